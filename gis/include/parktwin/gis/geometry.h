@@ -1,0 +1,78 @@
+#pragma once
+// Plain geometry and feature types that the rest of ParkTwin sees: no GDAL type escapes gis.
+// All coordinates here are in the scene frame (metres, double; see frame.h) unless a comment says otherwise.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <glm/vec2.hpp>
+
+namespace parktwin::gis {
+
+using Ring = std::vector<glm::dvec2>;  ///< closed implicitly: the last point is NOT a repeat of the first
+
+/// A polygon: one outer ring (counter-clockwise) and any number of holes (clockwise).
+struct Polygon {
+  Ring outer;
+  std::vector<Ring> holes;
+};
+
+using LineString = std::vector<glm::dvec2>;
+
+enum class GeomKind : uint8_t { None, Point, Line, Polygon };
+
+/// The geometry of one feature, flattened: a multi-geometry becomes several entries.
+struct Geometry {
+  GeomKind kind = GeomKind::None;
+  std::vector<glm::dvec2> points;   ///< Point / MultiPoint
+  std::vector<LineString> lines;    ///< LineString / MultiLineString
+  std::vector<Polygon> polygons;    ///< Polygon / MultiPolygon
+};
+
+using AttrValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+/// One feature: stable id, geometry in the scene frame, attributes by field index of its layer.
+struct Feature {
+  int64_t fid = -1;
+  Geometry geom;
+  std::vector<AttrValue> attrs;
+};
+
+/// What happened while reading one layer: counted by reason, with a few concrete messages.
+struct LoadReport {
+  int64_t read = 0;      ///< features seen
+  int64_t kept = 0;      ///< features delivered
+  int64_t repaired = 0;  ///< invalid geometries made valid (GEOS MakeValid) and kept
+  std::map<std::string, int64_t> skipped;  ///< reason -> count
+  std::vector<std::string> messages;       ///< human-readable, each naming file, layer and feature id
+  int64_t skipped_total() const;
+};
+
+/// One vector layer read from a source.
+struct LayerData {
+  std::string source;   ///< path or connection string it came from
+  std::string name;     ///< layer name in the source
+  std::string crs;      ///< the CRS it was read in (authority:code or a short description)
+  GeomKind kind = GeomKind::None;  ///< dominant geometry kind
+  std::vector<std::string> fields; ///< attribute names, index = AttrValue index in Feature::attrs
+  std::vector<Feature> features;
+  LoadReport report;
+
+  /// Index of a field by name, or -1.
+  int field(const std::string& name) const;
+};
+
+/// Attribute helpers: string value ("" when absent), number value (fallback when absent or not numeric).
+std::string attr_string(const Feature& f, int field);
+double attr_number(const Feature& f, int field, double fallback);
+
+/// Signed area of a ring (positive when counter-clockwise), shoelace formula.
+double ring_signed_area(const Ring& r);
+/// Area of a polygon: |outer| - sum |holes|.
+double polygon_area(const Polygon& p);
+/// Point in polygon (even-odd over outer and holes).
+bool polygon_contains(const Polygon& p, glm::dvec2 q);
+
+}  // namespace parktwin::gis
