@@ -13,6 +13,12 @@ namespace parktwin::gis {
 
 class Triangulator {
  public:
+  /// Special members are defined where Node is complete (the scratch arena holds Nodes).
+  Triangulator();
+  ~Triangulator();
+  Triangulator(Triangulator&&) noexcept;
+  Triangulator& operator=(Triangulator&&) noexcept;
+
   /// Triangulates a polygon given as flat points and ring starts (ring i spans
   /// [ring_starts[i], ring_starts[i+1]) or to the end; ring 0 is the outer ring, the rest are holes;
   /// orientation of the input does not matter). Appends counter-clockwise triangles as indices into
