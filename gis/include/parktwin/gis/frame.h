@@ -4,6 +4,10 @@
 // ParkTwin uses a transverse Mercator on the WGS84 ellipsoid centred on Jiangxi
 // (+proj=tmerc +lat_0=27.6 +lon_0=115.8 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m),
 // x east, y north, z up. Scale error stays under 0.04 % across the province (±2.5° of lon_0).
+//
+// Threads: a SceneFrame holds PROJ transformations, which are not thread-safe. Use one SceneFrame
+// (and the read_source calls given it) from one thread at a time; give each thread its own frame.
+// A point that cannot be transformed comes back as (NaN, NaN).
 #include <memory>
 #include <string>
 
