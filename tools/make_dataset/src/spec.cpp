@@ -1,0 +1,131 @@
+#include "spec.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace parktwin::dataset {
+namespace {
+
+using nlohmann::json;
+
+ZhEn zhEn(const json& j) { return {j.at(0).get<std::string>(), j.at(1).get<std::string>()}; }
+
+template <typename T>
+T opt(const json& j, const char* key, T fallback) {
+  return j.contains(key) ? j.at(key).get<T>() : fallback;
+}
+
+AreaSpec parseArea(const json& j) {
+  AreaSpec a;
+  a.area_id = j.at("area_id");
+  a.name = zhEn(j.at("name"));
+  a.lon = j.at("origin").at(0);
+  a.lat = j.at("origin").at(1);
+  a.centre_u = j.at("centre_offset_m").at(0);
+  a.centre_v = j.at("centre_offset_m").at(1);
+  a.radius_u = j.at("radius_m").at(0);
+  a.radius_v = j.at("radius_m").at(1);
+  a.grid_bearing_deg = j.at("grid_bearing_deg");
+  a.anchors = opt(j, "anchors", std::vector<std::string>{});
+  a.boundary_note = j.at("boundary_note");
+  a.arterial_spacing = j.at("arterial_spacing_m");
+  a.collectors_per_arterial = j.at("collectors_per_arterial");
+  a.max_block = j.at("max_block_m");
+  a.parcel_size = j.at("parcel_size_m");
+  a.building_scale = opt(j, "building_scale", 1.0);
+  a.landuse_mix = j.at("landuse_mix").get<std::map<std::string, double>>();
+  a.arterial_names = opt(j, "arterial_names", std::vector<std::string>{});
+  a.smelter_anchor = opt(j, "smelter_anchor", std::string{});
+  a.stacks = opt(j, "stacks", 0);
+  a.smelter_share = opt(j, "smelter_share", 0.0);
+  return a;
+}
+
+ParkSpec parsePark(const json& j) {
+  ParkSpec p;
+  p.park_id = j.at("park_id");
+  p.name = zhEn(j.at("name"));
+  p.cluster = j.at("cluster");
+  p.city_adcode = j.at("city_adcode");
+  for (const json& a : j.at("areas")) p.areas.push_back(parseArea(a));
+  return p;
+}
+
+NamedFirm parseNamed(const json& j) {
+  NamedFirm f;
+  f.enterprise_id = j.at("enterprise_id");
+  f.name = zhEn(j.at("name"));
+  f.role = opt(j, "role", std::string("member"));
+  f.area_id = j.at("area_id");
+  f.product = opt(j, "product", std::string{});
+  f.weight = j.at("weight");
+  f.ref_point = opt(j, "ref_point", std::string{});
+  f.source_ref = opt(j, "source_ref", std::string{});
+  return f;
+}
+
+GroupSpec parseGroup(const json& j) {
+  GroupSpec g;
+  g.key = j.at("key");
+  g.park_id = j.at("park_id");
+  g.area_ids = j.at("area_ids").get<std::vector<std::string>>();
+  g.chain = j.at("chain");
+  g.cluster = j.at("cluster");
+  g.segment = j.at("segment");
+  g.count = j.at("count");
+  g.source_ref = j.at("source_ref");
+  g.weight = opt(j, "weight", 1.0);
+  for (const json& p : j.at("products")) {
+    g.products.push_back({p.at("product"), p.at("unit"), zhEn(p.at("name_word"))});
+  }
+  for (const json& p : j.at("name_prefixes")) g.name_prefixes.push_back(zhEn(p));
+  for (const json& n : opt(j, "named", json::array())) g.named.push_back(parseNamed(n));
+  return g;
+}
+
+std::map<int, std::string> intKeyed(const json& j) {
+  std::map<int, std::string> m;
+  for (const auto& [k, v] : j.items()) m[std::stoi(k)] = v.get<std::string>();
+  return m;
+}
+
+Spec parse(const json& j) {
+  Spec s;
+  s.seed = j.at("seed");
+  s.ogr_current_date = j.at("ogr_current_date");
+  s.attribution = j.at("attribution");
+  s.admin_source = j.at("admin_source");
+  const json& files = j.at("source_files");
+  s.province_file = files.at("province");
+  s.cities_file = files.at("cities");
+  s.districts_file = files.at("districts");
+  s.points_file = files.at("reference_points");
+  s.city_en = intKeyed(j.at("city_name_en"));
+  s.district_en = intKeyed(j.at("district_name_en"));
+  s.district_cities = j.at("district_cities").get<std::vector<int>>();
+  for (const json& p : j.at("parks")) s.parks.push_back(parsePark(p));
+  for (const json& g : j.at("enterprise_groups")) s.groups.push_back(parseGroup(g));
+  s.cluster_revenue = j.at("cluster_revenue_2022_yuan").get<std::map<std::string, double>>();
+  for (const json& b : j.at("brand_syllables")) s.brand_syllables.push_back(zhEn(b));
+  return s;
+}
+
+}  // namespace
+
+Spec loadSpec(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot open spec " + path.string() +
+                             ": pass --spec assets/dataset_spec.json (relative to the repository root)");
+  }
+  try {
+    return parse(json::parse(in));
+  } catch (const json::exception& e) {
+    throw std::runtime_error("invalid spec " + path.string() + ": " + e.what() +
+                             " (compare with the keys documented in assets/README.md)");
+  }
+}
+
+}  // namespace parktwin::dataset
