@@ -34,7 +34,7 @@ public:
     for (int attempt = 0; attempt < 1000; ++attempt) {
       const ZhEn& a = syllables_[static_cast<std::size_t>(rng.integer(0, static_cast<int>(syllables_.size()) - 1))];
       const ZhEn& b = syllables_[static_cast<std::size_t>(rng.integer(0, static_cast<int>(syllables_.size()) - 1))];
-      if (a.zh == b.zh) continue;
+      if (a.zh == b.zh || a.en == b.en) continue;
       const ZhEn& place = g.name_prefixes[static_cast<std::size_t>(
           rng.integer(0, static_cast<int>(g.name_prefixes.size()) - 1))];
       const ZhEn& suffix = kSuffixes[rng.integer(0, 3)];
@@ -112,7 +112,20 @@ void addGenerated(const GroupSpec& g, Namer& namer, Rng& rng, std::vector<Enterp
   }
 }
 
+/// Keeps every other firm of a cluster below its chain master (at most half its weight).
+void capBelowChainMasters(std::vector<Enterprise>& firms) {
+  std::map<std::string, double> master;
+  for (const Enterprise& e : firms) {
+    if (e.role == "chain_master") master[e.cluster] = std::max(master[e.cluster], e.weight);
+  }
+  for (Enterprise& e : firms) {
+    const auto it = master.find(e.cluster);
+    if (e.role != "chain_master" && it != master.end()) e.weight = std::min(e.weight, 0.5 * it->second);
+  }
+}
+
 void normaliseRevenue(const Spec& spec, std::vector<Enterprise>& firms) {
+  capBelowChainMasters(firms);
   std::map<std::string, double> sums;
   for (const Enterprise& e : firms) sums[e.cluster] += e.weight;
   for (const auto& [cluster, total] : spec.cluster_revenue) {
