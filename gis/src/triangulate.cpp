@@ -48,12 +48,15 @@ class EarClipper {
       const glm::dvec2 p = pts[k] - o, q = pts[k + 1] - o;
       area += p.x * q.y - q.x * p.y;
     }
-    uint32_t last = kNil;
-    if ((area > 0.0) == ccw) {
-      for (uint32_t k = begin; k < end; ++k) last = insert(k, pts[k].x - ref.x, pts[k].y - ref.y, last);
-    } else {
-      for (uint32_t k = end; k-- > begin;) last = insert(k, pts[k].x - ref.x, pts[k].y - ref.y, last);
+    // Write the ring's nodes directly, already linked in order.
+    const uint32_t m = end - begin, first = grow(m);
+    for (uint32_t j = 0; j < m; ++j) {
+      const uint32_t k = (area > 0.0) == ccw ? begin + j : end - 1 - j;
+      b_[first + j] = Node{pts[k].x - ref.x, pts[k].y - ref.y, k, first + j - 1, first + j + 1, 0, kNil, kNil};
     }
+    b_[first].prev = first + m - 1;
+    b_[first + m - 1].next = first;
+    uint32_t last = first + m - 1;
     if (equal(last, b_[last].next)) {
       const uint32_t n = b_[last].next;
       remove(last);
@@ -75,7 +78,8 @@ class EarClipper {
   /// Enables z-order hashing over the bounding box of all nodes.
   void enable_hash() {
     double x0 = b_[0].x, y0 = b_[0].y, x1 = x0, y1 = y0;
-    for (const Node& n : nodes_) {
+    for (uint32_t k = 0; k < used_; ++k) {
+      const Node& n = b_[k];
       x0 = std::min(x0, n.x);
       y0 = std::min(y0, n.y);
       x1 = std::max(x1, n.x);
@@ -121,17 +125,22 @@ class EarClipper {
  private:
   // ---- arena and ring plumbing ----
 
-  uint32_t insert(uint32_t i, double x, double y, uint32_t last) {
-    const auto k = static_cast<uint32_t>(nodes_.size());
-    nodes_.push_back(Node{x, y, i, k, k, 0, kNil, kNil});
-    b_ = nodes_.data();
-    if (last != kNil) {
-      Node& n = b_[k];
-      n.prev = last;
-      n.next = b_[last].next;
-      b_[n.next].prev = k;
-      b_[last].next = k;
+  /// Reserves `count` consecutive nodes of the arena; returns the first. The arena only grows, so
+  /// its storage is reused from one polygon to the next.
+  uint32_t grow(uint32_t count) {
+    const uint32_t first = used_;
+    used_ += count;
+    if (nodes_.size() < used_) {
+      nodes_.resize(std::max<size_t>(used_, 2 * nodes_.size()));
+      b_ = nodes_.data();
     }
+    return first;
+  }
+
+  /// A new node forming a ring of its own.
+  uint32_t single(Node like) {  // by value: growing may move the arena
+    const uint32_t k = grow(1);
+    b_[k] = Node{like.x, like.y, like.i, k, k, 0, kNil, kNil};
     return k;
   }
 
@@ -151,8 +160,8 @@ class EarClipper {
 
   /// Cuts the ring along a-b into two rings; returns the copy of b that starts the second one.
   uint32_t split_polygon(uint32_t a, uint32_t b) {
-    const uint32_t a2 = insert(b_[a].i, b_[a].x, b_[a].y, kNil);
-    const uint32_t b2 = insert(b_[b].i, b_[b].x, b_[b].y, kNil);
+    const uint32_t a2 = single(b_[a]);
+    const uint32_t b2 = single(b_[b]);
     const uint32_t an = b_[a].next, bp = b_[b].prev;
     b_[a].next = b;
     b_[b].prev = a;
@@ -452,6 +461,7 @@ class EarClipper {
   std::vector<uint32_t>& scratch_;
   std::vector<uint32_t>& out_;
   Node* b_;
+  uint32_t used_ = 0;  ///< nodes of the arena in use for this polygon
   bool hashed_ = false;
   double min_x_ = 0.0, min_y_ = 0.0, inv_size_ = 0.0;
 };
@@ -473,8 +483,6 @@ uint32_t Triangulator::triangulate(std::span<const glm::dvec2> points, std::span
   for (uint32_t k = first; k < total; ++k)
     if (!std::isfinite(points[k].x) || !std::isfinite(points[k].y)) return 0;
 
-  nodes_.clear();
-  nodes_.reserve(total + total / 2 + 16);
   scratch_.clear();
   EarClipper<Node> clipper(nodes_, scratch_, out);
   const glm::dvec2 ref = points[first];
