@@ -1,0 +1,69 @@
+#pragma once
+// Application-level entry points shared by the parktwin executable, tests and benchmarks.
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "parktwin/render/renderer.h"
+#include "parktwin/scene/camera.h"
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::app {
+
+template <typename T>
+using Result = gis::Result<T>;
+using gis::Failure;
+
+struct AppOptions {
+  std::string dataset;                  ///< GeoPackage of the default layout ("" = assets/parktwin.gpkg)
+  bool no_dataset = false;              ///< start with only the extra layers
+  std::vector<std::string> extra_layers;///< any OGR sources to add
+  scene::LoadOptions layer_options;     ///< --crs, --height-attr, --layer-kind for the extra layers
+  std::string view = "province";        ///< province | nanchang | yingtan | yichun | fit
+  uint32_t width = 1600, height = 900;
+  bool fullscreen = false;
+  int frames = 0;                       ///< viewer: quit after this many frames (0 = until closed)
+  bool validation = false;
+  uint32_t msaa = 4;
+  std::string caption;                  ///< render: caption in the top-left corner ("" = view name)
+  bool overlay = true;                  ///< render: draw the caption and attribution overlay
+};
+
+/// Path of the default dataset.
+std::string default_dataset_path();
+
+/// Loads the dataset and extra layers, printing what went wrong to `log`. Fails only when nothing
+/// at all could be loaded; a failing extra layer is reported and skipped (`failures` counts them).
+Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures = nullptr);
+
+/// The camera for a named view; fails on an unknown name (listing the known ones).
+Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view, double aspect);
+/// Names accepted by view_camera.
+std::vector<std::string> view_names(const scene::Scene& s);
+
+/// Offscreen renderer with its own ImGui context for overlays: used by `render`, `bench` and tests.
+class StillRenderer {
+ public:
+  static Result<std::unique_ptr<StillRenderer>> create(const scene::Scene& s, const AppOptions& o);
+  ~StillRenderer();
+  /// Renders one image. `caption` empty = no overlay.
+  Result<render::Image> render(const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h,
+                               const std::string& caption, bool read_back = true);
+  render::Renderer& renderer() { return *renderer_; }
+
+ private:
+  StillRenderer() = default;
+  std::unique_ptr<render::Renderer> renderer_;
+  ImGuiContext* imgui_ = nullptr;
+  ImVector<ImWchar> glyph_ranges_;
+};
+
+/// `parktwin render`: writes one PNG. Returns the process exit code.
+int run_render(const AppOptions& o, const std::string& out_png);
+/// `parktwin` (viewer): a window; without a display it says so and renders headless instead.
+int run_viewer(const AppOptions& o);
+
+}  // namespace parktwin::app

@@ -1,0 +1,282 @@
+// The interactive viewer: GLFW window, input to camera and commands, ImGui panels, render on
+// demand (it sleeps in glfwWaitEventsTimeout when nothing moves, so an idle wall costs little).
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+
+#include "parktwin/app/app.h"
+#include "parktwin/scene/commands.h"
+#include "parktwin/ui/panels.h"
+
+namespace parktwin::app {
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// Keyboard camera control; returns true when it moved the camera.
+bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewport_h) {
+  auto down = [&](int k) { return glfwGetKey(w, k) == GLFW_PRESS; };
+  bool moved = false;
+  const double px = 600.0 * dt;  // pixels per second of pan
+  if (down(GLFW_KEY_W) || down(GLFW_KEY_UP)) cam.pan_pixels(0, px, viewport_h), moved = true;
+  if (down(GLFW_KEY_S) || down(GLFW_KEY_DOWN)) cam.pan_pixels(0, -px, viewport_h), moved = true;
+  if (down(GLFW_KEY_A) || down(GLFW_KEY_LEFT)) cam.pan_pixels(px, 0, viewport_h), moved = true;
+  if (down(GLFW_KEY_D) || down(GLFW_KEY_RIGHT)) cam.pan_pixels(-px, 0, viewport_h), moved = true;
+  if (down(GLFW_KEY_Q)) cam.orbit(-1.2 * dt, 0), moved = true;
+  if (down(GLFW_KEY_E)) cam.orbit(1.2 * dt, 0), moved = true;
+  if (down(GLFW_KEY_R)) cam.orbit(0, 0.8 * dt), moved = true;
+  if (down(GLFW_KEY_F)) cam.orbit(0, -0.8 * dt), moved = true;
+  if (down(GLFW_KEY_EQUAL) || down(GLFW_KEY_KP_ADD)) cam.zoom_steps(8.0 * dt), moved = true;
+  if (down(GLFW_KEY_MINUS) || down(GLFW_KEY_KP_SUBTRACT)) cam.zoom_steps(-8.0 * dt), moved = true;
+  return moved;
+}
+
+struct Viewer {
+  const AppOptions& opt;
+  scene::Scene& scene;
+  GLFWwindow* window = nullptr;
+  std::unique_ptr<render::Renderer> renderer;
+  scene::Camera camera;
+  scene::FlyTo fly;
+  scene::UndoStack undo;
+  ui::PanelState panels;
+  std::vector<scene::Command> commands;
+  ImVector<ImWchar> glyph_ranges;
+  bool fullscreen = false;
+  int saved_x = 100, saved_y = 100, saved_w = 1600, saved_h = 900;
+
+  double aspect() const {
+    int w = 1, h = 1;
+    glfwGetFramebufferSize(window, &w, &h);
+    return h > 0 ? static_cast<double>(w) / h : 1.0;
+  }
+
+  void fly_to(const std::string& view) {
+    auto c = view_camera(scene, view, aspect());
+    if (!c) return;
+    const double hop = glm::length(glm::dvec2(c->target - camera.target));
+    fly.begin(camera, *c, now_s(), hop > 50000.0 ? 3.0 : 1.6);
+  }
+
+  void apply_commands() {
+    for (const scene::Command& c : commands) {
+      if (scene::is_scene_edit(c)) {
+        undo.push(c, scene::apply_command(scene, c));
+      } else if (const auto* p = std::get_if<scene::FlyToPark>(&c)) {
+        if (p->park >= 0 && static_cast<size_t>(p->park) < scene.parks.size()) fly_to(scene.parks[static_cast<size_t>(p->park)].id);
+      } else if (std::holds_alternative<scene::FlyToProvince>(c)) {
+        fly_to("province");
+      } else if (std::holds_alternative<scene::FlyToFit>(c)) {
+        fly_to("fit");
+      }
+    }
+    commands.clear();
+  }
+
+  void toggle_fullscreen() {
+    GLFWmonitor* mon = glfwGetPrimaryMonitor();
+    if (!mon) return;
+    if (!fullscreen) {
+      glfwGetWindowPos(window, &saved_x, &saved_y);
+      glfwGetWindowSize(window, &saved_w, &saved_h);
+      const GLFWvidmode* m = glfwGetVideoMode(mon);
+      glfwSetWindowMonitor(window, mon, 0, 0, m->width, m->height, m->refreshRate);
+    } else {
+      glfwSetWindowMonitor(window, nullptr, saved_x, saved_y, saved_w, saved_h, 0);
+    }
+    fullscreen = !fullscreen;
+  }
+
+  /// Key presses that act once (not held).
+  void shortcuts() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantCaptureKeyboard) return;
+    auto pressed = [&](int key) { return ImGui::IsKeyPressed(key, false); };
+    if (pressed(GLFW_KEY_1) && scene.parks.size() > 0) fly_to(scene.parks[0].id);
+    if (pressed(GLFW_KEY_2) && scene.parks.size() > 1) fly_to(scene.parks[1].id);
+    if (pressed(GLFW_KEY_3) && scene.parks.size() > 2) fly_to(scene.parks[2].id);
+    if (pressed(GLFW_KEY_0)) fly_to("province");
+    if (pressed(GLFW_KEY_HOME)) fly_to("fit");
+    if (pressed(GLFW_KEY_F1)) panels.help = !panels.help;
+    if (pressed(GLFW_KEY_F2)) panels.stats = !panels.stats;
+    if (pressed(GLFW_KEY_L)) panels.layers = !panels.layers;
+    if (pressed(GLFW_KEY_P)) panels.parks = !panels.parks;
+    if (pressed(GLFW_KEY_F11)) toggle_fullscreen();
+    if (pressed(GLFW_KEY_ESCAPE)) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    if (io.KeyCtrl && pressed(GLFW_KEY_Z)) undo.undo(scene);
+    if (io.KeyCtrl && pressed(GLFW_KEY_Y)) undo.redo(scene);
+  }
+
+  /// Mouse camera control through ImGui's input state; returns true when it moved the camera.
+  bool mouse_camera() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantCaptureMouse) return false;
+    bool moved = false;
+    const double h = io.DisplaySize.y;
+    const bool orbit = io.MouseDown[1] || (io.MouseDown[0] && io.KeyShift);
+    if (orbit && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+      camera.orbit(io.MouseDelta.x * 0.005, io.MouseDelta.y * 0.004);
+      moved = true;
+    } else if (io.MouseDown[0] && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+      camera.pan_pixels(io.MouseDelta.x, io.MouseDelta.y, h);
+      moved = true;
+    }
+    if (io.MouseWheel != 0.0f) {
+      camera.zoom_steps(io.MouseWheel);
+      moved = true;
+    }
+    if (moved) fly.active = false;  // the user takes over
+    return moved;
+  }
+
+  int run() {
+    if (auto up = renderer->upload_scene(scene); !up) {
+      std::cerr << "parktwin: " << up.error().message << "\n";
+      return 1;
+    }
+    IMGUI_CHECKVERSION();
+    ImGuiContext* ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // walls run unattended: no layout file written next to the binary
+    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges); !m.empty()) std::cerr << "parktwin: " << m << "\n";
+    io.Fonts->Build();
+    ImGui_ImplGlfw_InitForVulkan(window, true);
+    if (auto ok = renderer->init_imgui(); !ok) {
+      std::cerr << "parktwin: " << ok.error().message << "\n";
+      ImGui_ImplGlfw_Shutdown();
+      ImGui::DestroyContext(ctx);
+      return 1;
+    }
+    auto cam = view_camera(scene, opt.view, aspect());
+    if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
+    camera = cam ? *cam : *view_camera(scene, "province", aspect());
+
+    int frame = 0;
+    double last = now_s(), last_activity = last;
+    ui::FrameInfo info;
+    while (!glfwWindowShouldClose(window)) {
+      // Render on demand: after a second without input or animation, wait for events instead of spinning.
+      if (now_s() - last_activity > 1.0 && !fly.active && opt.frames == 0) glfwWaitEventsTimeout(0.5);
+      else glfwPollEvents();
+      const double t = now_s(), dt = std::min(0.1, t - last);
+      last = t;
+      const auto cpu0 = std::chrono::steady_clock::now();
+      renderer->imgui_new_frame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      shortcuts();
+      bool active = mouse_camera();
+      if (!io.WantCaptureKeyboard && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
+        fly.active = false;
+        active = true;
+      }
+      if (fly.active) {
+        camera = fly.at(t);
+        active = true;
+      }
+      info.camera = camera;
+      ui::draw_panels(scene, info, panels, commands);
+      if (!commands.empty()) active = true;
+      apply_commands();
+      ImGui::Render();
+      if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0) last_activity = t;
+      render::FrameInput in;
+      in.camera = camera;
+      in.time_s = t;
+      in.ui = ImGui::GetDrawData();
+      const double ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cpu0).count();
+      if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
+      const auto& st = renderer->stats();
+      info.frame_ms = dt * 1000.0;
+      info.cpu_ms = ui_ms + st.record_cpu_ms;
+      info.draw_calls = st.draw_calls;
+      info.triangles = st.triangles;
+      info.lines = st.lines;
+      info.chunks_culled = st.chunks_culled;
+      info.gpu_memory_bytes = st.gpu_memory_bytes;
+      ++frame;
+      if (opt.frames > 0 && frame >= opt.frames) break;
+    }
+    renderer->wait_idle();
+    renderer->shutdown_imgui();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext(ctx);
+    std::cout << "parktwin: " << frame << " frames, last frame " << info.frame_ms << " ms\n";
+    return 0;
+  }
+};
+
+}  // namespace
+
+int run_viewer(const AppOptions& o) {
+  const char* display = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  auto headless = [&](const char* why) {
+    const std::string out = "parktwin-" + o.view + ".png";
+    std::cerr << "parktwin: " << why << ": rendering headless to " << out
+              << " instead (run under a desktop, or xvfb-run, for the window)\n";
+    AppOptions ho = o;
+    ho.width = o.width;
+    ho.height = o.height;
+    return run_render(ho, out);
+  };
+  if ((!display || !*display) && (!wayland || !*wayland)) return headless("no display (DISPLAY is not set)");
+  glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "parktwin: GLFW error " << code << ": " << msg << "\n"; });
+  if (!glfwInit()) return headless("cannot open the display");
+  if (!glfwVulkanSupported()) {
+    glfwTerminate();
+    return headless("the window system offers no Vulkan");
+  }
+
+  int failures = 0;
+  auto scene = load_scene(o, std::cerr, &failures);
+  if (!scene) {
+    std::cerr << "parktwin: " << scene.error().message << "\n";
+    glfwTerminate();
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
+  GLFWmonitor* mon = o.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
+  int w = static_cast<int>(o.width), h = static_cast<int>(o.height);
+  if (mon) {
+    const GLFWvidmode* m = glfwGetVideoMode(mon);
+    w = m->width;
+    h = m->height;
+  }
+  GLFWwindow* window = glfwCreateWindow(w, h, "ParkTwin · 江西 1269 产业集群", mon, nullptr);
+  if (!window) {
+    glfwTerminate();
+    return headless("cannot create a window");
+  }
+  render::RendererOptions ro;
+  ro.window = window;
+  ro.msaa = o.msaa;
+  ro.validation = o.validation;
+  auto renderer = render::Renderer::create(ro);
+  if (!renderer) {
+    std::cerr << "parktwin: " << renderer.error().message << "\n";
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 1;
+  }
+  Viewer v{o, **scene};
+  v.window = window;
+  v.fullscreen = mon != nullptr;
+  v.renderer = std::move(*renderer);
+  int rc = v.run();
+  const uint32_t verrs = v.renderer->validation_errors();
+  if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
+  v.renderer.reset();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  if (rc == 0 && verrs > 0) rc = 1;
+  return rc;
+}
+
+}  // namespace parktwin::app

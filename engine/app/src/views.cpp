@@ -1,0 +1,83 @@
+#include <algorithm>
+#include <ostream>
+
+#include "parktwin/app/app.h"
+
+namespace parktwin::app {
+
+std::string default_dataset_path() { return scene::default_asset_dir() + "/parktwin.gpkg"; }
+
+Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures) {
+  auto s = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
+  int failed = 0;
+  if (!o.no_dataset) {
+    const std::string path = o.dataset.empty() ? default_dataset_path() : o.dataset;
+    auto r = scene::load_default_dataset(*s, path);
+    if (!r) {
+      log << "parktwin: cannot load the dataset: " << r.error().message << "\n";
+      ++failed;
+    }
+  }
+  for (const std::string& path : o.extra_layers) {
+    auto r = scene::add_user_layers(*s, path, o.layer_options);
+    if (!r) {
+      log << "parktwin: skipping " << path << ": " << r.error().message << "\n";
+      ++failed;
+    } else if (*r == 0) {
+      log << "parktwin: " << path << " has no layer with features to show\n";
+      ++failed;
+    }
+  }
+  for (const std::string& w : s->warnings) log << "parktwin: " << w << "\n";
+  if (failures) *failures = failed;
+  if (s->layers.empty()) return Failure(Failure::ResourceUnavailable, "nothing could be loaded");
+  return s;
+}
+
+std::vector<std::string> view_names(const scene::Scene& s) {
+  std::vector<std::string> v{"province"};
+  for (const auto& p : s.parks) v.push_back(p.id);
+  v.push_back("fit");
+  return v;
+}
+
+Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view, double aspect) {
+  if (view == "province") {
+    const int li = s.layer_index("province");
+    glm::dvec2 lo = s.bmin, hi = s.bmax;
+    if (li >= 0) {
+      lo = glm::dvec2(1e300);
+      hi = glm::dvec2(-1e300);
+      for (const auto& c : s.layers[static_cast<size_t>(li)].ground) {
+        lo = glm::min(lo, c.bmin);
+        hi = glm::max(hi, c.bmax);
+      }
+    }
+    // Seen almost from above, so the whole province and all three parks fit.
+    scene::Camera c = scene::Camera::framing(lo, hi, aspect, 0.0, 1.35);
+    c.distance *= 0.82;
+    return c;
+  }
+  if (view == "fit") {
+    glm::dvec2 lo(1e300), hi(-1e300);
+    for (const auto& l : s.layers) {
+      if (l.id.rfind("user:", 0) != 0) continue;
+      for (const auto& c : l.ground) lo = glm::min(lo, c.bmin), hi = glm::max(hi, c.bmax);
+      for (const auto& c : l.building_chunks) lo = glm::min(lo, c.bmin), hi = glm::max(hi, c.bmax);
+      for (const auto& m : l.markers) lo = glm::min(lo, m.pos - 50.0), hi = glm::max(hi, m.pos + 50.0);
+    }
+    if (lo.x > hi.x) lo = s.bmin, hi = s.bmax;
+    return scene::Camera::framing(lo, hi, aspect, 0.3, 0.8);
+  }
+  const int pi = s.park_index(view);
+  if (pi >= 0) {
+    const scene::Park& p = s.parks[static_cast<size_t>(pi)];
+    scene::Camera c = scene::Camera::framing(p.bmin, p.bmax, aspect, 0.35, 0.78);
+    return c;
+  }
+  std::string known;
+  for (const auto& n : view_names(s)) known += (known.empty() ? "" : ", ") + n;
+  return Failure(Failure::ConfigurationError, "unknown view '" + view + "'; use one of: " + known);
+}
+
+}  // namespace parktwin::app

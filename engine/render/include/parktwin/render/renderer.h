@@ -1,0 +1,109 @@
+#pragma once
+// The renderer: the only part of ParkTwin that talks to Vulkan. It draws a Scene seen through a
+// Camera into a window (GLFW swapchain) or into an offscreen image that is read back; both go
+// through the same render pass, pipelines and draw recording. Callers never see a Vulkan type.
+//
+// Usage (headless):
+//   auto r = Renderer::create({});                      // picks a device (lavapipe on a CPU machine)
+//   r->upload_scene(scene);                              // once, after loading
+//   auto img = r->render_offscreen(scene, cam, 1280, 720, nullptr);
+//   write_png(*img, "out.png");
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parktwin/gis/result.h"
+#include "parktwin/scene/camera.h"
+#include "parktwin/scene/scene.h"
+
+struct GLFWwindow;
+struct ImDrawData;
+
+namespace parktwin::render {
+
+template <typename T>
+using Result = gis::Result<T>;
+using gis::Failure;
+
+/// An RGBA8 image in memory (top row first).
+struct Image {
+  uint32_t width = 0, height = 0;
+  std::vector<uint8_t> rgba;
+  /// The pixel at (x, y) as 0xAABBGGRR.
+  uint32_t pixel(uint32_t x, uint32_t y) const;
+};
+/// Writes a PNG; fails with a message naming the path.
+Result<bool> write_png(const Image& img, const std::string& path);
+/// Reads a PNG into RGBA8.
+Result<Image> read_png(const std::string& path);
+
+struct RendererOptions {
+  uint32_t msaa = 4;           ///< 1 or 4 (capped by the device)
+  bool validation = false;     ///< enable VK_LAYER_KHRONOS_validation (also on when PARKTWIN_VALIDATION=1)
+  std::string device_hint;     ///< substring of the device name to prefer (or env PARKTWIN_DEVICE)
+  GLFWwindow* window = nullptr;///< present to this window; null = headless only
+  bool vsync = true;
+};
+
+/// What the last frame cost and drew.
+struct RenderStats {
+  uint32_t draw_calls = 0;
+  uint64_t triangles = 0;
+  uint64_t lines = 0;
+  uint32_t chunks_culled = 0;
+  double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
+  double gpu_ms = 0.0;          ///< GPU time of the last completed frame (timestamp queries), 0 if unknown
+  uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
+};
+
+struct DeviceInfo {
+  std::string name;
+  std::string type;        ///< "discrete GPU", "integrated GPU", "CPU", ...
+  std::string api_version;
+  std::string driver;
+  uint32_t msaa = 1;
+  uint32_t max_image_dimension = 0;
+};
+
+/// Per-frame inputs besides the scene.
+struct FrameInput {
+  scene::Camera camera;
+  double time_s = 0.0;
+  ImDrawData* ui = nullptr;  ///< ImGui draw data to composite on top, or null
+  glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};  ///< off-axis part of the full view (tiles, video walls)
+  bool read_back = true;     ///< offscreen: copy the image to host memory (benchmarks may skip it)
+};
+
+enum class PresentResult { Ok, Skipped, Error };
+
+class Renderer {
+ public:
+  static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
+  virtual ~Renderer() = default;
+
+  /// Uploads the static meshes of every layer (call again after layers were added).
+  virtual Result<bool> upload_scene(const scene::Scene& scene) = 0;
+
+  /// Renders offscreen and reads the image back.
+  virtual Result<Image> render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t width,
+                                         uint32_t height) = 0;
+
+  /// Renders one frame to the window and presents it (recreating the swapchain when needed).
+  virtual PresentResult render_window(const scene::Scene& scene, const FrameInput& in) = 0;
+
+  /// Sets up the Dear ImGui Vulkan backend (fonts must be added to the ImGui atlas before).
+  virtual Result<bool> init_imgui() = 0;
+  virtual void shutdown_imgui() = 0;
+  /// Starts a new ImGui frame on the backend side (call before ImGui::NewFrame()).
+  virtual void imgui_new_frame() = 0;
+
+  virtual const RenderStats& stats() const = 0;
+  virtual const DeviceInfo& device_info() const = 0;
+  /// Validation-layer errors reported so far (0 when validation is off).
+  virtual uint32_t validation_errors() const = 0;
+  /// Waits until the GPU is idle.
+  virtual void wait_idle() = 0;
+};
+
+}  // namespace parktwin::render

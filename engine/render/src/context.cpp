@@ -1,0 +1,187 @@
+#include "context.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace parktwin::render {
+namespace {
+
+VKAPI_ATTR VkBool32 VKAPI_CALL on_debug_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                VkDebugUtilsMessageTypeFlagsEXT,
+                                                const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
+  auto* ctx = static_cast<Context*>(user);
+  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+    const uint32_t n = ++ctx->validation_errors;
+    if (n <= 20) std::fprintf(stderr, "vulkan validation error: %s\n", data->pMessage);
+  } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
+    std::fprintf(stderr, "vulkan validation warning: %s\n", data->pMessage);
+  }
+  return VK_FALSE;
+}
+
+bool has_layer(const char* name) {
+  uint32_t n = 0;
+  vkEnumerateInstanceLayerProperties(&n, nullptr);
+  std::vector<VkLayerProperties> v(n);
+  vkEnumerateInstanceLayerProperties(&n, v.data());
+  return std::any_of(v.begin(), v.end(), [&](const VkLayerProperties& p) { return std::strcmp(p.layerName, name) == 0; });
+}
+
+bool has_instance_extension(const char* name) {
+  uint32_t n = 0;
+  vkEnumerateInstanceExtensionProperties(nullptr, &n, nullptr);
+  std::vector<VkExtensionProperties> v(n);
+  vkEnumerateInstanceExtensionProperties(nullptr, &n, v.data());
+  return std::any_of(v.begin(), v.end(),
+                     [&](const VkExtensionProperties& p) { return std::strcmp(p.extensionName, name) == 0; });
+}
+
+const char* type_name(VkPhysicalDeviceType t) {
+  switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
+    default: return "other";
+  }
+}
+
+int type_score(VkPhysicalDeviceType t) {
+  switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 4;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 3;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+Context::Context(const RendererOptions& opt, const std::vector<const char*>& instance_extensions, bool present)
+    : need_present(present) {
+  dev.stats = &memory;
+  hint_ = opt.device_hint;
+  if (const char* e = std::getenv("PARKTWIN_DEVICE"); e && *e) hint_ = e;
+  want_msaa_ = opt.msaa;
+  const char* env_val = std::getenv("PARKTWIN_VALIDATION");
+  const bool want_validation = opt.validation || (env_val && std::strcmp(env_val, "1") == 0);
+
+  std::vector<const char*> exts = instance_extensions;
+  const bool debug_utils = has_instance_extension(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  if (debug_utils) exts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  std::vector<const char*> layers;
+  if (want_validation) {
+    if (has_layer("VK_LAYER_KHRONOS_validation")) layers.push_back("VK_LAYER_KHRONOS_validation");
+    else std::fprintf(stderr, "parktwin: validation requested but VK_LAYER_KHRONOS_validation is not installed "
+                              "(Debian package vulkan-validationlayers); going on without it\n");
+  }
+  validation_on = !layers.empty();
+
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.pApplicationName = "ParkTwin";
+  app.applicationVersion = VK_MAKE_VERSION(0, 1, 0);
+  app.pEngineName = "ParkTwin";
+  app.apiVersion = VK_API_VERSION_1_2;
+  VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  ci.pApplicationInfo = &app;
+  ci.enabledExtensionCount = static_cast<uint32_t>(exts.size());
+  ci.ppEnabledExtensionNames = exts.data();
+  ci.enabledLayerCount = static_cast<uint32_t>(layers.size());
+  ci.ppEnabledLayerNames = layers.data();
+  VkDebugUtilsMessengerCreateInfoEXT mi{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+  mi.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
+  mi.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                   VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+  mi.pfnUserCallback = on_debug_message;
+  mi.pUserData = this;
+  if (debug_utils) ci.pNext = &mi;  // also catches messages from instance creation itself
+  vk::check(vkCreateInstance(&ci, nullptr, &instance), "vkCreateInstance");
+  if (debug_utils) {
+    auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(instance, "vkCreateDebugUtilsMessengerEXT"));
+    if (create) create(instance, &mi, nullptr, &messenger);
+  }
+}
+
+void Context::create_device(VkSurfaceKHR surface) {
+  uint32_t n = 0;
+  vkEnumeratePhysicalDevices(instance, &n, nullptr);
+  std::vector<VkPhysicalDevice> pds(n);
+  vkEnumeratePhysicalDevices(instance, &n, pds.data());
+  if (pds.empty())
+    throw vk::Error("no Vulkan device found (install mesa-vulkan-drivers for the CPU driver lavapipe);"
+                    " vkEnumeratePhysicalDevices", VK_ERROR_INITIALIZATION_FAILED);
+  int best = -1;
+  uint32_t best_family = 0;
+  for (size_t i = 0; i < pds.size(); ++i) {
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(pds[i], &p);
+    if (p.apiVersion < VK_API_VERSION_1_2) continue;
+    uint32_t qn = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(pds[i], &qn, nullptr);
+    std::vector<VkQueueFamilyProperties> qf(qn);
+    vkGetPhysicalDeviceQueueFamilyProperties(pds[i], &qn, qf.data());
+    int family = -1;
+    for (uint32_t q = 0; q < qn && family < 0; ++q) {
+      if (!(qf[q].queueFlags & VK_QUEUE_GRAPHICS_BIT)) continue;
+      VkBool32 present_ok = VK_TRUE;
+      if (surface) vkGetPhysicalDeviceSurfaceSupportKHR(pds[i], q, surface, &present_ok);
+      if (present_ok) family = static_cast<int>(q);
+    }
+    if (family < 0) continue;
+    int score = type_score(p.deviceType) * 10;
+    if (!hint_.empty() && std::strstr(p.deviceName, hint_.c_str())) score += 1000;
+    if (best < 0 || score > best) {
+      best = score;
+      dev.physical = pds[i];
+      best_family = static_cast<uint32_t>(family);
+    }
+  }
+  if (!dev.physical)
+    throw vk::Error("no Vulkan 1.2 device with a graphics queue" + std::string(surface ? " that can present" : ""),
+                    VK_ERROR_INITIALIZATION_FAILED);
+  queue_family = best_family;
+  vkGetPhysicalDeviceProperties(dev.physical, &props);
+  vkGetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory);
+
+  const float prio = 1.0f;
+  VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  qi.queueFamilyIndex = queue_family;
+  qi.queueCount = 1;
+  qi.pQueuePriorities = &prio;
+  std::vector<const char*> exts;
+  if (need_present) exts.push_back(VK_KHR_SWAPCHAIN_EXTENSION_NAME);
+  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  di.queueCreateInfoCount = 1;
+  di.pQueueCreateInfos = &qi;
+  di.enabledExtensionCount = static_cast<uint32_t>(exts.size());
+  di.ppEnabledExtensionNames = exts.data();
+  vk::check(vkCreateDevice(dev.physical, &di, nullptr, &dev.device), "vkCreateDevice");
+  vkGetDeviceQueue(dev.device, queue_family, 0, &queue);
+
+  info.name = props.deviceName;
+  info.type = type_name(props.deviceType);
+  info.api_version = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+                     std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
+                     std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
+  info.driver = std::to_string(props.driverVersion);
+  info.max_image_dimension = props.limits.maxImageDimension2D;
+  const VkSampleCountFlags counts =
+      props.limits.framebufferColorSampleCounts & props.limits.framebufferDepthSampleCounts;
+  info.msaa = (want_msaa_ >= 4 && (counts & VK_SAMPLE_COUNT_4_BIT)) ? 4 : 1;
+}
+
+Context::~Context() {
+  if (dev.device) vkDestroyDevice(dev.device, nullptr);
+  if (messenger) {
+    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(instance, "vkDestroyDebugUtilsMessengerEXT"));
+    if (destroy) destroy(instance, messenger, nullptr);
+  }
+  if (instance) vkDestroyInstance(instance, nullptr);
+}
+
+}  // namespace parktwin::render

@@ -1,0 +1,37 @@
+#pragma once
+// CPU mirrors of the structures the shaders read. A mismatch fails the build, not the picture.
+#include <cstddef>
+#include <cstdint>
+
+#include <glm/mat4x4.hpp>
+#include <glm/vec4.hpp>
+
+#include "parktwin/gis/extrude.h"
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::render {
+
+/// shaders/common.glsl `DrawConstants` (push constants).
+struct DrawConstants {
+  /*  0 */ glm::mat4 mvp;
+  /* 64 */ glm::vec4 sun;
+  /* 80 */ glm::vec4 params;  // opacity, z offset, viewport w, viewport h
+};
+static_assert(sizeof(DrawConstants) == 96);
+static_assert(offsetof(DrawConstants, sun) == 64 && offsetof(DrawConstants, params) == 80);
+
+/// shaders/markers.vert instance attributes.
+struct MarkerInstance {
+  float x, y;
+  uint32_t rgba;
+  float size_px;
+};
+static_assert(sizeof(MarkerInstance) == 16);
+
+// shaders/buildings.vert vertex attributes (locations 0..4) and shaders/common.glsl BuildingStyle.
+static_assert(offsetof(gis::BuildingVertex, top) == 8 && offsetof(gis::BuildingVertex, building) == 12);
+static_assert(offsetof(gis::BuildingVertex, nx) == 16 && offsetof(gis::BuildingVertex, u) == 24);
+static_assert(offsetof(gis::FlatVertex, rgba) == 8);
+static_assert(sizeof(scene::BuildingStyle) == 16 && offsetof(scene::BuildingStyle, rgba) == 8);
+
+}  // namespace parktwin::render

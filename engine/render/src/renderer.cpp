@@ -1,0 +1,971 @@
+// The Vulkan renderer. One render pass layout, five pipelines, static mesh buffers uploaded once,
+// a per-building style buffer per frame in flight, and two targets (offscreen image or swapchain)
+// that share all of it. Vulkan failures inside are vk::Error exceptions, turned into Failure
+// values at the public entry points.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#define GLFW_INCLUDE_VULKAN
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_vulkan.h>
+
+#include "context.h"
+#include "gpu_types.h"
+#include "parktwin/render/renderer.h"
+#include "vk_util.h"
+
+namespace parktwin::render {
+namespace {
+
+const uint32_t kBuildingsVert[] = {
+#include "buildings.vert.inc"
+};
+const uint32_t kBuildingsFrag[] = {
+#include "buildings.frag.inc"
+};
+const uint32_t kEdgesVert[] = {
+#include "edges.vert.inc"
+};
+const uint32_t kEdgesFrag[] = {
+#include "edges.frag.inc"
+};
+const uint32_t kFlatVert[] = {
+#include "flat.vert.inc"
+};
+const uint32_t kFlatFrag[] = {
+#include "flat.frag.inc"
+};
+const uint32_t kMarkersVert[] = {
+#include "markers.vert.inc"
+};
+const uint32_t kMarkersFrag[] = {
+#include "markers.frag.inc"
+};
+
+constexpr uint32_t kFramesInFlight = 2;
+constexpr VkFormat kDepthFormat = VK_FORMAT_D32_SFLOAT;
+constexpr double kEdgeMaxDistance = 9000.0;
+
+enum class DrawKind : uint8_t { Fill, Lines, Buildings, Edges, Markers };
+
+/// One draw of a chunk: which buffers and ranges, where its origin is, and its bounds for culling.
+struct DrawItem {
+  DrawKind kind;
+  uint32_t layer;
+  glm::dvec2 origin;
+  glm::dvec2 bmin, bmax;
+  double zmax;
+  uint32_t first, count;
+  int32_t vertex_offset;
+};
+
+/// Images and framebuffers of one render size.
+struct Target {
+  uint32_t w = 0, h = 0;
+  vk::Image color_msaa, depth, resolve;
+  std::vector<vk::Framebuffer> framebuffers;
+  vk::Buffer readback;
+};
+
+struct FrameSlot {
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  vk::Fence fence;
+  vk::Semaphore acquired;
+  vk::Buffer styles;
+  uint64_t styles_revision = 0;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+};
+
+struct SwapchainState {
+  vk::Swapchain swapchain;
+  VkExtent2D extent{0, 0};
+  std::vector<VkImage> images;
+  std::vector<vk::ImageView> views;
+  std::vector<vk::Semaphore> rendered;
+  Target target;
+  bool stale = true;
+};
+
+class VulkanRenderer final : public Renderer {
+ public:
+  explicit VulkanRenderer(const RendererOptions& opt);
+  ~VulkanRenderer() override;
+
+  Result<bool> upload_scene(const scene::Scene& scene) override;
+  Result<Image> render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h) override;
+  PresentResult render_window(const scene::Scene& scene, const FrameInput& in) override;
+  Result<bool> init_imgui() override;
+  void shutdown_imgui() override;
+  void imgui_new_frame() override {
+    if (imgui_ready_) ImGui_ImplVulkan_NewFrame();
+  }
+  const RenderStats& stats() const override { return stats_; }
+  const DeviceInfo& device_info() const override { return ctx_->info; }
+  uint32_t validation_errors() const override { return ctx_->validation_errors.load(); }
+  void wait_idle() override {
+    if (ctx_ && ctx_->device()) vkDeviceWaitIdle(ctx_->device());
+  }
+
+ private:
+  VkDevice dev() const { return ctx_->device(); }
+  vk::RenderPass make_render_pass(VkImageLayout final_layout);
+  vk::ShaderModule make_shader(const uint32_t* code, size_t bytes);
+  void create_pipelines();
+  vk::Pipeline make_pipeline(const uint32_t* vs, size_t vs_bytes, const uint32_t* fs, size_t fs_bytes, DrawKind kind);
+  void submit_now(const std::function<void(VkCommandBuffer)>& record);
+  vk::Buffer make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage);
+  void make_target(Target& t, uint32_t w, uint32_t h, bool offscreen);
+  void sync_styles(FrameSlot& slot, const scene::Scene& scene);
+  void record_scene(VkCommandBuffer cmd, VkFramebuffer fb, uint32_t w, uint32_t h, const scene::Scene& scene,
+                    const FrameInput& in, FrameSlot& slot);
+  void recreate_swapchain();
+  void create_frame_slots();
+
+  RendererOptions opt_;
+  std::unique_ptr<Context> ctx_;
+  GLFWwindow* window_ = nullptr;
+  VkSurfaceKHR surface_ = VK_NULL_HANDLE;
+  VkFormat color_format_ = VK_FORMAT_B8G8R8A8_UNORM;
+  VkSampleCountFlagBits samples_ = VK_SAMPLE_COUNT_1_BIT;
+  vk::RenderPass pass_readback_, pass_present_;
+  vk::DescriptorSetLayout set_layout_;
+  vk::PipelineLayout layout_;
+  vk::Pipeline pipe_fill_, pipe_lines_, pipe_buildings_, pipe_edges_, pipe_markers_;
+  vk::CommandPool cmd_pool_;
+  vk::DescriptorPool desc_pool_, imgui_pool_;
+  std::array<FrameSlot, kFramesInFlight> slots_;
+  uint32_t frame_ = 0;
+  Target offscreen_;
+  SwapchainState sc_;
+
+  vk::Buffer flat_vb_, flat_ib_, bld_vb_, bld_ib_, marker_vb_;
+  std::vector<DrawItem> draws_;
+  bool imgui_ready_ = false;
+  RenderStats stats_;
+};
+
+VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(opt.window) {
+  std::vector<const char*> exts;
+  if (window_) {
+    uint32_t n = 0;
+    const char** names = glfwGetRequiredInstanceExtensions(&n);
+    if (!names) throw vk::Error("glfwGetRequiredInstanceExtensions: the window system offers no Vulkan surface",
+                                VK_ERROR_EXTENSION_NOT_PRESENT);
+    exts.assign(names, names + n);
+  }
+  ctx_ = std::make_unique<Context>(opt, exts, window_ != nullptr);
+  if (window_) vk::check(glfwCreateWindowSurface(ctx_->instance, window_, nullptr, &surface_), "glfwCreateWindowSurface");
+  ctx_->create_device(surface_);
+  samples_ = ctx_->info.msaa == 4 ? VK_SAMPLE_COUNT_4_BIT : VK_SAMPLE_COUNT_1_BIT;
+
+  if (surface_) {
+    uint32_t n = 0;
+    vkGetPhysicalDeviceSurfaceFormatsKHR(ctx_->dev.physical, surface_, &n, nullptr);
+    std::vector<VkSurfaceFormatKHR> formats(n);
+    vkGetPhysicalDeviceSurfaceFormatsKHR(ctx_->dev.physical, surface_, &n, formats.data());
+    // UNORM so the window shows exactly what offscreen renders write to PNG.
+    color_format_ = formats.empty() ? VK_FORMAT_B8G8R8A8_UNORM : formats[0].format;
+    for (const auto& f : formats)
+      if (f.format == VK_FORMAT_B8G8R8A8_UNORM || f.format == VK_FORMAT_R8G8B8A8_UNORM) {
+        color_format_ = f.format;
+        break;
+      }
+  }
+  pass_readback_ = make_render_pass(VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+  if (surface_) pass_present_ = make_render_pass(VK_IMAGE_LAYOUT_PRESENT_SRC_KHR);
+
+  VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  pi.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  pi.queueFamilyIndex = ctx_->queue_family;
+  VkCommandPool pool;
+  vk::check(vkCreateCommandPool(dev(), &pi, nullptr, &pool), "vkCreateCommandPool");
+  cmd_pool_ = vk::CommandPool(dev(), pool);
+
+  VkDescriptorSetLayoutBinding b{};
+  b.binding = 0;
+  b.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  b.descriptorCount = 1;
+  b.stageFlags = VK_SHADER_STAGE_VERTEX_BIT;
+  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  li.bindingCount = 1;
+  li.pBindings = &b;
+  VkDescriptorSetLayout sl;
+  vk::check(vkCreateDescriptorSetLayout(dev(), &li, nullptr, &sl), "vkCreateDescriptorSetLayout");
+  set_layout_ = vk::DescriptorSetLayout(dev(), sl);
+  VkPushConstantRange pcr{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(DrawConstants)};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &sl;
+  pli.pushConstantRangeCount = 1;
+  pli.pPushConstantRanges = &pcr;
+  VkPipelineLayout pl;
+  vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), "vkCreatePipelineLayout");
+  layout_ = vk::PipelineLayout(dev(), pl);
+
+  VkDescriptorPoolSize ps{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kFramesInFlight};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpi.maxSets = kFramesInFlight;
+  dpi.poolSizeCount = 1;
+  dpi.pPoolSizes = &ps;
+  VkDescriptorPool dp;
+  vk::check(vkCreateDescriptorPool(dev(), &dpi, nullptr, &dp), "vkCreateDescriptorPool");
+  desc_pool_ = vk::DescriptorPool(dev(), dp);
+
+  create_pipelines();
+  create_frame_slots();
+}
+
+VulkanRenderer::~VulkanRenderer() {
+  wait_idle();
+  shutdown_imgui();
+  // Members holding device objects go before the context (declared after it, destroyed first),
+  // except these, which need the device explicitly.
+  for (auto& s : slots_) s = FrameSlot{};
+  sc_ = SwapchainState{};
+  offscreen_ = Target{};
+  flat_vb_.reset();
+  flat_ib_.reset();
+  bld_vb_.reset();
+  bld_ib_.reset();
+  marker_vb_.reset();
+  pipe_fill_.reset();
+  pipe_lines_.reset();
+  pipe_buildings_.reset();
+  pipe_edges_.reset();
+  pipe_markers_.reset();
+  layout_.reset();
+  set_layout_.reset();
+  desc_pool_.reset();
+  imgui_pool_.reset();
+  cmd_pool_.reset();
+  pass_readback_.reset();
+  pass_present_.reset();
+  if (surface_) vkDestroySurfaceKHR(ctx_->instance, surface_, nullptr);
+  ctx_.reset();
+}
+
+void VulkanRenderer::create_frame_slots() {
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  ai.commandPool = cmd_pool_.vk();
+  ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  ai.commandBufferCount = 1;
+  for (auto& s : slots_) {
+    vk::check(vkAllocateCommandBuffers(dev(), &ai, &s.cmd), "vkAllocateCommandBuffers");
+    VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    fi.flags = VK_FENCE_CREATE_SIGNALED_BIT;
+    VkFence f;
+    vk::check(vkCreateFence(dev(), &fi, nullptr, &f), "vkCreateFence");
+    s.fence = vk::Fence(dev(), f);
+    VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+    VkSemaphore sem;
+    vk::check(vkCreateSemaphore(dev(), &si, nullptr, &sem), "vkCreateSemaphore");
+    s.acquired = vk::Semaphore(dev(), sem);
+    VkDescriptorSetAllocateInfo dai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    dai.descriptorPool = desc_pool_.vk();
+    dai.descriptorSetCount = 1;
+    VkDescriptorSetLayout sl = set_layout_.vk();
+    dai.pSetLayouts = &sl;
+    vk::check(vkAllocateDescriptorSets(dev(), &dai, &s.set), "vkAllocateDescriptorSets");
+  }
+}
+
+vk::RenderPass VulkanRenderer::make_render_pass(VkImageLayout final_layout) {
+  const bool msaa = samples_ != VK_SAMPLE_COUNT_1_BIT;
+  std::vector<VkAttachmentDescription> att;
+  VkAttachmentDescription color{};
+  color.format = color_format_;
+  color.samples = samples_;
+  color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+  color.storeOp = msaa ? VK_ATTACHMENT_STORE_OP_DONT_CARE : VK_ATTACHMENT_STORE_OP_STORE;
+  color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+  color.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  color.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  color.finalLayout = msaa ? VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL : final_layout;
+  att.push_back(color);
+  VkAttachmentDescription depth = color;
+  depth.format = kDepthFormat;
+  depth.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  depth.finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
+  att.push_back(depth);
+  if (msaa) {
+    VkAttachmentDescription resolve = color;
+    resolve.samples = VK_SAMPLE_COUNT_1_BIT;
+    resolve.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    resolve.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    resolve.finalLayout = final_layout;
+    att.push_back(resolve);
+  }
+  VkAttachmentReference cref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkAttachmentReference dref{1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+  VkAttachmentReference rref{2, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkSubpassDescription sub{};
+  sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  sub.colorAttachmentCount = 1;
+  sub.pColorAttachments = &cref;
+  sub.pDepthStencilAttachment = &dref;
+  sub.pResolveAttachments = msaa ? &rref : nullptr;
+  std::array<VkSubpassDependency, 2> deps{};
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT |
+                         VK_PIPELINE_STAGE_TRANSFER_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
+  deps[0].srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT |
+                          VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT |
+                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT;
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT;
+  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  VkRenderPassCreateInfo ri{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+  ri.attachmentCount = static_cast<uint32_t>(att.size());
+  ri.pAttachments = att.data();
+  ri.subpassCount = 1;
+  ri.pSubpasses = &sub;
+  ri.dependencyCount = static_cast<uint32_t>(deps.size());
+  ri.pDependencies = deps.data();
+  VkRenderPass rp;
+  vk::check(vkCreateRenderPass(dev(), &ri, nullptr, &rp), "vkCreateRenderPass");
+  return vk::RenderPass(dev(), rp);
+}
+
+vk::ShaderModule VulkanRenderer::make_shader(const uint32_t* code, size_t bytes) {
+  VkShaderModuleCreateInfo si{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  si.codeSize = bytes;
+  si.pCode = code;
+  VkShaderModule m;
+  vk::check(vkCreateShaderModule(dev(), &si, nullptr, &m), "vkCreateShaderModule");
+  return vk::ShaderModule(dev(), m);
+}
+
+vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, const uint32_t* fs, size_t fs_bytes,
+                                           DrawKind kind) {
+  vk::ShaderModule vm = make_shader(vs, vs_bytes), fm = make_shader(fs, fs_bytes);
+  VkPipelineShaderStageCreateInfo stages[2]{};
+  stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vm.vk(), "main", nullptr};
+  stages[1] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fm.vk(), "main", nullptr};
+
+  std::vector<VkVertexInputBindingDescription> bindings;
+  std::vector<VkVertexInputAttributeDescription> attrs;
+  const bool building_like = kind == DrawKind::Buildings || kind == DrawKind::Edges;
+  if (building_like) {
+    bindings.push_back({0, sizeof(gis::BuildingVertex), VK_VERTEX_INPUT_RATE_VERTEX});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, x)});
+    attrs.push_back({1, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, top)});
+    attrs.push_back({2, 0, VK_FORMAT_R32_UINT, offsetof(gis::BuildingVertex, building)});
+    if (kind == DrawKind::Buildings) {
+      attrs.push_back({3, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, nx)});
+      attrs.push_back({4, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, u)});
+    }
+  } else if (kind == DrawKind::Markers) {
+    bindings.push_back({0, sizeof(MarkerInstance), VK_VERTEX_INPUT_RATE_INSTANCE});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(MarkerInstance, x)});
+    attrs.push_back({1, 0, VK_FORMAT_R32_UINT, offsetof(MarkerInstance, rgba)});
+    attrs.push_back({2, 0, VK_FORMAT_R32_SFLOAT, offsetof(MarkerInstance, size_px)});
+  } else {
+    bindings.push_back({0, sizeof(gis::FlatVertex), VK_VERTEX_INPUT_RATE_VERTEX});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::FlatVertex, x)});
+    attrs.push_back({1, 0, VK_FORMAT_R32_UINT, offsetof(gis::FlatVertex, rgba)});
+  }
+  VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
+  vi.vertexBindingDescriptionCount = static_cast<uint32_t>(bindings.size());
+  vi.pVertexBindingDescriptions = bindings.data();
+  vi.vertexAttributeDescriptionCount = static_cast<uint32_t>(attrs.size());
+  vi.pVertexAttributeDescriptions = attrs.data();
+  VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
+  ia.topology = (kind == DrawKind::Lines || kind == DrawKind::Edges) ? VK_PRIMITIVE_TOPOLOGY_LINE_LIST
+                                                                     : VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
+  VkPipelineViewportStateCreateInfo vp{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
+  vp.viewportCount = 1;
+  vp.scissorCount = 1;
+  VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
+  rs.polygonMode = VK_POLYGON_MODE_FILL;
+  // Extrusions are closed: drop back faces (walls wind CCW seen from outside; the projection flips y).
+  rs.cullMode = kind == DrawKind::Buildings ? VK_CULL_MODE_BACK_BIT : VK_CULL_MODE_NONE;
+  rs.frontFace = VK_FRONT_FACE_CLOCKWISE;
+  rs.lineWidth = 1.0f;
+  VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
+  ms.rasterizationSamples = samples_;
+  VkPipelineDepthStencilStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
+  // Ground layers are painted in order under everything (no depth); buildings and their edges use reverse-Z.
+  ds.depthTestEnable = building_like ? VK_TRUE : VK_FALSE;
+  ds.depthWriteEnable = kind == DrawKind::Buildings ? VK_TRUE : VK_FALSE;
+  ds.depthCompareOp = VK_COMPARE_OP_GREATER_OR_EQUAL;
+  VkPipelineColorBlendAttachmentState blend{};
+  blend.blendEnable = kind == DrawKind::Buildings ? VK_FALSE : VK_TRUE;
+  blend.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA;
+  blend.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
+  blend.colorBlendOp = VK_BLEND_OP_ADD;
+  blend.srcAlphaBlendFactor = VK_BLEND_FACTOR_ONE;
+  blend.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
+  blend.alphaBlendOp = VK_BLEND_OP_ADD;
+  blend.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT;
+  VkPipelineColorBlendStateCreateInfo cb{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
+  cb.attachmentCount = 1;
+  cb.pAttachments = &blend;
+  const VkDynamicState dyn[] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
+  VkPipelineDynamicStateCreateInfo dy{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
+  dy.dynamicStateCount = 2;
+  dy.pDynamicStates = dyn;
+  VkGraphicsPipelineCreateInfo gi{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
+  gi.stageCount = 2;
+  gi.pStages = stages;
+  gi.pVertexInputState = &vi;
+  gi.pInputAssemblyState = &ia;
+  gi.pViewportState = &vp;
+  gi.pRasterizationState = &rs;
+  gi.pMultisampleState = &ms;
+  gi.pDepthStencilState = &ds;
+  gi.pColorBlendState = &cb;
+  gi.pDynamicState = &dy;
+  gi.layout = layout_.vk();
+  gi.renderPass = pass_readback_.vk();
+  gi.subpass = 0;
+  VkPipeline p;
+  vk::check(vkCreateGraphicsPipelines(dev(), VK_NULL_HANDLE, 1, &gi, nullptr, &p), "vkCreateGraphicsPipelines");
+  return vk::Pipeline(dev(), p);
+}
+
+void VulkanRenderer::create_pipelines() {
+  pipe_fill_ = make_pipeline(kFlatVert, sizeof kFlatVert, kFlatFrag, sizeof kFlatFrag, DrawKind::Fill);
+  pipe_lines_ = make_pipeline(kFlatVert, sizeof kFlatVert, kFlatFrag, sizeof kFlatFrag, DrawKind::Lines);
+  pipe_buildings_ = make_pipeline(kBuildingsVert, sizeof kBuildingsVert, kBuildingsFrag, sizeof kBuildingsFrag, DrawKind::Buildings);
+  pipe_edges_ = make_pipeline(kEdgesVert, sizeof kEdgesVert, kEdgesFrag, sizeof kEdgesFrag, DrawKind::Edges);
+  pipe_markers_ = make_pipeline(kMarkersVert, sizeof kMarkersVert, kMarkersFrag, sizeof kMarkersFrag, DrawKind::Markers);
+}
+
+void VulkanRenderer::submit_now(const std::function<void(VkCommandBuffer)>& record) {
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  ai.commandPool = cmd_pool_.vk();
+  ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  ai.commandBufferCount = 1;
+  VkCommandBuffer cmd;
+  vk::check(vkAllocateCommandBuffers(dev(), &ai, &cmd), "vkAllocateCommandBuffers");
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  vkBeginCommandBuffer(cmd, &bi);
+  record(cmd);
+  vkEndCommandBuffer(cmd);
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cmd;
+  VkResult r = vkQueueSubmit(ctx_->queue, 1, &si, VK_NULL_HANDLE);
+  if (r == VK_SUCCESS) r = vkQueueWaitIdle(ctx_->queue);
+  vkFreeCommandBuffers(dev(), cmd_pool_.vk(), 1, &cmd);
+  vk::check(r, "vkQueueSubmit (upload)");
+}
+
+vk::Buffer VulkanRenderer::make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage) {
+  const VkMemoryPropertyFlags direct = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  const bool unified = ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
+                       ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  if (unified && ctx_->dev.find_memory_type(~0u, direct) != UINT32_MAX) {
+    vk::Buffer b(ctx_->dev, bytes, usage, direct);
+    if (bytes) std::memcpy(b.mapped(), data, bytes);
+    return b;
+  }
+  vk::Buffer staging(ctx_->dev, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                     VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  if (bytes) std::memcpy(staging.mapped(), data, bytes);
+  vk::Buffer b(ctx_->dev, bytes, usage | VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  if (bytes)
+    submit_now([&](VkCommandBuffer cmd) {
+      VkBufferCopy c{0, 0, bytes};
+      vkCmdCopyBuffer(cmd, staging.vk(), b.vk(), 1, &c);
+    });
+  return b;
+}
+
+Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
+  wait_idle();
+  std::vector<gis::FlatVertex> fv;
+  std::vector<uint32_t> fi;
+  std::vector<gis::BuildingVertex> bv;
+  std::vector<uint32_t> bi;
+  std::vector<MarkerInstance> mv;
+  std::vector<DrawItem> ground, buildings, edges, markers;
+
+  auto add_flat = [&](const gis::FlatMesh& m, DrawKind kind, uint32_t layer, glm::dvec2 lo, glm::dvec2 hi) {
+    if (m.indices.empty()) return;
+    DrawItem d{kind, layer, m.origin, lo, hi, 0.0, static_cast<uint32_t>(fi.size()),
+               static_cast<uint32_t>(m.indices.size()), static_cast<int32_t>(fv.size())};
+    fv.insert(fv.end(), m.vertices.begin(), m.vertices.end());
+    fi.insert(fi.end(), m.indices.begin(), m.indices.end());
+    ground.push_back(d);
+  };
+  for (uint32_t li = 0; li < scene.layers.size(); ++li) {
+    const scene::Layer& l = scene.layers[li];
+    for (const auto& c : l.ground) add_flat(c.fill, DrawKind::Fill, li, c.bmin, c.bmax);
+    for (const auto& c : l.ground) add_flat(c.lines, DrawKind::Lines, li, c.bmin, c.bmax);
+    for (const auto& c : l.building_chunks) {
+      const auto& m = c.mesh;
+      const int32_t vo = static_cast<int32_t>(bv.size());
+      bv.insert(bv.end(), m.vertices.begin(), m.vertices.end());
+      buildings.push_back({DrawKind::Buildings, li, m.origin, c.bmin, c.bmax, c.max_height,
+                           static_cast<uint32_t>(bi.size()), static_cast<uint32_t>(m.indices.size()), vo});
+      bi.insert(bi.end(), m.indices.begin(), m.indices.end());
+      if (!m.edge_indices.empty()) {
+        edges.push_back({DrawKind::Edges, li, m.origin, c.bmin, c.bmax, c.max_height,
+                         static_cast<uint32_t>(bi.size()), static_cast<uint32_t>(m.edge_indices.size()), vo});
+        bi.insert(bi.end(), m.edge_indices.begin(), m.edge_indices.end());
+      }
+    }
+    if (!l.markers.empty()) {
+      glm::dvec2 lo(1e300), hi(-1e300);
+      for (const auto& mk : l.markers) {
+        lo = glm::min(lo, mk.pos);
+        hi = glm::max(hi, mk.pos);
+      }
+      const glm::dvec2 origin = (lo + hi) * 0.5;
+      markers.push_back({DrawKind::Markers, li, origin, lo, hi, 0.0, static_cast<uint32_t>(mv.size()),
+                         static_cast<uint32_t>(l.markers.size()), 0});
+      for (const auto& mk : l.markers)
+        mv.push_back({static_cast<float>(mk.pos.x - origin.x), static_cast<float>(mk.pos.y - origin.y), mk.rgba, mk.size_px});
+    }
+  }
+  auto make = [&](const auto& v, VkBufferUsageFlags usage) {
+    return make_static_buffer(v.data(), v.size() * sizeof(v[0]), usage);
+  };
+  flat_vb_ = make(fv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  flat_ib_ = make(fi, VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+  bld_vb_ = make(bv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  bld_ib_ = make(bi, VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+  marker_vb_ = make(mv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  // Draw order: ground layers as painted (fills before outlines within a layer), then buildings,
+  // their edges, and markers on top.
+  draws_ = std::move(ground);
+  draws_.insert(draws_.end(), buildings.begin(), buildings.end());
+  draws_.insert(draws_.end(), edges.begin(), edges.end());
+  draws_.insert(draws_.end(), markers.begin(), markers.end());
+  for (auto& s : slots_) s.styles_revision = 0;
+  return true;
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + e.what());
+}
+
+void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::Scene& scene) {
+  if (slot.styles_revision == scene.style_revision && slot.styles) return;
+  const size_t bytes = std::max<size_t>(1, scene.styles.size()) * sizeof(scene::BuildingStyle);
+  if (!slot.styles || slot.styles.size() < bytes) {
+    slot.styles = vk::Buffer(ctx_->dev, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    VkDescriptorBufferInfo info{slot.styles.vk(), 0, VK_WHOLE_SIZE};
+    VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    w.dstSet = slot.set;
+    w.dstBinding = 0;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    w.pBufferInfo = &info;
+    vkUpdateDescriptorSets(dev(), 1, &w, 0, nullptr);
+  }
+  if (!scene.styles.empty())
+    std::memcpy(slot.styles.mapped(), scene.styles.data(), scene.styles.size() * sizeof(scene::BuildingStyle));
+  slot.styles_revision = scene.style_revision;
+}
+
+/// True when the box (relative coordinates, z in [0, zmax]) is entirely outside one clip plane.
+bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
+  glm::vec4 c[8];
+  for (int i = 0; i < 8; ++i)
+    c[i] = m * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f);
+  auto all = [&](auto pred) {
+    for (const auto& v : c)
+      if (!pred(v)) return false;
+    return true;
+  };
+  return all([](const glm::vec4& v) { return v.x < -v.w; }) || all([](const glm::vec4& v) { return v.x > v.w; }) ||
+         all([](const glm::vec4& v) { return v.y < -v.w; }) || all([](const glm::vec4& v) { return v.y > v.w; }) ||
+         all([](const glm::vec4& v) { return v.w <= 0.0f; });
+}
+
+void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkFramebuffer fb, uint32_t w, uint32_t h,
+                                  const scene::Scene& scene, const FrameInput& in, FrameSlot& slot) {
+  sync_styles(slot, scene);
+  VkClearValue clears[3]{};
+  clears[0].color = {{0.80f, 0.85f, 0.90f, 1.0f}};
+  clears[1].depthStencil = {0.0f, 0};  // reverse-Z: far is 0
+  clears[2].color = clears[0].color;
+  VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+  rb.renderPass = pass_readback_.vk();  // compatible with the present pass; only final layouts differ
+  rb.framebuffer = fb;
+  rb.renderArea = {{0, 0}, {w, h}};
+  rb.clearValueCount = samples_ != VK_SAMPLE_COUNT_1_BIT ? 3 : 2;
+  rb.pClearValues = clears;
+  vkCmdBeginRenderPass(cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
+  VkViewport vp{0.0f, 0.0f, static_cast<float>(w), static_cast<float>(h), 0.0f, 1.0f};
+  VkRect2D sc{{0, 0}, {w, h}};
+  vkCmdSetViewport(cmd, 0, 1, &vp);
+  vkCmdSetScissor(cmd, 0, 1, &sc);
+
+  const scene::Camera& cam = in.camera;
+  const double aspect = static_cast<double>(w) / std::max(1u, h) * ((in.subrect.w - in.subrect.y) / std::max(1e-9, in.subrect.z - in.subrect.x));
+  const glm::dmat4 proj_rot = cam.projection(aspect, in.subrect) * cam.view_rotation();
+  const glm::dvec3 eye = cam.eye();
+  DrawConstants pc{};
+  pc.sun = glm::vec4(glm::normalize(glm::vec3(0.45f, -0.55f, 0.70f)), 1.0f);
+  const float hscale = std::max(0.0f, scene.style_params.height_scale);
+
+  stats_.draw_calls = 0;
+  stats_.triangles = 0;
+  stats_.lines = 0;
+  stats_.chunks_culled = 0;
+  DrawKind bound = static_cast<DrawKind>(255);
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
+  for (const DrawItem& d : draws_) {
+    const scene::Layer& layer = scene.layers[d.layer];
+    if (!layer.style.visible || layer.style.opacity <= 0.0f) continue;
+    const glm::dvec3 origin(d.origin, 0.0);
+    if (d.kind == DrawKind::Edges) {
+      const glm::dvec2 nearest = glm::clamp(glm::dvec2(eye), d.bmin, d.bmax);
+      if (glm::length(glm::dvec3(nearest, 0.0) - eye) > kEdgeMaxDistance) {
+        ++stats_.chunks_culled;
+        continue;
+      }
+    }
+    pc.mvp = cam.matrix_for_origin(proj_rot, origin);
+    if (d.kind != DrawKind::Markers) {
+      const glm::vec3 lo(glm::vec2(d.bmin - d.origin), 0.0f);
+      const glm::vec3 hi(glm::vec2(d.bmax - d.origin), static_cast<float>(d.zmax) * hscale);
+      if (outside_frustum(pc.mvp, lo, hi)) {
+        ++stats_.chunks_culled;
+        continue;
+      }
+    }
+    if (d.kind != bound) {
+      VkPipeline p = d.kind == DrawKind::Fill ? pipe_fill_.vk()
+                     : d.kind == DrawKind::Lines ? pipe_lines_.vk()
+                     : d.kind == DrawKind::Buildings ? pipe_buildings_.vk()
+                     : d.kind == DrawKind::Edges ? pipe_edges_.vk()
+                                                 : pipe_markers_.vk();
+      vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, p);
+      const VkDeviceSize zero = 0;
+      if (d.kind == DrawKind::Fill || d.kind == DrawKind::Lines) {
+        VkBuffer vb = flat_vb_.vk();
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+        vkCmdBindIndexBuffer(cmd, flat_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+      } else if (d.kind == DrawKind::Markers) {
+        VkBuffer vb = marker_vb_.vk();
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+      } else {
+        VkBuffer vb = bld_vb_.vk();
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+        vkCmdBindIndexBuffer(cmd, bld_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+      }
+      bound = d.kind;
+    }
+    pc.params = glm::vec4(layer.style.opacity, 0.0f, static_cast<float>(w), static_cast<float>(h));
+    vkCmdPushConstants(cmd, layout_.vk(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
+    if (d.kind == DrawKind::Markers) {
+      vkCmdDraw(cmd, 6, d.count, 0, d.first);
+      stats_.triangles += 2ull * d.count;
+    } else {
+      vkCmdDrawIndexed(cmd, d.count, 1, d.first, d.vertex_offset, 0);
+      if (d.kind == DrawKind::Lines || d.kind == DrawKind::Edges) stats_.lines += d.count / 2;
+      else stats_.triangles += d.count / 3;
+    }
+    ++stats_.draw_calls;
+  }
+  if (in.ui && imgui_ready_) {
+    ImGui_ImplVulkan_RenderDrawData(in.ui, cmd);
+    ++stats_.draw_calls;
+  }
+  vkCmdEndRenderPass(cmd);
+}
+
+void VulkanRenderer::make_target(Target& t, uint32_t w, uint32_t h, bool offscreen) {
+  t = Target{};
+  t.w = w;
+  t.h = h;
+  const bool msaa = samples_ != VK_SAMPLE_COUNT_1_BIT;
+  if (msaa)
+    t.color_msaa = vk::Image(ctx_->dev, w, h, color_format_, samples_,
+                             VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT,
+                             VK_IMAGE_ASPECT_COLOR_BIT);
+  t.depth = vk::Image(ctx_->dev, w, h, kDepthFormat, samples_,
+                      VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT,
+                      VK_IMAGE_ASPECT_DEPTH_BIT);
+  auto make_fb = [&](VkImageView color_target, VkRenderPass pass) {
+    std::vector<VkImageView> views;
+    if (msaa) views = {t.color_msaa.view(), t.depth.view(), color_target};
+    else views = {color_target, t.depth.view()};
+    VkFramebufferCreateInfo fi{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fi.renderPass = pass;
+    fi.attachmentCount = static_cast<uint32_t>(views.size());
+    fi.pAttachments = views.data();
+    fi.width = w;
+    fi.height = h;
+    fi.layers = 1;
+    VkFramebuffer fb;
+    vk::check(vkCreateFramebuffer(dev(), &fi, nullptr, &fb), "vkCreateFramebuffer");
+    t.framebuffers.emplace_back(dev(), fb);
+  };
+  if (offscreen) {
+    t.resolve = vk::Image(ctx_->dev, w, h, color_format_, VK_SAMPLE_COUNT_1_BIT,
+                          VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT, VK_IMAGE_ASPECT_COLOR_BIT);
+    make_fb(t.resolve.view(), pass_readback_.vk());
+    t.readback = vk::Buffer(ctx_->dev, VkDeviceSize(w) * h * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  } else {
+    for (const auto& v : sc_.views) make_fb(v.vk(), pass_present_.vk());
+  }
+}
+
+Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t w,
+                                               uint32_t h) try {
+  const uint32_t max_dim = ctx_->info.max_image_dimension;
+  if (w == 0 || h == 0 || w > max_dim || h > max_dim)
+    return Failure(Failure::ConfigurationError, "image size " + std::to_string(w) + "x" + std::to_string(h) +
+                                                    " is outside what this device renders in one piece (1.." +
+                                                    std::to_string(max_dim) + " per side)");
+  const auto t0 = std::chrono::steady_clock::now();
+  if (offscreen_.w != w || offscreen_.h != h) {
+    wait_idle();
+    make_target(offscreen_, w, h, true);
+  }
+  FrameSlot& slot = slots_[frame_++ % kFramesInFlight];
+  VkFence fence = slot.fence.vk();
+  vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
+  const auto t_rec = std::chrono::steady_clock::now();
+  vkResetCommandBuffer(slot.cmd, 0);
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  vkBeginCommandBuffer(slot.cmd, &bi);
+  record_scene(slot.cmd, offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
+  VkBufferImageCopy copy{};
+  copy.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+  copy.imageExtent = {w, h, 1};
+  if (in.read_back)
+    vkCmdCopyImageToBuffer(slot.cmd, offscreen_.resolve.vk(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                           offscreen_.readback.vk(), 1, &copy);
+  VkBufferMemoryBarrier bar{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
+  bar.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  bar.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  bar.srcQueueFamilyIndex = bar.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  bar.buffer = offscreen_.readback.vk();
+  bar.size = VK_WHOLE_SIZE;
+  vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &bar, 0, nullptr);
+  vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
+  stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &slot.cmd;
+  vk::check(vkQueueSubmit(ctx_->queue, 1, &si, fence), "vkQueueSubmit");
+  vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  stats_.gpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  stats_.gpu_memory_bytes = ctx_->memory.allocated;
+
+  Image img;
+  img.width = w;
+  img.height = h;
+  if (!in.read_back) return img;
+  img.rgba.resize(size_t(w) * h * 4);
+  const auto* src = static_cast<const uint8_t*>(offscreen_.readback.mapped());
+  const bool bgra = color_format_ == VK_FORMAT_B8G8R8A8_UNORM || color_format_ == VK_FORMAT_B8G8R8A8_SRGB;
+  for (size_t i = 0; i < size_t(w) * h; ++i) {
+    img.rgba[i * 4 + 0] = src[i * 4 + (bgra ? 2 : 0)];
+    img.rgba[i * 4 + 1] = src[i * 4 + 1];
+    img.rgba[i * 4 + 2] = src[i * 4 + (bgra ? 0 : 2)];
+    img.rgba[i * 4 + 3] = 255;
+  }
+  return img;
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("rendering offscreen: ") + e.what());
+}
+
+void VulkanRenderer::recreate_swapchain() {
+  int fw = 0, fh = 0;
+  glfwGetFramebufferSize(window_, &fw, &fh);
+  if (fw <= 0 || fh <= 0) return;  // minimised: keep the old one, skip frames
+  wait_idle();
+  VkSurfaceCapabilitiesKHR caps;
+  vk::check(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(ctx_->dev.physical, surface_, &caps),
+            "vkGetPhysicalDeviceSurfaceCapabilitiesKHR");
+  VkExtent2D ext = caps.currentExtent;
+  if (ext.width == UINT32_MAX) ext = {static_cast<uint32_t>(fw), static_cast<uint32_t>(fh)};
+  ext.width = std::clamp(ext.width, caps.minImageExtent.width, caps.maxImageExtent.width);
+  ext.height = std::clamp(ext.height, caps.minImageExtent.height, caps.maxImageExtent.height);
+  if (ext.width == 0 || ext.height == 0) return;
+  uint32_t count = std::max(caps.minImageCount + 1, 3u);
+  if (caps.maxImageCount) count = std::min(count, caps.maxImageCount);
+
+  uint32_t nmodes = 0;
+  vkGetPhysicalDeviceSurfacePresentModesKHR(ctx_->dev.physical, surface_, &nmodes, nullptr);
+  std::vector<VkPresentModeKHR> modes(nmodes);
+  vkGetPhysicalDeviceSurfacePresentModesKHR(ctx_->dev.physical, surface_, &nmodes, modes.data());
+  VkPresentModeKHR mode = VK_PRESENT_MODE_FIFO_KHR;  // always available; vsync
+  if (!opt_.vsync)
+    for (auto m : modes)
+      if (m == VK_PRESENT_MODE_MAILBOX_KHR || m == VK_PRESENT_MODE_IMMEDIATE_KHR) mode = m;
+
+  VkSwapchainCreateInfoKHR ci{VK_STRUCTURE_TYPE_SWAPCHAIN_CREATE_INFO_KHR};
+  ci.surface = surface_;
+  ci.minImageCount = count;
+  ci.imageFormat = color_format_;
+  ci.imageColorSpace = VK_COLOR_SPACE_SRGB_NONLINEAR_KHR;
+  ci.imageExtent = ext;
+  ci.imageArrayLayers = 1;
+  ci.imageUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT |
+                  (caps.supportedUsageFlags & VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+  ci.imageSharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  ci.preTransform = caps.currentTransform;
+  ci.compositeAlpha = (caps.supportedCompositeAlpha & VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR)
+                          ? VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR
+                          : static_cast<VkCompositeAlphaFlagBitsKHR>(caps.supportedCompositeAlpha & -caps.supportedCompositeAlpha);
+  ci.presentMode = mode;
+  ci.clipped = VK_TRUE;
+  ci.oldSwapchain = sc_.swapchain.vk();
+  VkSwapchainKHR sc;
+  vk::check(vkCreateSwapchainKHR(dev(), &ci, nullptr, &sc), "vkCreateSwapchainKHR");
+  sc_.target = Target{};
+  sc_.views.clear();
+  sc_.rendered.clear();
+  sc_.swapchain = vk::Swapchain(dev(), sc);
+  sc_.extent = ext;
+  uint32_t n = 0;
+  vkGetSwapchainImagesKHR(dev(), sc, &n, nullptr);
+  sc_.images.resize(n);
+  vkGetSwapchainImagesKHR(dev(), sc, &n, sc_.images.data());
+  for (VkImage img : sc_.images) {
+    VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+    vi.image = img;
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vi.format = color_format_;
+    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    VkImageView v;
+    vk::check(vkCreateImageView(dev(), &vi, nullptr, &v), "vkCreateImageView");
+    sc_.views.emplace_back(dev(), v);
+    VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+    VkSemaphore s;
+    vk::check(vkCreateSemaphore(dev(), &si, nullptr, &s), "vkCreateSemaphore");
+    sc_.rendered.emplace_back(dev(), s);
+  }
+  make_target(sc_.target, ext.width, ext.height, false);
+  if (imgui_ready_) ImGui_ImplVulkan_SetMinImageCount(std::max(2u, caps.minImageCount));
+  sc_.stale = false;
+}
+
+PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const FrameInput& in) try {
+  if (!window_) return PresentResult::Error;
+  int fw = 0, fh = 0;
+  glfwGetFramebufferSize(window_, &fw, &fh);
+  if (fw <= 0 || fh <= 0) return PresentResult::Skipped;
+  if (sc_.stale || static_cast<uint32_t>(fw) != sc_.extent.width || static_cast<uint32_t>(fh) != sc_.extent.height)
+    recreate_swapchain();
+  if (sc_.stale || !sc_.swapchain) return PresentResult::Skipped;
+
+  FrameSlot& slot = slots_[frame_ % kFramesInFlight];
+  VkFence fence = slot.fence.vk();
+  vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  uint32_t index = 0;
+  VkResult r = vkAcquireNextImageKHR(dev(), sc_.swapchain.vk(), UINT64_MAX, slot.acquired.vk(), VK_NULL_HANDLE, &index);
+  if (r == VK_ERROR_OUT_OF_DATE_KHR) {
+    sc_.stale = true;
+    return PresentResult::Skipped;
+  }
+  if (r != VK_SUCCESS && r != VK_SUBOPTIMAL_KHR) vk::check(r, "vkAcquireNextImageKHR");
+  if (r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
+  ++frame_;
+  vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
+
+  const auto t_rec = std::chrono::steady_clock::now();
+  vkResetCommandBuffer(slot.cmd, 0);
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  vkBeginCommandBuffer(slot.cmd, &bi);
+  record_scene(slot.cmd, sc_.target.framebuffers[index].vk(), sc_.extent.width, sc_.extent.height, scene, in, slot);
+  vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
+  stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
+  stats_.gpu_memory_bytes = ctx_->memory.allocated;
+
+  VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  VkSemaphore acquired = slot.acquired.vk(), rendered = sc_.rendered[index].vk();
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.waitSemaphoreCount = 1;
+  si.pWaitSemaphores = &acquired;
+  si.pWaitDstStageMask = &wait_stage;
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &slot.cmd;
+  si.signalSemaphoreCount = 1;
+  si.pSignalSemaphores = &rendered;
+  vk::check(vkQueueSubmit(ctx_->queue, 1, &si, fence), "vkQueueSubmit");
+
+  VkSwapchainKHR sc = sc_.swapchain.vk();
+  VkPresentInfoKHR pi{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
+  pi.waitSemaphoreCount = 1;
+  pi.pWaitSemaphores = &rendered;
+  pi.swapchainCount = 1;
+  pi.pSwapchains = &sc;
+  pi.pImageIndices = &index;
+  r = vkQueuePresentKHR(ctx_->queue, &pi);
+  if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
+  else if (r != VK_SUCCESS) vk::check(r, "vkQueuePresentKHR");
+  return PresentResult::Ok;
+} catch (const vk::Error& e) {
+  std::fprintf(stderr, "parktwin: frame failed: %s\n", e.what());
+  return PresentResult::Error;
+}
+
+Result<bool> VulkanRenderer::init_imgui() try {
+  if (imgui_ready_) return true;
+  const VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 16}};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpi.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT;
+  dpi.maxSets = 16;
+  dpi.poolSizeCount = 1;
+  dpi.pPoolSizes = sizes;
+  VkDescriptorPool dp;
+  vk::check(vkCreateDescriptorPool(dev(), &dpi, nullptr, &dp), "vkCreateDescriptorPool (ImGui)");
+  imgui_pool_ = vk::DescriptorPool(dev(), dp);
+  ImGui_ImplVulkan_InitInfo ii{};
+  ii.Instance = ctx_->instance;
+  ii.PhysicalDevice = ctx_->dev.physical;
+  ii.Device = dev();
+  ii.QueueFamily = ctx_->queue_family;
+  ii.Queue = ctx_->queue;
+  ii.DescriptorPool = imgui_pool_.vk();
+  ii.Subpass = 0;
+  ii.MinImageCount = 2;
+  ii.ImageCount = 3;
+  ii.MSAASamples = samples_;
+  ii.CheckVkResultFn = [](VkResult r) {
+    if (r != VK_SUCCESS) std::fprintf(stderr, "parktwin: ImGui Vulkan backend: %s\n", vk::result_name(r));
+  };
+  if (!ImGui_ImplVulkan_Init(&ii, pass_readback_.vk()))
+    return Failure(Failure::GeneralError, "ImGui_ImplVulkan_Init failed");
+  imgui_ready_ = true;
+  submit_now([](VkCommandBuffer cmd) { ImGui_ImplVulkan_CreateFontsTexture(cmd); });
+  ImGui_ImplVulkan_DestroyFontUploadObjects();
+  return true;
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("setting up the UI renderer: ") + e.what());
+}
+
+void VulkanRenderer::shutdown_imgui() {
+  if (!imgui_ready_) return;
+  wait_idle();
+  ImGui_ImplVulkan_Shutdown();
+  imgui_ready_ = false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Renderer>> Renderer::create(const RendererOptions& options) try {
+  return std::unique_ptr<Renderer>(new VulkanRenderer(options));
+} catch (const vk::Error& e) {
+  return Failure(Failure::ResourceUnavailable,
+                 std::string("cannot start Vulkan: ") + e.what() +
+                     ". Install a Vulkan driver (mesa-vulkan-drivers provides the CPU driver lavapipe) or pick "
+                     "another device with PARKTWIN_DEVICE=<name part>");
+}
+
+}  // namespace parktwin::render

@@ -1,0 +1,151 @@
+#include "vk_util.h"
+
+namespace parktwin::render::vk {
+
+const char* result_name(VkResult r) {
+  switch (r) {
+    case VK_SUCCESS: return "VK_SUCCESS";
+    case VK_NOT_READY: return "VK_NOT_READY";
+    case VK_TIMEOUT: return "VK_TIMEOUT";
+    case VK_SUBOPTIMAL_KHR: return "VK_SUBOPTIMAL_KHR";
+    case VK_ERROR_OUT_OF_HOST_MEMORY: return "VK_ERROR_OUT_OF_HOST_MEMORY";
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY: return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+    case VK_ERROR_INITIALIZATION_FAILED: return "VK_ERROR_INITIALIZATION_FAILED";
+    case VK_ERROR_DEVICE_LOST: return "VK_ERROR_DEVICE_LOST";
+    case VK_ERROR_LAYER_NOT_PRESENT: return "VK_ERROR_LAYER_NOT_PRESENT";
+    case VK_ERROR_EXTENSION_NOT_PRESENT: return "VK_ERROR_EXTENSION_NOT_PRESENT";
+    case VK_ERROR_FEATURE_NOT_PRESENT: return "VK_ERROR_FEATURE_NOT_PRESENT";
+    case VK_ERROR_INCOMPATIBLE_DRIVER: return "VK_ERROR_INCOMPATIBLE_DRIVER";
+    case VK_ERROR_FORMAT_NOT_SUPPORTED: return "VK_ERROR_FORMAT_NOT_SUPPORTED";
+    case VK_ERROR_SURFACE_LOST_KHR: return "VK_ERROR_SURFACE_LOST_KHR";
+    case VK_ERROR_OUT_OF_DATE_KHR: return "VK_ERROR_OUT_OF_DATE_KHR";
+    default: return "VkResult error";
+  }
+}
+
+Error::Error(const std::string& what, VkResult r)
+    : std::runtime_error(what + " failed: " + result_name(r) + " (" + std::to_string(static_cast<int>(r)) + ")"),
+      result(r) {}
+
+uint32_t DeviceRef::find_memory_type(uint32_t bits, VkMemoryPropertyFlags required) const {
+  for (uint32_t i = 0; i < memory.memoryTypeCount; ++i)
+    if ((bits & (1u << i)) && (memory.memoryTypes[i].propertyFlags & required) == required) return i;
+  return UINT32_MAX;
+}
+
+uint32_t DeviceRef::memory_type(uint32_t bits, VkMemoryPropertyFlags required) const {
+  const uint32_t t = find_memory_type(bits, required);
+  if (t == UINT32_MAX) throw Error("finding a memory type", VK_ERROR_OUT_OF_DEVICE_MEMORY);
+  return t;
+}
+
+Buffer::Buffer(const DeviceRef& dev, VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags props)
+    : dev_(dev), size_(size) {
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.size = size > 0 ? size : 16;
+  bi.usage = usage;
+  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  check(vkCreateBuffer(dev.device, &bi, nullptr, &buf_), "vkCreateBuffer");
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(dev.device, buf_, &req);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = dev.memory_type(req.memoryTypeBits, props);
+  VkResult r = vkAllocateMemory(dev.device, &ai, nullptr, &mem_);
+  if (r != VK_SUCCESS) {
+    vkDestroyBuffer(dev.device, buf_, nullptr);
+    buf_ = VK_NULL_HANDLE;
+    throw Error("vkAllocateMemory (buffer of " + std::to_string(req.size) + " bytes)", r);
+  }
+  alloc_size_ = req.size;
+  if (dev.stats) dev.stats->allocated += alloc_size_;
+  check(vkBindBufferMemory(dev.device, buf_, mem_, 0), "vkBindBufferMemory");
+  if (props & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+    check(vkMapMemory(dev.device, mem_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+}
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    reset();
+    dev_ = o.dev_;
+    buf_ = std::exchange(o.buf_, VK_NULL_HANDLE);
+    mem_ = std::exchange(o.mem_, VK_NULL_HANDLE);
+    mapped_ = std::exchange(o.mapped_, nullptr);
+    size_ = o.size_;
+    alloc_size_ = o.alloc_size_;
+  }
+  return *this;
+}
+
+void Buffer::reset() {
+  if (buf_) vkDestroyBuffer(dev_.device, buf_, nullptr);
+  if (mem_) {
+    vkFreeMemory(dev_.device, mem_, nullptr);
+    if (dev_.stats) dev_.stats->allocated -= alloc_size_;
+  }
+  buf_ = VK_NULL_HANDLE;
+  mem_ = VK_NULL_HANDLE;
+  mapped_ = nullptr;
+}
+
+Image::Image(const DeviceRef& dev, uint32_t w, uint32_t h, VkFormat format, VkSampleCountFlagBits samples,
+             VkImageUsageFlags usage, VkImageAspectFlags aspect)
+    : dev_(dev) {
+  VkImageCreateInfo ii{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+  ii.imageType = VK_IMAGE_TYPE_2D;
+  ii.format = format;
+  ii.extent = {w, h, 1};
+  ii.mipLevels = 1;
+  ii.arrayLayers = 1;
+  ii.samples = samples;
+  ii.tiling = VK_IMAGE_TILING_OPTIMAL;
+  ii.usage = usage;
+  ii.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  check(vkCreateImage(dev.device, &ii, nullptr, &img_), "vkCreateImage");
+  VkMemoryRequirements req;
+  vkGetImageMemoryRequirements(dev.device, img_, &req);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = dev.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  VkResult r = vkAllocateMemory(dev.device, &ai, nullptr, &mem_);
+  if (r != VK_SUCCESS) {
+    vkDestroyImage(dev.device, img_, nullptr);
+    img_ = VK_NULL_HANDLE;
+    throw Error("vkAllocateMemory (image " + std::to_string(w) + "x" + std::to_string(h) + ")", r);
+  }
+  alloc_size_ = req.size;
+  if (dev.stats) dev.stats->allocated += alloc_size_;
+  check(vkBindImageMemory(dev.device, img_, mem_, 0), "vkBindImageMemory");
+  VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+  vi.image = img_;
+  vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  vi.format = format;
+  vi.subresourceRange = {aspect, 0, 1, 0, 1};
+  check(vkCreateImageView(dev.device, &vi, nullptr, &view_), "vkCreateImageView");
+}
+
+Image& Image::operator=(Image&& o) noexcept {
+  if (this != &o) {
+    reset();
+    dev_ = o.dev_;
+    img_ = std::exchange(o.img_, VK_NULL_HANDLE);
+    view_ = std::exchange(o.view_, VK_NULL_HANDLE);
+    mem_ = std::exchange(o.mem_, VK_NULL_HANDLE);
+    alloc_size_ = o.alloc_size_;
+  }
+  return *this;
+}
+
+void Image::reset() {
+  if (view_) vkDestroyImageView(dev_.device, view_, nullptr);
+  if (img_) vkDestroyImage(dev_.device, img_, nullptr);
+  if (mem_) {
+    vkFreeMemory(dev_.device, mem_, nullptr);
+    if (dev_.stats) dev_.stats->allocated -= alloc_size_;
+  }
+  view_ = VK_NULL_HANDLE;
+  img_ = VK_NULL_HANDLE;
+  mem_ = VK_NULL_HANDLE;
+}
+
+}  // namespace parktwin::render::vk

@@ -1,0 +1,131 @@
+#pragma once
+// Vulkan helpers private to the renderer: error type, one RAII owner per handle, buffers and images.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <vulkan/vulkan.h>
+
+namespace parktwin::render::vk {
+
+/// Thrown inside the renderer on a failed Vulkan call; converted to a Failure at the public API.
+struct Error : std::runtime_error {
+  VkResult result;
+  Error(const std::string& what, VkResult r);
+};
+
+inline void check(VkResult r, const char* what) {
+  if (r != VK_SUCCESS) throw Error(what, r);
+}
+const char* result_name(VkResult r);
+
+/// Owns one handle created from a VkDevice; destroyed with `Destroy` when the owner goes away.
+template <typename T, void (*Destroy)(VkDevice, T, const VkAllocationCallbacks*)>
+class Owned {
+ public:
+  Owned() = default;
+  Owned(VkDevice d, T h) : dev_(d), h_(h) {}
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  Owned(Owned&& o) noexcept : dev_(o.dev_), h_(std::exchange(o.h_, VK_NULL_HANDLE)) {}
+  Owned& operator=(Owned&& o) noexcept {
+    if (this != &o) {
+      reset();
+      dev_ = o.dev_;
+      h_ = std::exchange(o.h_, VK_NULL_HANDLE);
+    }
+    return *this;
+  }
+  ~Owned() { reset(); }
+  void reset() {
+    if (h_ != VK_NULL_HANDLE) Destroy(dev_, h_, nullptr);
+    h_ = VK_NULL_HANDLE;
+  }
+  T vk() const { return h_; }
+  explicit operator bool() const { return h_ != VK_NULL_HANDLE; }
+
+ private:
+  VkDevice dev_ = VK_NULL_HANDLE;
+  T h_ = VK_NULL_HANDLE;
+};
+
+using Pipeline = Owned<VkPipeline, vkDestroyPipeline>;
+using PipelineLayout = Owned<VkPipelineLayout, vkDestroyPipelineLayout>;
+using RenderPass = Owned<VkRenderPass, vkDestroyRenderPass>;
+using Framebuffer = Owned<VkFramebuffer, vkDestroyFramebuffer>;
+using ImageView = Owned<VkImageView, vkDestroyImageView>;
+using ShaderModule = Owned<VkShaderModule, vkDestroyShaderModule>;
+using DescriptorSetLayout = Owned<VkDescriptorSetLayout, vkDestroyDescriptorSetLayout>;
+using DescriptorPool = Owned<VkDescriptorPool, vkDestroyDescriptorPool>;
+using CommandPool = Owned<VkCommandPool, vkDestroyCommandPool>;
+using Fence = Owned<VkFence, vkDestroyFence>;
+using Semaphore = Owned<VkSemaphore, vkDestroySemaphore>;
+using Swapchain = Owned<VkSwapchainKHR, vkDestroySwapchainKHR>;
+using QueryPool = Owned<VkQueryPool, vkDestroyQueryPool>;
+
+/// Device memory bookkeeping shared by all allocations of a renderer.
+struct MemoryStats {
+  uint64_t allocated = 0;
+};
+
+struct DeviceRef {
+  VkPhysicalDevice physical = VK_NULL_HANDLE;
+  VkDevice device = VK_NULL_HANDLE;
+  VkPhysicalDeviceMemoryProperties memory{};
+  MemoryStats* stats = nullptr;
+  /// A memory type index with all `required` flags among `bits`, or throws.
+  uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
+  /// Like memory_type but returns UINT32_MAX instead of throwing.
+  uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
+};
+
+/// A buffer with its own memory; host-visible buffers stay mapped.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(const DeviceRef& dev, VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags props);
+  Buffer(Buffer&& o) noexcept { *this = std::move(o); }
+  Buffer& operator=(Buffer&& o) noexcept;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { reset(); }
+  void reset();
+  VkBuffer vk() const { return buf_; }
+  void* mapped() const { return mapped_; }
+  VkDeviceSize size() const { return size_; }
+  explicit operator bool() const { return buf_ != VK_NULL_HANDLE; }
+
+ private:
+  DeviceRef dev_{};
+  VkBuffer buf_ = VK_NULL_HANDLE;
+  VkDeviceMemory mem_ = VK_NULL_HANDLE;
+  void* mapped_ = nullptr;
+  VkDeviceSize size_ = 0, alloc_size_ = 0;
+};
+
+/// A 2D image with its own memory and one view.
+class Image {
+ public:
+  Image() = default;
+  Image(const DeviceRef& dev, uint32_t w, uint32_t h, VkFormat format, VkSampleCountFlagBits samples,
+        VkImageUsageFlags usage, VkImageAspectFlags aspect);
+  Image(Image&& o) noexcept { *this = std::move(o); }
+  Image& operator=(Image&& o) noexcept;
+  Image(const Image&) = delete;
+  Image& operator=(const Image&) = delete;
+  ~Image() { reset(); }
+  void reset();
+  VkImage vk() const { return img_; }
+  VkImageView view() const { return view_; }
+  explicit operator bool() const { return img_ != VK_NULL_HANDLE; }
+
+ private:
+  DeviceRef dev_{};
+  VkImage img_ = VK_NULL_HANDLE;
+  VkImageView view_ = VK_NULL_HANDLE;
+  VkDeviceMemory mem_ = VK_NULL_HANDLE;
+  VkDeviceSize alloc_size_ = 0;
+};
+
+}  // namespace parktwin::render::vk

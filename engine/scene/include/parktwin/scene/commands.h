@@ -1,0 +1,42 @@
+#pragma once
+// Edits to the scene are commands: the UI emits them, the app applies them in one place, and each
+// knows how to undo itself. Camera moves are commands too, but the app applies those.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::scene {
+
+struct SetLayerVisible { int layer; bool visible; };
+struct SetLayerOpacity { int layer; float opacity; };
+struct SetHeightScale { float scale; };
+struct SetColorBy { ColorBy mode; };
+struct FlyToPark { int park; };
+struct FlyToProvince {};
+struct FlyToFit {};
+
+using Command = std::variant<SetLayerVisible, SetLayerOpacity, SetHeightScale, SetColorBy, FlyToPark, FlyToProvince, FlyToFit>;
+
+/// True for commands that change the scene (the rest move the camera).
+bool is_scene_edit(const Command& c);
+
+/// Applies a scene edit and returns the command that undoes it. Camera commands return themselves.
+Command apply_command(Scene& scene, const Command& c);
+
+/// Undo/redo history of scene edits. Consecutive edits of the same control (a slider drag) merge.
+class UndoStack {
+ public:
+  void push(Command done, Command undo);
+  bool can_undo() const { return !undo_.empty(); }
+  bool can_redo() const { return !redo_.empty(); }
+  void undo(Scene& scene);
+  void redo(Scene& scene);
+
+ private:
+  struct Entry { Command done, undo; };
+  std::vector<Entry> undo_, redo_;
+};
+
+}  // namespace parktwin::scene

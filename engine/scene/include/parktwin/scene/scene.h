@@ -1,0 +1,206 @@
+#pragma once
+// The scene: what ParkTwin shows, as plain data. Layers hold features in the scene frame
+// (double metres); ground and building meshes are derived from them once at load time, and the
+// per-building style (height, colour) is a separate flat array that the renderer uploads to a
+// storage buffer, so restyling never touches geometry.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <glm/vec2.hpp>
+#include <glm/vec4.hpp>
+#include <glm/vec3.hpp>
+#include <glm/common.hpp>
+#include <glm/geometric.hpp>
+
+#include "parktwin/gis/extrude.h"
+#include "parktwin/gis/frame.h"
+#include "parktwin/gis/geometry.h"
+#include "parktwin/gis/reader.h"
+
+namespace parktwin::scene {
+
+/// What a layer is, which decides how it is drawn.
+enum class LayerKind : uint8_t {
+  Province,   ///< province outline (filled base)
+  Divisions,  ///< cities / districts (outlines)
+  Parks,      ///< park boundaries (tinted fill + outline)
+  Parcels,    ///< land-use parcels (fill by land use)
+  Roads,      ///< road centre lines (ribbons by width)
+  Buildings,  ///< footprints extruded by height
+  Sites,      ///< points (enterprise sites, reference points)
+  Area        ///< any other polygon layer (user data): plain fill + outline
+};
+const char* layer_kind_name(LayerKind k);
+
+/// How a layer looks; edited by the UI through commands.
+struct LayerStyle {
+  bool visible = true;
+  float opacity = 1.0f;
+};
+
+/// A ground-level mesh tile of one layer: fills (triangles) and outlines (lines), relative to origin.
+struct GroundChunk {
+  gis::FlatMesh fill;
+  gis::FlatMesh lines;          ///< line list, in `indices`
+  glm::dvec2 bmin{0.0}, bmax{0.0};
+};
+
+/// A building mesh tile: walls, roofs and edges, relative to origin.
+struct BuildingChunk {
+  gis::BuildingMesh mesh;
+  glm::dvec2 bmin{0.0}, bmax{0.0};
+  double max_height = 0.0;
+};
+
+/// A point symbol drawn at constant pixel size (enterprise sites, reference points).
+struct Marker {
+  glm::dvec2 pos{0.0};
+  uint32_t rgba = 0xff000000u;
+  float size_px = 8.0f;
+  uint32_t feature = 0;
+};
+
+struct Layer {
+  std::string id;        ///< unique in the scene, e.g. "buildings" or "user:footprints.shp/footprints"
+  std::string title;     ///< shown in the layers panel
+  LayerKind kind = LayerKind::Area;
+  gis::LayerData data;
+  LayerStyle style;
+  std::string provenance;  ///< "real: ..." or "generated: ..." — shown in the UI
+  bool generated = false;
+  uint32_t first_building = 0;  ///< Buildings: index of its first building in Scene::buildings
+  std::vector<GroundChunk> ground;
+  std::vector<BuildingChunk> building_chunks;
+  std::vector<Marker> markers;
+};
+
+/// A figure of a park or cluster, always with its source.
+struct Fact {
+  std::string label;
+  std::string value;
+  std::string source;
+};
+
+/// One of the three clusters (Nanchang, Yingtan, Yichun) and its areas.
+struct Park {
+  std::string id;        ///< nanchang | yingtan | yichun
+  std::string name_zh, name_en;
+  std::string cluster_en, cluster_zh;
+  std::vector<gis::Polygon> areas;  ///< boundary polygons, scene frame
+  std::vector<std::string> area_names;
+  glm::dvec2 center{0.0};            ///< bounding-box centre of all areas
+  glm::dvec2 bmin{0.0}, bmax{0.0};
+  std::vector<Fact> facts;
+};
+
+struct Enterprise {
+  std::string id, name_zh, name_en, park, chain, cluster, segment, role, product;
+  double revenue_2022 = 0.0;  ///< nominal annual revenue, yuan
+  glm::dvec2 pos{0.0};
+  bool generated = true;
+  std::string source, source_ref;
+};
+
+/// Static facts of one building; its dynamic look is in BuildingStyle.
+struct Building {
+  uint32_t layer = 0;      ///< index in Scene::layers
+  uint32_t feature = 0;    ///< index in that layer's features
+  float height_m = 10.0f;  ///< from the data (height attribute, floors, or a default)
+  uint16_t kind = 0;       ///< index into Scene::building_kinds
+  int32_t enterprise = -1; ///< index into Scene::enterprises, -1 if none
+  glm::dvec2 centroid{0.0};
+};
+
+/// Per-building GPU record: 16 bytes, layout shared with shaders/common.glsl (static_assert there).
+struct BuildingStyle {
+  float height;    ///< metres, already scaled
+  float base;      ///< metres above ground of the base
+  uint32_t rgba;   ///< 0xAABBGGRR
+  uint32_t flags;  ///< bit 0 hidden, bit 1 highlighted, bit 2 generated
+};
+static_assert(sizeof(BuildingStyle) == 16);
+
+/// How buildings are coloured.
+enum class ColorBy : uint8_t { Kind, Chain, Height, Revenue, Uniform };
+const char* color_by_name(ColorBy c);
+
+struct StyleParams {
+  float height_scale = 1.0f;
+  ColorBy color_by = ColorBy::Kind;
+};
+
+/// The whole scene. Mutated only by the app's command layer; the renderer reads it after load
+/// (meshes are immutable once built) and reads `styles` each frame that `style_revision` changed.
+class Scene {
+ public:
+  explicit Scene(gis::SceneFrame frame);
+
+  const gis::SceneFrame& frame() const { return frame_; }
+
+  std::vector<Layer> layers;
+  std::vector<Park> parks;
+  std::vector<Enterprise> enterprises;
+  std::vector<Building> buildings;
+  std::vector<std::string> building_kinds;  ///< kind names seen in the data
+  std::vector<BuildingStyle> styles;        ///< one per building
+  StyleParams style_params;
+  uint64_t style_revision = 1;    ///< bumps whenever `styles` changes
+  uint64_t visibility_revision = 1;
+
+  std::vector<std::string> attributions;  ///< lines to show (data licences)
+  std::vector<std::string> warnings;      ///< load problems, for the UI and the log
+
+  glm::dvec2 bmin{1e300}, bmax{-1e300};  ///< bounds of everything loaded
+
+  /// Index of a park by id, or -1.
+  int park_index(const std::string& id) const;
+  /// Index of a layer by id, or -1.
+  int layer_index(const std::string& id) const;
+  /// Features in all layers.
+  size_t feature_count() const;
+  /// Recomputes `styles` from style_params (and bumps style_revision). Allocation-free after the first call.
+  void restyle();
+
+  void include_bounds(glm::dvec2 lo, glm::dvec2 hi);
+
+ private:
+  gis::SceneFrame frame_;
+  std::vector<uint32_t> enterprise_rgba_;  ///< restyle() scratch: one colour per enterprise
+};
+
+/// Options for adding layers from a file to a scene.
+struct LoadOptions {
+  gis::ReadOptions read;
+  std::string height_attribute;  ///< for user footprints: attribute with the height in metres ("" = auto)
+  std::string kind;              ///< force a kind for user layers: "buildings", "area", "roads", "sites" ("" = auto)
+};
+
+/// Loads the default dataset (assets/parktwin.gpkg layout) into an empty scene: layers, parks,
+/// enterprises, buildings, meshes, facts, attribution. Fails only if the file cannot be read at all.
+gis::Result<bool> load_default_dataset(Scene& scene, const std::string& gpkg_path);
+
+/// Adds every layer of any OGR source as user layers (kind chosen from geometry and attributes).
+/// Returns the number of layers added; problems are appended to scene.warnings.
+gis::Result<size_t> add_user_layers(Scene& scene, const std::string& path, const LoadOptions& options);
+
+/// The facts shown for each park, quoted from the source document (see FACTS.md).
+std::vector<Fact> park_facts(const std::string& park_id);
+
+/// Where the default dataset lives: $PARKTWIN_ASSETS, else the install/source asset directory.
+std::string default_asset_dir();
+
+/// Packs a colour (0..1 floats) into 0xAABBGGRR.
+uint32_t pack_rgba(float r, float g, float b, float a = 1.0f);
+/// Colour of an industrial chain key (electronic_information, nonferrous_metals, new_energy, ...).
+glm::vec4 chain_color(const std::string& chain);
+/// Colour of a park's cluster (nanchang, yingtan, yichun).
+glm::vec4 park_color(const std::string& park_id);
+/// Colour of a land-use class of the parcels layer.
+glm::vec4 landuse_color(const std::string& landuse);
+/// A perceptual ramp (dark blue -> teal -> yellow) at t in [0, 1].
+glm::vec4 ramp_color(float t);
+
+}  // namespace parktwin::scene

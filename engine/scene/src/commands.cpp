@@ -1,0 +1,76 @@
+#include "parktwin/scene/commands.h"
+
+#include <algorithm>
+
+namespace parktwin::scene {
+
+bool is_scene_edit(const Command& c) {
+  return std::holds_alternative<SetLayerVisible>(c) || std::holds_alternative<SetLayerOpacity>(c) ||
+         std::holds_alternative<SetHeightScale>(c) || std::holds_alternative<SetColorBy>(c);
+}
+
+Command apply_command(Scene& scene, const Command& c) {
+  auto layer_ok = [&](int i) { return i >= 0 && static_cast<size_t>(i) < scene.layers.size(); };
+  if (const auto* v = std::get_if<SetLayerVisible>(&c)) {
+    if (!layer_ok(v->layer)) return c;
+    LayerStyle& s = scene.layers[static_cast<size_t>(v->layer)].style;
+    SetLayerVisible undo{v->layer, s.visible};
+    s.visible = v->visible;
+    ++scene.visibility_revision;
+    return undo;
+  }
+  if (const auto* o = std::get_if<SetLayerOpacity>(&c)) {
+    if (!layer_ok(o->layer)) return c;
+    LayerStyle& s = scene.layers[static_cast<size_t>(o->layer)].style;
+    SetLayerOpacity undo{o->layer, s.opacity};
+    s.opacity = std::clamp(o->opacity, 0.0f, 1.0f);
+    ++scene.visibility_revision;
+    return undo;
+  }
+  if (const auto* h = std::get_if<SetHeightScale>(&c)) {
+    SetHeightScale undo{scene.style_params.height_scale};
+    scene.style_params.height_scale = std::clamp(h->scale, 0.0f, 20.0f);
+    scene.restyle();
+    return undo;
+  }
+  if (const auto* m = std::get_if<SetColorBy>(&c)) {
+    SetColorBy undo{scene.style_params.color_by};
+    scene.style_params.color_by = m->mode;
+    scene.restyle();
+    return undo;
+  }
+  return c;
+}
+
+static bool same_control(const Command& a, const Command& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* o = std::get_if<SetLayerOpacity>(&a)) return o->layer == std::get<SetLayerOpacity>(b).layer;
+  return std::holds_alternative<SetHeightScale>(a);
+}
+
+void UndoStack::push(Command done, Command undo) {
+  redo_.clear();
+  if (!undo_.empty() && same_control(undo_.back().done, done)) {
+    undo_.back().done = std::move(done);  // keep the oldest undo: one step undoes the whole drag
+    return;
+  }
+  undo_.push_back({std::move(done), std::move(undo)});
+}
+
+void UndoStack::undo(Scene& scene) {
+  if (undo_.empty()) return;
+  Entry e = std::move(undo_.back());
+  undo_.pop_back();
+  apply_command(scene, e.undo);
+  redo_.push_back(std::move(e));
+}
+
+void UndoStack::redo(Scene& scene) {
+  if (redo_.empty()) return;
+  Entry e = std::move(redo_.back());
+  redo_.pop_back();
+  apply_command(scene, e.done);
+  undo_.push_back(std::move(e));
+}
+
+}  // namespace parktwin::scene

@@ -1,0 +1,50 @@
+#pragma once
+// The viewer's panels. Each is a function of (scene, frame info) that draws with ImGui and appends
+// commands; no panel keeps state of its own (ImGui keeps window positions) and none applies edits.
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "parktwin/scene/camera.h"
+#include "parktwin/scene/commands.h"
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::ui {
+
+/// What the panels show about the running frame (filled by the app).
+struct FrameInfo {
+  double frame_ms = 0.0;       ///< wall time of the last frame
+  double cpu_ms = 0.0;         ///< CPU time of the last frame outside the driver's wait
+  uint32_t draw_calls = 0;
+  uint64_t triangles = 0;
+  uint64_t lines = 0;
+  uint32_t chunks_culled = 0;
+  uint64_t gpu_memory_bytes = 0;
+  std::string device;          ///< device name and type
+  scene::Camera camera;
+  glm::dvec2 cursor_lonlat{0.0};
+  bool cursor_valid = false;
+};
+
+/// Which panels are open (owned by the app, toggled from the menu bar).
+struct PanelState {
+  bool layers = true, parks = true, style = true, stats = true, warnings = true, help = false;
+};
+
+/// Draws every open panel, the menu bar and the attribution line; appends commands to `out`.
+void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state, std::vector<scene::Command>& out);
+
+/// The overlay used for stills (`parktwin render`): title, view caption and attribution only.
+void draw_still_overlay(const scene::Scene& scene, const std::string& caption);
+
+/// Loads the CJK UI font (fonts-wqy-microhei) with glyph ranges built from every string in the
+/// scene plus common Chinese, so no name shows '?'. `ranges` must outlive the font atlas build
+/// (the app owns it). Returns a message if it had to fall back, else "".
+std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWchar>& ranges,
+                       const std::vector<std::string>& extra_strings = {});
+
+/// Path of the CJK font file, or "" when missing.
+std::string cjk_font_path();
+
+}  // namespace parktwin::ui

@@ -1,0 +1,55 @@
+// The UI font: WenQuanYi Micro Hei covers Chinese and Latin. ImGui's ChineseSimplifiedCommon set
+// misses characters used in place names (鄱, 婺 ...), so the glyph ranges are built from the
+// common set plus every string the scene will show, keeping the atlas small and complete.
+#include <filesystem>
+
+#include <imgui.h>
+
+#include "parktwin/ui/panels.h"
+
+namespace parktwin::ui {
+
+std::string cjk_font_path() {
+  for (const char* p : {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"})
+    if (std::filesystem::exists(p)) return p;
+  return {};
+}
+
+std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWchar>& ranges,
+                       const std::vector<std::string>& extra) {
+  ImGuiIO& io = ImGui::GetIO();
+  const std::string path = cjk_font_path();
+  if (path.empty()) {
+    io.Fonts->AddFontDefault();
+    return "the Chinese font is missing (Debian package fonts-wqy-microhei): Chinese names will show as '?'";
+  }
+  ImFontGlyphRangesBuilder builder;
+  builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
+  builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+  for (const scene::Layer& l : scene.layers)
+    for (const gis::Feature& f : l.data.features)
+      for (const gis::AttrValue& v : f.attrs)
+        if (const auto* s = std::get_if<std::string>(&v)) builder.AddText(s->c_str());
+  for (const scene::Park& p : scene.parks) {
+    builder.AddText(p.name_zh.c_str());
+    builder.AddText(p.cluster_zh.c_str());
+    for (const auto& f : p.facts) builder.AddText(f.value.c_str());
+  }
+  for (const scene::Layer& l : scene.layers) builder.AddText(l.title.c_str());
+  for (const std::string& s : scene.attributions) builder.AddText(s.c_str());
+  for (const std::string& s : extra) builder.AddText(s.c_str());
+  builder.AddText("°·—–…×≈≥≤→←↑↓");
+  ranges.clear();
+  builder.BuildRanges(&ranges);
+  ImFontConfig cfg;
+  cfg.OversampleH = 1;
+  cfg.OversampleV = 1;
+  cfg.PixelSnapH = true;
+  if (!io.Fonts->AddFontFromFileTTF(path.c_str(), size_px, &cfg, ranges.Data)) {
+    io.Fonts->AddFontDefault();
+    return "cannot load the font " + path + "; Chinese names will show as '?'";
+  }
+  return {};
+}
+
+}  // namespace parktwin::ui

@@ -1,0 +1,202 @@
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "parktwin/ui/panels.h"
+
+namespace parktwin::ui {
+namespace {
+
+ImVec4 to_imvec(glm::vec4 c) { return ImVec4(c.r, c.g, c.b, c.a); }
+
+void menu_bar(PanelState& st) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("View 视图")) {
+    ImGui::MenuItem("Layers 图层", "L", &st.layers);
+    ImGui::MenuItem("Parks 园区", "P", &st.parks);
+    ImGui::MenuItem("Style 样式", "S", &st.style);
+    ImGui::MenuItem("Stats 统计", "F2", &st.stats);
+    ImGui::MenuItem("Messages 消息", nullptr, &st.warnings);
+    ImGui::MenuItem("Help 帮助", "F1", &st.help);
+    ImGui::EndMenu();
+  }
+  ImGui::TextDisabled("  ParkTwin · Jiangxi 1269 industrial clusters");
+  ImGui::EndMainMenuBar();
+}
+
+void layers_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
+  ImGui::SetNextWindowPos(ImVec2(10, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(340, 300), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Layers 图层", &st.layers)) return ImGui::End();
+  if (ImGui::BeginTable("layers", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+    for (size_t i = 0; i < scene.layers.size(); ++i) {
+      const scene::Layer& l = scene.layers[i];
+      ImGui::PushID(static_cast<int>(i));
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      bool vis = l.style.visible;
+      if (ImGui::Checkbox("##vis", &vis)) out.push_back(scene::SetLayerVisible{static_cast<int>(i), vis});
+      ImGui::SameLine();
+      ImGui::TextUnformatted(l.title.c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\n%zu features · %s\nsource: %s", l.data.source.c_str(), l.data.features.size(),
+                          scene::layer_kind_name(l.kind), l.provenance.c_str());
+      ImGui::TableNextColumn();
+      if (l.generated) ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.2f, 1), "generated");
+      else ImGui::TextDisabled("real");
+      ImGui::TableNextColumn();
+      float op = l.style.opacity;
+      ImGui::SetNextItemWidth(-1);
+      if (ImGui::SliderFloat("##op", &op, 0.0f, 1.0f, "%.2f")) out.push_back(scene::SetLayerOpacity{static_cast<int>(i), op});
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+  ImGui::End();
+}
+
+void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
+  ImGui::SetNextWindowPos(ImVec2(10, 340), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(340, 420), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Parks 园区", &st.parks)) return ImGui::End();
+  if (ImGui::Button("Province 全省")) out.push_back(scene::FlyToProvince{});
+  ImGui::SameLine();
+  if (ImGui::Button("Fit loaded data")) out.push_back(scene::FlyToFit{});
+  for (size_t i = 0; i < scene.parks.size(); ++i) {
+    const scene::Park& p = scene.parks[i];
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::Separator();
+    ImGui::TextColored(to_imvec(scene::park_color(p.id)), "%s  %s", p.name_zh.c_str(), p.name_en.c_str());
+    ImGui::SameLine(ImGui::GetWindowWidth() - 80);
+    if (ImGui::SmallButton("Fly to 飞往")) out.push_back(scene::FlyToPark{static_cast<int>(i)});
+    ImGui::TextDisabled("%s · %s", p.cluster_zh.c_str(), p.cluster_en.c_str());
+    if (ImGui::TreeNode("facts", "Figures (%zu)", p.facts.size())) {
+      for (const scene::Fact& f : p.facts) {
+        ImGui::BulletText("%s: %s", f.label.c_str(), f.value.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("source: %s", f.source.c_str());
+      }
+      ImGui::TextDisabled("Source: %s", p.facts.empty() ? "" : p.facts.front().source.c_str());
+      ImGui::TreePop();
+    }
+    if (ImGui::TreeNode("areas", "Areas (%zu)", p.area_names.size())) {
+      for (const std::string& a : p.area_names) ImGui::BulletText("%s", a.c_str());
+      ImGui::TextDisabled("Boundaries generated around real anchor points");
+      ImGui::TreePop();
+    }
+    ImGui::PopID();
+  }
+  ImGui::End();
+}
+
+void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x - 330, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(320, 190), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Style 样式", &st.style)) return ImGui::End();
+  float scale = scene.style_params.height_scale;
+  if (ImGui::SliderFloat("Height ×", &scale, 0.0f, 5.0f, "%.2f")) out.push_back(scene::SetHeightScale{scale});
+  int mode = static_cast<int>(scene.style_params.color_by);
+  const char* names[] = {scene::color_by_name(scene::ColorBy::Kind), scene::color_by_name(scene::ColorBy::Chain),
+                         scene::color_by_name(scene::ColorBy::Height), scene::color_by_name(scene::ColorBy::Revenue),
+                         scene::color_by_name(scene::ColorBy::Uniform)};
+  if (ImGui::Combo("Colour by", &mode, names, IM_ARRAYSIZE(names)))
+    out.push_back(scene::SetColorBy{static_cast<scene::ColorBy>(mode)});
+  if (scene.style_params.color_by == scene::ColorBy::Chain) {
+    for (const char* c : {"electronic_information", "nonferrous_metals", "new_energy"}) {
+      ImGui::ColorButton(c, to_imvec(scene::chain_color(c)), ImGuiColorEditFlags_NoTooltip, ImVec2(12, 12));
+      ImGui::SameLine();
+      ImGui::TextUnformatted(c);
+    }
+  } else if (scene.style_params.color_by == scene::ColorBy::Height ||
+             scene.style_params.color_by == scene::ColorBy::Revenue) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x;
+    for (int i = 0; i < 32; ++i) {
+      const glm::vec4 c = scene::ramp_color(static_cast<float>(i) / 31.0f);
+      dl->AddRectFilled(ImVec2(p.x + w * i / 32.0f, p.y), ImVec2(p.x + w * (i + 1) / 32.0f, p.y + 12),
+                        ImGui::ColorConvertFloat4ToU32(to_imvec(c)));
+    }
+    ImGui::Dummy(ImVec2(w, 14));
+    if (scene.style_params.color_by == scene::ColorBy::Height) ImGui::Text("0 m%*s80 m+", 30, "");
+    else ImGui::Text("10 M yuan%*slargest enterprise (log)", 8, "");
+  }
+  ImGui::TextDisabled("%zu buildings restyled without re-triangulation", scene.buildings.size());
+  ImGui::End();
+}
+
+void stats_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 330, io.DisplaySize.y - 250), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowBgAlpha(0.75f);
+  if (!ImGui::Begin("Stats 统计", &st.stats, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
+  ImGui::Text("frame %.1f ms (%.0f fps) · CPU %.2f ms", fi.frame_ms, fi.frame_ms > 0 ? 1000.0 / fi.frame_ms : 0.0, fi.cpu_ms);
+  ImGui::Text("draw calls %u · culled chunks %u", fi.draw_calls, fi.chunks_culled);
+  ImGui::Text("triangles %" PRIu64 " · lines %" PRIu64, fi.triangles, fi.lines);
+  ImGui::Text("GPU memory %.1f MiB", static_cast<double>(fi.gpu_memory_bytes) / (1024.0 * 1024.0));
+  ImGui::Text("features %zu · buildings %zu · enterprises %zu", scene.feature_count(), scene.buildings.size(),
+              scene.enterprises.size());
+  ImGui::TextDisabled("%s", fi.device.c_str());
+  const auto& c = fi.camera;
+  ImGui::TextDisabled("camera %.0f m · heading %.0f° · pitch %.0f°", c.distance, c.heading * 57.2958, c.pitch * 57.2958);
+  if (fi.cursor_valid) ImGui::TextDisabled("cursor %.5f° E, %.5f° N (WGS84)", fi.cursor_lonlat.x, fi.cursor_lonlat.y);
+  ImGui::End();
+}
+
+void warnings_panel(const scene::Scene& scene, PanelState& st) {
+  if (scene.warnings.empty()) return;
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(360, io.DisplaySize.y - 180), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(560, 140), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Messages 消息", &st.warnings)) return ImGui::End();
+  for (const std::string& w : scene.warnings) ImGui::TextWrapped("%s", w.c_str());
+  ImGui::End();
+}
+
+void help_panel(PanelState& st) {
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, 80), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0));
+  if (!ImGui::Begin("Help 帮助", &st.help, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
+  ImGui::TextUnformatted(
+      "Left drag: pan    Right drag / Shift+left drag: orbit    Wheel: zoom\n"
+      "W A S D / arrows: pan    Q E: turn    R F: tilt    + -: zoom\n"
+      "1 2 3: fly to Nanchang, Yingtan, Yichun    0: province    Home: fit loaded data\n"
+      "Ctrl+Z / Ctrl+Y: undo / redo style edits    F1: help    F2: stats    F11: fullscreen    Esc: quit");
+  ImGui::End();
+}
+
+void attribution_line(const scene::Scene& scene) {
+  ImGuiIO& io = ImGui::GetIO();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  std::string text;
+  for (const std::string& a : scene.attributions) text += (text.empty() ? "" : "  |  ") + a;
+  const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
+  const ImVec2 p(io.DisplaySize.x - sz.x - 8, io.DisplaySize.y - sz.y - 4);
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(io.DisplaySize.x, io.DisplaySize.y), IM_COL32(255, 255, 255, 190));
+  dl->AddText(p, IM_COL32(40, 40, 40, 255), text.c_str());
+}
+
+}  // namespace
+
+void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
+  menu_bar(st);
+  if (st.layers) layers_panel(scene, st, out);
+  if (st.parks) parks_panel(scene, st, out);
+  if (st.style) style_panel(scene, st, out);
+  if (st.stats) stats_panel(scene, info, st);
+  if (st.warnings) warnings_panel(scene, st);
+  if (st.help) help_panel(st);
+  attribution_line(scene);
+}
+
+void draw_still_overlay(const scene::Scene& scene, const std::string& caption) {
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  if (!caption.empty()) {
+    const ImVec2 sz = ImGui::CalcTextSize(caption.c_str());
+    dl->AddRectFilled(ImVec2(6, 6), ImVec2(sz.x + 18, sz.y + 14), IM_COL32(255, 255, 255, 200), 4.0f);
+    dl->AddText(ImVec2(12, 10), IM_COL32(30, 30, 30, 255), caption.c_str());
+  }
+  attribution_line(scene);
+}
+
+}  // namespace parktwin::ui

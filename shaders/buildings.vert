@@ -1,0 +1,29 @@
+#version 450
+#include "common.glsl"
+
+layout(location = 0) in vec2 in_pos;
+layout(location = 1) in float in_top;
+layout(location = 2) in uint in_building;
+layout(location = 3) in vec2 in_normal;
+layout(location = 4) in float in_u;
+
+layout(std430, set = 0, binding = 0) readonly buffer Styles { BuildingStyle styles[]; };
+
+layout(location = 0) out vec3 v_color;
+layout(location = 1) out vec3 v_normal;
+layout(location = 2) out float v_z;
+layout(location = 3) out float v_flags;
+
+void main() {
+  BuildingStyle s = styles[in_building];
+  if ((s.flags & 1u) != 0u) {  // hidden: put the vertex outside the clip volume
+    gl_Position = vec4(0.0, 0.0, -2.0, 1.0);
+    return;
+  }
+  float z = s.base + in_top * s.height;
+  gl_Position = pc.mvp * vec4(in_pos, z, 1.0);
+  v_color = unpackUnorm4x8(s.rgba).rgb;
+  v_normal = (in_normal == vec2(0.0)) ? vec3(0.0, 0.0, 1.0) : vec3(in_normal, 0.0);
+  v_z = in_top * s.height;
+  v_flags = float(s.flags & 2u);
+}

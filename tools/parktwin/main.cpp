@@ -1,0 +1,153 @@
+// parktwin: the viewer and its subcommands.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "bench.h"
+#include "parktwin/app/app.h"
+#include "parktwin/gis/reader.h"
+
+namespace {
+
+const char* kHelp = R"(ParkTwin — digital twin of Jiangxi's industrial clusters (Nanchang High-tech Zone,
+Yingtan copper, Yichun lithium) on GIS data, rendered with Vulkan.
+
+Usage:
+  parktwin [options]                        open the viewer (headless still when there is no display)
+  parktwin render --out FILE.png [options]  render one view offscreen to a PNG
+  parktwin bench                            measure load, extrusion, frame and restyle costs (name=value lines)
+  parktwin layers FILE                      list the layers of any OGR source and what loading them reports
+  parktwin help | --help                    this text
+  parktwin --version
+
+Options (viewer and render):
+  --view NAME         province | nanchang | yingtan | yichun | fit   (default province; fit frames your layers)
+  --size WxH          window or image size (default 1600x900)
+  --out FILE.png      render: output file
+  --caption TEXT      render: caption in the corner (default "ParkTwin · VIEW"); --no-overlay for none
+  --dataset FILE      the GeoPackage of the default layout (default assets/parktwin.gpkg)
+  --no-dataset        show only the layers given with --layer
+  --layer SOURCE      add a layer source: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, "PG:..." (repeatable)
+  --height-attr NAME  attribute holding building height in metres for --layer sources (auto: height, floors ...)
+  --layer-kind KIND   treat --layer polygons as buildings | area | roads | sites (auto by geometry/attributes)
+  --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
+                      Chinese web-map coordinates; --force-crs applies it even when the source has one
+  --fullscreen        viewer: fullscreen on the primary monitor (F11 toggles)
+  --frames N          viewer: quit after N frames (smoke tests)
+  --msaa 1|4          multisampling (default 4)
+  --validate          run with the Vulkan validation layer and report validation_errors=N
+
+Environment: PARKTWIN_ASSETS (asset directory), PARKTWIN_DEVICE (prefer a device by name),
+VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json (force the CPU driver).
+)";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "parktwin: " << msg << "\nRun `parktwin --help` for usage.\n";
+  return 2;
+}
+
+int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
+  auto names = parktwin::gis::list_layers(path);
+  if (!names) {
+    std::cerr << "parktwin layers: " << names.error().message << "\n";
+    return 1;
+  }
+  auto frame = parktwin::gis::SceneFrame::jiangxi();
+  auto layers = parktwin::gis::read_source(path, frame, o.layer_options.read);
+  if (!layers) {
+    std::cerr << "parktwin layers: " << layers.error().message << "\n";
+    return 1;
+  }
+  for (const auto& l : *layers) {
+    std::cout << l.name << ": " << l.features.size() << " features, crs " << l.crs << ", fields";
+    for (const auto& f : l.fields) std::cout << " " << f;
+    std::cout << "\n  read " << l.report.read << ", kept " << l.report.kept << ", repaired " << l.report.repaired;
+    for (const auto& [reason, n] : l.report.skipped) std::cout << ", skipped " << n << " (" << reason << ")";
+    std::cout << "\n";
+    for (const auto& m : l.report.messages) std::cout << "  " << m << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using parktwin::app::AppOptions;
+  AppOptions o;
+  std::string command, out, positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        usage_error(std::string(name) + " needs a value");
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h" || a == "help") {
+      std::cout << kHelp;
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "parktwin " << PARKTWIN_VERSION << "\n";
+      return 0;
+    } else if (a == "--view") {
+      o.view = value("--view");
+    } else if (a == "--size") {
+      const std::string s = value("--size");
+      unsigned w = 0, h = 0;
+      if (std::sscanf(s.c_str(), "%ux%u", &w, &h) != 2 || w == 0 || h == 0 || w > 32768 || h > 32768)
+        return usage_error("--size wants WIDTHxHEIGHT, e.g. 1920x1080 (got '" + s + "')");
+      o.width = w;
+      o.height = h;
+    } else if (a == "--out") {
+      out = value("--out");
+    } else if (a == "--caption") {
+      o.caption = value("--caption");
+    } else if (a == "--no-overlay") {
+      o.overlay = false;
+    } else if (a == "--dataset") {
+      o.dataset = value("--dataset");
+    } else if (a == "--no-dataset") {
+      o.no_dataset = true;
+    } else if (a == "--layer") {
+      o.extra_layers.push_back(value("--layer"));
+    } else if (a == "--height-attr") {
+      o.layer_options.height_attribute = value("--height-attr");
+    } else if (a == "--layer-kind") {
+      o.layer_options.kind = value("--layer-kind");
+    } else if (a == "--crs") {
+      o.layer_options.read.declared_crs = value("--crs");
+    } else if (a == "--force-crs") {
+      o.layer_options.read.override_crs = true;
+    } else if (a == "--fullscreen") {
+      o.fullscreen = true;
+    } else if (a == "--frames") {
+      o.frames = std::atoi(value("--frames"));
+    } else if (a == "--msaa") {
+      o.msaa = static_cast<uint32_t>(std::atoi(value("--msaa")));
+      if (o.msaa != 1 && o.msaa != 4) return usage_error("--msaa takes 1 or 4");
+    } else if (a == "--validate") {
+      o.validation = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option " + a);
+    } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view")) {
+      command = a;
+    } else if (positional.empty()) {
+      positional = a;
+    } else {
+      return usage_error("unexpected argument " + a);
+    }
+  }
+  if (command == "render") {
+    if (out.empty()) return usage_error("render needs --out FILE.png");
+    return parktwin::app::run_render(o, out);
+  }
+  if (command == "bench") return parktwin::bench::run_bench(o);
+  if (command == "layers") {
+    if (positional.empty()) return usage_error("layers needs a FILE");
+    return list_layers(positional, o);
+  }
+  if (!positional.empty()) return usage_error("unexpected argument " + positional);
+  return parktwin::app::run_viewer(o);
+}
