@@ -93,6 +93,27 @@ class EarClipper {
     hashed_ = true;
   }
 
+  /// Triangulates the ring as a fan when it is strictly convex and simple (every turn to the left,
+  /// the edge direction's x sign changing at most twice); returns false, doing nothing, otherwise.
+  bool fan_if_convex(uint32_t start) {
+    uint32_t p = start;
+    int changes = 0;
+    double last_dx = 0.0;
+    do {
+      const Node& n = b_[p];
+      if (cross(n.prev, p, n.next) <= 0.0) return false;
+      const double dx = b_[n.next].x - n.x;
+      if (dx != 0.0) {
+        // A simple convex ring changes sign twice around the cycle, so at most twice along it.
+        if (last_dx != 0.0 && (dx > 0.0) != (last_dx > 0.0) && ++changes > 2) return false;
+        last_dx = dx;
+      }
+      p = n.next;
+    } while (p != start);
+    for (uint32_t q = b_[start].next; b_[q].next != start; q = b_[q].next) emit(start, q, b_[q].next);
+    return true;
+  }
+
   /// Clips ears from the ring at `ear`; `pass` selects the fallback reached so far.
   void clip(uint32_t ear, int pass) {
     if (ear == kNil) return;
@@ -496,7 +517,13 @@ uint32_t Triangulator::triangulate(std::span<const glm::dvec2> points, std::span
     const uint32_t h = clipper.add_ring(points, b, e, ref, false);
     if (h != kNil && nodes_[h].next != nodes_[h].prev) scratch_.push_back(h);
   }
-  if (!scratch_.empty()) outer = clipper.eliminate_holes(outer);
+  if (scratch_.empty()) {
+    // Most footprints are convex: a fan needs no ear search.
+    if (total - first <= kHashThreshold && clipper.fan_if_convex(outer))
+      return static_cast<uint32_t>((out.size() - out0) / 3);
+  } else {
+    outer = clipper.eliminate_holes(outer);
+  }
   if (total - first > kHashThreshold) clipper.enable_hash();
   clipper.clip(outer, 0);
   return static_cast<uint32_t>((out.size() - out0) / 3);

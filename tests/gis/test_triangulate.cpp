@@ -70,8 +70,11 @@ double triangle_area(glm::dvec2 a, glm::dvec2 b, glm::dvec2 c) {
 void expect_exact(const Polygon& p, bool general_position = true) {
   const Triangulated t = run(p);
   const size_t full = vertex_count(p) - 2 + 2 * p.holes.size();
-  if (general_position) EXPECT_EQ(t.count, full);
-  else EXPECT_LE(t.count, full);
+  if (general_position) {
+    EXPECT_EQ(t.count, full);
+  } else {
+    EXPECT_LE(t.count, full);
+  }
   expect_ccw(t);
   const double area = polygon_area(p);
   EXPECT_NEAR(triangles_area(t.pts, t.idx), area, 1e-6 * area);
@@ -182,7 +185,9 @@ TEST(Triangulate, SyntheticFootprints) {
     idx.clear();
     const uint32_t n = tri.triangulate(p, pts, idx);
     ASSERT_LE(n, vertex_count(p) - 2 + 2 * p.holes.size()) << "footprint " << k;
-    if (p.holes.empty()) ASSERT_EQ(n, vertex_count(p) - 2) << "footprint " << k;
+    if (p.holes.empty()) {
+      ASSERT_EQ(n, vertex_count(p) - 2) << "footprint " << k;
+    }
     const double area = polygon_area(p);
     ASSERT_NEAR(triangles_area(pts, idx), area, 1e-6 * area) << "footprint " << k;
     vertices += vertex_count(p);
@@ -271,6 +276,20 @@ TEST(Triangulate, SelfIntersectingBowTie) {
   ASSERT_EQ(t.idx.size(), 3u * t.count);
   // Whatever comes out stays within the bounding box and covers at most the two lobes.
   EXPECT_LE(triangles_area(t.pts, t.idx), 50.0 + 1e-9);
+}
+
+TEST(Triangulate, ConvexRingsAndWindingTwice) {
+  // A convex ring (fan path) and a pentagram: every turn is to the left, but it winds twice, so
+  // it must not be taken for convex.
+  expect_exact(Polygon{circle({3, 4}, 10, 40), {}});
+  Ring pentagram;
+  for (int k = 0; k < 5; ++k) {
+    const double t = 2 * std::numbers::pi * (2 * k) / 5;
+    pentagram.push_back({10 * std::cos(t), 10 * std::sin(t)});
+  }
+  const Triangulated t = run(Polygon{pentagram, {}});
+  ASSERT_EQ(t.idx.size(), 3u * t.count);
+  EXPECT_LT(triangles_area(t.pts, t.idx), 2.0 * 3.1416 * 100.0);
 }
 
 TEST(Triangulate, GarbageNeverHangs) {
