@@ -23,6 +23,7 @@ Usage:
 
 Options (viewer and render):
   --view NAME         province | nanchang | yingtan | yichun | fit   (default province; fit frames your layers)
+  --look LON,LAT,DIST[,HEADING,PITCH]  camera on a WGS84 point at DIST metres (degrees for angles)
   --size WxH          window or image size (default 1600x900)
   --out FILE.png      render: output file
   --caption TEXT      render: caption in the corner (default "ParkTwin · VIEW"); --no-overlay for none
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--view") {
       o.view = value("--view");
+    } else if (a == "--look") {
+      o.view = std::string("look:") + value("--look");
     } else if (a == "--size") {
       const std::string s = value("--size");
       unsigned w = 0, h = 0;

@@ -1,6 +1,8 @@
 // The interactive viewer: GLFW window, input to camera and commands, ImGui panels, render on
 // demand (it sleeps in glfwWaitEventsTimeout when nothing moves, so an idle wall costs little).
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -14,6 +16,10 @@
 
 namespace parktwin::app {
 namespace {
+
+// Set by SIGINT/SIGTERM so an unattended viewer shuts down cleanly (and reports) when stopped.
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop = true; }
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -160,9 +166,11 @@ struct Viewer {
     int frame = 0;
     double last = now_s(), last_activity = last;
     ui::FrameInfo info;
-    while (!glfwWindowShouldClose(window)) {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    while (!glfwWindowShouldClose(window) && !g_stop) {
       // Render on demand: after a second without input or animation, wait for events instead of spinning.
-      if (now_s() - last_activity > 1.0 && !fly.active && opt.frames == 0) glfwWaitEventsTimeout(0.5);
+      if (now_s() - last_activity > 1.0 && !fly.active && opt.frames == 0) glfwWaitEventsTimeout(0.25);
       else glfwPollEvents();
       const double t = now_s(), dt = std::min(0.1, t - last);
       last = t;

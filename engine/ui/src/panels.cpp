@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -166,14 +167,17 @@ void help_panel(PanelState& st) {
 }
 
 void attribution_line(const scene::Scene& scene) {
+  // One line per source, right-aligned, stacked up from the bottom edge.
   ImGuiIO& io = ImGui::GetIO();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
-  std::string text;
-  for (const std::string& a : scene.attributions) text += (text.empty() ? "" : "  |  ") + a;
-  const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
-  const ImVec2 p(io.DisplaySize.x - sz.x - 8, io.DisplaySize.y - sz.y - 4);
-  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(io.DisplaySize.x, io.DisplaySize.y), IM_COL32(255, 255, 255, 190));
-  dl->AddText(p, IM_COL32(40, 40, 40, 255), text.c_str());
+  float y = io.DisplaySize.y - 2.0f;
+  for (auto it = scene.attributions.rbegin(); it != scene.attributions.rend(); ++it) {
+    const ImVec2 sz = ImGui::CalcTextSize(it->c_str());
+    y -= sz.y + 2.0f;
+    const ImVec2 p(std::max(4.0f, io.DisplaySize.x - sz.x - 8.0f), y);
+    dl->AddRectFilled(ImVec2(p.x - 4, y - 1), ImVec2(io.DisplaySize.x, y + sz.y + 2), IM_COL32(255, 255, 255, 180));
+    dl->AddText(p, IM_COL32(40, 40, 40, 255), it->c_str());
+  }
 }
 
 }  // namespace

@@ -92,6 +92,7 @@ struct Park {
   std::vector<gis::Polygon> areas;  ///< boundary polygons, scene frame
   std::vector<std::string> area_names;
   glm::dvec2 center{0.0};            ///< bounding-box centre of all areas
+  glm::dvec2 focus{0.0};             ///< where the park view looks: its chain master's site, else its main area
   glm::dvec2 bmin{0.0}, bmax{0.0};
   std::vector<Fact> facts;
 };
