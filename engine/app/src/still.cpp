@@ -43,7 +43,7 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   io.DeltaTime = 1.0f / 60.0f;
   renderer_->imgui_new_frame();
   ImGui::NewFrame();
-  if (!caption.empty()) ui::draw_still_overlay(s, caption);
+  if (!caption.empty()) ui::draw_still_overlay(s, cam, caption);
   ImGui::Render();
   render::FrameInput in;
   in.camera = cam;

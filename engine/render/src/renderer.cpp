@@ -121,8 +121,8 @@ class VulkanRenderer final : public Renderer {
   vk::Buffer make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage);
   void make_target(Target& t, uint32_t w, uint32_t h, bool offscreen);
   void sync_styles(FrameSlot& slot, const scene::Scene& scene);
-  void record_scene(VkCommandBuffer cmd, VkFramebuffer fb, uint32_t w, uint32_t h, const scene::Scene& scene,
-                    const FrameInput& in, FrameSlot& slot);
+  void record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
+                    const scene::Scene& scene, const FrameInput& in, FrameSlot& slot);
   void recreate_swapchain();
   void create_frame_slots();
 
@@ -587,7 +587,7 @@ bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
          all([](const glm::vec4& v) { return v.w <= 0.0f; });
 }
 
-void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkFramebuffer fb, uint32_t w, uint32_t h,
+void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
                                   const scene::Scene& scene, const FrameInput& in, FrameSlot& slot) {
   sync_styles(slot, scene);
   VkClearValue clears[3]{};
@@ -595,7 +595,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkFramebuffer fb, uint32_
   clears[1].depthStencil = {0.0f, 0};  // reverse-Z: far is 0
   clears[2].color = clears[0].color;
   VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
-  rb.renderPass = pass_readback_.vk();  // compatible with the present pass; only final layouts differ
+  rb.renderPass = pass;  // the pipelines were built with the readback pass; the two differ only in final layout
   rb.framebuffer = fb;
   rb.renderArea = {{0, 0}, {w, h}};
   rb.clearValueCount = samples_ != VK_SAMPLE_COUNT_1_BIT ? 3 : 2;
@@ -740,7 +740,7 @@ Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const 
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   vkBeginCommandBuffer(slot.cmd, &bi);
-  record_scene(slot.cmd, offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
+  record_scene(slot.cmd, pass_readback_.vk(), offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
   VkBufferImageCopy copy{};
   copy.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
   copy.imageExtent = {w, h, 1};
@@ -882,7 +882,8 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   vkBeginCommandBuffer(slot.cmd, &bi);
-  record_scene(slot.cmd, sc_.target.framebuffers[index].vk(), sc_.extent.width, sc_.extent.height, scene, in, slot);
+  record_scene(slot.cmd, pass_present_.vk(), sc_.target.framebuffers[index].vk(), sc_.extent.width,
+               sc_.extent.height, scene, in, slot);
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
   stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;

@@ -139,6 +139,7 @@ void stats_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st)
   ImGui::Text("features %zu · buildings %zu · enterprises %zu", scene.feature_count(), scene.buildings.size(),
               scene.enterprises.size());
   ImGui::TextDisabled("%s", fi.device.c_str());
+  ImGui::TextDisabled("generated layout · real boundaries and anchors");
   const auto& c = fi.camera;
   ImGui::TextDisabled("camera %.0f m · heading %.0f° · pitch %.0f°", c.distance, c.heading * 57.2958, c.pitch * 57.2958);
   if (fi.cursor_valid) ImGui::TextDisabled("cursor %.5f° E, %.5f° N (WGS84)", fi.cursor_lonlat.x, fi.cursor_lonlat.y);
@@ -182,6 +183,31 @@ void attribution_line(const scene::Scene& scene) {
 
 }  // namespace
 
+void draw_park_labels(const scene::Scene& scene, const scene::Camera& cam) {
+  ImGuiIO& io = ImGui::GetIO();
+  const double w = io.DisplaySize.x, h = io.DisplaySize.y;
+  if (w <= 0 || h <= 0) return;
+  const glm::dmat4 m = cam.projection(w / h) * cam.view_rotation();
+  const glm::dvec3 eye = cam.eye();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  for (const scene::Park& p : scene.parks) {
+    // Label each area far away (one label per park when its areas merge on screen), never up close.
+    const double span = glm::length(p.bmax - p.bmin);
+    if (cam.distance < 4.0 * std::max(3000.0, span * 0.25)) continue;
+    const glm::dvec4 q = m * glm::dvec4(glm::dvec3(p.center, 0.0) - eye, 1.0);
+    if (q.w <= 0.0) continue;
+    const ImVec2 s(static_cast<float>((q.x / q.w * 0.5 + 0.5) * w), static_cast<float>((q.y / q.w * 0.5 + 0.5) * h));
+    const std::string text = p.name_zh + "  " + p.name_en;
+    const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
+    const ImVec2 at(s.x - sz.x * 0.5f, s.y - sz.y - 14.0f);
+    const glm::vec4 c = scene::park_color(p.id);
+    dl->AddRectFilled(ImVec2(at.x - 5, at.y - 3), ImVec2(at.x + sz.x + 5, at.y + sz.y + 3), IM_COL32(255, 255, 255, 215), 3.0f);
+    dl->AddRect(ImVec2(at.x - 5, at.y - 3), ImVec2(at.x + sz.x + 5, at.y + sz.y + 3),
+                ImGui::ColorConvertFloat4ToU32(to_imvec(c)), 3.0f, 0, 1.5f);
+    dl->AddText(at, IM_COL32(25, 25, 25, 255), text.c_str());
+  }
+}
+
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
   menu_bar(st);
   if (st.layers) layers_panel(scene, st, out);
@@ -193,7 +219,8 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   attribution_line(scene);
 }
 
-void draw_still_overlay(const scene::Scene& scene, const std::string& caption) {
+void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption) {
+  draw_park_labels(scene, camera);
   ImDrawList* dl = ImGui::GetForegroundDrawList();
   if (!caption.empty()) {
     const ImVec2 sz = ImGui::CalcTextSize(caption.c_str());

@@ -35,8 +35,11 @@ struct PanelState {
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`.
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state, std::vector<scene::Command>& out);
 
+/// Park names at their places (Chinese and English), drawn on the foreground; used by the viewer and stills.
+void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
+
 /// The overlay used for stills (`parktwin render`): title, view caption and attribution only.
-void draw_still_overlay(const scene::Scene& scene, const std::string& caption);
+void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption);
 
 /// Loads the CJK UI font (fonts-wqy-microhei) with glyph ranges built from every string in the
 /// scene plus common Chinese, so no name shows '?'. `ranges` must outlive the font atlas build
