@@ -107,6 +107,7 @@ class VulkanRenderer final : public Renderer {
   const RenderStats& stats() const override { return stats_; }
   const DeviceInfo& device_info() const override { return ctx_->info; }
   uint32_t validation_errors() const override { return ctx_->validation_errors.load(); }
+  bool validation_enabled() const override { return ctx_->validation_on; }
   void wait_idle() override {
     if (ctx_ && ctx_->device()) vkDeviceWaitIdle(ctx_->device());
   }

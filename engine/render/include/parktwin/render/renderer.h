@@ -102,6 +102,8 @@ class Renderer {
   virtual const DeviceInfo& device_info() const = 0;
   /// Validation-layer errors reported so far (0 when validation is off).
   virtual uint32_t validation_errors() const = 0;
+  /// Whether the validation layer is loaded.
+  virtual bool validation_enabled() const = 0;
   /// Waits until the GPU is idle.
   virtual void wait_idle() = 0;
 };

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The command line's contract: help, exit codes, and clear messages for bad input while the rest
+# still renders.
+set -uo pipefail
+PT=$1
+OUT=$2
+FIX=$3
+mkdir -p "$OUT"
+fail=0
+check() {  # check NAME EXPECTED_RC CMD... ; output in $OUT/NAME.log
+  local name=$1 want=$2; shift 2
+  "$@" >"$OUT/$name.log" 2>&1
+  local rc=$?
+  if [ "$rc" != "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"; cat "$OUT/$name.log"; fail=1
+  else
+    echo "ok   $name (exit $rc)"
+  fi
+}
+expect_text() {  # expect_text NAME TEXT
+  grep -qF -- "$2" "$OUT/$1.log" || { echo "FAIL $1: output lacks '$2'"; cat "$OUT/$1.log"; fail=1; }
+}
+
+check help 0 "$PT" --help
+for sub in render bench layers; do expect_text help "parktwin $sub"; done
+
+check unknown_option 2 "$PT" --frobnicate
+expect_text unknown_option "unknown option --frobnicate"
+
+check render_needs_out 2 "$PT" render --view province
+expect_text render_needs_out "--out"
+
+check unknown_view 2 "$PT" render --view atlantis --size 64x36 --out "$OUT/x.png"
+expect_text unknown_view "unknown view 'atlantis'"
+
+# A missing extra layer: reported by name, the rest renders, exit 1 (it could not do all its job).
+check missing_layer 1 "$PT" render --view nanchang --size 160x90 --layer "$OUT/nope.gpkg" --out "$OUT/missing_layer.png"
+expect_text missing_layer "nope.gpkg"
+[ -s "$OUT/missing_layer.png" ] || { echo "FAIL missing_layer: no image written"; fail=1; }
+
+# A corrupt GeoPackage.
+head -c 4096 /dev/urandom > "$OUT/corrupt.gpkg"
+check corrupt_layer 1 "$PT" render --view nanchang --size 160x90 --layer "$OUT/corrupt.gpkg" --out "$OUT/corrupt.png"
+expect_text corrupt_layer "corrupt.gpkg"
+
+# A missing dataset: clear message, non-zero exit.
+check missing_dataset 1 "$PT" render --dataset "$OUT/none.gpkg" --size 64x36 --out "$OUT/none.png"
+expect_text missing_dataset "none.gpkg"
+
+# User footprints with a height attribute, framed with --view fit.
+check user_layer 0 "$PT" render --no-dataset --layer "$FIX/footprints.geojson" --height-attr hgt --view fit \
+  --size 320x180 --out "$OUT/user.png"
+[ -s "$OUT/user.png" ] || { echo "FAIL user_layer: no image"; fail=1; }
+
+# The layers subcommand on the fixture.
+check layers 0 "$PT" layers "$FIX/footprints.geojson"
+expect_text layers "footprints: 5 features"
+
+exit $fail
