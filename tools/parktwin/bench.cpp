@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench_extrude.h"
+#include "parktwin/ui/panels.h"
 
 namespace parktwin::bench {
 namespace {
@@ -113,6 +114,24 @@ int run_bench(const app::AppOptions& opt) {
     std::cout << "frame_draw_calls_" << view << "=" << r.stats().draw_calls << "\n";
   }
   std::cout << "frame_cpu_ms=" << median(cpu_all) << "\n";
+
+  // 3b. The same with the viewer's panels built and drawn (ImGui CPU work + recording).
+  {
+    ui::PanelState panels;
+    ui::FrameInfo fi;
+    std::vector<scene::Command> cmds;
+    auto cam = app::view_camera(**scene, "nanchang", aspect);
+    std::vector<double> cpu;
+    for (int i = 0; i < 12; ++i) {
+      auto img = (*still)->render(**scene, *cam, W, H, "", false, [&] {
+        fi.camera = *cam;
+        ui::draw_park_labels(**scene, *cam);
+        ui::draw_panels(**scene, fi, panels, cmds);
+      });
+      if (i >= 2) cpu.push_back((*still)->last_ui_ms() + r.stats().record_cpu_ms);
+    }
+    std::cout << "frame_cpu_ms_with_panels=" << median(cpu) << "\n";
+  }
 
   // 4. Restyle every building (what a height slider or colour switch costs per frame).
   scene::Scene& s = **scene;

@@ -1,5 +1,6 @@
 // Headless rendering: the same renderer as the window, an offscreen target, and an ImGui context
 // of its own so stills carry the caption and the attribution line.
+#include <chrono>
 #include <iostream>
 
 #include <imgui.h>
@@ -36,7 +37,9 @@ StillRenderer::~StillRenderer() {
 }
 
 Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h,
-                                            const std::string& caption, bool read_back) {
+                                            const std::string& caption, bool read_back,
+                                            const std::function<void()>& draw_ui) {
+  const auto t0 = std::chrono::steady_clock::now();
   ImGui::SetCurrentContext(imgui_);
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
@@ -44,10 +47,12 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   renderer_->imgui_new_frame();
   ImGui::NewFrame();
   if (!caption.empty()) ui::draw_still_overlay(s, cam, caption);
+  if (draw_ui) draw_ui();
   ImGui::Render();
+  last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   render::FrameInput in;
   in.camera = cam;
-  in.ui = caption.empty() ? nullptr : ImGui::GetDrawData();
+  in.ui = caption.empty() && !draw_ui ? nullptr : ImGui::GetDrawData();
   in.read_back = read_back;
   return renderer_->render_offscreen(s, in, w, h);
 }

@@ -297,12 +297,19 @@ void read_parks(Scene& scene, const gis::LayerData& d) {
 /// A park view looks at the site of the park's chain master, when there is one.
 void focus_parks_on_chain_masters(Scene& scene) {
   for (Park& p : scene.parks)
-    for (const Enterprise& e : scene.enterprises)
-      if (e.park == p.id && e.role == "chain_master") {
-        // Halfway between the chain master and its area's centre, so the view shows the site and the park.
-        p.focus = (p.focus + e.pos) * 0.5;
-        break;
-      }
+    for (const Enterprise& e : scene.enterprises) {
+      if (e.park != p.id || e.role != "chain_master") continue;
+      // Halfway between the chain master and the centre of its own area: the view shows the site and
+      // the park around it (a cluster's areas can lie tens of kilometres apart).
+      p.focus = e.pos;
+      for (const gis::Polygon& poly : p.areas)
+        if (gis::polygon_contains(poly, e.pos)) {
+          Box ab;
+          for (auto q : poly.outer) ab.add(q);
+          p.focus = (ab.mid() + e.pos) * 0.5;
+        }
+      break;
+    }
 }
 
 void note_report(Scene& scene, const gis::LayerData& d) {

@@ -1,5 +1,6 @@
 #pragma once
 // Application-level entry points shared by the parktwin executable, tests and benchmarks.
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -49,9 +50,13 @@ class StillRenderer {
  public:
   static Result<std::unique_ptr<StillRenderer>> create(const scene::Scene& s, const AppOptions& o);
   ~StillRenderer();
-  /// Renders one image. `caption` empty = no overlay.
+  /// Renders one image. `caption` empty = no overlay; `draw_ui`, when given, draws more ImGui on top
+  /// (the viewer's panels, for benchmarks).
   Result<render::Image> render(const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h,
-                               const std::string& caption, bool read_back = true);
+                               const std::string& caption, bool read_back = true,
+                               const std::function<void()>& draw_ui = {});
+  /// CPU milliseconds the last render() spent building its ImGui frame.
+  double last_ui_ms() const { return last_ui_ms_; }
   render::Renderer& renderer() { return *renderer_; }
 
  private:
@@ -59,6 +64,7 @@ class StillRenderer {
   std::unique_ptr<render::Renderer> renderer_;
   ImGuiContext* imgui_ = nullptr;
   ImVector<ImWchar> glyph_ranges_;
+  double last_ui_ms_ = 0.0;
 };
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.
