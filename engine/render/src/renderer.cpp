@@ -573,6 +573,14 @@ void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::Scene& scene) {
   slot.styles_revision = scene.style_revision;
 }
 
+/// Resets a frame's command buffer and begins recording it for one submission.
+void begin_commands(VkCommandBuffer cmd) {
+  vk::check(vkResetCommandBuffer(cmd, 0), "vkResetCommandBuffer");
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  vk::check(vkBeginCommandBuffer(cmd, &bi), "vkBeginCommandBuffer");
+}
+
 /// True when the box (relative coordinates, z in [0, zmax]) is entirely outside one clip plane.
 bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
   glm::vec4 c[8];
@@ -737,10 +745,7 @@ Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const 
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
   const auto t_rec = std::chrono::steady_clock::now();
-  vkResetCommandBuffer(slot.cmd, 0);
-  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  vkBeginCommandBuffer(slot.cmd, &bi);
+  begin_commands(slot.cmd);
   record_scene(slot.cmd, pass_readback_.vk(), offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
   VkBufferImageCopy copy{};
   copy.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
@@ -879,10 +884,7 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
 
   const auto t_rec = std::chrono::steady_clock::now();
-  vkResetCommandBuffer(slot.cmd, 0);
-  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  vkBeginCommandBuffer(slot.cmd, &bi);
+  begin_commands(slot.cmd);
   record_scene(slot.cmd, pass_present_.vk(), sc_.target.framebuffers[index].vk(), sc_.extent.width,
                sc_.extent.height, scene, in, slot);
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");

@@ -39,29 +39,36 @@ uint32_t DeviceRef::memory_type(uint32_t bits, VkMemoryPropertyFlags required) c
   return t;
 }
 
-Buffer::Buffer(const DeviceRef& dev, VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags props)
-    : dev_(dev), size_(size) {
-  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  bi.size = size > 0 ? size : 16;
-  bi.usage = usage;
-  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  check(vkCreateBuffer(dev.device, &bi, nullptr, &buf_), "vkCreateBuffer");
-  VkMemoryRequirements req;
-  vkGetBufferMemoryRequirements(dev.device, buf_, &req);
+VkDeviceMemory DeviceRef::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props,
+                                   const std::string& what) const {
   VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   ai.allocationSize = req.size;
-  ai.memoryTypeIndex = dev.memory_type(req.memoryTypeBits, props);
-  VkResult r = vkAllocateMemory(dev.device, &ai, nullptr, &mem_);
-  if (r != VK_SUCCESS) {
-    vkDestroyBuffer(dev.device, buf_, nullptr);
-    buf_ = VK_NULL_HANDLE;
-    throw Error("vkAllocateMemory (buffer of " + std::to_string(req.size) + " bytes)", r);
+  ai.memoryTypeIndex = memory_type(req.memoryTypeBits, props);
+  VkDeviceMemory mem = VK_NULL_HANDLE;
+  check(vkAllocateMemory(device, &ai, nullptr, &mem), ("vkAllocateMemory (" + what + ")").c_str());
+  if (stats) stats->allocated += req.size;
+  return mem;
+}
+
+Buffer::Buffer(const DeviceRef& dev, VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags props)
+    : dev_(dev), size_(size) {
+  try {
+    VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bi.size = size > 0 ? size : 16;
+    bi.usage = usage;
+    bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    check(vkCreateBuffer(dev.device, &bi, nullptr, &buf_), "vkCreateBuffer");
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(dev.device, buf_, &req);
+    mem_ = dev.allocate(req, props, "buffer of " + std::to_string(req.size) + " bytes");
+    alloc_size_ = req.size;
+    check(vkBindBufferMemory(dev.device, buf_, mem_, 0), "vkBindBufferMemory");
+    if (props & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+      check(vkMapMemory(dev.device, mem_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+  } catch (...) {
+    reset();  // a throwing constructor runs no destructor: release what was created
+    throw;
   }
-  alloc_size_ = req.size;
-  if (dev.stats) dev.stats->allocated += alloc_size_;
-  check(vkBindBufferMemory(dev.device, buf_, mem_, 0), "vkBindBufferMemory");
-  if (props & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
-    check(vkMapMemory(dev.device, mem_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
 }
 
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
@@ -91,37 +98,34 @@ void Buffer::reset() {
 Image::Image(const DeviceRef& dev, uint32_t w, uint32_t h, VkFormat format, VkSampleCountFlagBits samples,
              VkImageUsageFlags usage, VkImageAspectFlags aspect)
     : dev_(dev) {
-  VkImageCreateInfo ii{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-  ii.imageType = VK_IMAGE_TYPE_2D;
-  ii.format = format;
-  ii.extent = {w, h, 1};
-  ii.mipLevels = 1;
-  ii.arrayLayers = 1;
-  ii.samples = samples;
-  ii.tiling = VK_IMAGE_TILING_OPTIMAL;
-  ii.usage = usage;
-  ii.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  check(vkCreateImage(dev.device, &ii, nullptr, &img_), "vkCreateImage");
-  VkMemoryRequirements req;
-  vkGetImageMemoryRequirements(dev.device, img_, &req);
-  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-  ai.allocationSize = req.size;
-  ai.memoryTypeIndex = dev.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-  VkResult r = vkAllocateMemory(dev.device, &ai, nullptr, &mem_);
-  if (r != VK_SUCCESS) {
-    vkDestroyImage(dev.device, img_, nullptr);
-    img_ = VK_NULL_HANDLE;
-    throw Error("vkAllocateMemory (image " + std::to_string(w) + "x" + std::to_string(h) + ")", r);
+  try {
+    VkImageCreateInfo ii{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ii.imageType = VK_IMAGE_TYPE_2D;
+    ii.format = format;
+    ii.extent = {w, h, 1};
+    ii.mipLevels = 1;
+    ii.arrayLayers = 1;
+    ii.samples = samples;
+    ii.tiling = VK_IMAGE_TILING_OPTIMAL;
+    ii.usage = usage;
+    ii.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    check(vkCreateImage(dev.device, &ii, nullptr, &img_), "vkCreateImage");
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(dev.device, img_, &req);
+    mem_ = dev.allocate(req, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                        "image " + std::to_string(w) + "x" + std::to_string(h));
+    alloc_size_ = req.size;
+    check(vkBindImageMemory(dev.device, img_, mem_, 0), "vkBindImageMemory");
+    VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+    vi.image = img_;
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vi.format = format;
+    vi.subresourceRange = {aspect, 0, 1, 0, 1};
+    check(vkCreateImageView(dev.device, &vi, nullptr, &view_), "vkCreateImageView");
+  } catch (...) {
+    reset();
+    throw;
   }
-  alloc_size_ = req.size;
-  if (dev.stats) dev.stats->allocated += alloc_size_;
-  check(vkBindImageMemory(dev.device, img_, mem_, 0), "vkBindImageMemory");
-  VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
-  vi.image = img_;
-  vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
-  vi.format = format;
-  vi.subresourceRange = {aspect, 0, 1, 0, 1};
-  check(vkCreateImageView(dev.device, &vi, nullptr, &view_), "vkCreateImageView");
 }
 
 Image& Image::operator=(Image&& o) noexcept {

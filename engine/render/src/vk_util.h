@@ -76,6 +76,8 @@ struct DeviceRef {
   MemoryStats* stats = nullptr;
   /// A memory type index with all `required` flags among `bits`, or throws.
   uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
+  /// Allocates memory for `req` with `props`, counted in `stats`; throws naming `what` on failure.
+  VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props, const std::string& what) const;
   /// Like memory_type but returns UINT32_MAX instead of throwing.
   uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
 };
