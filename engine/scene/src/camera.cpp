@@ -141,13 +141,12 @@ void FlyTo::begin(const Camera& a, const Camera& b, double now, double seconds) 
 }
 
 Camera FlyTo::at(double now) {
-  if (!active) return to;
-  const double t = duration > 0.0 ? (now - start) / duration : 1.0;
-  if (t >= 1.0) {
+  // Compare times, not the ratio: (start + d - start) / d can round to just below 1.
+  if (!active || duration <= 0.0 || now >= start + duration) {
     active = false;
     return to;
   }
-  return interpolate(from, to, ease_in_out(t));
+  return interpolate(from, to, ease_in_out((now - start) / duration));
 }
 
 }  // namespace parktwin::scene

@@ -165,7 +165,7 @@ void build_buildings(Scene& scene, uint32_t layer_index, const std::string& heig
   const gis::LayerData& d = layer.data;
   const int hf = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
   const int ff = first_field(d, "", kFloorNames, std::size(kFloorNames));
-  const int kind_f = d.field("kind"), ent_f = d.field("enterprise_id");
+  const int kind_f = d.field("kind"), ent_f = d.field("enterprise_id"), src_f = d.field("source");
   std::unordered_map<std::string, int32_t> ent_index;
   for (size_t i = 0; i < scene.enterprises.size(); ++i) ent_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
 
@@ -181,6 +181,7 @@ void build_buildings(Scene& scene, uint32_t layer_index, const std::string& heig
     b.feature = static_cast<uint32_t>(i);
     b.height_m = feature_height(f, hf, ff);
     b.centroid = box.mid();
+    b.generated = gis::attr_string(f, src_f).rfind("generated", 0) == 0;
     const std::string kind = kind_f >= 0 ? gis::attr_string(f, kind_f) : std::string("building");
     auto kit = std::find(scene.building_kinds.begin(), scene.building_kinds.end(), kind);
     if (kit == scene.building_kinds.end()) kit = scene.building_kinds.insert(scene.building_kinds.end(), kind);

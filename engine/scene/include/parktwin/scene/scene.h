@@ -112,6 +112,7 @@ struct Building {
   float height_m = 10.0f;  ///< from the data (height attribute, floors, or a default)
   uint16_t kind = 0;       ///< index into Scene::building_kinds
   int32_t enterprise = -1; ///< index into Scene::enterprises, -1 if none
+  bool generated = false;  ///< its feature's `source` says generated
   glm::dvec2 centroid{0.0};
 };
 
