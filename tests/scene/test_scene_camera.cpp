@@ -177,51 +177,102 @@ TEST(SceneCamera, QuadrantSubFrustaMapPointsToTheSamePixels) {
   EXPECT_LT(pixel_of(clip_of(north, aspect, c.target + glm::dvec3(0, 300, 0)), W, H).y, H / 2);
 }
 
-TEST(SceneCamera, FlyToStartsAndEndsExactlyAndNeverJumps) {
-  auto scene = parktwin::scene::testing::load_default_scene();
-  ASSERT_NE(scene, nullptr);
-  const Park& nanchang = scene->parks.at(static_cast<size_t>(scene->park_index("nanchang")));
-  const Park& yichun = scene->parks.at(static_cast<size_t>(scene->park_index("yichun")));
-  const glm::dvec2 half(1500.0, 1500.0);
-  const double aspect = 16.0 / 9.0;
-  const Camera from = Camera::framing(nanchang.focus - half, nanchang.focus + half, aspect, 0.35, 0.62);
-  const Camera to = Camera::framing(yichun.focus - half, yichun.focus + half, aspect, 0.35, 0.62);
-  const double hop = glm::length(glm::dvec2(to.target - from.target));
-  EXPECT_GT(hop, 140000.0);
-  EXPECT_LT(hop, 200000.0);
+namespace {
 
+/// Flies from `from` to `to` and checks the ends and every 1/60 s frame in between.
+void check_flight(const Camera& from, const Camera& to, double duration) {
+  const double hop = glm::length(glm::dvec2(to.target - from.target));
   FlyTo fly;
-  const double start = 100.0, duration = 3.0;
+  const double start = 0.0;  // see FlyToIsDoneAtStartPlusDurationWhateverTheClock for other starts
   fly.begin(from, to, start, duration);
   const Camera first = fly.at(start);
   EXPECT_TRUE(fly.active);
   EXPECT_NEAR(glm::length(first.eye() - from.eye()), 0.0, 1e-6);
   EXPECT_NEAR(first.distance, from.distance, 1e-9 * from.distance);
+  EXPECT_EQ(first.target, from.target);
   EXPECT_EQ(first.heading, from.heading);
   EXPECT_EQ(first.pitch, from.pitch);
 
-  glm::dvec3 last_eye = first.eye();
-  double last_distance = first.distance, peak = 0.0;
+  // The ease moves at most 1.5x its average speed; the target follows it.
+  const double target_step = 1.5 * hop / (duration * 60.0);
+  Camera last = first;
+  double peak = 0.0;
   const int frames = static_cast<int>(std::ceil(duration * 60.0));
   for (int i = 1; i <= frames; ++i) {
     const Camera c = fly.at(start + i / 60.0);
-    const double moved = glm::length(c.eye() - last_eye);
-    // Relative to what is in view, a frame may move the eye by a little (5 % of the distance)
-    // plus the target's own share of the hop at the fastest point of the ease (1.5x average speed).
-    const double bound = 0.05 * std::max(last_distance, c.distance) + 1.5 * hop / (duration * 60.0);
-    EXPECT_LT(moved, bound) << "frame " << i << ": eye jumped " << moved << " m";
+    const double moved = glm::length(c.eye() - last.eye());
+    EXPECT_LT(moved, 0.05 * std::max(last.distance, c.distance) + target_step) << "frame " << i << ": the eye jumped";
+    EXPECT_LE(glm::length(c.target - last.target), target_step * 1.0001) << "frame " << i;
+    EXPECT_LT(std::abs(std::log(c.distance / last.distance)), 0.1) << "frame " << i << ": the zoom jumped";
     EXPECT_GE(c.distance, std::min(from.distance, to.distance) * 0.999) << "frame " << i;
     peak = std::max(peak, c.distance);
-    last_eye = c.eye();
-    last_distance = c.distance;
+    last = c;
   }
-  EXPECT_GT(peak, 0.5 * hop) << "a long hop rises so both ends stay in view";
-  const Camera last = fly.at(start + duration);
+  if (hop > 10.0 * std::max(from.distance, to.distance)) {
+    EXPECT_GT(peak, 0.5 * hop) << "a long hop rises so both ends stay in view";
+  }
+  const Camera end = fly.at(start + duration);
   EXPECT_FALSE(fly.active);
-  EXPECT_EQ(last.target, to.target);
-  EXPECT_EQ(last.distance, to.distance);
-  EXPECT_EQ(last.heading, to.heading);
-  EXPECT_EQ(last.eye(), to.eye());
+  EXPECT_EQ(end.target, to.target);
+  EXPECT_EQ(end.distance, to.distance);
+  EXPECT_EQ(end.heading, to.heading);
+  EXPECT_EQ(end.pitch, to.pitch);
+  EXPECT_EQ(end.eye(), to.eye());
+  EXPECT_EQ(fly.at(start + duration + 5.0).eye(), to.eye()) << "stays at the end";
+}
+
+}  // namespace
+
+TEST(SceneCamera, FlyToFromNanchangToYichunStartsAndEndsExactlyAndNeverJumps) {
+  const auto frame = gis::SceneFrame::jiangxi();
+  const glm::dvec2 nanchang = frame.from_wgs84({116.08356, 28.73628});    // Yaohu
+  const glm::dvec2 yichun = frame.from_wgs84({114.367177, 27.868002});    // Yichun ETDZ
+  const glm::dvec2 half(1500.0, 1500.0);
+  const double aspect = 16.0 / 9.0;
+  // Park views as the viewer frames them, and the viewer's 3 s for a long hop.
+  const Camera from = Camera::framing(nanchang - half, nanchang + half, aspect, 0.35, 0.62);
+  const Camera to = Camera::framing(yichun - half, yichun + half, aspect, 0.35, 0.62);
+  const double hop = glm::length(glm::dvec2(to.target - from.target));
+  ASSERT_GT(hop, 150000.0);
+  ASSERT_LT(hop, 200000.0);
+  {
+    SCOPED_TRACE("there");
+    check_flight(from, to, 3.0);
+  }
+  {
+    SCOPED_TRACE("and back");
+    check_flight(to, from, 3.0);
+  }
+  {
+    SCOPED_TRACE("turning and tilting");
+    Camera a = from, b = to;
+    a.heading = 350.0 * kDeg;
+    b.heading = 10.0 * kDeg;
+    b.pitch = 1.2;
+    check_flight(a, b, 3.0);
+  }
+  {
+    SCOPED_TRACE("a short hop");
+    Camera b = from;
+    b.target += glm::dvec3(800.0, -300.0, 0.0);
+    b.distance *= 0.5;
+    check_flight(from, b, 1.6);
+  }
+}
+
+TEST(SceneCamera, FlyToIsDoneAtStartPlusDurationWhateverTheClock) {
+  // The viewer passes glfwGetTime(): a flight may start at any time, and its durations are 1.6 s and 3 s.
+  Camera a, b;
+  b.target = glm::dvec3(1000.0, 500.0, 0.0);
+  b.distance = 3000.0;
+  for (double start : {0.0, 0.1, 100.0, 12345.678})
+    for (double duration : {1.6, 3.0}) {
+      FlyTo fly;
+      fly.begin(a, b, start, duration);
+      const Camera end = fly.at(start + duration);
+      EXPECT_FALSE(fly.active) << "start " << start << " duration " << duration;
+      EXPECT_EQ(end.eye(), b.eye()) << "start " << start << " duration " << duration;
+    }
 }
 
 TEST(SceneCamera, InterpolationTurnsTheShortWayRound) {
