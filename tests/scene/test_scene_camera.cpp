@@ -323,3 +323,28 @@ TEST(SceneCamera, ClampKeepsPitchDistanceAndHeadingInRange) {
   c.orbit(0.0, -5.0);
   EXPECT_EQ(c.pitch, Camera::kMinPitch);
 }
+
+TEST(SceneCamera, GroundUnderTheCentreIsTheTargetAndZoomAtKeepsTheCursorPoint) {
+  Camera c;
+  c.target = glm::dvec3(250000.0, -80000.0, 0.0);
+  c.distance = 1800.0;
+  c.heading = 0.7;
+  c.pitch = 0.6;
+  const double aspect = 16.0 / 9.0;
+  const auto centre = c.ground_at({0.0, 0.0}, aspect);
+  ASSERT_TRUE(centre.has_value());
+  EXPECT_NEAR(glm::length(*centre - c.target), 0.0, 1e-3);
+
+  const glm::dvec2 cursor(0.4, 0.3);
+  const auto before = c.ground_at(cursor, aspect);
+  ASSERT_TRUE(before.has_value());
+  c.zoom_at(3.0, cursor, aspect);
+  EXPECT_LT(c.distance, 1800.0);
+  const auto after = c.ground_at(cursor, aspect);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_NEAR(glm::length(*after - *before), 0.0, 1e-3);
+
+  // Above the horizon there is no ground.
+  c.pitch = Camera::kMinPitch;
+  EXPECT_FALSE(c.ground_at({0.0, -1.0}, aspect).has_value());
+}

@@ -119,6 +119,12 @@ struct Viewer {
     if (io.KeyCtrl && pressed(GLFW_KEY_Y)) undo.redo(scene);
   }
 
+  glm::dvec2 cursor_ndc() const {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.DisplaySize.x <= 0 || io.DisplaySize.y <= 0) return {0.0, 0.0};
+    return {2.0 * io.MousePos.x / io.DisplaySize.x - 1.0, 2.0 * io.MousePos.y / io.DisplaySize.y - 1.0};
+  }
+
   /// Mouse camera control through ImGui's input state; returns true when it moved the camera.
   bool mouse_camera() {
     ImGuiIO& io = ImGui::GetIO();
@@ -134,7 +140,7 @@ struct Viewer {
       moved = true;
     }
     if (io.MouseWheel != 0.0f) {
-      camera.zoom_steps(io.MouseWheel);
+      camera.zoom_at(io.MouseWheel, cursor_ndc(), aspect());
       moved = true;
     }
     if (moved) fly.active = false;  // the user takes over
@@ -191,6 +197,12 @@ struct Viewer {
         active = true;
       }
       info.camera = camera;
+      info.cursor_valid = false;
+      if (!io.WantCaptureMouse && ImGui::IsMousePosValid())
+        if (auto g = camera.ground_at(cursor_ndc(), aspect())) {
+          info.cursor_lonlat = scene.frame().to_wgs84(glm::dvec2(*g));
+          info.cursor_valid = true;
+        }
       ui::draw_park_labels(scene, camera);
       ui::draw_panels(scene, info, panels, commands);
       if (!commands.empty()) active = true;

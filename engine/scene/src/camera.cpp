@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <glm/gtc/matrix_transform.hpp>
+#include <glm/matrix.hpp>
 
 namespace parktwin::scene {
 
@@ -101,6 +102,26 @@ void Camera::pan_pixels(double dx, double dy, double viewport_h) {
 void Camera::zoom_steps(double steps) {
   distance *= std::exp(-steps * 0.15);
   clamp();
+}
+
+std::optional<glm::dvec3> Camera::ground_at(glm::dvec2 ndc, double aspect) const {
+  // Unproject a point on the near plane and intersect the eye ray with z = 0.
+  const glm::dmat4 inv = glm::inverse(projection(aspect) * view_rotation());
+  const glm::dvec4 p = inv * glm::dvec4(ndc.x, ndc.y, 1.0, 1.0);
+  if (p.w == 0.0) return std::nullopt;
+  const glm::dvec3 dir = glm::dvec3(p) / p.w;  // relative to the eye
+  const glm::dvec3 e = eye();
+  if (dir.z >= -1e-12) return std::nullopt;  // looking at or above the horizon
+  const double t = -e.z / dir.z;
+  if (t <= 0.0) return std::nullopt;
+  return e + dir * t;
+}
+
+void Camera::zoom_at(double steps, glm::dvec2 ndc, double aspect) {
+  const auto before = ground_at(ndc, aspect);
+  zoom_steps(steps);
+  const auto after = ground_at(ndc, aspect);
+  if (before && after) target += glm::dvec3(glm::dvec2(*before - *after), 0.0);
 }
 
 void Camera::orbit(double dheading, double dpitch) {

@@ -106,7 +106,7 @@ void Scene::restyle() {
     BuildingStyle& s = styles[i];
     s.height = b.height_m * scale;
     s.base = 0.0f;
-    s.flags = (s.flags & 1u) | (b.generated ? 4u : 0u);
+    s.flags = (s.flags & 3u) | (b.generated ? 4u : 0u);  // keep hidden and highlighted
     switch (mode) {
       case ColorBy::Kind: s.rgba = b.kind < nk ? kind_rgba[b.kind] : uniform; break;
       case ColorBy::Chain:

@@ -2,6 +2,8 @@
 // Orbit camera in the scene frame, computed in double. The renderer gets, per mesh chunk, a float
 // matrix built from (chunk origin - eye) in double ("relative to centre"), so positions stay exact
 // to well under 1 cm anywhere in the province and nothing jitters.
+#include <optional>
+
 #include <glm/mat4x4.hpp>
 #include <glm/vec2.hpp>
 #include <glm/vec3.hpp>
@@ -34,6 +36,12 @@ struct Camera {
 
   /// A camera that frames the box [bmin, bmax] (ground plane) for the given aspect ratio.
   static Camera framing(glm::dvec2 bmin, glm::dvec2 bmax, double aspect, double heading = 0.0, double pitch = 0.9);
+
+  /// The point on the ground plane (z = 0) seen at normalised device coordinates `ndc` (x right,
+  /// y down, -1..1), or nothing when that ray does not hit the ground ahead of the eye.
+  std::optional<glm::dvec3> ground_at(glm::dvec2 ndc, double aspect) const;
+  /// Zooms by `steps` keeping the ground point under `ndc` fixed on screen (zoom to cursor).
+  void zoom_at(double steps, glm::dvec2 ndc, double aspect);
 
   void clamp();
   /// Moves the target by a screen-space drag in pixels (ground plane pan), given the viewport height.
