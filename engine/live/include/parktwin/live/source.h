@@ -1,0 +1,64 @@
+#pragma once
+// Metric sources, chosen by URL:
+//   sim://[?seed=N&speed=X&start=RFC3339&interval=S]   built-in simulator (default)
+//   mqtt://[user[:pass]@]host[:port][/park][?qos=0|1&tls=1&cafile=F&client=ID&insecure=1]
+//   history://path.db                                    replay of a recorded history
+// A source runs on its own thread and hands accepted samples to drain(); it never blocks the frame.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parktwin/gis/result.h"
+#include "parktwin/live/payload.h"
+#include "parktwin/live/registry.h"
+#include "parktwin/live/sample.h"
+
+namespace parktwin::live {
+
+template <typename T>
+using Result = gis::Result<T>;
+using gis::Failure;
+
+enum class ConnectionState : uint8_t { Idle, Connecting, Connected, Reconnecting, Failed };
+const char* connection_state_name(ConnectionState s);
+
+/// What the Feed panel shows.
+struct SourceStatus {
+  std::string url;
+  std::string kind;          ///< "simulator", "mqtt", "history"
+  bool simulated = false;
+  ConnectionState state = ConnectionState::Idle;
+  double messages_per_s = 0.0;
+  uint64_t received = 0, accepted = 0;
+  std::array<uint64_t, kRejectCount> rejected{};
+  std::string last_error;     ///< with a hint of what to do
+  double latency_p50_ms = 0.0, latency_p99_ms = 0.0;  ///< publish -> accepted, where measurable
+  uint32_t reconnects = 0;
+  int64_t clock_ms = 0;       ///< the source's current time (simulated clock for sim://)
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual Result<bool> start() = 0;
+  virtual void stop() = 0;
+  /// Appends the samples accepted since the last call; never blocks for long.
+  virtual void drain(std::vector<Sample>& out) = 0;
+  virtual SourceStatus status() const = 0;
+  /// The source's notion of "now" in ms since epoch (simulated time for sim://, wall clock otherwise).
+  virtual int64_t now_ms() const = 0;
+};
+
+struct SourceOptions {
+  ParseLimits limits;
+  double flood_per_enterprise_per_s = 200.0;  ///< more than this per enterprise is refused as Flood
+};
+
+/// Opens a source from its URL (not started). Fails on a malformed URL, naming the part and the fix.
+Result<std::unique_ptr<Source>> open_source(const std::string& url, const Registry& reg, const SourceOptions& opt = {});
+
+/// Wall clock in ms since epoch.
+int64_t wall_ms();
+
+}  // namespace parktwin::live
