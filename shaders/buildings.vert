@@ -12,11 +12,11 @@ layout(std430, set = 0, binding = 0) readonly buffer Styles { BuildingStyle styl
 layout(location = 0) out vec3 v_color;
 layout(location = 1) out vec3 v_normal;
 layout(location = 2) out float v_z;
-layout(location = 3) out float v_flags;
+layout(location = 3) flat out uint v_flags;
 
 void main() {
   BuildingStyle s = styles[in_building];
-  if ((s.flags & 1u) != 0u) {  // hidden: put the vertex outside the clip volume
+  if ((s.flags & kFlagHidden) != 0u) {  // hidden: put the vertex outside the clip volume
     gl_Position = vec4(0.0, 0.0, -2.0, 1.0);
     return;
   }
@@ -25,5 +25,5 @@ void main() {
   v_color = unpackUnorm4x8(s.rgba).rgb;
   v_normal = (in_normal == vec2(0.0)) ? vec3(0.0, 0.0, 1.0) : vec3(in_normal, 0.0);
   v_z = in_top * s.height;
-  v_flags = float(s.flags & 2u);
+  v_flags = s.flags;
 }

@@ -11,7 +11,7 @@ layout(location = 0) out float v_fade;
 
 void main() {
   BuildingStyle s = styles[in_building];
-  if ((s.flags & 1u) != 0u) {
+  if ((s.flags & kFlagHidden) != 0u) {
     gl_Position = vec4(0.0, 0.0, -2.0, 1.0);
     return;
   }

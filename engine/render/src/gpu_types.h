@@ -16,8 +16,12 @@ struct DrawConstants {
   /*  0 */ glm::mat4 mvp;
   /* 64 */ glm::vec4 sun;
   /* 80 */ glm::vec4 params;  // opacity, z offset, viewport w, viewport h
+  /* 96 */ glm::vec4 extra;   // animation time (s, wrapped), unused, unused, unused
 };
-static_assert(sizeof(DrawConstants) == 96);
+static_assert(sizeof(DrawConstants) == 112);
+static_assert(scene::kFlagAlarm == 8u && scene::kFlagMaintenance == 16u && scene::kFlagStopped == 32u &&
+              scene::kFlagStale == 64u && scene::kFlagHidden == 1u && scene::kFlagHighlighted == 2u,
+              "flag bits must match shaders/common.glsl");
 static_assert(offsetof(DrawConstants, sun) == 64 && offsetof(DrawConstants, params) == 80);
 
 /// shaders/markers.vert instance attributes.

@@ -621,7 +621,9 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   const glm::dvec3 eye = cam.eye();
   DrawConstants pc{};
   pc.sun = glm::vec4(glm::normalize(glm::vec3(0.45f, -0.55f, 0.70f)), 1.0f);
-  const float hscale = std::max(0.0f, scene.style_params.height_scale);
+  // Live metrics scale a building up to 1.4x its static height (see Scene::compute_targets).
+  const float hscale = std::max(0.0f, scene.style_params.height_scale) * 1.4f;
+  pc.extra = glm::vec4(static_cast<float>(std::fmod(in.time_s, 3600.0)), 0.0f, 0.0f, 0.0f);
 
   stats_.draw_calls = 0;
   stats_.triangles = 0;

@@ -241,6 +241,7 @@ void read_enterprises(Scene& scene, const gis::LayerData& d) {
     e.segment = s(f, "segment");
     e.role = s(f, "role");
     e.product = s(f, "product");
+    e.unit = s(f, "unit");
     e.revenue_2022 = gis::attr_number(f, d.field("revenue_2022_yuan"), 0.0);
     e.source = s(f, "source");
     e.source_ref = s(f, "source_ref");

@@ -77,8 +77,29 @@ static glm::vec4 kind_color(const std::string& kind) {
   return {0.88f, 0.88f, 0.86f, 1.0f};
 }
 
-void Scene::restyle() {
-  styles.resize(buildings.size());
+static glm::vec4 unpack(uint32_t c) {
+  return glm::vec4(static_cast<float>(c & 0xff), static_cast<float>((c >> 8) & 0xff),
+                   static_cast<float>((c >> 16) & 0xff), static_cast<float>(c >> 24)) / 255.0f;
+}
+
+/// Where a metric value falls in [0, 1] for the colour ramp: utilisation on 0-100 %, the others on
+/// the range seen across enterprises (log when asked, since output and power span orders of magnitude).
+static float ramp_position(Metric m, double v, std::pair<double, double> range, bool log_scale) {
+  if (m == Metric::Utilisation) return static_cast<float>(std::clamp(v / 100.0, 0.0, 1.0));
+  const double lo = range.first, hi = range.second;
+  if (!(hi > lo)) return 0.5f;
+  if (log_scale && lo > 0.0) {
+    if (v <= lo) return 0.0f;
+    return static_cast<float>(std::clamp((std::log(v) - std::log(lo)) / (std::log(hi) - std::log(lo)), 0.0, 1.0));
+  }
+  return static_cast<float>(std::clamp((v - lo) / (hi - lo), 0.0, 1.0));
+}
+
+void Scene::compute_targets() {
+  const size_t n = buildings.size();
+  styles.resize(n);
+  target_height_.resize(n);
+  target_color_.resize(n);
   // Per-kind colours once, not per building.
   uint32_t kind_rgba[64];
   const size_t nk = std::min<size_t>(building_kinds.size(), 64);
@@ -100,24 +121,133 @@ void Scene::restyle() {
   const uint32_t uniform = pack_rgba(0.86f, 0.86f, 0.84f);
   const float scale = style_params.height_scale;
   const ColorBy mode = style_params.color_by;
+  const bool use_live = binding.enabled && live.size() == enterprises.size();
+  const auto color_range = use_live ? live_range(binding.color_metric) : std::pair<double, double>{0.0, 0.0};
 
-  for (size_t i = 0; i < buildings.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const Building& b = buildings[i];
     BuildingStyle& s = styles[i];
-    s.height = b.height_m * scale;
-    s.base = 0.0f;
-    s.flags = (s.flags & 3u) | (b.generated ? 4u : 0u);  // keep hidden and highlighted
+    float height = b.height_m * scale;
+    uint32_t rgba = uniform;
     switch (mode) {
-      case ColorBy::Kind: s.rgba = b.kind < nk ? kind_rgba[b.kind] : uniform; break;
+      case ColorBy::Kind: rgba = b.kind < nk ? kind_rgba[b.kind] : uniform; break;
       case ColorBy::Chain:
-      case ColorBy::Revenue:
-        s.rgba = b.enterprise >= 0 ? enterprise_rgba_[static_cast<size_t>(b.enterprise)] : uniform;
-        break;
-      case ColorBy::Height: s.rgba = pack(ramp_color(b.height_m / 80.0f)); break;
-      case ColorBy::Uniform: s.rgba = uniform; break;
+      case ColorBy::Revenue: rgba = b.enterprise >= 0 ? enterprise_rgba_[static_cast<size_t>(b.enterprise)] : uniform; break;
+      case ColorBy::Height: rgba = pack(ramp_color(b.height_m / 80.0f)); break;
+      case ColorBy::Uniform: break;
     }
+    uint32_t status_flags = 0;
+    if (use_live && b.enterprise >= 0) {
+      const auto e = static_cast<uint32_t>(b.enterprise);
+      const Metrics& m = live[e];
+      if (m.ts_ms > 0) {
+        // Height follows the bound metric relative to its reference (100 % for utilisation, the
+        // enterprise's own peak otherwise); buildings keep a fifth of their height so sites stay visible.
+        const Metric hm = binding.height_metric;
+        const double ref = hm == Metric::Utilisation ? 100.0 : live_peak(e, hm);
+        const double r = ref > 0.0 ? std::clamp(m.value(hm) / ref, 0.0, 1.5) : 0.0;
+        height *= static_cast<float>(0.2 + 0.8 * r);
+        rgba = pack(ramp_color(ramp_position(binding.color_metric, m.value(binding.color_metric), color_range,
+                                             binding.color_log)));
+        switch (m.status) {
+          case Status::Alarm: status_flags |= kFlagAlarm; break;
+          case Status::Maintenance: status_flags |= kFlagMaintenance; break;
+          case Status::Stopped: status_flags |= kFlagStopped; break;
+          default: break;
+        }
+      }
+      if (is_stale(e)) status_flags |= kFlagStale;
+    }
+    target_height_[i] = height;
+    target_color_[i] = unpack(rgba);
+    s.base = 0.0f;
+    s.flags = (s.flags & (kFlagHidden | kFlagHighlighted)) | (b.generated ? kFlagGenerated : 0u) | status_flags;
+  }
+}
+
+void Scene::restyle() {
+  compute_targets();
+  current_color_.assign(target_color_.begin(), target_color_.end());
+  for (size_t i = 0; i < styles.size(); ++i) {
+    styles[i].height = target_height_[i];
+    styles[i].rgba = pack(current_color_[i]);
   }
   ++style_revision;
+}
+
+void Scene::retarget() {
+  const size_t before = current_color_.size();
+  compute_targets();
+  if (before != styles.size()) restyle();  // first time, or buildings were added: no animation from nothing
+  else ++style_revision;                   // flags may have changed
+}
+
+bool Scene::animate(double dt_s) {
+  if (current_color_.size() != styles.size() || target_height_.size() != styles.size()) return false;
+  const double tau = std::max(1e-3, static_cast<double>(binding.transition_s) / 3.0);
+  const float k = binding.transition_s <= 0.0f ? 1.0f : static_cast<float>(1.0 - std::exp(-dt_s / tau));
+  bool moving = false;
+  for (size_t i = 0; i < styles.size(); ++i) {
+    BuildingStyle& s = styles[i];
+    const float dh = target_height_[i] - s.height;
+    const glm::vec4 dc = target_color_[i] - current_color_[i];
+    if (std::abs(dh) < 0.01f && std::abs(dc.r) + std::abs(dc.g) + std::abs(dc.b) < 0.002f) {
+      if (dh != 0.0f || dc != glm::vec4(0.0f)) {
+        s.height = target_height_[i];
+        current_color_[i] = target_color_[i];
+        s.rgba = pack(current_color_[i]);
+        moving = true;
+      }
+      continue;
+    }
+    s.height += dh * k;
+    current_color_[i] += dc * k;
+    s.rgba = pack(current_color_[i]);
+    moving = true;
+  }
+  if (moving) ++style_revision;
+  return moving;
+}
+
+void Scene::update_live(uint32_t e, const Metrics& m) {
+  if (live.size() != enterprises.size()) live.assign(enterprises.size(), Metrics{});
+  if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
+  if (e >= live.size() || m.ts_ms < live[e].ts_ms) return;
+  live[e] = m;
+  for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], m.v[k]);
+  ++live_revision;
+}
+
+void Scene::set_live_state(const std::vector<Metrics>& state) {
+  live.assign(enterprises.size(), Metrics{});
+  if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
+  for (size_t e = 0; e < std::min(state.size(), live.size()); ++e) {
+    live[e] = state[e];
+    for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], state[e].v[k]);
+  }
+  ++live_revision;
+}
+
+bool Scene::is_stale(uint32_t e) const {
+  if (e >= live.size()) return false;
+  const int64_t ts = live[e].ts_ms;
+  return ts <= 0 || static_cast<double>(live_time_ms - ts) > binding.stale_after_s * 1000.0;
+}
+
+std::pair<double, double> Scene::live_range(Metric m) const {
+  double lo = 1e300, hi = -1e300;
+  for (const Metrics& x : live) {
+    if (x.ts_ms <= 0) continue;
+    const double v = x.value(m);
+    if (v > 0.0) lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (lo > hi) return {0.0, 0.0};
+  return {lo, hi};
+}
+
+double Scene::live_peak(uint32_t e, Metric m) const {
+  return e < peaks_.size() ? peaks_[e][static_cast<size_t>(m)] : 0.0;
 }
 
 }  // namespace parktwin::scene

@@ -19,6 +19,7 @@
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
 #include "parktwin/gis/reader.h"
+#include "parktwin/scene/metrics.h"
 
 namespace parktwin::scene {
 
@@ -99,6 +100,7 @@ struct Park {
 
 struct Enterprise {
   std::string id, name_zh, name_en, park, chain, cluster, segment, role, product;
+  std::string unit;           ///< production unit as the dataset gives it, e.g. "t/a", "million units/a"
   double revenue_2022 = 0.0;  ///< nominal annual revenue, yuan
   glm::dvec2 pos{0.0};
   bool generated = true;
@@ -121,8 +123,16 @@ struct BuildingStyle {
   float height;    ///< metres, already scaled
   float base;      ///< metres above ground of the base
   uint32_t rgba;   ///< 0xAABBGGRR
-  uint32_t flags;  ///< bit 0 hidden, bit 1 highlighted, bit 2 generated
+  uint32_t flags;  ///< see the kFlag* constants
 };
+constexpr uint32_t kFlagHidden = 1u << 0;
+constexpr uint32_t kFlagHighlighted = 1u << 1;
+constexpr uint32_t kFlagGenerated = 1u << 2;
+constexpr uint32_t kFlagAlarm = 1u << 3;        ///< pulses red
+constexpr uint32_t kFlagMaintenance = 1u << 4;  ///< greyed and hatched
+constexpr uint32_t kFlagStopped = 1u << 5;      ///< dark grey
+constexpr uint32_t kFlagStale = 1u << 6;        ///< no fresh data: washed out and checkered
+constexpr uint32_t kFlagStatusMask = kFlagAlarm | kFlagMaintenance | kFlagStopped | kFlagStale;
 static_assert(sizeof(BuildingStyle) == 16);
 
 /// How buildings are coloured.
@@ -163,14 +173,43 @@ class Scene {
   int layer_index(const std::string& id) const;
   /// Features in all layers.
   size_t feature_count() const;
-  /// Recomputes `styles` from style_params (and bumps style_revision). Allocation-free after the first call.
+  /// Recomputes the target style of every building from style_params, the metric binding and the
+  /// live metrics, and moves `styles` there at once (`animate` moves it gradually instead).
+  /// Allocation-free after the first call.
   void restyle();
+  /// Recomputes targets like restyle() but leaves `styles` to animate() (smooth transitions).
+  void retarget();
+  /// Moves `styles` toward the targets by `dt_s` (binding.transition_s time constant); bumps
+  /// style_revision when anything moved. Returns true while still moving.
+  bool animate(double dt_s);
+
+  // ---- Live metrics (written by the app from engine/live; read by panels and restyle) ----
+  std::vector<Metrics> live;         ///< latest sample per enterprise (ts_ms 0 = none yet)
+  int64_t live_time_ms = 0;          ///< the moment the scene shows (live clock or playback time)
+  bool live_simulated = false;       ///< the values come from the built-in simulator
+  std::string live_source;           ///< the source's URL, for the UI
+  MetricBinding binding;
+  uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
+  /// Merges newer samples (by enterprise index; older than the stored one are ignored).
+  void update_live(uint32_t enterprise, const Metrics& m);
+  /// Replaces the whole state (playback: the state at a time from history).
+  void set_live_state(const std::vector<Metrics>& state);
+  /// True when the enterprise has no sample newer than binding.stale_after_s before live_time_ms.
+  bool is_stale(uint32_t enterprise) const;
+  /// The value range of `m` over enterprises with data (min > 0 for log use), for legends.
+  std::pair<double, double> live_range(Metric m) const;
+  /// Per-enterprise peak of each metric seen so far (the height reference).
+  double live_peak(uint32_t enterprise, Metric m) const;
 
   void include_bounds(glm::dvec2 lo, glm::dvec2 hi);
 
  private:
   gis::SceneFrame frame_;
   std::vector<uint32_t> enterprise_rgba_;  ///< restyle() scratch: one colour per enterprise
+  std::vector<std::array<double, kMetricCount>> peaks_;  ///< per enterprise
+  std::vector<float> target_height_;
+  std::vector<glm::vec4> target_color_, current_color_;
+  void compute_targets();
 };
 
 /// Options for adding layers from a file to a scene.
