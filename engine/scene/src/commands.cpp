@@ -6,7 +6,8 @@ namespace parktwin::scene {
 
 bool is_scene_edit(const Command& c) {
   return std::holds_alternative<SetLayerVisible>(c) || std::holds_alternative<SetLayerOpacity>(c) ||
-         std::holds_alternative<SetHeightScale>(c) || std::holds_alternative<SetColorBy>(c);
+         std::holds_alternative<SetHeightScale>(c) || std::holds_alternative<SetColorBy>(c) ||
+         std::holds_alternative<SetBinding>(c);
 }
 
 Command apply_command(Scene& scene, const Command& c) {
@@ -37,6 +38,14 @@ Command apply_command(Scene& scene, const Command& c) {
     SetColorBy undo{scene.style_params.color_by};
     scene.style_params.color_by = m->mode;
     scene.restyle();
+    return undo;
+  }
+  if (const auto* b = std::get_if<SetBinding>(&c)) {
+    SetBinding undo{scene.binding};
+    scene.binding = b->binding;
+    scene.binding.transition_s = std::clamp(scene.binding.transition_s, 0.0f, 10.0f);
+    scene.binding.stale_after_s = std::max(1.0, scene.binding.stale_after_s);
+    scene.retarget();
     return undo;
   }
   return c;

@@ -123,6 +123,7 @@ void Scene::compute_targets() {
   const ColorBy mode = style_params.color_by;
   const bool use_live = binding.enabled && live.size() == enterprises.size();
   const auto color_range = use_live ? live_range(binding.color_metric) : std::pair<double, double>{0.0, 0.0};
+  any_alarm = false;
 
   for (size_t i = 0; i < n; ++i) {
     const Building& b = buildings[i];
@@ -150,7 +151,10 @@ void Scene::compute_targets() {
         rgba = pack(ramp_color(ramp_position(binding.color_metric, m.value(binding.color_metric), color_range,
                                              binding.color_log)));
         switch (m.status) {
-          case Status::Alarm: status_flags |= kFlagAlarm; break;
+          case Status::Alarm:
+            status_flags |= kFlagAlarm;
+            any_alarm = true;
+            break;
           case Status::Maintenance: status_flags |= kFlagMaintenance; break;
           case Status::Stopped: status_flags |= kFlagStopped; break;
           default: break;
@@ -215,6 +219,12 @@ void Scene::update_live(uint32_t e, const Metrics& m) {
   if (e >= live.size() || m.ts_ms < live[e].ts_ms) return;
   live[e] = m;
   for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], m.v[k]);
+  ++live_revision;
+}
+
+void Scene::reset_live() {
+  live.assign(enterprises.size(), Metrics{});
+  peaks_.assign(enterprises.size(), {});
   ++live_revision;
 }
 

@@ -16,8 +16,14 @@ struct SetColorBy { ColorBy mode; };
 struct FlyToPark { int park; };
 struct FlyToProvince {};
 struct FlyToFit {};
+struct SetBinding { MetricBinding binding; };
+/// Timeline: follow the source's clock.
+struct TimelineLive {};
+/// Timeline: show the state at a time from history (ms since epoch), paused or playing at `speed`.
+struct TimelineSeek { int64_t t_ms; bool playing; double speed; };
 
-using Command = std::variant<SetLayerVisible, SetLayerOpacity, SetHeightScale, SetColorBy, FlyToPark, FlyToProvince, FlyToFit>;
+using Command = std::variant<SetLayerVisible, SetLayerOpacity, SetHeightScale, SetColorBy, FlyToPark, FlyToProvince,
+                             FlyToFit, SetBinding, TimelineLive, TimelineSeek>;
 
 /// True for commands that change the scene (the rest move the camera).
 bool is_scene_edit(const Command& c);

@@ -190,9 +190,12 @@ class Scene {
   std::string live_source;           ///< the source's URL, for the UI
   MetricBinding binding;
   uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
+  bool any_alarm = false;            ///< some building shows an alarm (it pulses: keep drawing)
   /// Merges newer samples (by enterprise index; older than the stored one are ignored).
   void update_live(uint32_t enterprise, const Metrics& m);
-  /// Replaces the whole state (playback: the state at a time from history).
+  /// Forgets all live values and peaks (a new source).
+  void reset_live();
+  /// Replaces the whole state (playback: the state at a time from history); peaks are kept.
   void set_live_state(const std::vector<Metrics>& state);
   /// True when the enterprise has no sample newer than binding.stale_after_s before live_time_ms.
   bool is_stale(uint32_t enterprise) const;
