@@ -172,25 +172,27 @@ gis::Result<bool> Publisher::publish(std::string_view topic, std::string_view pa
   Impl& im = *impl_;
   if (qos != 0 && qos != 1) return gis::Failure{gis::Failure::ConfigurationError, "MQTT publisher: qos must be 0 or 1"};
   const uint64_t window = static_cast<uint64_t>(std::max(1, im.opt.max_inflight));
-  int64_t deadline = 0;
-  while (!im.connected || im.pending.load(std::memory_order_relaxed) >= window) {
-    if (deadline == 0) deadline = now_steady_ms() + im.opt.publish_timeout_ms;
-    if (now_steady_ms() > deadline)
-      return gis::Failure{gis::Failure::ResourceUnavailable, "MQTT publisher: no room to publish for " + std::to_string(im.opt.publish_timeout_ms) +
-                          " ms (" + (im.connected ? "broker not acknowledging" : im.last_error) + ")"};
-    im.service(im.connected ? 5 : 50);
-  }
+  const int64_t deadline = now_steady_ms() + im.opt.publish_timeout_ms;
   im.topic_buf.assign(topic);
   int mid = 0;
-  int rc = mosquitto_publish(im.mosq.get(), &mid, im.topic_buf.c_str(), static_cast<int>(payload.size()),
-                             payload.data(), qos, false);
-  if (rc != MOSQ_ERR_SUCCESS) {
+  for (;;) {
+    // Wait for a connection and room in the window, running the loop (acks, reconnects) meanwhile.
+    while (!im.connected || im.pending.load(std::memory_order_relaxed) >= window) {
+      if (now_steady_ms() > deadline)
+        return gis::Failure{gis::Failure::ResourceUnavailable,
+                            "MQTT publisher: no room to publish for " + std::to_string(im.opt.publish_timeout_ms) +
+                                " ms (" + (im.connected ? "broker not acknowledging" : im.last_error) + ")"};
+      im.service(im.connected ? 5 : 50);
+    }
+    const int rc = mosquitto_publish(im.mosq.get(), &mid, im.topic_buf.c_str(), static_cast<int>(payload.size()),
+                                     payload.data(), qos, false);
+    if (rc == MOSQ_ERR_SUCCESS) break;
     if (rc == MOSQ_ERR_PAYLOAD_SIZE || rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_MALFORMED_UTF8 ||
-        rc == MOSQ_ERR_OVERSIZE_PACKET)
+        rc == MOSQ_ERR_OVERSIZE_PACKET || rc == MOSQ_ERR_NOMEM)
       return gis::Failure{gis::Failure::InvalidData, std::string("MQTT publisher: ") + mosquitto_strerror(rc)};
-    // The connection dropped under us: note it; the caller's next publish waits for the reconnect.
+    // The connection dropped under us: wait for the reconnect and publish the message again.
+    // (A QoS 1 message the library had already queued may then arrive twice; never zero times.)
     im.lost(rc);
-    return gis::Failure{gis::Failure::ResourceUnavailable, "MQTT publisher: " + im.last_error};
   }
   im.mid_pending[static_cast<uint16_t>(mid)] = qos == 1 ? 2 : 1;
   im.pending.fetch_add(1, std::memory_order_relaxed);

@@ -258,7 +258,7 @@ Result<std::unique_ptr<Source>> open_source(const std::string& url, const Regist
   if (scheme == "mqtt") return open_mqtt(url, rest, reg, opt);
   if (scheme == "history") return open_history(url, rest, reg, opt);
   return Failure{Failure::ConfigurationError, "source URL '" + url + "': unknown scheme '" + scheme +
-                 "' (use sim://, mqtt:// or history://, e.g. " + kMqttExample + ")"};
+                 "' (use sim://, mqtt:// or history://; example: " + kMqttExample + ")"};
 }
 
 }  // namespace parktwin::live
