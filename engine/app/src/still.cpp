@@ -6,6 +6,8 @@
 #include <imgui.h>
 
 #include "parktwin/app/app.h"
+#include "parktwin/app/live_hub.h"
+#include "parktwin/live/payload.h"
 #include "parktwin/ui/panels.h"
 
 namespace parktwin::app {
@@ -64,6 +66,22 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     std::cerr << "parktwin render: " << scene.error().message << "\n";
     return 1;
   }
+  if (o.feed_given && !o.feed.empty()) {
+    int64_t t = live::wall_ms();
+    if (!o.at.empty()) {
+      auto parsed = live::parse_time(o.at);
+      if (!parsed) {
+        std::cerr << "parktwin render: --at wants an RFC 3339 time like 2026-11-25T10:00:00Z or ms since 1970 (got '"
+                  << o.at << "')\n";
+        return 2;
+      }
+      t = *parsed;
+    }
+    if (auto ok = apply_feed_at(**scene, o.feed, t, std::cerr); !ok) {
+      std::cerr << "parktwin render: " << ok.error().message << "\n";
+      return 1;
+    }
+  }
   const double aspect = static_cast<double>(o.width) / o.height;
   auto cam = view_camera(**scene, o.view, aspect);
   if (!cam) {
@@ -75,7 +93,9 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     std::cerr << "parktwin render: " << still.error().message << "\n";
     return 1;
   }
-  const std::string caption = !o.overlay ? std::string() : !o.caption.empty() ? o.caption : "ParkTwin · " + o.view;
+  std::string caption = !o.overlay ? std::string() : !o.caption.empty() ? o.caption : "ParkTwin · " + o.view;
+  if (!caption.empty() && o.feed_given && !o.feed.empty())
+    caption += "  ·  " + live::format_time((*scene)->live_time_ms) + ((*scene)->live_simulated ? "  (simulated)" : "");
   auto img = (*still)->render(**scene, *cam, o.width, o.height, caption);
   if (!img) {
     std::cerr << "parktwin render: " << img.error().message << "\n";

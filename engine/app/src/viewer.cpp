@@ -11,6 +11,7 @@
 #include <backends/imgui_impl_glfw.h>
 
 #include "parktwin/app/app.h"
+#include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
 #include "parktwin/ui/panels.h"
 
@@ -48,6 +49,7 @@ struct Viewer {
   scene::Scene& scene;
   GLFWwindow* window = nullptr;
   std::unique_ptr<render::Renderer> renderer;
+  std::unique_ptr<LiveHub> live;
   scene::Camera camera;
   scene::FlyTo fly;
   scene::UndoStack undo;
@@ -80,6 +82,8 @@ struct Viewer {
         fly_to("province");
       } else if (std::holds_alternative<scene::FlyToFit>(c)) {
         fly_to("fit");
+      } else if (live) {
+        live->apply(c);
       }
     }
     commands.clear();
@@ -171,6 +175,7 @@ struct Viewer {
 
     int frame = 0;
     double last = now_s(), last_activity = last;
+    const double start_time = last;
     ui::FrameInfo info;
     const auto& dev = renderer->device_info();
     info.device = dev.name + " (" + dev.type + ", Vulkan " + dev.api_version + ", MSAA " + std::to_string(dev.msaa) + "x)";
@@ -178,7 +183,9 @@ struct Viewer {
     std::signal(SIGTERM, on_stop_signal);
     while (!glfwWindowShouldClose(window) && !g_stop) {
       // Render on demand: after a second without input or animation, wait for events instead of spinning.
-      if (now_s() - last_activity > 1.0 && !fly.active && opt.frames == 0) glfwWaitEventsTimeout(0.25);
+      const bool moving = fly.active || (live && live->busy());
+      if (now_s() - last_activity > 1.0 && !moving && opt.frames == 0)
+        glfwWaitEventsTimeout(scene.any_alarm ? 1.0 / 15.0 : 0.25);  // alarms pulse
       else glfwPollEvents();
       const double t = now_s(), dt = std::min(0.1, t - last);
       last = t;
@@ -196,6 +203,10 @@ struct Viewer {
         camera = fly.at(t);
         active = true;
       }
+      if (live) {
+        live->update(scene, dt);
+        live->fill(scene, info);
+      }
       info.camera = camera;
       info.cursor_valid = false;
       if (!io.WantCaptureMouse && ImGui::IsMousePosValid())
@@ -211,7 +222,7 @@ struct Viewer {
       if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0) last_activity = t;
       render::FrameInput in;
       in.camera = camera;
-      in.time_s = t;
+      in.time_s = t - start_time;
       in.ui = ImGui::GetDrawData();
       const double ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cpu0).count();
       if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
@@ -287,12 +298,22 @@ int run_viewer(const AppOptions& o) {
     return 1;
   }
   Viewer v{o, **scene};
+  if (!o.feed.empty()) {
+    LiveOptions lo;
+    lo.feed = o.feed;
+    lo.history = o.history;
+    lo.retention_days = o.retention_days;
+    auto hub = LiveHub::open(**scene, lo, std::cerr);
+    if (!hub) std::cerr << "parktwin: no live data: " << hub.error().message << "\n";
+    else v.live = std::move(*hub);
+  }
   v.window = window;
   v.fullscreen = mon != nullptr;
   v.renderer = std::move(*renderer);
   int rc = v.run();
   const uint32_t verrs = v.renderer->validation_errors();
   if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
+  v.live.reset();
   v.renderer.reset();
   glfwDestroyWindow(window);
   glfwTerminate();

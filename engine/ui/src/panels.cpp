@@ -20,6 +20,11 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Style 样式", "S", &st.style);
     ImGui::MenuItem("Stats 统计", "F2", &st.stats);
     ImGui::MenuItem("Messages 消息", nullptr, &st.warnings);
+    ImGui::Separator();
+    ImGui::MenuItem("Feed 数据源", nullptr, &st.feed);
+    ImGui::MenuItem("Metrics 指标", nullptr, &st.metrics);
+    ImGui::MenuItem("Timeline 时间轴", nullptr, &st.timeline);
+    ImGui::MenuItem("Dashboard 园区看板", nullptr, &st.dashboard);
     ImGui::MenuItem("Help 帮助", "F1", &st.help);
     ImGui::EndMenu();
   }
@@ -216,6 +221,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   if (st.stats) stats_panel(scene, info, st);
   if (st.warnings) warnings_panel(scene, st);
   if (st.help) help_panel(st);
+  draw_live_panels(scene, info, st, out);
   attribution_line(scene);
 }
 

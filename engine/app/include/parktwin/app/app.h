@@ -30,6 +30,11 @@ struct AppOptions {
   bool validation = false;
   uint32_t msaa = 4;
   std::string caption;                  ///< render: caption in the top-left corner ("" = view name)
+  std::string feed;                     ///< live source URL (viewer default sim://; render: none unless given)
+  bool feed_given = false;              ///< --feed was on the command line
+  std::string at;                       ///< render: the moment to show (RFC 3339 or ms), "" = now
+  std::string history;                  ///< history file ("" = default, "none" = no history)
+  double retention_days = 30.0;
   bool overlay = true;                  ///< render: draw the caption and attribution overlay
 };
 

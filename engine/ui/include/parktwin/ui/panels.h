@@ -6,11 +6,29 @@
 
 #include <imgui.h>
 
+#include "parktwin/live/source.h"
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::ui {
+
+/// The timeline's state (owned by the app).
+struct TimelineInfo {
+  bool live = true;          ///< following the source's clock
+  bool playing = false;      ///< playback running
+  double speed = 1.0;        ///< playback speed (1 .. 3600)
+  int64_t t_ms = 0;          ///< the moment shown
+  int64_t first_ms = 0, last_ms = 0;  ///< what the history holds
+  bool has_history = false;
+};
+
+/// A park's output over a recent window, for the dashboard's sparkline.
+struct ParkSeries {
+  std::string park;
+  std::vector<float> output_yuan_h;  ///< summed over the park's enterprises, oldest first
+  int64_t t0_ms = 0, t1_ms = 0;
+};
 
 /// What the panels show about the running frame (filled by the app).
 struct FrameInfo {
@@ -25,15 +43,24 @@ struct FrameInfo {
   scene::Camera camera;
   glm::dvec2 cursor_lonlat{0.0};
   bool cursor_valid = false;
+  bool has_feed = false;
+  live::SourceStatus feed;
+  TimelineInfo timeline;
+  std::vector<ParkSeries> park_series;
 };
 
 /// Which panels are open (owned by the app, toggled from the menu bar).
 struct PanelState {
   bool layers = true, parks = true, style = true, stats = true, warnings = true, help = false;
+  bool feed = true, metrics = true, timeline = true, dashboard = true;
 };
 
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`.
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state, std::vector<scene::Command>& out);
+
+/// The live-data panels: Feed, Metrics (binding and legend), Timeline, Park dashboard.
+void draw_live_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
+                      std::vector<scene::Command>& out);
 
 /// Park names at their places (Chinese and English), drawn on the foreground; used by the viewer and stills.
 void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);

@@ -1,0 +1,80 @@
+#pragma once
+// The bridge between engine/live and the scene: owns the metric source, the history (a writer
+// thread and a reader connection on the same SQLite file) and the timeline. Called once per frame
+// on the app's thread; the source and the writer run on their own threads.
+#include <condition_variable>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parktwin/gis/result.h"
+#include "parktwin/live/history.h"
+#include "parktwin/live/registry.h"
+#include "parktwin/live/source.h"
+#include "parktwin/scene/commands.h"
+#include "parktwin/scene/scene.h"
+#include "parktwin/ui/panels.h"
+
+namespace parktwin::app {
+
+struct LiveOptions {
+  std::string feed = "sim://";     ///< source URL ("" = no live data)
+  std::string history;             ///< SQLite file ("" = default state dir, "none" = keep no history)
+  double retention_days = 30.0;
+};
+
+/// The default history file: $XDG_STATE_HOME/parktwin/history.db or ~/.local/state/parktwin/history.db.
+std::string default_history_path();
+
+class LiveHub {
+ public:
+  static gis::Result<std::unique_ptr<LiveHub>> open(scene::Scene& scene, const LiveOptions& opt, std::ostream& log);
+  ~LiveHub();
+
+  /// Merges new samples (live) or reads the state at the playback time, then retargets and
+  /// animates the buildings. `dt_s` is the frame's wall time step.
+  void update(scene::Scene& scene, double dt_s);
+  /// Timeline commands (TimelineLive, TimelineSeek); others are ignored.
+  void apply(const scene::Command& c);
+  /// Feed status, timeline and park sparklines for the panels.
+  void fill(const scene::Scene& scene, ui::FrameInfo& info);
+  /// True while something still moves (animation or playback): the viewer keeps rendering.
+  bool busy() const { return animating_ || (!live_ && playing_); }
+
+ private:
+  LiveHub() = default;
+  void writer_loop();
+  void refresh_series(const scene::Scene& scene);
+
+  live::Registry registry_;
+  std::unique_ptr<live::Source> source_;
+  std::unique_ptr<live::HistoryStore> reader_;
+  std::string history_path_;
+  std::vector<live::Sample> drained_;
+
+  // History writer thread.
+  std::unique_ptr<live::HistoryStore> writer_store_;
+  std::thread writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<live::Sample> pending_;
+  bool stopping_ = false;
+  std::string writer_error_;
+
+  // Timeline.
+  bool live_ = true, playing_ = false, animating_ = false;
+  double speed_ = 60.0;
+  double play_t_ms_ = 0.0;
+  double since_state_read_s_ = 1e9, since_series_s_ = 1e9, retarget_clock_ = 0.0;
+  int64_t first_ms_ = 0, last_ms_ = 0;
+  std::vector<ui::ParkSeries> series_;
+};
+
+/// Sets the scene's live state to the values of `feed` at `t_ms` (sim:// computed directly,
+/// history://file read from the recording, mqtt:// collected for a few seconds) for stills.
+gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, int64_t t_ms, std::ostream& log);
+
+}  // namespace parktwin::app

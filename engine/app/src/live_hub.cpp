@@ -1,0 +1,265 @@
+#include "parktwin/app/live_hub.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <thread>
+
+#include "parktwin/live/payload.h"
+#include "parktwin/live/simulator.h"
+
+namespace parktwin::app {
+namespace {
+
+constexpr double kStateReadInterval_s = 1.0 / 15.0;  // playback: history read at most 15 times a second
+constexpr double kSeriesInterval_s = 2.0;            // dashboard sparklines
+constexpr int64_t kSeriesWindow_ms = 24LL * 3600 * 1000;
+constexpr int kSeriesBuckets = 96;
+constexpr double kRetargetEvery_s = 0.5;            // staleness changes with time alone
+
+/// The value of `key` in a URL's query ("" when absent).
+std::string query_param(const std::string& url, const std::string& key) {
+  const auto q = url.find('?');
+  if (q == std::string::npos) return {};
+  size_t pos = q + 1;
+  while (pos < url.size()) {
+    const size_t amp = url.find('&', pos);
+    const std::string kv = url.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    const size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return eq == std::string::npos ? std::string() : kv.substr(eq + 1);
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string default_history_path() {
+  namespace fs = std::filesystem;
+  fs::path dir;
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s && *s) dir = fs::path(s) / "parktwin";
+  else if (const char* h = std::getenv("HOME"); h && *h) dir = fs::path(h) / ".local/state/parktwin";
+  else dir = fs::temp_directory_path() / "parktwin";
+  return (dir / "history.db").string();
+}
+
+gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const LiveOptions& opt, std::ostream& log) {
+  std::unique_ptr<LiveHub> hub(new LiveHub());
+  hub->registry_ = live::Registry(scene);
+  scene.reset_live();
+  auto src = live::open_source(opt.feed, hub->registry_);
+  if (!src) return src.error();
+  hub->source_ = std::move(*src);
+  const live::SourceStatus st = hub->source_->status();
+  scene.live_source = opt.feed;
+  scene.live_simulated = st.simulated;
+
+  if (opt.history != "none") {
+    hub->history_path_ = opt.history.empty() ? default_history_path() : opt.history;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(hub->history_path_).parent_path(), ec);
+    live::HistoryOptions ho;
+    ho.retention_ms = static_cast<int64_t>(opt.retention_days * 86400.0 * 1000.0);
+    // Two connections on one WAL file: the writer thread appends while the frame reads.
+    auto w = live::HistoryStore::open(hub->history_path_, scene.enterprises.size(), ho);
+    auto r = live::HistoryStore::open(hub->history_path_, scene.enterprises.size(), ho);
+    if (!w || !r) {
+      // Live data still works without a history; say why there is none and how to fix it.
+      log << "parktwin: no history (" << (!w ? w.error().message : r.error().message)
+          << "); pass --history FILE to choose another file, or --history none\n";
+    } else {
+      hub->writer_store_ = std::move(*w);
+      hub->reader_ = std::move(*r);
+      hub->writer_ = std::thread([h = hub.get()] { h->writer_loop(); });
+    }
+  }
+  if (auto ok = hub->source_->start(); !ok)
+    log << "parktwin: the live source " << opt.feed << " did not start: " << ok.error().message
+        << " (it keeps retrying; see the Feed panel)\n";
+  return hub;
+}
+
+LiveHub::~LiveHub() {
+  if (source_) source_->stop();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void LiveHub::writer_loop() {
+  std::vector<live::Sample> batch;
+  auto last_retention = std::chrono::steady_clock::now();
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_ || pending_.size() > 4096; });
+      batch.swap(pending_);
+      if (stopping_ && batch.empty()) return;
+    }
+    if (!batch.empty()) {
+      auto r = writer_store_->append(batch);
+      if (!r) {
+        std::lock_guard<std::mutex> lock(mu_);
+        writer_error_ = r.error().message;
+      }
+      batch.clear();
+    }
+    if (std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
+      (void)writer_store_->apply_retention();
+      last_retention = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void LiveHub::update(scene::Scene& scene, double dt_s) {
+  const uint64_t before = scene.live_revision;
+  if (live_) {
+    drained_.clear();
+    source_->drain(drained_);
+    for (const live::Sample& s : drained_) scene.update_live(s.enterprise, s.m);
+    if (!drained_.empty() && writer_.joinable()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.insert(pending_.end(), drained_.begin(), drained_.end());
+    }
+    if (!drained_.empty()) cv_.notify_one();
+    scene.live_time_ms = source_->now_ms();
+  } else {
+    if (playing_) play_t_ms_ += dt_s * speed_ * 1000.0;
+    if (last_ms_ > 0 && play_t_ms_ > static_cast<double>(last_ms_)) {
+      play_t_ms_ = static_cast<double>(last_ms_);
+      playing_ = false;
+    }
+    since_state_read_s_ += dt_s;
+    if (reader_ && since_state_read_s_ >= kStateReadInterval_s) {
+      since_state_read_s_ = 0.0;
+      if (auto st = reader_->state_at(static_cast<int64_t>(play_t_ms_))) scene.set_live_state(*st);
+    }
+    scene.live_time_ms = static_cast<int64_t>(play_t_ms_);
+  }
+  // Staleness depends on time, so targets are refreshed at least a few times a second.
+  since_series_s_ += dt_s;
+  retarget_clock_ += dt_s;
+  if (scene.live_revision != before || retarget_clock_ >= kRetargetEvery_s) {
+    retarget_clock_ = 0.0;
+    scene.retarget();
+  }
+  animating_ = scene.animate(dt_s);
+  if (since_series_s_ >= kSeriesInterval_s) {
+    since_series_s_ = 0.0;
+    refresh_series(scene);
+  }
+}
+
+void LiveHub::refresh_series(const scene::Scene& scene) {
+  if (!reader_) return;
+  if (auto range = reader_->time_range()) {
+    first_ms_ = range->first;
+    last_ms_ = range->second;
+  }
+  if (last_ms_ <= 0) return;
+  const int64_t t1 = live_ ? std::max<int64_t>(scene.live_time_ms, last_ms_) : scene.live_time_ms;
+  const int64_t t0 = t1 - kSeriesWindow_ms;
+  series_.clear();
+  for (const scene::Park& p : scene.parks) {
+    std::vector<uint32_t> members;
+    for (uint32_t e = 0; e < scene.enterprises.size(); ++e)
+      if (scene.enterprises[e].park == p.id) members.push_back(e);
+    auto s = reader_->series(scene::Metric::Output, members, t0, t1, kSeriesBuckets);
+    if (!s) continue;
+    ui::ParkSeries ps;
+    ps.park = p.id;
+    ps.t0_ms = t0;
+    ps.t1_ms = t1;
+    // Leading empty buckets (before the history starts) are left out rather than drawn as zero.
+    size_t first = 0;
+    while (first < s->size() && (*s)[first] == 0.0) ++first;
+    for (size_t i = first; i < s->size(); ++i) ps.output_yuan_h.push_back(static_cast<float>((*s)[i]));
+    series_.push_back(std::move(ps));
+  }
+}
+
+void LiveHub::apply(const scene::Command& c) {
+  if (std::holds_alternative<scene::TimelineLive>(c)) {
+    live_ = true;
+    playing_ = false;
+  } else if (const auto* s = std::get_if<scene::TimelineSeek>(&c)) {
+    live_ = false;
+    play_t_ms_ = static_cast<double>(s->t_ms);
+    playing_ = s->playing;
+    speed_ = std::clamp(s->speed, 1.0, 3600.0);
+    since_state_read_s_ = 1e9;  // read at once
+  }
+}
+
+void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
+  info.has_feed = true;
+  info.feed = source_->status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!writer_error_.empty()) info.feed.last_error = "history: " + writer_error_;
+  }
+  info.timeline.live = live_;
+  info.timeline.playing = playing_;
+  info.timeline.speed = speed_;
+  info.timeline.t_ms = scene.live_time_ms;
+  info.timeline.first_ms = first_ms_;
+  info.timeline.last_ms = last_ms_;
+  info.timeline.has_history = reader_ != nullptr;
+  info.park_series = series_;
+}
+
+gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, int64_t t_ms, std::ostream& log) {
+  live::Registry reg(scene);
+  std::vector<scene::Metrics> state(scene.enterprises.size());
+  if (feed.rfind("sim://", 0) == 0) {
+    live::SimulatorOptions so;
+    if (const std::string seed = query_param(feed, "seed"); !seed.empty()) so.seed = std::strtoull(seed.c_str(), nullptr, 10);
+    live::Simulator sim(reg, so);
+    for (uint32_t e = 0; e < state.size(); ++e) state[e] = sim.at(e, t_ms);
+    scene.live_simulated = true;
+  } else if (feed.rfind("history://", 0) == 0) {
+    const std::string path = feed.substr(10);
+    if (!std::filesystem::exists(path))
+      return gis::Failure(gis::Failure::ResourceUnavailable, "no history file " + path + "; record one with the viewer (--history FILE)");
+    auto h = live::HistoryStore::open(path, scene.enterprises.size());
+    if (!h) return h.error();
+    auto st = (*h)->state_at(t_ms);
+    if (!st) return st.error();
+    state = *st;
+  } else {
+    auto src = live::open_source(feed, reg);
+    if (!src) return src.error();
+    if (auto ok = (*src)->start(); !ok) return ok.error();
+    // Collect for a few seconds (or until every enterprise reported), then take the latest values.
+    std::vector<live::Sample> got;
+    size_t seen = 0;
+    std::vector<bool> have(state.size(), false);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline && seen < state.size()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      got.clear();
+      (*src)->drain(got);
+      for (const auto& s : got) {
+        if (s.enterprise >= state.size() || s.m.ts_ms < state[s.enterprise].ts_ms) continue;
+        state[s.enterprise] = s.m;
+        if (!have[s.enterprise]) have[s.enterprise] = true, ++seen;
+      }
+    }
+    (*src)->stop();
+    log << "parktwin: " << seen << " of " << state.size() << " enterprises reported on " << feed << "\n";
+    scene.live_simulated = (*src)->status().simulated;
+  }
+  scene.live_source = feed;
+  scene.set_live_state(state);
+  scene.live_time_ms = t_ms;
+  scene.restyle();
+  return true;
+}
+
+}  // namespace parktwin::app
