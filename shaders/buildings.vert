@@ -5,7 +5,6 @@ layout(location = 0) in vec2 in_pos;
 layout(location = 1) in float in_top;
 layout(location = 2) in uint in_building;
 layout(location = 3) in vec2 in_normal;
-layout(location = 4) in float in_u;
 
 layout(std430, set = 0, binding = 0) readonly buffer Styles { BuildingStyle styles[]; };
 

@@ -11,7 +11,7 @@ command -v xvfb-run >/dev/null || { echo "xvfb-run missing (Debian package xvfb)
 xvfb-run -a -s "-screen 0 1600x900x24" bash -s "$PT" "$OUT" <<'INNER'
 set -euo pipefail
 PT=$1; OUT=$2
-"$PT" --validate --size 1600x900 >"$OUT/viewer.log" 2>&1 &
+"$PT" --validate --size 1600x900 --view nanchang --feed "sim://?speed=600" --history "$OUT/history.db" >"$OUT/viewer.log" 2>&1 &
 pid=$!
 shown=0
 for _ in $(seq 1 120); do

@@ -187,7 +187,9 @@ struct Viewer {
       if (now_s() - last_activity > 1.0 && !moving && opt.frames == 0)
         glfwWaitEventsTimeout(scene.any_alarm ? 1.0 / 15.0 : 0.25);  // alarms pulse
       else glfwPollEvents();
-      const double t = now_s(), dt = std::min(0.1, t - last);
+      // dt is capped for camera motion (no jump after an idle wait); the live hub gets the real
+      // elapsed time (up to a second) so playback and refresh timers keep wall-clock pace.
+      const double t = now_s(), dt = std::min(0.1, t - last), dt_live = std::min(1.0, t - last);
       last = t;
       const auto cpu0 = std::chrono::steady_clock::now();
       renderer->imgui_new_frame();
@@ -204,7 +206,7 @@ struct Viewer {
         active = true;
       }
       if (live) {
-        live->update(scene, dt);
+        live->update(scene, dt_live);
         live->fill(scene, info);
       }
       info.camera = camera;

@@ -362,10 +362,7 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
     attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, x)});
     attrs.push_back({1, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, top)});
     attrs.push_back({2, 0, VK_FORMAT_R32_UINT, offsetof(gis::BuildingVertex, building)});
-    if (kind == DrawKind::Buildings) {
-      attrs.push_back({3, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, nx)});
-      attrs.push_back({4, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, u)});
-    }
+    if (kind == DrawKind::Buildings) attrs.push_back({3, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, nx)});
   } else if (kind == DrawKind::Markers) {
     bindings.push_back({0, sizeof(MarkerInstance), VK_VERTEX_INPUT_RATE_INSTANCE});
     attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(MarkerInstance, x)});

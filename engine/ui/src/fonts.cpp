@@ -1,5 +1,5 @@
 // The UI font: WenQuanYi Micro Hei covers Chinese and Latin. ImGui's ChineseSimplifiedCommon set
-// misses characters used in place names (鄱, 婺 ...), so the glyph ranges are built from the
+// misses characters used in place names (U+9131 of Poyang, U+5A7A of Wuyuan ...), so the glyph ranges are built from the
 // common set plus every string the scene will show, keeping the atlas small and complete.
 #include <filesystem>
 
@@ -8,6 +8,14 @@
 #include "parktwin/ui/panels.h"
 
 namespace parktwin::ui {
+
+const std::vector<std::string>& ui_texts() {
+  static const std::vector<std::string> texts = {
+      "视图 图层 园区 样式 统计 消息 帮助 飞往 全省 数据源 指标 时间轴 园区看板 模拟数据 高度 颜色",
+      "江西 1269 产业集群",
+  };
+  return texts;
+}
 
 std::string cjk_font_path() {
   for (const char* p : {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"})
@@ -38,6 +46,7 @@ std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWcha
   for (const scene::Layer& l : scene.layers) builder.AddText(l.title.c_str());
   for (const std::string& s : scene.attributions) builder.AddText(s.c_str());
   for (const std::string& s : extra) builder.AddText(s.c_str());
+  for (const std::string& s : ui_texts()) builder.AddText(s.c_str());
   builder.AddText("°·—–…×≈≥≤→←↑↓");
   ranges.clear();
   builder.BuildRanges(&ranges);

@@ -195,7 +195,7 @@ void timeline_panel(const FrameInfo& fi, PanelState& st, std::vector<scene::Comm
 void dashboard_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 700, 30), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(360, 420), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(380, 440), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Dashboard 园区看板", &st.dashboard)) return ImGui::End();
   if (scene.live.empty()) {
     ImGui::TextDisabled("no live data yet");
@@ -220,8 +220,10 @@ void dashboard_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState&
     ImGui::TextColored(to_imvec(scene::park_color(p.id)), "%s  %s", p.name_zh.c_str(), p.name_en.c_str());
     ImGui::Text("output %s yuan/h  (≈ %s yuan/yr)", human(output).c_str(), human(output * 8760.0).c_str());
     ImGui::Text("power %.1f MW · utilisation %.0f %%", power / 1000.0, n ? util / n : 0.0);
-    ImGui::Text("running %d · maintenance %d · stopped %d · alarm %d · stale %d", counts[1], counts[2], counts[3],
-                counts[4], stale);
+    ImGui::Text("running %d · maintenance %d · stopped %d", counts[1], counts[2], counts[3]);
+    ImGui::SameLine();
+    ImGui::TextColored(counts[4] ? ImVec4(0.95f, 0.3f, 0.25f, 1) : ImVec4(0.6f, 0.6f, 0.6f, 1), "alarm %d", counts[4]);
+    ImGui::Text("stale %d (no sample for %.0f min)", stale, scene.binding.stale_after_s / 60.0);
     for (const ParkSeries& s : fi.park_series) {
       if (s.park != p.id || s.output_yuan_h.empty()) continue;
       const auto [lo, hi] = std::minmax_element(s.output_yuan_h.begin(), s.output_yuan_h.end());

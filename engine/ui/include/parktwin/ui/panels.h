@@ -74,6 +74,10 @@ void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, 
 std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWchar>& ranges,
                        const std::vector<std::string>& extra_strings = {});
 
+/// Every text the panels themselves show in Chinese (the data's strings are collected from the scene).
+/// A test checks that each CJK character in the UI sources is covered.
+const std::vector<std::string>& ui_texts();
+
 /// Path of the CJK font file, or "" when missing.
 std::string cjk_font_path();
 
