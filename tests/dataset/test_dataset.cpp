@@ -1,6 +1,7 @@
 // Checks of the default dataset assets/parktwin.gpkg: reproducible regeneration, real anchors in
 // the right parks, parks inside their cities, calibrated revenues and counts, unique ids,
-// provenance on every feature, and sound building footprints.
+// provenance on every feature, firm land occupied by the enterprises of its area, and sound
+// building footprints.
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -143,6 +144,31 @@ TEST(Dataset, EveryFeatureNamesItsSource) {
     const int field = l->GetLayerDefn()->GetFieldIndex("source");
     ASSERT_GE(field, 0) << l->GetName();
     for (auto& f : *l) EXPECT_STRNE(f->GetFieldAsString(field), "") << l->GetName() << " fid " << f->GetFID();
+  }
+}
+
+TEST(Dataset, FirmLandIsOccupiedByItsAreasEnterprises) {
+  auto ds = openDataset();
+  std::map<std::string, std::string> areaOfFirm;
+  for (auto& f : layer(*ds, "enterprises")) areaOfFirm[f->GetFieldAsString("enterprise_id")] = f->GetFieldAsString("area_id");
+  std::map<std::string, std::string> landuseOf;
+  for (auto& f : layer(*ds, "parcels")) landuseOf[f->GetFieldAsString("parcel_id")] = f->GetFieldAsString("landuse");
+  const std::set<std::string> firmLand = {"industrial", "warehouse_logistics", "office_rnd"};
+  std::map<std::string, int> onFirmLand, occupied;
+  for (auto& f : layer(*ds, "buildings")) {
+    const auto lu = landuseOf.find(f->GetFieldAsString("parcel_id"));
+    ASSERT_NE(lu, landuseOf.end()) << f->GetFieldAsString("building_id");
+    if (!firmLand.count(lu->second)) continue;
+    const std::string park = f->GetFieldAsString("park_id");
+    ++onFirmLand[park];
+    const auto firm = areaOfFirm.find(f->GetFieldAsString("enterprise_id"));
+    if (firm != areaOfFirm.end() && firm->second == f->GetFieldAsString("area_id")) ++occupied[park];
+  }
+  for (const char* park : {"nanchang", "yingtan", "yichun"}) {
+    ASSERT_GT(onFirmLand[park], 0) << park;
+    EXPECT_GE(occupied[park], 0.7 * onFirmLand[park])
+        << park << ": " << occupied[park] << " of " << onFirmLand[park]
+        << " buildings on industrial/warehouse/office_rnd parcels belong to an enterprise of their area";
   }
 }
 

@@ -209,6 +209,81 @@ void siteOtherFirms(std::vector<Enterprise>& firms, std::vector<AreaLayout>& lay
   }
 }
 
+/// Land uses that firms occupy; the rest (dormitories, commercial, utility, green, reserve) stays shared.
+bool firmLand(const Parcel& p) {
+  return p.developed &&
+         (p.landuse == "industrial" || p.landuse == "warehouse_logistics" || p.landuse == "office_rnd");
+}
+
+/// Firms that office_rnd parcels go to first when their area has any.
+bool prefersOfficeLand(const Enterprise& e) { return e.cluster == "electronic_information"; }
+
+/// Gives every firm-land parcel that no site holds to an enterprise of the same area. Each firm's
+/// quota is the area's firm land (developed industrial, warehouse_logistics and office_rnd parcels,
+/// sites included) times its share of the area's revenue. Firms grow from their sites: the firm
+/// with the lowest held/quota ratio (ties: spec order) takes the free parcel nearest its site point,
+/// until every such parcel is taken. office_rnd parcels go only to electronics firms where the area
+/// has any. Deterministic; no random numbers.
+void assignFirmLand(const std::vector<Enterprise>& firms, std::vector<AreaLayout>& layouts) {
+  for (AreaLayout& l : layouts) {
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < firms.size(); ++i) {
+      if (firms[i].area_id == l.area->area_id) members.push_back(i);
+    }
+    if (members.empty()) continue;
+    const std::size_t n = members.size();
+    double land = 0, revenue = 0;
+    for (const Parcel& p : l.parcels) {
+      if (firmLand(p)) land += p.area_m2;
+    }
+    bool anyOffice = false;
+    std::map<std::string, std::size_t> slot;
+    for (std::size_t k = 0; k < n; ++k) {
+      const Enterprise& e = firms[members[k]];
+      revenue += std::max(e.revenue_2022_yuan, 0.0);
+      anyOffice = anyOffice || prefersOfficeLand(e);
+      slot.emplace(e.enterprise_id, k);
+    }
+    std::vector<double> quota(n), held(n, 0.0);
+    for (std::size_t k = 0; k < n; ++k) {
+      const double rev = std::max(firms[members[k]].revenue_2022_yuan, 0.0);
+      quota[k] = std::max(revenue > 0 ? land * rev / revenue : land / static_cast<double>(n), 1.0);
+    }
+    for (const Parcel& p : l.parcels) {
+      const auto it = slot.find(p.enterprise_id);
+      if (it != slot.end()) held[it->second] += p.area_m2;
+    }
+    // Free parcels of each firm, nearest to its site first (ties by parcel index).
+    std::vector<std::vector<std::pair<double, std::size_t>>> nearest(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Enterprise& e = firms[members[k]];
+      const Vec2 s = l.frame.toGrid(e.lonlat);
+      const bool office = !anyOffice || prefersOfficeLand(e);
+      for (std::size_t i = 0; i < l.parcels.size(); ++i) {
+        const Parcel& p = l.parcels[i];
+        if (!firmLand(p) || !p.enterprise_id.empty() || (p.landuse == "office_rnd" && !office)) continue;
+        const Vec2 c = p.rect.centre();
+        nearest[k].emplace_back(std::hypot(c.x - s.x, c.y - s.y), i);
+      }
+      std::sort(nearest[k].begin(), nearest[k].end());
+    }
+    std::vector<std::size_t> next(n, 0);
+    std::set<std::pair<double, std::size_t>> queue;  // (held / quota, k): the least served firm first
+    for (std::size_t k = 0; k < n; ++k) queue.emplace(held[k] / quota[k], k);
+    while (!queue.empty()) {
+      const std::size_t k = queue.begin()->second;
+      queue.erase(queue.begin());
+      auto& list = nearest[k];
+      while (next[k] < list.size() && !l.parcels[list[next[k]].second].enterprise_id.empty()) ++next[k];
+      if (next[k] == list.size()) continue;  // nothing left this firm may take
+      Parcel& p = l.parcels[list[next[k]++].second];
+      p.enterprise_id = firms[members[k]].enterprise_id;
+      held[k] += p.area_m2;
+      queue.emplace(held[k] / quota[k], k);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Enterprise> makeEnterprises(const Spec& spec, std::vector<AreaLayout>& layouts, const RealData& real,
@@ -223,6 +298,7 @@ std::vector<Enterprise> makeEnterprises(const Spec& spec, std::vector<AreaLayout
   normaliseRevenue(spec, firms);
   siteRealFirms(firms, layouts, real);
   siteOtherFirms(firms, layouts);
+  assignFirmLand(firms, layouts);
   return firms;
 }
 

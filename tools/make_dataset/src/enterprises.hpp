@@ -1,6 +1,7 @@
 #pragma once
 /// Enterprises: the firms the source document names, plus generated supporting firms, sited on
-/// industrial parcels, with nominal 2022 revenues that add up to each cluster's reported total.
+/// industrial parcels and holding the firm land of their area around their sites, with nominal 2022
+/// revenues that add up to each cluster's reported total.
 #include <string>
 #include <vector>
 
@@ -21,8 +22,9 @@ struct Enterprise {
   std::string ref_point;  ///< reference point of a real site, if any
 };
 
-/// Creates all enterprises, assigns each a site parcel (setting Parcel::enterprise_id) and
-/// normalises revenues per cluster. Throws std::runtime_error when the spec cannot be satisfied.
+/// Creates all enterprises, normalises revenues per cluster, assigns each a site parcel and then
+/// gives every other developed industrial, warehouse_logistics and office_rnd parcel of its area to
+/// one of the area's enterprises (setting Parcel::enterprise_id). Throws std::runtime_error when the spec cannot be satisfied.
 std::vector<Enterprise> makeEnterprises(const Spec& spec, std::vector<AreaLayout>& layouts, const RealData& real,
                                         Rng rng);
 
