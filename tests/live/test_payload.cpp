@@ -137,6 +137,7 @@ TEST(Payload, ValidVariantsAccepted) {
       with("unit", kRemove),
       with("sim", kRemove),
       with("extra_field", json::array({1, 2})),  // unknown fields are ignored
+      valid_json().dump().insert(1, "\"extra\":1e999,"),  // even when their number overflows
       with("utilisation_pct", 150),              // the bound itself is allowed
       with("output_yuan_h", 0),
       with("power_kw", 1e13),
