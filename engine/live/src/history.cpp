@@ -109,6 +109,7 @@ struct HistoryStore::Impl {
     return std::nullopt;
   }
 
+  /// One sqlite3_step of a held statement (the caller resets it, see Reset).
   static int step(Stmt& st) { return sqlite3_step(st.s); }
 };
 
