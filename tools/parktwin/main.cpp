@@ -5,6 +5,8 @@
 #include <string>
 
 #include "bench.h"
+#include "bench_ingest.h"
+#include "feed.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
 
@@ -17,6 +19,9 @@ Usage:
   parktwin [options]                        open the viewer (headless still when there is no display)
   parktwin render --out FILE.png [options]  render one view offscreen to a PNG
   parktwin bench                            measure load, extrusion, frame and restyle costs (name=value lines)
+  parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
+  parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
+                [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -76,6 +81,10 @@ int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
 int main(int argc, char** argv) {
   using parktwin::app::AppOptions;
   AppOptions o;
+  // Subcommands with options of their own parse the rest of the line themselves.
+  if (argc >= 2 && std::strcmp(argv[1], "feed") == 0) return parktwin::feed::run_feed(argc - 2, argv + 2);
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "ingest") == 0)
+    return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
   std::string command, out, positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

@@ -3,9 +3,8 @@
 // Design: the network loop runs on the caller's thread inside publish()/service(), so a
 // high-rate feed pays no lock or wake-up per message (libmosquitto writes the packet directly
 // when no other thread runs its loop). Backpressure counts messages handed to the library that
-// are not yet acknowledged: PUBACKs for QoS 1, "written to the socket" for QoS 0 (libmosquitto
-// reports both through the publish callback); at `max_inflight` publish() runs the loop until
-// there is room. Messages in flight when the connection drops stay in libmosquitto's session
+// are not yet acknowledged (PUBACKs, QoS 1); at `max_inflight` publish() runs the loop until there
+// is room. QoS 0 is held back while libmosquitto's output queue cannot be written. Messages in flight when the connection drops stay in libmosquitto's session
 // and are sent again (DUP) after the reconnect, so with a fixed client id nothing is lost.
 #include "parktwin/live/publisher.h"
 
@@ -41,9 +40,9 @@ struct Publisher::Impl {
   bool ever_connected = false;
   int64_t next_attempt_ms = 0;  ///< steady ms of the next reconnect attempt while down
   std::string topic_buf;        ///< NUL-terminated copy of the topic (capacity reused)
-  /// Per message id: 0 = not outstanding, 1 = QoS 0 waiting to be written, 2 = QoS 1 waiting for PUBACK.
+  /// Per message id: 0 = not outstanding, 2 = QoS 1 waiting for its PUBACK.
   std::array<uint8_t, 65536> mid_pending{};
-  std::atomic<uint64_t> published{0}, acknowledged{0}, reconnects{0}, pending{0}, dropped_qos0{0};
+  std::atomic<uint64_t> published{0}, acknowledged{0}, reconnects{0}, pending{0};
   std::string last_error;
 
   int do_connect() {
@@ -84,14 +83,6 @@ struct Publisher::Impl {
       return;
     }
     self->connected = true;
-    // QoS 0 messages not yet written when the connection dropped were discarded by the library
-    // (QoS 0 promises nothing): stop waiting for them. QoS 1 ones are still in its session.
-    for (auto& slot : self->mid_pending) {
-      if (slot != 1) continue;
-      slot = 0;
-      self->pending.fetch_sub(1, std::memory_order_relaxed);
-      self->dropped_qos0.fetch_add(1, std::memory_order_relaxed);
-    }
     if (self->ever_connected) self->reconnects.fetch_add(1, std::memory_order_relaxed);
     self->ever_connected = true;
     self->backoff.reset();
@@ -194,11 +185,19 @@ gis::Result<bool> Publisher::publish(std::string_view topic, std::string_view pa
     // (A QoS 1 message the library had already queued may then arrive twice; never zero times.)
     im.lost(rc);
   }
-  im.mid_pending[static_cast<uint16_t>(mid)] = qos == 1 ? 2 : 1;
-  im.pending.fetch_add(1, std::memory_order_relaxed);
   im.published.fetch_add(1, std::memory_order_relaxed);
-  // Read acknowledgements and write what the socket could not take, now and then: often enough to
-  // keep the window moving, rarely enough that the select() is not paid per message.
+  if (qos == 1) {
+    im.mid_pending[static_cast<uint16_t>(mid)] = 2;
+    im.pending.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    // libmosquitto 2.0 does not report QoS 0 packets written from the caller's thread through the
+    // publish callback, so QoS 0 counts as acknowledged once handed over, and the backpressure is
+    // the library's output queue: while the socket cannot take more, run the loop to drain it.
+    im.acknowledged.fetch_add(1, std::memory_order_relaxed);
+    while (im.tcp_up && mosquitto_want_write(im.mosq.get()) && now_steady_ms() <= deadline) im.service(1);
+  }
+  // Read acknowledgements now and then: often enough to keep the QoS 1 window moving, rarely
+  // enough that the select() is not paid per message.
   if ((im.published.load(std::memory_order_relaxed) & 63) == 0) im.service(0);
   return true;
 }
@@ -223,7 +222,6 @@ PublisherStats Publisher::stats() const {
   s.acknowledged = im.acknowledged.load(std::memory_order_relaxed);
   s.reconnects = im.reconnects.load(std::memory_order_relaxed);
   s.inflight = im.pending.load(std::memory_order_relaxed);
-  s.dropped_qos0 = im.dropped_qos0.load(std::memory_order_relaxed);
   s.connected = im.connected;
   s.last_error = im.last_error;
   return s;

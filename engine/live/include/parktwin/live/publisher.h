@@ -56,10 +56,9 @@ struct PublisherOptions {
 /// Counts since the publisher was created.
 struct PublisherStats {
   uint64_t published = 0;     ///< messages handed to the library
-  uint64_t acknowledged = 0;  ///< QoS 1: PUBACKs; QoS 0: messages written to the socket
+  uint64_t acknowledged = 0;  ///< QoS 1: PUBACKs; QoS 0: messages handed to the socket or library queue
   uint64_t reconnects = 0;    ///< successful connections after a lost one
   uint64_t inflight = 0;      ///< messages waiting for their acknowledgement
-  uint64_t dropped_qos0 = 0;  ///< QoS 0 messages still unwritten when a connection dropped (not resent)
   bool connected = false;
   std::string last_error;
 };
