@@ -39,6 +39,12 @@ Options (viewer and render):
   --layer-kind KIND   treat --layer polygons as buildings | area | roads | sites (auto by geometry/attributes)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
+  --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
+                      history://file.db; render uses none unless given
+  --at TIME           render: the moment to show (2026-11-25T10:00:00Z or ms since 1970; default now)
+  --history FILE      where samples are recorded (default ~/.local/state/parktwin/history.db; none = off)
+  --retention-days N  history kept (default 30)
+  --no-live           viewer: no live metrics
   --fullscreen        viewer: fullscreen on the primary monitor (F11 toggles)
   --frames N          viewer: quit after N frames (smoke tests)
   --msaa 1|4          multisampling (default 4)
@@ -103,6 +109,19 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--view") {
       o.view = value("--view");
+    } else if (a == "--feed") {
+      o.feed = value("--feed");
+      o.feed_given = true;
+    } else if (a == "--at") {
+      o.at = value("--at");
+    } else if (a == "--history") {
+      o.history = value("--history");
+    } else if (a == "--retention-days") {
+      o.retention_days = std::atof(value("--retention-days"));
+      if (!(o.retention_days > 0)) return usage_error("--retention-days wants a positive number of days");
+    } else if (a == "--no-live") {
+      o.feed.clear();
+      o.feed_given = true;
     } else if (a == "--look") {
       o.view = std::string("look:") + value("--look");
     } else if (a == "--size") {
@@ -161,5 +180,6 @@ int main(int argc, char** argv) {
     return list_layers(positional, o);
   }
   if (!positional.empty()) return usage_error("unexpected argument " + positional);
+  if (!o.feed_given) o.feed = "sim://";  // the viewer shows the built-in simulator unless told otherwise
   return parktwin::app::run_viewer(o);
 }
