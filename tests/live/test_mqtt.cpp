@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "broker.h"
+#include "parktwin/live/local_broker.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/live/publisher.h"
 #include "parktwin/live/source.h"
@@ -14,8 +14,8 @@
 namespace parktwin::live {
 namespace {
 
-using testing::Broker;
-using testing::wait_for;
+using live::LocalBroker;
+using live::wait_for;
 
 Registry test_registry() {
   Registry r;
@@ -38,9 +38,9 @@ std::string payload_for(const std::string& id, int64_t ts, double output, double
 class MqttTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!Broker::binary()) GTEST_SKIP() << "mosquitto is not installed: the MQTT integration tests need the broker";
+    if (!LocalBroker::binary()) GTEST_SKIP() << "mosquitto is not installed: the MQTT integration tests need the broker";
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto b = Broker::start(std::string(PARKTWIN_ASSET_DIR) + "/mosquitto/parktwin.conf",
+    auto b = LocalBroker::start(std::string(PARKTWIN_ASSET_DIR) + "/mosquitto/parktwin.conf",
                            std::string(PARKTWIN_TEST_OUT) + "/mqtt/" + info->name());
     ASSERT_TRUE(b) << b.error().message;
     broker_ = std::move(*b);
@@ -86,7 +86,7 @@ class MqttTest : public ::testing::Test {
 
   Registry reg_ = test_registry();
   SourceOptions opt_;
-  std::unique_ptr<Broker> broker_;
+  std::unique_ptr<LocalBroker> broker_;
 };
 
 TEST_F(MqttTest, ValidMessagesFromLibmosquittoAndMosquittoPub) {
@@ -105,7 +105,7 @@ TEST_F(MqttTest, ValidMessagesFromLibmosquittoAndMosquittoPub) {
   ASSERT_TRUE(pub->flush(3000));
 
   // The same kind of message from the command-line client.
-  auto tool = testing::client_tool("mosquitto_pub");
+  auto tool = live::client_tool("mosquitto_pub");
   int expected = 3;
   if (tool) {
     const std::string cmd = *tool + " -h 127.0.0.1 -p " + std::to_string(broker_->port()) + " -q 1 -t '" +
@@ -226,7 +226,7 @@ TEST(MqttSourceUrl, MalformedUrlsNameThePart) {
 
 TEST(MqttSourceNoBroker, SaysWhatToCheck) {
   const Registry reg = test_registry();
-  const int port = Broker::free_port();
+  const int port = LocalBroker::free_port();
   auto s = open_source("mqtt://127.0.0.1:" + std::to_string(port), reg);
   ASSERT_TRUE(s) << s.error().message;
   ASSERT_TRUE((*s)->start());

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <set>
 
-#include "broker.h"
+#include "parktwin/live/local_broker.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/live/publisher.h"
 #include "parktwin/live/source.h"
@@ -14,15 +14,15 @@
 namespace parktwin::live {
 namespace {
 
-using testing::Broker;
-using testing::wait_for;
+using live::LocalBroker;
+using live::wait_for;
 
 TEST(MqttRestart, NothingValidIsLostAcrossABrokerRestart) {
-  if (!Broker::binary()) GTEST_SKIP() << "mosquitto is not installed: the MQTT integration tests need the broker";
-  auto b = Broker::start(std::string(PARKTWIN_ASSET_DIR) + "/mosquitto/parktwin.conf",
+  if (!LocalBroker::binary()) GTEST_SKIP() << "mosquitto is not installed: the MQTT integration tests need the broker";
+  auto b = LocalBroker::start(std::string(PARKTWIN_ASSET_DIR) + "/mosquitto/parktwin.conf",
                          std::string(PARKTWIN_TEST_OUT) + "/mqtt/restart");
   ASSERT_TRUE(b) << b.error().message;
-  Broker& broker = **b;
+  LocalBroker& broker = **b;
 
   Registry reg;
   reg.add({"huaqin", "nanchang", "electronic_information", "assembly", "chain_master", "handsets", "units", 1e10});

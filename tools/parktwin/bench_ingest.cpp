@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "../../tests/live/broker.h"
+#include "parktwin/live/local_broker.h"
 #include "feed.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/live/source.h"
@@ -233,10 +233,10 @@ int run_bench_ingest(int argc, char** argv) {
       return 2;
     }
   }
-  std::unique_ptr<testing::Broker> own;
+  std::unique_ptr<live::LocalBroker> own;
   if (broker.empty()) {
     const std::string dir = "/tmp/parktwin-bench-ingest-" + std::to_string(::getpid());
-    auto b = testing::Broker::start(scene::default_asset_dir() + "/mosquitto/parktwin.conf", dir);
+    auto b = live::LocalBroker::start(scene::default_asset_dir() + "/mosquitto/parktwin.conf", dir);
     if (!b) return std::cerr << "parktwin bench ingest: no --broker and " << b.error().message << "\n", 1;
     own = std::move(*b);
     broker = own->url();
@@ -289,7 +289,7 @@ int run_bench_ingest(int argc, char** argv) {
   print("burst", b);
   const double burst_rate = b.applied >= b.published ? b.applied_rate : 0.0;
 
-  const auto tool = testing::client_tool("mosquitto_sub");
+  const auto tool = live::client_tool("mosquitto_sub");
   const double raw = tool ? raw_sub_rate(*tool, *po, bench, burst) : 0.0;
   bench.stop_ = true;
   consumer.join();

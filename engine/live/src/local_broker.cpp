@@ -1,5 +1,5 @@
-// Private mosquitto broker: see broker.h.
-#include "broker.h"
+// Private mosquitto broker: see local_broker.h.
+#include "parktwin/live/local_broker.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@
 
 extern char** environ;
 
-namespace parktwin::testing {
+namespace parktwin::live {
 namespace {
 
 namespace fs = std::filesystem;
@@ -63,11 +63,11 @@ std::string tail_of(const std::string& path, size_t max_bytes = 2000) {
 
 }  // namespace
 
-std::optional<std::string> Broker::binary() { return find_executable("mosquitto", {"/usr/sbin", "/usr/local/sbin"}); }
+std::optional<std::string> LocalBroker::binary() { return find_executable("mosquitto", {"/usr/sbin", "/usr/local/sbin"}); }
 
 std::optional<std::string> client_tool(const std::string& name) { return find_executable(name, {"/usr/local/bin"}); }
 
-int Broker::free_port() {
+int LocalBroker::free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return 0;
   sockaddr_in a{};
@@ -83,7 +83,7 @@ int Broker::free_port() {
   return port;
 }
 
-gis::Result<std::unique_ptr<Broker>> Broker::start(const std::string& conf_template, const std::string& work_dir,
+gis::Result<std::unique_ptr<LocalBroker>> LocalBroker::start(const std::string& conf_template, const std::string& work_dir,
                                                    int port) {
   auto exe = binary();
   if (!exe) return Failure{Failure::ResourceUnavailable, "mosquitto is not installed (apt-get install mosquitto)"};
@@ -92,7 +92,7 @@ gis::Result<std::unique_ptr<Broker>> Broker::start(const std::string& conf_templ
   std::error_code ec;
   fs::create_directories(work_dir, ec);
   if (ec) return Failure{Failure::ResourceUnavailable, "cannot create " + work_dir + ": " + ec.message()};
-  std::unique_ptr<Broker> b(new Broker());
+  std::unique_ptr<LocalBroker> b(new LocalBroker());
   b->exe_ = *exe;
   b->port_ = port > 0 ? port : free_port();
   if (b->port_ <= 0) return Failure{Failure::ResourceUnavailable, "no free loopback port"};
@@ -118,7 +118,7 @@ gis::Result<std::unique_ptr<Broker>> Broker::start(const std::string& conf_templ
   return b;
 }
 
-gis::Result<bool> Broker::spawn() {
+gis::Result<bool> LocalBroker::spawn() {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -144,12 +144,12 @@ gis::Result<bool> Broker::spawn() {
                  "mosquitto did not accept on port " + std::to_string(port_) + " within 5 s; log:\n" + tail_of(log_)};
 }
 
-gis::Result<bool> Broker::restart() {
+gis::Result<bool> LocalBroker::restart() {
   stop();
   return spawn();
 }
 
-void Broker::stop(int grace_ms) {
+void LocalBroker::stop(int grace_ms) {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
@@ -165,6 +165,6 @@ void Broker::stop(int grace_ms) {
   pid_ = -1;
 }
 
-Broker::~Broker() { stop(); }
+LocalBroker::~LocalBroker() { stop(); }
 
-}  // namespace parktwin::testing
+}  // namespace parktwin::live

@@ -1,5 +1,5 @@
 #pragma once
-// A private mosquitto broker for tests and `parktwin bench ingest`: a free loopback port, a config
+// A private mosquitto broker for `parktwin bench ingest` and the integration tests: a free loopback port, a config
 // derived from assets/mosquitto/parktwin.conf (port and persistence directory replaced), started
 // with posix_spawn and stopped by its PID. No GoogleTest dependency, so tools can use it too.
 #include <sys/types.h>
@@ -12,9 +12,9 @@
 
 #include "parktwin/gis/result.h"
 
-namespace parktwin::testing {
+namespace parktwin::live {
 
-class Broker {
+class LocalBroker {
  public:
   /// Path of the mosquitto executable ($PATH, then /usr/sbin and /usr/local/sbin), or nothing.
   static std::optional<std::string> binary();
@@ -22,11 +22,11 @@ class Broker {
   static int free_port();
   /// Starts a broker from `conf_template` (the shipped config) with its files under `work_dir`
   /// (created), on `port` (0 = a free one); waits up to 5 s until the port accepts connections.
-  static gis::Result<std::unique_ptr<Broker>> start(const std::string& conf_template, const std::string& work_dir,
+  static gis::Result<std::unique_ptr<LocalBroker>> start(const std::string& conf_template, const std::string& work_dir,
                                                     int port = 0);
-  ~Broker();
-  Broker(const Broker&) = delete;
-  Broker& operator=(const Broker&) = delete;
+  ~LocalBroker();
+  LocalBroker(const LocalBroker&) = delete;
+  LocalBroker& operator=(const LocalBroker&) = delete;
 
   /// SIGTERM (the broker saves its persistence database), then SIGKILL after `grace_ms`.
   void stop(int grace_ms = 3000);
@@ -39,7 +39,7 @@ class Broker {
   const std::string& log_path() const { return log_; }
 
  private:
-  Broker() = default;
+  LocalBroker() = default;
   gis::Result<bool> spawn();
   std::string exe_, conf_, log_;
   int port_ = 0;
@@ -49,9 +49,9 @@ class Broker {
 /// Runs `mosquitto_pub`/`mosquitto_sub` and friends: the path of a mosquitto client tool, or nothing.
 std::optional<std::string> client_tool(const std::string& name);
 
-}  // namespace parktwin::testing
+}  // namespace parktwin::live
 
-namespace parktwin::testing {
+namespace parktwin::live {
 
 /// Polls `pred` every 5 ms until it holds or `timeout_ms` passes; returns its last value.
 template <typename Pred>
@@ -64,4 +64,4 @@ bool wait_for(Pred pred, int timeout_ms) {
   return true;
 }
 
-}  // namespace parktwin::testing
+}  // namespace parktwin::live
