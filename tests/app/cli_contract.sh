@@ -56,4 +56,19 @@ check user_layer 0 "$PT" render --no-dataset --layer "$FIX/footprints.geojson" -
 check layers 0 "$PT" layers "$FIX/footprints.geojson"
 expect_text layers "footprints: 5 features"
 
+# Live data on stills: a bad time, a bad source URL, a missing recording, a broker that is not there.
+check bad_time 2 "$PT" render --feed "sim://" --at garbage --size 64x36 --out "$OUT/t.png"
+expect_text bad_time "--at wants an RFC 3339 time"
+check bad_feed_url 1 "$PT" render --feed "mqtt://host:notaport" --size 64x36 --out "$OUT/u.png"
+expect_text bad_feed_url "port 'notaport'"
+check missing_history 1 "$PT" render --feed "history://$OUT/none.db" --size 64x36 --out "$OUT/h.png"
+expect_text missing_history "none.db"
+check feed_no_broker 1 timeout 60 "$PT" feed --broker mqtt://127.0.0.1:1 --duration 2 --rate 10
+expect_text feed_no_broker "is the broker running on 127.0.0.1:1"
+
+# A simulated moment renders, and the caption says simulated.
+check sim_still 0 "$PT" render --feed "sim://?seed=3" --at 2026-07-01T10:00:00Z --view yichun --size 320x180 \
+  --out "$OUT/sim.png"
+[ -s "$OUT/sim.png" ] || { echo "FAIL sim_still: no image"; fail=1; }
+
 exit $fail
