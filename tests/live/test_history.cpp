@@ -94,6 +94,20 @@ TEST(History, AppendStateAtAndTimeRange) {
   EXPECT_EQ((*store->state_at(2500))[0].value(scene::Metric::Output), 25.0);
 }
 
+TEST(History, SimulatedMarkSurvivesTheRecording) {
+  auto h = open_ok(fresh_db("simulated_mark"), 2);
+  Sample a = sample(0, 1000, 5.0, scene::Status::Alarm);
+  a.m.simulated = true;
+  Sample b = sample(1, 1000, 6.0, scene::Status::Maintenance);
+  ASSERT_TRUE(h->append(std::vector<Sample>{a, b}).ok());
+  auto st = h->state_at(2000);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_TRUE((*st)[0].simulated);
+  EXPECT_EQ((*st)[0].status, scene::Status::Alarm);
+  EXPECT_FALSE((*st)[1].simulated);
+  EXPECT_EQ((*st)[1].status, scene::Status::Maintenance);
+}
+
 TEST(History, SeriesSumsPerEnterpriseMeans) {
   auto store = open_ok(fresh_db("series"), 3);
   ASSERT_TRUE(store);

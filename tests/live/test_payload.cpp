@@ -127,6 +127,17 @@ TEST(Payload, ValidMessageAcceptedWithExactValues) {
   EXPECT_EQ(s.m.value(scene::Metric::Utilisation), 82.5);
   EXPECT_EQ(s.m.value(scene::Metric::Production), 1520.0);
   EXPECT_EQ(s.m.status, scene::Status::Running);
+  EXPECT_TRUE(s.m.simulated);
+}
+
+TEST(Payload, SimulatedMarkIsCarriedAndOptional) {
+  const Registry reg = test_registry();
+  const auto off = parse_message(kTopic, with("sim", false), reg, kNow);
+  ASSERT_TRUE(std::holds_alternative<Sample>(off));
+  EXPECT_FALSE(std::get<Sample>(off).m.simulated);
+  const auto absent = parse_message(kTopic, with("sim", kRemove), reg, kNow);
+  ASSERT_TRUE(std::holds_alternative<Sample>(absent));
+  EXPECT_FALSE(std::get<Sample>(absent).m.simulated);
 }
 
 TEST(Payload, ValidVariantsAccepted) {

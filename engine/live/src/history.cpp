@@ -74,7 +74,11 @@ const char* column_of(scene::Metric m) {
   return "output";
 }
 
+// The status column also carries the simulated mark, so a recording keeps saying what was simulated.
+constexpr int64_t kSimulatedBit = 0x100;
+
 scene::Status status_from_int(int64_t v) {
+  v &= 0xff;
   return v >= 0 && v <= static_cast<int64_t>(scene::Status::Alarm) ? static_cast<scene::Status>(v)
                                                                      : scene::Status::Unknown;
 }
@@ -201,7 +205,7 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
     sqlite3_bind_int64(d.insert.s, 1, s.enterprise);
     sqlite3_bind_int64(d.insert.s, 2, s.m.ts_ms);
     for (size_t i = 0; i < scene::kMetricCount; ++i) sqlite3_bind_double(d.insert.s, static_cast<int>(3 + i), s.m.v[i]);
-    sqlite3_bind_int(d.insert.s, 7, static_cast<int>(s.m.status));
+    sqlite3_bind_int(d.insert.s, 7, static_cast<int>(s.m.status) | (s.m.simulated ? static_cast<int>(kSimulatedBit) : 0));
     if (const int rc = d.step(d.insert); rc != SQLITE_DONE) {
       Failure f = d.fail(rc, "appending samples");
       Reset rb{d.rollback.s};
@@ -261,6 +265,7 @@ Result<std::vector<scene::Metrics>> HistoryStore::state_at(int64_t t_ms) {
     m.ts_ms = sqlite3_column_int64(d.latest_at.s, 0);
     for (size_t i = 0; i < scene::kMetricCount; ++i) m.v[i] = sqlite3_column_double(d.latest_at.s, static_cast<int>(1 + i));
     m.status = status_from_int(sqlite3_column_int64(d.latest_at.s, 5));
+    m.simulated = (sqlite3_column_int64(d.latest_at.s, 5) & kSimulatedBit) != 0;
   }
   sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   return out;

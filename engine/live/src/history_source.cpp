@@ -155,9 +155,12 @@ class HistorySource final : public Source {
       r.enterprise = static_cast<uint32_t>(sqlite3_column_int64(chunk_stmt_, 0));
       r.m.ts_ms = sqlite3_column_int64(chunk_stmt_, 1);
       for (size_t i = 0; i < scene::kMetricCount; ++i) r.m.v[i] = sqlite3_column_double(chunk_stmt_, static_cast<int>(2 + i));
-      const int64_t status = sqlite3_column_int64(chunk_stmt_, 6);
-      r.m.status = status >= 0 && status <= static_cast<int64_t>(scene::Status::Alarm) ? static_cast<scene::Status>(status)
-                                                                                        : scene::Status::Unknown;
+      // The status column carries the simulated mark in bit 8 (see history.cpp).
+      const int64_t raw = sqlite3_column_int64(chunk_stmt_, 6);
+      const int64_t status = raw & 0xff;
+      r.m.simulated = (raw & 0x100) != 0;
+      r.m.status = status <= static_cast<int64_t>(scene::Status::Alarm) ? static_cast<scene::Status>(status)
+                                                                         : scene::Status::Unknown;
       rows.push_back(r);
     }
     sqlite3_reset(chunk_stmt_);

@@ -270,6 +270,8 @@ ParseResult parse_checked(std::string_view topic, std::string_view payload, cons
     return reject(Reject::WrongType, std::string("unit is a ") + unit->type_name() + ", expected a string");
   if (const auto sim = doc.find("sim"); sim != doc.end() && !sim->is_boolean())
     return reject(Reject::WrongType, std::string("sim is a ") + sim->type_name() + ", expected true or false");
+  else if (sim != doc.end())
+    s.m.simulated = sim->get<bool>();
 
   // Differences are computed in double so that extreme timestamps cannot overflow.
   const double ahead = static_cast<double>(s.m.ts_ms) - static_cast<double>(now_ms);

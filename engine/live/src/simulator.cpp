@@ -450,6 +450,7 @@ scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
   m.v[static_cast<size_t>(Metric::Utilisation)] = std::clamp(100.0 * p.utilisation * a.level, 0.0, 110.0);
   m.v[static_cast<size_t>(Metric::Production)] = nominal_production_h_[e] * g * a.level;
   m.status = a.status;
+  m.simulated = true;
   return m;
 }
 

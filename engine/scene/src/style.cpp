@@ -219,10 +219,12 @@ void Scene::update_live(uint32_t e, const Metrics& m) {
   if (e >= live.size() || m.ts_ms < live[e].ts_ms) return;
   live[e] = m;
   for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], m.v[k]);
+  live_simulated = live_simulated || m.simulated;
   ++live_revision;
 }
 
 void Scene::reset_live() {
+  live_simulated = false;
   live.assign(enterprises.size(), Metrics{});
   peaks_.assign(enterprises.size(), {});
   ++live_revision;
@@ -233,6 +235,7 @@ void Scene::set_live_state(const std::vector<Metrics>& state) {
   if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
   for (size_t e = 0; e < std::min(state.size(), live.size()); ++e) {
     live[e] = state[e];
+    live_simulated = live_simulated || state[e].simulated;
     for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], state[e].v[k]);
   }
   ++live_revision;

@@ -24,6 +24,7 @@ struct Metrics {
   int64_t ts_ms = 0;                          ///< sample time, ms since 1970-01-01 UTC; 0 = no sample yet
   std::array<double, kMetricCount> v{};       ///< indexed by Metric
   Status status = Status::Unknown;
+  bool simulated = false;                     ///< produced by a simulator (sim:// or a payload with "sim":true)
   double value(Metric m) const { return v[static_cast<size_t>(m)]; }
 };
 
