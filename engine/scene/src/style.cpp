@@ -124,6 +124,36 @@ void Scene::compute_targets() {
   const bool use_live = binding.enabled && live.size() == enterprises.size();
   const auto color_range = use_live ? live_range(binding.color_metric) : std::pair<double, double>{0.0, 0.0};
   any_alarm = false;
+  // Per-enterprise live height factor, colour and status flags once (a few hundred enterprises,
+  // thousands of buildings): the per-building loop below only looks them up.
+  if (use_live) {
+    live_height_.resize(enterprises.size());
+    live_rgba_.resize(enterprises.size());
+    live_flags_.resize(enterprises.size());
+    for (uint32_t e = 0; e < enterprises.size(); ++e) {
+      const Metrics& m = live[e];
+      uint32_t flags = is_stale(e) ? kFlagStale : 0u;
+      live_height_[e] = -1.0f;  // no sample: static height and colour
+      if (m.ts_ms > 0) {
+        // Height follows the bound metric relative to its reference (100 % for utilisation, the
+        // enterprise's own peak otherwise); buildings keep a fifth of their height so sites stay visible.
+        const Metric hm = binding.height_metric;
+        const double ref = hm == Metric::Utilisation ? 100.0 : live_peak(e, hm);
+        const double r = ref > 0.0 ? std::clamp(m.value(hm) / ref, 0.0, 1.5) : 0.0;
+        live_height_[e] = static_cast<float>(0.2 + 0.8 * r);
+        live_rgba_[e] = pack(ramp_color(
+            ramp_position(binding.color_metric, m.value(binding.color_metric), color_range, binding.color_log)));
+        switch (m.status) {
+          case Status::Alarm: flags |= kFlagAlarm; break;
+          case Status::Maintenance: flags |= kFlagMaintenance; break;
+          case Status::Stopped: flags |= kFlagStopped; break;
+          default: break;
+        }
+      }
+      live_flags_[e] = flags;
+      any_alarm = any_alarm || (flags & kFlagAlarm);
+    }
+  }
 
   for (size_t i = 0; i < n; ++i) {
     const Building& b = buildings[i];
@@ -139,28 +169,12 @@ void Scene::compute_targets() {
     }
     uint32_t status_flags = 0;
     if (use_live && b.enterprise >= 0) {
-      const auto e = static_cast<uint32_t>(b.enterprise);
-      const Metrics& m = live[e];
-      if (m.ts_ms > 0) {
-        // Height follows the bound metric relative to its reference (100 % for utilisation, the
-        // enterprise's own peak otherwise); buildings keep a fifth of their height so sites stay visible.
-        const Metric hm = binding.height_metric;
-        const double ref = hm == Metric::Utilisation ? 100.0 : live_peak(e, hm);
-        const double r = ref > 0.0 ? std::clamp(m.value(hm) / ref, 0.0, 1.5) : 0.0;
-        height *= static_cast<float>(0.2 + 0.8 * r);
-        rgba = pack(ramp_color(ramp_position(binding.color_metric, m.value(binding.color_metric), color_range,
-                                             binding.color_log)));
-        switch (m.status) {
-          case Status::Alarm:
-            status_flags |= kFlagAlarm;
-            any_alarm = true;
-            break;
-          case Status::Maintenance: status_flags |= kFlagMaintenance; break;
-          case Status::Stopped: status_flags |= kFlagStopped; break;
-          default: break;
-        }
+      const auto e = static_cast<size_t>(b.enterprise);
+      if (live_height_[e] >= 0.0f) {
+        height *= live_height_[e];
+        rgba = live_rgba_[e];
       }
-      if (is_stale(e)) status_flags |= kFlagStale;
+      status_flags = live_flags_[e];
     }
     target_height_[i] = height;
     target_color_[i] = unpack(rgba);

@@ -210,6 +210,8 @@ class Scene {
   gis::SceneFrame frame_;
   std::vector<uint32_t> enterprise_rgba_;  ///< restyle() scratch: one colour per enterprise
   std::vector<std::array<double, kMetricCount>> peaks_;  ///< per enterprise
+  std::vector<float> live_height_;      ///< per enterprise: height factor, -1 without a sample
+  std::vector<uint32_t> live_rgba_, live_flags_;
   std::vector<float> target_height_;
   std::vector<glm::vec4> target_color_, current_color_;
   void compute_targets();
