@@ -45,7 +45,7 @@ void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) 
   const live::SourceStatus& f = fi.feed;
   ImGui::TextWrapped("%s", f.url.c_str());
   ImGui::Text("%s", f.kind.c_str());
-  simulated_badge(f.simulated);
+  simulated_badge(f.simulated || scene.live_simulated);  // a broker can carry simulated values too
   const ImVec4 state_col = f.state == live::ConnectionState::Connected ? ImVec4(0.3f, 0.85f, 0.4f, 1)
                            : f.state == live::ConnectionState::Failed  ? ImVec4(0.95f, 0.3f, 0.25f, 1)
                                                                        : ImVec4(0.95f, 0.75f, 0.2f, 1);
@@ -70,7 +70,6 @@ void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) 
     ImGui::TextColored(ImVec4(0.95f, 0.45f, 0.35f, 1), "last error:");
     ImGui::TextWrapped("%s", f.last_error.c_str());
   }
-  (void)scene;
   ImGui::End();
 }
 
