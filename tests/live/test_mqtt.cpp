@@ -10,6 +10,7 @@
 #include "parktwin/live/payload.h"
 #include "parktwin/live/publisher.h"
 #include "parktwin/live/source.h"
+#include "parktwin/scene/scene.h"
 
 namespace parktwin::live {
 namespace {
@@ -235,6 +236,66 @@ TEST(MqttSourceNoBroker, SaysWhatToCheck) {
       << (*s)->status().last_error;
   EXPECT_EQ((*s)->status().state, ConnectionState::Connecting);
   (*s)->stop();
+}
+
+}  // namespace
+}  // namespace parktwin::live
+
+namespace parktwin::live {
+namespace {
+
+// End to end into the scene: messages through the broker update the default scene's enterprises,
+// an enterprise whose last sample is old and one that never reported are stale, a bad message is
+// counted, and the buildings of the fresh one follow its utilisation.
+TEST_F(MqttTest, SamplesReachTheSceneWithStalenessAndRejects) {
+  scene::Scene sc(gis::SceneFrame::jiangxi());
+  auto loaded = scene::load_default_dataset(sc, std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  reg_ = Registry(sc);
+  auto src = open_started("?qos=1");
+  auto pub = publisher();
+  ASSERT_TRUE(src && pub);
+  const uint32_t fresh = *reg_.find("catl_yichun"), old = *reg_.find("jxcc_guixi_smelter"), silent = *reg_.find("huaqin");
+  warm_up(*src, *pub, "gotion_yichun");
+
+  const int64_t now = wall_ms();
+  const auto& ef = reg_.enterprises()[fresh];
+  const auto& eo = reg_.enterprises()[old];
+  ASSERT_TRUE(pub->publish(topic_for(ef), payload_for("catl_yichun", now - 1000, 2e6, 40000, 50.0, 0.4), 1));
+  ASSERT_TRUE(pub->publish(topic_for(eo), payload_for("jxcc_guixi_smelter", now - 3600 * 1000, 9e7, 1.2e5, 90, 150), 1));
+  ASSERT_TRUE(pub->publish(topic_for(ef), R"({"v":1,"enterprise":"catl_yichun","ts":"soon")", 1));  // malformed
+  ASSERT_TRUE(pub->flush(3000));
+  ASSERT_TRUE(wait_for([&] { return src->status().received >= 4; }, 5000));  // warm-up + 3
+
+  std::vector<Sample> got;
+  ASSERT_TRUE(wait_for([&] {
+    src->drain(got);
+    return got.size() >= 2;
+  }, 5000));
+  sc.reset_live();
+  for (const Sample& s : got) sc.update_live(s.enterprise, s.m);
+  sc.live_time_ms = now;
+  sc.restyle();
+
+  EXPECT_DOUBLE_EQ(sc.live[fresh].value(scene::Metric::Utilisation), 50.0);
+  EXPECT_DOUBLE_EQ(sc.live[old].value(scene::Metric::Output), 9e7);
+  EXPECT_FALSE(sc.is_stale(fresh));
+  EXPECT_TRUE(sc.is_stale(old));      // an hour old, stale after 5 min
+  EXPECT_TRUE(sc.is_stale(silent));   // never reported
+  EXPECT_EQ(src->status().rejected[static_cast<size_t>(Reject::MalformedJson)], 1u);
+
+  size_t checked = 0;
+  for (size_t i = 0; i < sc.buildings.size(); ++i) {
+    const auto& b = sc.buildings[i];
+    if (b.enterprise == static_cast<int32_t>(fresh)) {
+      EXPECT_NEAR(sc.styles[i].height, b.height_m * (0.2 + 0.8 * 0.5), 1e-3);
+      EXPECT_FALSE(sc.styles[i].flags & scene::kFlagStale);
+      ++checked;
+    } else if (b.enterprise == static_cast<int32_t>(old)) {
+      EXPECT_TRUE(sc.styles[i].flags & scene::kFlagStale);
+    }
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 }  // namespace
