@@ -1,7 +1,7 @@
 // Checks of the default dataset assets/parktwin.gpkg: reproducible regeneration, real anchors in
 // the right parks, parks inside their cities, calibrated revenues and counts, unique ids,
-// provenance on every feature, firm land occupied by the enterprises of its area, and sound
-// building footprints.
+// provenance on every feature, firm land occupied by the enterprises of its area, sound
+// building footprints, and supply links that follow the chains.
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -131,7 +131,7 @@ TEST(Dataset, IdsAreUnique) {
   const std::vector<std::pair<const char*, const char*>> keys = {
       {"parks", "area_id"},         {"parcels", "parcel_id"},         {"roads", "road_id"},
       {"buildings", "building_id"}, {"enterprises", "enterprise_id"}, {"reference_points", "id"},
-      {"cities", "city_adcode"},    {"districts", "district_adcode"}};
+      {"cities", "city_adcode"},    {"districts", "district_adcode"}, {"supply_links", "link_id"}};
   for (const auto& [name, key] : keys) {
     std::set<std::string> seen;
     for (auto& f : layer(*ds, name)) EXPECT_TRUE(seen.insert(f->GetFieldAsString(key)).second) << name << " " << key;
@@ -224,6 +224,123 @@ TEST(Dataset, BuildingsAreSound) {
     }
   }
   EXPECT_EQ(overlaps, 0);
+}
+
+struct Firm {
+  std::string park, chain, segment;
+  double revenue = 0;
+  double lon = 0, lat = 0;
+};
+
+std::map<std::string, Firm> firmsById(GDALDataset& ds) {
+  std::map<std::string, Firm> out;
+  for (auto& f : layer(ds, "enterprises")) {
+    const OGRPoint* p = f->GetGeometryRef()->toPoint();
+    out[f->GetFieldAsString("enterprise_id")] = {f->GetFieldAsString("park_id"), f->GetFieldAsString("chain"),
+                                                 f->GetFieldAsString("segment"),
+                                                 f->GetFieldAsDouble("revenue_2022_yuan"), p->getX(), p->getY()};
+  }
+  return out;
+}
+
+int segmentRank(const std::string& s) { return s == "upstream" ? 0 : s == "midstream" ? 1 : s == "downstream" ? 2 : -1; }
+
+TEST(SupplyLinks, EndsExistAndMatchTheirParksChainsAndPoints) {
+  auto ds = openDataset();
+  const auto firms = firmsById(*ds);
+  int n = 0;
+  for (auto& f : layer(*ds, "supply_links")) {
+    ++n;
+    const std::string id = f->GetFieldAsString("link_id");
+    const auto sup = firms.find(f->GetFieldAsString("supplier_id"));
+    const auto cus = firms.find(f->GetFieldAsString("customer_id"));
+    ASSERT_NE(sup, firms.end()) << id;
+    ASSERT_NE(cus, firms.end()) << id;
+    EXPECT_EQ(f->GetFieldAsString("supplier_park"), sup->second.park) << id;
+    EXPECT_EQ(f->GetFieldAsString("customer_park"), cus->second.park) << id;
+    EXPECT_EQ(f->GetFieldAsString("chain"), sup->second.chain) << id;
+    EXPECT_STRNE(f->GetFieldAsString("product"), "") << id;
+    EXPECT_STRNE(f->GetFieldAsString("unit"), "") << id;
+    EXPECT_EQ(std::string(f->GetFieldAsString("source")).rfind("generated: ", 0), 0u) << id;
+    const OGRGeometry* g = f->GetGeometryRef();
+    ASSERT_NE(g, nullptr) << id;
+    ASSERT_EQ(wkbFlatten(g->getGeometryType()), wkbLineString) << id;
+    const OGRLineString* line = g->toLineString();
+    ASSERT_EQ(line->getNumPoints(), 2) << id;
+    EXPECT_NEAR(line->getX(0), sup->second.lon, 1e-9) << id;
+    EXPECT_NEAR(line->getY(0), sup->second.lat, 1e-9) << id;
+    EXPECT_NEAR(line->getX(1), cus->second.lon, 1e-9) << id;
+    EXPECT_NEAR(line->getY(1), cus->second.lat, 1e-9) << id;
+  }
+  EXPECT_GE(n, 1000);
+  EXPECT_LE(n, 3000);
+}
+
+TEST(SupplyLinks, NoSelfLinksNoDuplicatesAndSegmentsNeverRunBackwards) {
+  auto ds = openDataset();
+  const auto firms = firmsById(*ds);
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (auto& f : layer(*ds, "supply_links")) {
+    const std::string id = f->GetFieldAsString("link_id");
+    const std::string sup = f->GetFieldAsString("supplier_id"), cus = f->GetFieldAsString("customer_id");
+    EXPECT_NE(sup, cus) << id;
+    EXPECT_TRUE(pairs.insert({sup, cus}).second) << id << " repeats " << sup << " -> " << cus;
+    ASSERT_TRUE(firms.count(sup) && firms.count(cus)) << id;
+    const int a = segmentRank(firms.at(sup).segment), b = segmentRank(firms.at(cus).segment);
+    ASSERT_GE(a, 0) << sup;
+    ASSERT_GE(b, 0) << cus;
+    EXPECT_LE(a, b) << id << ": " << sup << " (" << firms.at(sup).segment << ") -> " << cus << " ("
+                    << firms.at(cus).segment << ")";
+  }
+}
+
+TEST(SupplyLinks, EveryEnterpriseIsLinked) {
+  auto ds = openDataset();
+  const auto firms = firmsById(*ds);
+  std::set<std::string> linked;
+  for (auto& f : layer(*ds, "supply_links")) {
+    linked.insert(f->GetFieldAsString("supplier_id"));
+    linked.insert(f->GetFieldAsString("customer_id"));
+  }
+  for (const auto& [id, firm] : firms) EXPECT_TRUE(linked.count(id)) << id << " is in no supply link";
+}
+
+TEST(SupplyLinks, InterParkLinksFollowTheChains) {
+  auto ds = openDataset();
+  std::map<std::pair<std::string, std::string>, int> byParks;
+  int foilToYichunCells = 0;
+  for (auto& f : layer(*ds, "supply_links")) {
+    const std::string from = f->GetFieldAsString("supplier_park"), to = f->GetFieldAsString("customer_park");
+    ++byParks[{from, to}];
+    if (from == "yingtan" && to == "yichun") {
+      EXPECT_STREQ(f->GetFieldAsString("product"), "electrolytic copper foil") << f->GetFieldAsString("link_id");
+      ++foilToYichunCells;
+    }
+  }
+  EXPECT_GT(foilToYichunCells, 0);
+  EXPECT_GT((byParks[{"yingtan", "nanchang"}]), 0);
+  EXPECT_GT((byParks[{"yichun", "nanchang"}]), 0);
+  EXPECT_EQ((byParks[{"nanchang", "yingtan"}]), 0);  // electronics do not feed copper or lithium
+  EXPECT_EQ((byParks[{"nanchang", "yichun"}]), 0);
+  EXPECT_EQ((byParks[{"yichun", "yingtan"}]), 0);
+}
+
+TEST(SupplyLinks, ValuesArePositiveAndWithinTheSuppliersRevenue) {
+  auto ds = openDataset();
+  const auto firms = firmsById(*ds);
+  std::map<std::string, double> sold;
+  for (auto& f : layer(*ds, "supply_links")) {
+    const std::string id = f->GetFieldAsString("link_id");
+    const double value = f->GetFieldAsDouble("value_yuan_per_year"), volume = f->GetFieldAsDouble("volume_per_year");
+    EXPECT_GT(value, 0) << id;
+    EXPECT_GT(volume, 0) << id;
+    EXPECT_TRUE(std::isfinite(value) && std::isfinite(volume)) << id;
+    sold[f->GetFieldAsString("supplier_id")] += value;
+  }
+  for (const auto& [id, value] : sold) {
+    ASSERT_TRUE(firms.count(id)) << id;
+    EXPECT_LE(value, firms.at(id).revenue) << id << " sells more through links than its revenue";
+  }
 }
 
 }  // namespace

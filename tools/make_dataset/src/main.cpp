@@ -13,6 +13,7 @@
 #include "enterprises.hpp"
 #include "gpkg.hpp"
 #include "layout.hpp"
+#include "supply.hpp"
 
 namespace parktwin::dataset {
 namespace {
@@ -136,6 +137,36 @@ LayerData enterprisesLayer(const std::vector<Enterprise>& firms) {
   return l;
 }
 
+/// "generated: <rule note> (...; assets/dataset_spec.json, seed N)": the spec reference joins the
+/// note's closing parenthesis (its FACTS.md statements) when it has one.
+std::string linkNote(const Spec& spec, const std::string& note) {
+  const std::string ref = "assets/dataset_spec.json, seed " + std::to_string(spec.seed);
+  if (!note.empty() && note.back() == ')') return "generated: " + note.substr(0, note.size() - 1) + "; " + ref + ")";
+  return "generated: " + note + " (" + ref + ")";
+}
+
+LayerData supplyLinksLayer(const Spec& spec, const std::vector<Enterprise>& firms,
+                           const std::vector<SupplyLink>& links) {
+  LayerData l{"supply_links", wkbLineString,
+              {{"link_id"}, {"supplier_id"}, {"customer_id"}, {"supplier_park"}, {"customer_park"}, {"chain"},
+               {"product"}, {"unit"}, {"volume_per_year", OFTReal}, {"value_yuan_per_year", OFTReal}, {"source"}},
+              {}};
+  for (const SupplyLink& link : links) {
+    const Enterprise& sup = firms[link.supplier];
+    const Enterprise& cus = firms[link.customer];
+    Row r;
+    r.values = {link.link_id, sup.enterprise_id, cus.enterprise_id, sup.park_id, cus.park_id, sup.chain,
+                link.product->flow, link.product->unit, link.volume, link.value_yuan,
+                linkNote(spec, spec.supply.rules[link.rule].note)};
+    auto line = std::make_unique<OGRLineString>();
+    line->addPoint(sup.lonlat.x, sup.lonlat.y);
+    line->addPoint(cus.lonlat.x, cus.lonlat.y);
+    r.geometry = std::move(line);
+    l.rows.push_back(std::move(r));
+  }
+  return l;
+}
+
 int run(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   const Spec spec = loadSpec(o.spec);
@@ -153,6 +184,7 @@ int run(const Options& o) {
     }
   }
   const auto firms = makeEnterprises(spec, layouts, real, root.fork("enterprises"));
+  const auto links = makeSupplyLinks(spec, firms, root.fork("supply_links"));
 
   std::vector<LayerData> layers;
   layers.push_back(std::move(real.province));
@@ -163,6 +195,7 @@ int run(const Options& o) {
   layers.push_back(roadsLayer(spec, layouts));
   layers.push_back(buildingsLayer(spec, layouts));
   layers.push_back(enterprisesLayer(firms));
+  layers.push_back(supplyLinksLayer(spec, firms, links));
   layers.push_back(std::move(real.reference_points));
   writeGeoPackage(o.out, layers);
 

@@ -85,6 +85,34 @@ GroupSpec parseGroup(const json& j) {
   return g;
 }
 
+FirmSelector parseSelector(const json& j) {
+  return {j.at("park_id"), j.at("products").get<std::vector<std::string>>()};
+}
+
+SupplySpec parseSupply(const json& j) {
+  SupplySpec s;
+  s.share_lo = j.at("in_dataset_share").at(0);
+  s.share_hi = j.at("in_dataset_share").at(1);
+  s.customer_input_share = j.at("customer_input_share");
+  s.size_exponent = j.at("size_exponent");
+  s.distance_scale_km = j.at("distance_scale_km");
+  for (const json& p : j.at("products")) {
+    s.products.push_back({p.at("product"), p.at("flow"), p.at("unit"), p.at("price_yuan_per_unit"), p.at("price_note")});
+  }
+  for (const json& r : j.at("rules")) {
+    SupplyRuleSpec rule;
+    rule.key = r.at("key");
+    rule.note = r.at("note");
+    rule.suppliers = parseSelector(r.at("suppliers"));
+    rule.customers = parseSelector(r.at("customers"));
+    rule.min_customers = r.at("min_customers");
+    rule.max_customers = r.at("max_customers");
+    rule.supplier_chance = opt(r, "supplier_chance", 1.0);
+    s.rules.push_back(std::move(rule));
+  }
+  return s;
+}
+
 std::map<int, std::string> intKeyed(const json& j) {
   std::map<int, std::string> m;
   for (const auto& [k, v] : j.items()) m[std::stoi(k)] = v.get<std::string>();
@@ -109,6 +137,7 @@ Spec parse(const json& j) {
   for (const json& g : j.at("enterprise_groups")) s.groups.push_back(parseGroup(g));
   s.cluster_revenue = j.at("cluster_revenue_2022_yuan").get<std::map<std::string, double>>();
   for (const json& b : j.at("brand_syllables")) s.brand_syllables.push_back(zhEn(b));
+  s.supply = parseSupply(j.at("supply_links"));
   return s;
 }
 

@@ -78,6 +78,40 @@ struct GroupSpec {
   std::vector<NamedFirm> named;
 };
 
+/// What flows from the firms of one product line, in which unit, at which assumed price.
+struct SupplyProductSpec {
+  std::string product;             ///< the supplier's `product` in the enterprises layer
+  std::string flow;                ///< what a link carries (e.g. "cathode copper")
+  std::string unit;                ///< unit of volume_per_year (t, GWh, million units, ...)
+  double price_yuan_per_unit = 0;  ///< generated assumption turning value into volume
+  std::string price_note;
+};
+
+/// Firms chosen by park and product line.
+struct FirmSelector {
+  std::string park_id;
+  std::vector<std::string> products;
+};
+
+/// One chain rule: which firms supply which.
+struct SupplyRuleSpec {
+  std::string key;
+  std::string note;                ///< goes into `source` as "generated: <note> (...)"
+  FirmSelector suppliers, customers;
+  int min_customers = 1, max_customers = 1;  ///< per supplier, by supplier size
+  double supplier_chance = 1;      ///< share of the matching suppliers that take part
+};
+
+/// Parameters of the supply_links layer.
+struct SupplySpec {
+  double share_lo = 0.5, share_hi = 0.8;  ///< share of a supplier's revenue sold inside the dataset
+  double customer_input_share = 0.8;      ///< a customer buys at most this share of its revenue in links
+  double size_exponent = 0.7;             ///< customer weight ~ revenue^exponent
+  double distance_scale_km = 30;          ///< customer weight ~ 1 / (1 + km / scale)
+  std::vector<SupplyProductSpec> products;
+  std::vector<SupplyRuleSpec> rules;
+};
+
 /// The whole specification.
 struct Spec {
   std::uint64_t seed = 0;
@@ -92,6 +126,7 @@ struct Spec {
   std::vector<GroupSpec> groups;
   std::map<std::string, double> cluster_revenue;
   std::vector<ZhEn> brand_syllables;
+  SupplySpec supply;
 };
 
 /// Reads and validates the spec; throws std::runtime_error naming the file and the bad key.
