@@ -7,7 +7,8 @@ namespace parktwin::scene {
 bool is_scene_edit(const Command& c) {
   return std::holds_alternative<SetLayerVisible>(c) || std::holds_alternative<SetLayerOpacity>(c) ||
          std::holds_alternative<SetHeightScale>(c) || std::holds_alternative<SetColorBy>(c) ||
-         std::holds_alternative<SetBinding>(c);
+         std::holds_alternative<SetBinding>(c) || std::holds_alternative<SetChainFilter>(c) ||
+         std::holds_alternative<SelectEnterprise>(c);
 }
 
 Command apply_command(Scene& scene, const Command& c) {
@@ -45,6 +46,19 @@ Command apply_command(Scene& scene, const Command& c) {
     scene.binding = b->binding;
     scene.binding.transition_s = std::clamp(scene.binding.transition_s, 0.0f, 10.0f);
     scene.binding.stale_after_s = std::max(1.0, scene.binding.stale_after_s);
+    scene.retarget();
+    return undo;
+  }
+  if (const auto* f = std::get_if<SetChainFilter>(&c)) {
+    SetChainFilter undo{scene.chains.filter};
+    scene.chains.filter = f->filter;
+    ++scene.chains.revision;
+    return undo;
+  }
+  if (const auto* sel = std::get_if<SelectEnterprise>(&c)) {
+    SelectEnterprise undo{scene.selected_enterprise};
+    scene.selected_enterprise =
+        sel->enterprise >= 0 && static_cast<size_t>(sel->enterprise) < scene.enterprises.size() ? sel->enterprise : -1;
     scene.retarget();
     return undo;
   }

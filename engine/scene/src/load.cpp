@@ -384,6 +384,9 @@ gis::Result<bool> load_default_dataset(Scene& scene, const std::string& path) {
     push_layer(scene, std::move(*d), s.name, s.title, s.kind);
     finish_layer(scene, static_cast<uint32_t>(scene.layers.size() - 1), "");
   }
+  // Supply links are not drawn as a layer: the chain model holds them and the renderer draws arcs.
+  for (auto& d : all)
+    if (d.name == "supply_links") load_supply_links(scene, d);
   // The sourced anchor points are for checking the layout; they start hidden.
   if (const int ref = scene.layer_index("reference_points"); ref >= 0)
     scene.layers[static_cast<size_t>(ref)].style.visible = false;

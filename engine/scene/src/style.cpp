@@ -179,7 +179,9 @@ void Scene::compute_targets() {
     target_height_[i] = height;
     target_color_[i] = unpack(rgba);
     s.base = 0.0f;
-    s.flags = (s.flags & (kFlagHidden | kFlagHighlighted)) | (b.generated ? kFlagGenerated : 0u) | status_flags;
+    const bool selected = selected_enterprise >= 0 && b.enterprise == selected_enterprise;
+    s.flags = (s.flags & kFlagHidden) | (selected ? kFlagHighlighted : 0u) | (b.generated ? kFlagGenerated : 0u) |
+              status_flags;
   }
 }
 

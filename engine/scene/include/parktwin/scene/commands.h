@@ -22,8 +22,13 @@ struct TimelineLive {};
 /// Timeline: show the state at a time from history (ms since epoch), paused or playing at `speed`.
 struct TimelineSeek { int64_t t_ms; bool playing; double speed; };
 
+/// Chain filter and highlight (what flows are shown, which chain stands out).
+struct SetChainFilter { ChainFilter filter; };
+/// Selects an enterprise (-1 = none): its buildings are highlighted and the camera flies to it.
+struct SelectEnterprise { int enterprise; };
+
 using Command = std::variant<SetLayerVisible, SetLayerOpacity, SetHeightScale, SetColorBy, FlyToPark, FlyToProvince,
-                             FlyToFit, SetBinding, TimelineLive, TimelineSeek>;
+                             FlyToFit, SetBinding, TimelineLive, TimelineSeek, SetChainFilter, SelectEnterprise>;
 
 /// True for commands that change the scene (the rest move the camera).
 bool is_scene_edit(const Command& c);

@@ -19,6 +19,7 @@
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
 #include "parktwin/gis/reader.h"
+#include "parktwin/scene/chains.h"
 #include "parktwin/scene/metrics.h"
 
 namespace parktwin::scene {
@@ -189,6 +190,8 @@ class Scene {
   bool live_simulated = false;       ///< the values come from the built-in simulator
   std::string live_source;           ///< the source's URL, for the UI
   MetricBinding binding;
+  ChainModel chains;                 ///< supply links, park flows, chain filter
+  int selected_enterprise = -1;      ///< its buildings are highlighted
   uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
   bool any_alarm = false;            ///< some building shows an alarm (it pulses: keep drawing)
   /// Merges newer samples (by enterprise index; older than the stored one are ignored).
