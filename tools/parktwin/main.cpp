@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bench.h"
+#include "bench_flows.h"
 #include "bench_ingest.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
@@ -20,6 +21,7 @@ Usage:
   parktwin render --out FILE.png [options]  render one view offscreen to a PNG
   parktwin bench                            measure load, extrusion, frame and restyle costs (name=value lines)
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
+  parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
@@ -91,6 +93,8 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "feed") == 0) return parktwin::feed::run_feed(argc - 2, argv + 2);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "ingest") == 0)
     return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "flows") == 0)
+    return parktwin::bench::run_bench_flows(AppOptions{});
   std::string command, out, positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

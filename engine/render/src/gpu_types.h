@@ -32,6 +32,17 @@ struct MarkerInstance {
 };
 static_assert(sizeof(MarkerInstance) == 16);
 
+/// shaders/flow_common.glsl `FlowArc` (std430, 48 bytes).
+struct FlowArcGpu {
+  /*  0 */ float ax, ay, bx, by;
+  /* 16 */ float height, base_z, width_px;
+  /* 28 */ uint32_t rgba;
+  /* 32 */ uint32_t packed;  // chain | segment << 4 | level << 6 | supplier << 8
+  /* 36 */ float len_m, pad0, pad1;
+};
+static_assert(sizeof(FlowArcGpu) == 48);
+static_assert(offsetof(FlowArcGpu, packed) == 32 && offsetof(FlowArcGpu, rgba) == 28);
+
 // shaders/buildings.vert vertex attributes (locations 0..4) and shaders/common.glsl BuildingStyle.
 static_assert(offsetof(gis::BuildingVertex, top) == 8 && offsetof(gis::BuildingVertex, building) == 12);
 static_assert(offsetof(gis::BuildingVertex, nx) == 16 && offsetof(gis::BuildingVertex, u) == 24);

@@ -4,6 +4,7 @@
 // values at the public entry points.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <backends/imgui_impl_vulkan.h>
 
 #include "context.h"
+#include "parktwin/scene/flows.h"
 #include "gpu_types.h"
 #include "parktwin/render/renderer.h"
 #include "vk_util.h"
@@ -46,12 +48,23 @@ const uint32_t kMarkersVert[] = {
 const uint32_t kMarkersFrag[] = {
 #include "markers.frag.inc"
 };
+const uint32_t kFlowsCullComp[] = {
+#include "flows_cull.comp.inc"
+};
+const uint32_t kFlowsVert[] = {
+#include "flows.vert.inc"
+};
+const uint32_t kFlowsFrag[] = {
+#include "flows.frag.inc"
+};
+/// Segments per ribbon in each level-of-detail bin (shaders/flows_cull.comp picks the bin).
+constexpr uint32_t kFlowBinSegments[3] = {3, 8, 24};
 
 constexpr uint32_t kFramesInFlight = 2;
 constexpr VkFormat kDepthFormat = VK_FORMAT_D32_SFLOAT;
 constexpr double kEdgeMaxDistance = 9000.0;
 
-enum class DrawKind : uint8_t { Fill, Lines, Buildings, Edges, Markers };
+enum class DrawKind : uint8_t { Fill, Lines, Buildings, Edges, Markers, Flows };
 
 /// One draw of a chunk: which buffers and ranges, where its origin is, and its bounds for culling.
 struct DrawItem {
@@ -79,6 +92,10 @@ struct FrameSlot {
   vk::Buffer styles;
   uint64_t styles_revision = 0;
   VkDescriptorSet set = VK_NULL_HANDLE;
+  // Flow arcs: per-frame visible lists, indirect draws and live factors (the GPU writes the first two).
+  vk::Buffer flow_visible, flow_indirect, flow_live;
+  VkDescriptorSet flow_set = VK_NULL_HANDLE;
+  uint64_t flow_live_revision = UINT64_MAX;
 };
 
 struct SwapchainState {
@@ -126,6 +143,12 @@ class VulkanRenderer final : public Renderer {
                     const scene::Scene& scene, const FrameInput& in, FrameSlot& slot);
   void recreate_swapchain();
   void create_frame_slots();
+  void create_flow_pipelines();
+  Result<bool> upload_flows(const scene::Scene& scene);
+  void record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in, uint32_t w,
+                           uint32_t h, FrameSlot& slot);
+  void record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h,
+                         FrameSlot& slot);
 
   RendererOptions opt_;
   std::unique_ptr<Context> ctx_;
@@ -145,6 +168,12 @@ class VulkanRenderer final : public Renderer {
   SwapchainState sc_;
 
   vk::Buffer flat_vb_, flat_ib_, bld_vb_, bld_ib_, marker_vb_;
+  vk::DescriptorSetLayout flow_set_layout_;
+  vk::PipelineLayout flow_layout_;
+  vk::Pipeline pipe_flows_, pipe_flow_cull_;
+  vk::Buffer flow_arcs_;
+  uint32_t flow_count_ = 0;
+  glm::dvec2 flow_origin_{0.0};
   std::vector<DrawItem> draws_;
   bool imgui_ready_ = false;
   RenderStats stats_;
@@ -208,9 +237,10 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
   vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), "vkCreatePipelineLayout");
   layout_ = vk::PipelineLayout(dev(), pl);
 
-  VkDescriptorPoolSize ps{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kFramesInFlight};
+  // Per frame in flight: the style set (1 buffer) and the flow set (4 buffers).
+  VkDescriptorPoolSize ps{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kFramesInFlight * 5};
   VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-  dpi.maxSets = kFramesInFlight;
+  dpi.maxSets = kFramesInFlight * 2;
   dpi.poolSizeCount = 1;
   dpi.pPoolSizes = &ps;
   VkDescriptorPool dp;
@@ -218,6 +248,7 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
   desc_pool_ = vk::DescriptorPool(dev(), dp);
 
   create_pipelines();
+  create_flow_pipelines();
   create_frame_slots();
 }
 
@@ -234,6 +265,11 @@ VulkanRenderer::~VulkanRenderer() {
   bld_vb_.reset();
   bld_ib_.reset();
   marker_vb_.reset();
+  flow_arcs_.reset();
+  pipe_flows_.reset();
+  pipe_flow_cull_.reset();
+  flow_layout_.reset();
+  flow_set_layout_.reset();
   pipe_fill_.reset();
   pipe_lines_.reset();
   pipe_buildings_.reset();
@@ -272,6 +308,9 @@ void VulkanRenderer::create_frame_slots() {
     VkDescriptorSetLayout sl = set_layout_.vk();
     dai.pSetLayouts = &sl;
     vk::check(vkAllocateDescriptorSets(dev(), &dai, &s.set), "vkAllocateDescriptorSets");
+    VkDescriptorSetLayout fl = flow_set_layout_.vk();
+    dai.pSetLayouts = &fl;
+    vk::check(vkAllocateDescriptorSets(dev(), &dai, &s.flow_set), "vkAllocateDescriptorSets (flows)");
   }
 }
 
@@ -368,6 +407,8 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
     attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(MarkerInstance, x)});
     attrs.push_back({1, 0, VK_FORMAT_R32_UINT, offsetof(MarkerInstance, rgba)});
     attrs.push_back({2, 0, VK_FORMAT_R32_SFLOAT, offsetof(MarkerInstance, size_px)});
+  } else if (kind == DrawKind::Flows) {
+    // No vertex input: the vertex shader reads the arcs from storage buffers.
   } else {
     bindings.push_back({0, sizeof(gis::FlatVertex), VK_VERTEX_INPUT_RATE_VERTEX});
     attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::FlatVertex, x)});
@@ -394,7 +435,7 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   ms.rasterizationSamples = samples_;
   VkPipelineDepthStencilStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
   // Ground layers are painted in order under everything (no depth); buildings and their edges use reverse-Z.
-  ds.depthTestEnable = building_like ? VK_TRUE : VK_FALSE;
+  ds.depthTestEnable = building_like || kind == DrawKind::Flows ? VK_TRUE : VK_FALSE;
   ds.depthWriteEnable = kind == DrawKind::Buildings ? VK_TRUE : VK_FALSE;
   ds.depthCompareOp = VK_COMPARE_OP_GREATER_OR_EQUAL;
   VkPipelineColorBlendAttachmentState blend{};
@@ -424,7 +465,7 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   gi.pDepthStencilState = &ds;
   gi.pColorBlendState = &cb;
   gi.pDynamicState = &dy;
-  gi.layout = layout_.vk();
+  gi.layout = kind == DrawKind::Flows ? flow_layout_.vk() : layout_.vk();
   gi.renderPass = pass_readback_.vk();
   gi.subpass = 0;
   VkPipeline p;
@@ -481,6 +522,176 @@ vk::Buffer VulkanRenderer::make_static_buffer(const void* data, size_t bytes, Vk
       vkCmdCopyBuffer(cmd, staging.vk(), b.vk(), 1, &c);
     });
   return b;
+}
+
+void VulkanRenderer::create_flow_pipelines() {
+  // One set: arcs, visible lists, indirect commands, live factors; read by the culling compute
+  // shader and the ribbon vertex shader.
+  std::array<VkDescriptorSetLayoutBinding, 4> b{};
+  for (uint32_t i = 0; i < 4; ++i) {
+    b[i].binding = i;
+    b[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    b[i].descriptorCount = 1;
+    b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_VERTEX_BIT;
+  }
+  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  li.bindingCount = static_cast<uint32_t>(b.size());
+  li.pBindings = b.data();
+  VkDescriptorSetLayout sl;
+  vk::check(vkCreateDescriptorSetLayout(dev(), &li, nullptr, &sl), "vkCreateDescriptorSetLayout (flows)");
+  flow_set_layout_ = vk::DescriptorSetLayout(dev(), sl);
+  VkPushConstantRange pcr{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                          sizeof(DrawConstants)};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &sl;
+  pli.pushConstantRangeCount = 1;
+  pli.pPushConstantRanges = &pcr;
+  VkPipelineLayout pl;
+  vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), "vkCreatePipelineLayout (flows)");
+  flow_layout_ = vk::PipelineLayout(dev(), pl);
+
+  vk::ShaderModule cm = make_shader(kFlowsCullComp, sizeof kFlowsCullComp);
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, cm.vk(), "main", nullptr};
+  ci.layout = pl;
+  VkPipeline p;
+  vk::check(vkCreateComputePipelines(dev(), VK_NULL_HANDLE, 1, &ci, nullptr, &p), "vkCreateComputePipelines (flows)");
+  pipe_flow_cull_ = vk::Pipeline(dev(), p);
+  pipe_flows_ = make_pipeline(kFlowsVert, sizeof kFlowsVert, kFlowsFrag, sizeof kFlowsFrag, DrawKind::Flows);
+}
+
+Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
+  const std::vector<scene::FlowArc> arcs = scene::build_flow_arcs(scene);
+  flow_count_ = static_cast<uint32_t>(arcs.size());
+  glm::dvec2 lo(1e300), hi(-1e300);
+  for (const auto& a : arcs) lo = glm::min(lo, glm::min(a.a, a.b)), hi = glm::max(hi, glm::max(a.a, a.b));
+  flow_origin_ = arcs.empty() ? glm::dvec2(0.0) : (lo + hi) * 0.5;
+  std::vector<FlowArcGpu> gpu(std::max<size_t>(1, arcs.size()));
+  for (size_t i = 0; i < arcs.size(); ++i) {
+    const scene::FlowArc& a = arcs[i];
+    FlowArcGpu& g = gpu[i];
+    g = FlowArcGpu{};
+    g.ax = static_cast<float>(a.a.x - flow_origin_.x);
+    g.ay = static_cast<float>(a.a.y - flow_origin_.y);
+    g.bx = static_cast<float>(a.b.x - flow_origin_.x);
+    g.by = static_cast<float>(a.b.y - flow_origin_.y);
+    g.height = static_cast<float>(a.height);
+    g.base_z = static_cast<float>(a.base_z);
+    g.width_px = a.width_px;
+    g.rgba = a.rgba;
+    g.packed = (static_cast<uint32_t>(std::max(0, a.chain)) & 15u) | ((static_cast<uint32_t>(a.segment) & 3u) << 4) |
+               (a.level == scene::FlowLevel::Park ? 1u << 6 : 0u) | (a.supplier << 8);
+    g.len_m = static_cast<float>(glm::length(a.b - a.a));
+  }
+  flow_arcs_ = make_static_buffer(gpu.data(), gpu.size() * sizeof(FlowArcGpu), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  const size_t n = std::max<size_t>(1, arcs.size());
+  for (auto& s : slots_) {
+    s.flow_visible = vk::Buffer(ctx_->dev, 3 * n * sizeof(uint32_t), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    s.flow_indirect = vk::Buffer(ctx_->dev, 3 * sizeof(VkDrawIndirectCommand),
+                                 VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
+                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                 VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    s.flow_live = vk::Buffer(ctx_->dev, std::max<size_t>(1, scene.enterprises.size()) * sizeof(float),
+                             VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    s.flow_live_revision = UINT64_MAX;
+    const VkBuffer bufs[4] = {flow_arcs_.vk(), s.flow_visible.vk(), s.flow_indirect.vk(), s.flow_live.vk()};
+    std::array<VkDescriptorBufferInfo, 4> info{};
+    std::array<VkWriteDescriptorSet, 4> w{};
+    for (uint32_t i = 0; i < 4; ++i) {
+      info[i] = {bufs[i], 0, VK_WHOLE_SIZE};
+      w[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+      w[i].dstSet = s.flow_set;
+      w[i].dstBinding = i;
+      w[i].descriptorCount = 1;
+      w[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      w[i].pBufferInfo = &info[i];
+    }
+    vkUpdateDescriptorSets(dev(), 4, w.data(), 0, nullptr);
+  }
+  return true;
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("uploading flow arcs: ") + e.what());
+}
+
+/// The flow constants shared by the culling dispatch and the ribbon draws.
+DrawConstants flow_constants(const scene::Scene& scene, const FrameInput& in, const glm::dmat4& proj_rot,
+                             glm::dvec2 origin, uint32_t w, uint32_t h) {
+  DrawConstants pc{};
+  pc.mvp = in.camera.matrix_for_origin(proj_rot, glm::dvec3(origin, 0.0));
+  pc.sun = glm::vec4(static_cast<float>(in.camera.distance), static_cast<float>(scene::kEnterpriseFlowsMaxDistance),
+                     static_cast<float>(scene::kParkFlowsMinDistance), 0.0f);
+  pc.params = glm::vec4(1.0f, 0.0f, static_cast<float>(w), static_cast<float>(h));
+  const scene::ChainFilter& f = scene.chains.filter;
+  uint32_t chain_mask = 0, seg_mask = 0;
+  for (size_t i = 0; i < f.chain_on.size(); ++i) chain_mask |= f.chain_on[i] ? 1u << i : 0u;
+  for (size_t i = 0; i < f.segment_on.size(); ++i) seg_mask |= f.segment_on[i] ? 1u << i : 0u;
+  pc.extra = glm::vec4(static_cast<float>(std::fmod(in.time_s, 3600.0)), std::bit_cast<float>(chain_mask),
+                       static_cast<float>(f.highlight_chain), std::bit_cast<float>(seg_mask));
+  return pc;
+}
+
+void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
+                                         uint32_t w, uint32_t h, FrameSlot& slot) {
+  if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
+  // Live pace per enterprise: current output relative to nominal (1 without data).
+  if (slot.flow_live_revision != scene.live_revision) {
+    auto* f = static_cast<float*>(slot.flow_live.mapped());
+    for (size_t e = 0; e < scene.enterprises.size(); ++e) {
+      const double nominal = scene.enterprises[e].revenue_2022 / 8760.0;
+      const bool has = e < scene.live.size() && scene.live[e].ts_ms > 0 && nominal > 0.0;
+      f[e] = has ? static_cast<float>(std::clamp(scene.live[e].value(scene::Metric::Output) / nominal, 0.0, 3.0)) : 1.0f;
+    }
+    slot.flow_live_revision = scene.live_revision;
+  }
+  uint32_t init[12];
+  for (uint32_t b = 0; b < 3; ++b) {
+    init[b * 4 + 0] = kFlowBinSegments[b] * 6;  // vertices per ribbon
+    init[b * 4 + 1] = 0;                        // instances: counted by the compute shader
+    init[b * 4 + 2] = 0;
+    init[b * 4 + 3] = 0;
+  }
+  vkCmdUpdateBuffer(cmd, slot.flow_indirect.vk(), 0, sizeof init, init);
+  VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  mb.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, nullptr, 0,
+                       nullptr);
+  const double aspect = static_cast<double>(w) / std::max(1u, h);
+  const glm::dmat4 proj_rot = in.camera.projection(aspect, in.subrect) * in.camera.view_rotation();
+  const DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe_flow_cull_.vk());
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
+  vkCmdPushConstants(cmd, flow_layout_.vk(),
+                     VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                     sizeof pc, &pc);
+  vkCmdDispatch(cmd, (flow_count_ + 63) / 64, 1, 1);
+  mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  mb.dstAccessMask = VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_SHADER_READ_BIT;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_VERTEX_SHADER_BIT, 0, 1, &mb, 0, nullptr,
+                       0, nullptr);
+}
+
+void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
+                                       uint32_t w, uint32_t h, FrameSlot& slot) {
+  if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
+  const double aspect = static_cast<double>(w) / std::max(1u, h);
+  const glm::dmat4 proj_rot = in.camera.projection(aspect, in.subrect) * in.camera.view_rotation();
+  DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_flows_.vk());
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
+  for (uint32_t b = 0; b < 3; ++b) {
+    pc.sun.w = static_cast<float>(b);
+    pc.params.y = static_cast<float>(kFlowBinSegments[b]);
+    vkCmdPushConstants(cmd, flow_layout_.vk(),
+                       VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                       sizeof pc, &pc);
+    vkCmdDrawIndirect(cmd, slot.flow_indirect.vk(), b * sizeof(VkDrawIndirectCommand), 1, sizeof(VkDrawIndirectCommand));
+    ++stats_.draw_calls;
+  }
 }
 
 Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
@@ -545,7 +756,7 @@ Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
   draws_.insert(draws_.end(), edges.begin(), edges.end());
   draws_.insert(draws_.end(), markers.begin(), markers.end());
   for (auto& s : slots_) s.styles_revision = 0;
-  return true;
+  return upload_flows(scene);
 } catch (const vk::Error& e) {
   return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + e.what());
 }
@@ -596,6 +807,7 @@ bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
 void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
                                   const scene::Scene& scene, const FrameInput& in, FrameSlot& slot) {
   sync_styles(slot, scene);
+  record_flow_culling(cmd, scene, in, w, h, slot);
   VkClearValue clears[3]{};
   clears[0].color = {{0.80f, 0.85f, 0.90f, 1.0f}};
   clears[1].depthStencil = {0.0f, 0};  // reverse-Z: far is 0
@@ -628,7 +840,14 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   stats_.chunks_culled = 0;
   DrawKind bound = static_cast<DrawKind>(255);
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
+  bool flows_done = false;
   for (const DrawItem& d : draws_) {
+    if (d.kind == DrawKind::Markers && !flows_done) {
+      // Flow arcs go over buildings and under the site markers.
+      record_flow_draws(cmd, scene, in, w, h, slot);
+      flows_done = true;
+      bound = DrawKind::Flows;
+    }
     const scene::Layer& layer = scene.layers[d.layer];
     if (!layer.style.visible || layer.style.opacity <= 0.0f) continue;
     const glm::dvec3 origin(d.origin, 0.0);
@@ -682,6 +901,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
     }
     ++stats_.draw_calls;
   }
+  if (!flows_done) record_flow_draws(cmd, scene, in, w, h, slot);
   if (in.ui && imgui_ready_) {
     ImGui_ImplVulkan_RenderDrawData(in.ui, cmd);
     ++stats_.draw_calls;
