@@ -10,10 +10,18 @@
 namespace parktwin::ui {
 
 const std::vector<std::string>& ui_texts() {
-  static const std::vector<std::string> texts = {
-      "视图 图层 园区 样式 统计 消息 帮助 飞往 全省 数据源 指标 时间轴 园区看板 模拟数据 高度 颜色",
-      "江西 1269 产业集群",
-  };
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> t = {
+        "视图 图层 园区 样式 统计 消息 帮助 飞往 全省 数据源 指标 时间轴 园区看板 模拟数据 高度 颜色",
+        "江西 1269 产业集群",
+        "产业链 产业链图谱 集群看板 先进制造业集群 上游 中游 下游 环节 地图 流向 高亮 无 全部 全不选 重置 链主",
+        "营业收入 手机出货量 电解铜产量 当前 基数 目标 亿元 万吨 亿部 亿台 †●○",
+    };
+    // The plan's chains and clusters, shown by the chain panels whether or not the data has them.
+    for (const auto& c : scene::chains()) t.emplace_back(c.name_zh);
+    for (const auto& c : scene::clusters()) t.emplace_back(c.name_zh);
+    return t;
+  }();
   return texts;
 }
 

@@ -25,6 +25,11 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Metrics 指标", nullptr, &st.metrics);
     ImGui::MenuItem("Timeline 时间轴", nullptr, &st.timeline);
     ImGui::MenuItem("Dashboard 园区看板", nullptr, &st.dashboard);
+    ImGui::Separator();
+    ImGui::MenuItem("Chains 产业链", nullptr, &st.chains);
+    ImGui::MenuItem("Chain diagram 产业链图谱", nullptr, &st.chain_diagram);
+    ImGui::MenuItem("Clusters 集群看板", nullptr, &st.clusters);
+    ImGui::Separator();
     ImGui::MenuItem("Help 帮助", "F1", &st.help);
     ImGui::EndMenu();
   }
@@ -222,6 +227,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   if (st.warnings) warnings_panel(scene, st);
   if (st.help) help_panel(st);
   draw_live_panels(scene, info, st, out);
+  draw_chain_panels(scene, info, st, out);
   attribution_line(scene);
 }
 

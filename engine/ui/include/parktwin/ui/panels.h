@@ -53,6 +53,8 @@ struct FrameInfo {
 struct PanelState {
   bool layers = true, parks = true, style = true, stats = true, warnings = true, help = false;
   bool feed = true, metrics = true, timeline = true, dashboard = true;
+  bool chains = false, chain_diagram = false, clusters = true;
+  int diagram_chain = -1;  ///< chain shown by the chain diagram (index into scene::chains()); -1 = the highlighted one
 };
 
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`.
@@ -61,6 +63,12 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
 /// The live-data panels: Feed, Metrics (binding and legend), Timeline, Park dashboard.
 void draw_live_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
                       std::vector<scene::Command>& out);
+
+/// The supply-chain panels: Chain filter (chains, clusters, segments, flows, highlight), Chain diagram
+/// (one chain's enterprises upstream -> midstream -> downstream; click selects) and the Cluster
+/// dashboard (KPIs against the 1269 plan's 2022 bases and 2026 targets, with sources).
+void draw_chain_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
+                       std::vector<scene::Command>& out);
 
 /// Park names at their places (Chinese and English), drawn on the foreground; used by the viewer and stills.
 void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
