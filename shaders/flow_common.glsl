@@ -8,7 +8,8 @@ struct FlowArc {
   uint rgba;       // chain colour
   uint packed;     // chain (bits 0-3) | segment (4-5) | level (6) | supplier enterprise (8-31)
   float len_m;     // length of the straight line a -> b
-  float pad0, pad1;
+  float pad0;      // log10 of the nominal value (yuan/yr), for the drawing budget
+  float pad1;
 };
 
 layout(std430, set = 0, binding = 0) readonly buffer Arcs { FlowArc arcs[]; };

@@ -11,7 +11,8 @@ layout(std430, set = 0, binding = 1) writeonly buffer Visible { uint visible[]; 
 layout(std430, set = 0, binding = 2) buffer Indirect { uint cmds[]; };  // kBins x (vertexCount, instanceCount, firstVertex, firstInstance)
 
 // pc.sun: x camera distance, y enterprise flows max distance, z park flows min distance
-// pc.params.zw: viewport; pc.extra: y chain mask bits, w segment mask bits
+// pc.params.y: minimum log10(value) of enterprise arcs; pc.params.zw: viewport;
+// pc.extra: y chain mask bits, w segment mask bits
 
 bool outside(vec4 p, vec4 q, vec4 r, int axis, float sgn) {
   return sgn * p[axis] > p.w && sgn * q[axis] > q.w && sgn * r[axis] > r.w;
@@ -28,6 +29,8 @@ void main() {
   float cam = pc.sun.x;
   if (level == 0u && cam > pc.sun.y) return;
   if (level == 1u && cam < pc.sun.z) return;
+  // The budget: enterprise arcs worth less than pc.params.y (log10 yuan/yr) give way.
+  if (level == 0u && f.pad0 < pc.params.y) return;
 
   vec4 ca = pc.mvp * vec4(f.a, f.base_z, 1.0);
   vec4 cb = pc.mvp * vec4(f.b, f.base_z, 1.0);

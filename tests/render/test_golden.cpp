@@ -83,6 +83,24 @@ TEST_F(Golden, RestyleChangesThePictureWithoutReupload) {
   EXPECT_TRUE(r.ok) << r.message;
 }
 
+TEST_F(Golden, FlowsWithOneChainHighlighted) {
+  // Province arcs between the parks: highlighting new energy dims the copper and electronics arcs.
+  const auto before = render_view("province");
+  scene::ChainFilter f;
+  f.highlight_chain = scene::chain_index("new_energy");
+  scene_->chains.filter = f;
+  const auto after = render_view("province");
+  scene_->chains.filter = scene::ChainFilter{};
+  EXPECT_GT(diff_fraction(before, after, 24, nullptr), 0.001);
+  const auto r = compare_golden("province_flows_new_energy", after);
+  EXPECT_TRUE(r.ok) << r.message;
+  // With flows off the picture has no arcs at all: it differs from the one with them.
+  scene_->chains.filter.flows_visible = false;
+  const auto none = render_view("province");
+  scene_->chains.filter = scene::ChainFilter{};
+  EXPECT_GT(diff_fraction(before, none, 24, nullptr), 0.001);
+}
+
 TEST_F(Golden, ComparisonCatchesAChangedPicture) {
   auto img = render_view("yingtan");
   auto altered = img;

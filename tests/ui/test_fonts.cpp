@@ -61,7 +61,7 @@ class Fonts : public ::testing::Test {
 TEST_F(Fonts, EveryCjkCharacterOfTheUiSourcesIsInTheAtlas) {
   namespace fs = std::filesystem;
   std::set<unsigned> cps;
-  for (const char* dir : {"engine/ui/src", "engine/app/src"})
+  for (const char* dir : {"engine/ui/src", "engine/app/src", "engine/scene/src"})
     for (const auto& f : fs::directory_iterator(fs::path(PARKTWIN_SOURCE_DIR) / dir)) {
       std::ifstream in(f.path());
       std::stringstream ss;

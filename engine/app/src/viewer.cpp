@@ -72,10 +72,23 @@ struct Viewer {
     fly.begin(camera, *c, now_s(), hop > 50000.0 ? 3.0 : 1.6);
   }
 
+  /// Flies to look at a point from `distance` metres, keeping heading and pitch.
+  void fly_to_point(glm::dvec2 p, double distance) {
+    scene::Camera c = camera;
+    c.target = glm::dvec3(p, 0.0);
+    c.distance = distance;
+    c.pitch = std::max(c.pitch, 0.6);
+    c.clamp();
+    const double hop = glm::length(glm::dvec2(c.target - camera.target));
+    fly.begin(camera, c, now_s(), hop > 50000.0 ? 3.0 : 1.6);
+  }
+
   void apply_commands() {
     for (const scene::Command& c : commands) {
       if (scene::is_scene_edit(c)) {
         undo.push(c, scene::apply_command(scene, c));
+        if (const auto* sel = std::get_if<scene::SelectEnterprise>(&c); sel && scene.selected_enterprise >= 0)
+          fly_to_point(scene.enterprises[static_cast<size_t>(scene.selected_enterprise)].pos, 1800.0);
       } else if (const auto* p = std::get_if<scene::FlyToPark>(&c)) {
         if (p->park >= 0 && static_cast<size_t>(p->park) < scene.parks.size()) fly_to(scene.parks[static_cast<size_t>(p->park)].id);
       } else if (std::holds_alternative<scene::FlyToProvince>(c)) {

@@ -59,6 +59,9 @@ const uint32_t kFlowsFrag[] = {
 };
 /// Segments per ribbon in each level-of-detail bin (shaders/flows_cull.comp picks the bin).
 constexpr uint32_t kFlowBinSegments[3] = {3, 8, 24};
+/// At most about this many arcs are drawn; beyond it the smallest by value give way.
+constexpr uint32_t kFlowBudget = 4000;
+constexpr double kFlowMinLogValueStart = 0.0;
 
 constexpr uint32_t kFramesInFlight = 2;
 constexpr VkFormat kDepthFormat = VK_FORMAT_D32_SFLOAT;
@@ -96,6 +99,7 @@ struct FrameSlot {
   vk::Buffer flow_visible, flow_indirect, flow_live;
   VkDescriptorSet flow_set = VK_NULL_HANDLE;
   uint64_t flow_live_revision = UINT64_MAX;
+  bool flow_counts_valid = false;  ///< the indirect buffer holds counts of a finished frame
 };
 
 struct SwapchainState {
@@ -174,6 +178,10 @@ class VulkanRenderer final : public Renderer {
   vk::Buffer flow_arcs_;
   uint32_t flow_count_ = 0;
   glm::dvec2 flow_origin_{0.0};
+  /// Enterprise arcs below this log10(yuan/yr) are not drawn: raised while more than
+  /// kFlowBudget arcs are visible, so a view full of flows shows its largest ones and stays fast.
+  double flow_min_log_value_ = 0.0;
+  void adapt_flow_budget(FrameSlot& slot);
   std::vector<DrawItem> draws_;
   bool imgui_ready_ = false;
   RenderStats stats_;
@@ -583,16 +591,20 @@ Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
     g.packed = (static_cast<uint32_t>(std::max(0, a.chain)) & 15u) | ((static_cast<uint32_t>(a.segment) & 3u) << 4) |
                (a.level == scene::FlowLevel::Park ? 1u << 6 : 0u) | (a.supplier << 8);
     g.len_m = static_cast<float>(glm::length(a.b - a.a));
+    g.pad0 = a.value_yuan_per_year > 0.0 ? static_cast<float>(std::log10(a.value_yuan_per_year)) : 0.0f;
   }
+  flow_min_log_value_ = kFlowMinLogValueStart;
   flow_arcs_ = make_static_buffer(gpu.data(), gpu.size() * sizeof(FlowArcGpu), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   const size_t n = std::max<size_t>(1, arcs.size());
   for (auto& s : slots_) {
     s.flow_visible = vk::Buffer(ctx_->dev, 3 * n * sizeof(uint32_t), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                 VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    // Host-visible: after the frame's fence the CPU reads how many arcs each bin drew (48 bytes).
     s.flow_indirect = vk::Buffer(ctx_->dev, 3 * sizeof(VkDrawIndirectCommand),
                                  VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
                                      VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                 VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+                                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    s.flow_counts_valid = false;
     s.flow_live = vk::Buffer(ctx_->dev, std::max<size_t>(1, scene.enterprises.size()) * sizeof(float),
                              VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
@@ -636,6 +648,7 @@ DrawConstants flow_constants(const scene::Scene& scene, const FrameInput& in, co
 void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
                                          uint32_t w, uint32_t h, FrameSlot& slot) {
   if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
+  adapt_flow_budget(slot);
   // Live pace per enterprise: current output relative to nominal (1 without data).
   if (slot.flow_live_revision != scene.live_revision) {
     auto* f = static_cast<float*>(slot.flow_live.mapped());
@@ -661,7 +674,8 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
                        nullptr);
   const double aspect = static_cast<double>(w) / std::max(1u, h);
   const glm::dmat4 proj_rot = in.camera.projection(aspect, in.subrect) * in.camera.view_rotation();
-  const DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+  DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+  pc.params.y = static_cast<float>(flow_min_log_value_);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe_flow_cull_.vk());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
   vkCmdPushConstants(cmd, flow_layout_.vk(),
@@ -673,6 +687,23 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                        VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_VERTEX_SHADER_BIT, 0, 1, &mb, 0, nullptr,
                        0, nullptr);
+}
+
+void VulkanRenderer::adapt_flow_budget(FrameSlot& slot) {
+  // The slot's fence has been waited on: its indirect buffer holds the counts of its last frame.
+  if (slot.flow_counts_valid) {
+    const auto* cmds = static_cast<const VkDrawIndirectCommand*>(slot.flow_indirect.mapped());
+    const uint32_t drawn = cmds[0].instanceCount + cmds[1].instanceCount + cmds[2].instanceCount;
+    stats_.flows_drawn = drawn;
+    if (drawn > kFlowBudget) {
+      flow_min_log_value_ = std::max(flow_min_log_value_, 6.5) + std::min(1.0, 0.3 * std::log2(double(drawn) / kFlowBudget));
+    } else if (drawn < kFlowBudget / 2 && flow_min_log_value_ > kFlowMinLogValueStart) {
+      flow_min_log_value_ -= 0.1;
+      if (flow_min_log_value_ < 6.5) flow_min_log_value_ = kFlowMinLogValueStart;
+    }
+  }
+  stats_.flows_min_value_yuan = flow_min_log_value_ > kFlowMinLogValueStart ? std::pow(10.0, flow_min_log_value_) : 0.0;
+  slot.flow_counts_valid = true;
 }
 
 void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,

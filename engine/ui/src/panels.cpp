@@ -199,7 +199,7 @@ void draw_park_labels(const scene::Scene& scene, const scene::Camera& cam) {
   if (w <= 0 || h <= 0) return;
   const glm::dmat4 m = cam.projection(w / h) * cam.view_rotation();
   const glm::dvec3 eye = cam.eye();
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  ImDrawList* dl = ImGui::GetBackgroundDrawList();  // under the panels
   for (const scene::Park& p : scene.parks) {
     // Label each area far away (one label per park when its areas merge on screen), never up close.
     const double span = glm::length(p.bmax - p.bmin);

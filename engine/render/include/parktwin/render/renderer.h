@@ -55,6 +55,8 @@ struct RenderStats {
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
   double gpu_ms = 0.0;          ///< GPU time of the last completed frame (timestamp queries), 0 if unknown
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
+  uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
+  double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
 };
 
 struct DeviceInfo {
