@@ -1,6 +1,7 @@
 // The interactive viewer: GLFW window, input to camera and commands, ImGui panels, render on
 // demand (it sleeps in glfwWaitEventsTimeout when nothing moves, so an idle wall costs little).
 #include <atomic>
+#include <optional>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
+#include "parktwin/scene/flows.h"
 #include "parktwin/ui/panels.h"
 
 namespace parktwin::app {
@@ -56,6 +58,7 @@ struct Viewer {
   ui::PanelState panels;
   std::vector<scene::Command> commands;
   ImVector<ImWchar> glyph_ranges;
+  bool moved_since_hover = true;
   bool fullscreen = false;
   int saved_x = 100, saved_y = 100, saved_w = 1600, saved_h = 900;
 
@@ -142,6 +145,48 @@ struct Viewer {
     return {2.0 * io.MousePos.x / io.DisplaySize.x - 1.0, 2.0 * io.MousePos.y / io.DisplaySize.y - 1.0};
   }
 
+  /// The flow arc nearest the cursor within 6 px among those drawn (same level and filter rules
+  /// as the GPU culling), or nothing. Runs only when the mouse moved; arcs are cached per revision.
+  std::vector<scene::FlowArc> arcs;
+  uint64_t arcs_revision = UINT64_MAX;
+  std::optional<scene::FlowArc> flow_under_cursor() {
+    if (arcs_revision != scene.chains.revision) {
+      arcs = scene::build_flow_arcs(scene);
+      arcs_revision = scene.chains.revision;
+    }
+    const ImGuiIO& io = ImGui::GetIO();
+    const double w = io.DisplaySize.x, h = io.DisplaySize.y;
+    if (w <= 0 || h <= 0 || !scene.chains.filter.flows_visible) return std::nullopt;
+    const glm::dmat4 m = camera.projection(w / h) * camera.view_rotation();
+    const glm::dvec3 eye = camera.eye();
+    const glm::dvec2 cursor(io.MousePos.x, io.MousePos.y);
+    const auto& f = scene.chains.filter;
+    double best = 6.0;
+    std::optional<scene::FlowArc> hit;
+    for (const scene::FlowArc& a : arcs) {
+      if (a.level == scene::FlowLevel::Enterprise && camera.distance > scene::kEnterpriseFlowsMaxDistance) continue;
+      if (a.level == scene::FlowLevel::Park && camera.distance < scene::kParkFlowsMinDistance) continue;
+      if (a.chain < 0 || !f.chain_on[static_cast<size_t>(a.chain)] || !f.segment_on[static_cast<size_t>(a.segment)]) continue;
+      glm::dvec2 prev(0.0);
+      bool prev_ok = false;
+      for (int k = 0; k <= 16; ++k) {
+        const glm::dvec4 q = m * glm::dvec4(scene::arc_point(a, k / 16.0) - eye, 1.0);
+        const bool ok = q.w > 0.0;
+        const glm::dvec2 sp((q.x / q.w * 0.5 + 0.5) * w, (q.y / q.w * 0.5 + 0.5) * h);
+        if (ok && prev_ok) {
+          // Distance from the cursor to the screen segment prev -> sp.
+          const glm::dvec2 d = sp - prev;
+          const double t = glm::dot(d, d) > 0 ? std::clamp(glm::dot(cursor - prev, d) / glm::dot(d, d), 0.0, 1.0) : 0.0;
+          const double dist = glm::length(prev + d * t - cursor);
+          if (dist < best) best = dist, hit = a;
+        }
+        prev = sp;
+        prev_ok = ok;
+      }
+    }
+    return hit;
+  }
+
   /// Mouse camera control through ImGui's input state; returns true when it moved the camera.
   bool mouse_camera() {
     ImGuiIO& io = ImGui::GetIO();
@@ -224,6 +269,15 @@ struct Viewer {
       }
       info.camera = camera;
       info.cursor_valid = false;
+      if (active) moved_since_hover = true;  // the arcs moved under the cursor
+      if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
+        const auto hovered = flow_under_cursor();
+        info.has_hovered_flow = hovered.has_value();
+        if (hovered) info.hovered_flow = *hovered;
+        moved_since_hover = false;
+      } else if (io.WantCaptureMouse) {
+        info.has_hovered_flow = false;
+      }
       if (!io.WantCaptureMouse && ImGui::IsMousePosValid())
         if (auto g = camera.ground_at(cursor_ndc(), aspect())) {
           info.cursor_lonlat = scene.frame().to_wgs84(glm::dvec2(*g));

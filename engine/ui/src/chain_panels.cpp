@@ -543,8 +543,8 @@ void indicator_block(const scene::ClusterKpis& c, const scene::KpiIndicator& k, 
 }
 
 void clusters_panel(const scene::Scene& scene, PanelState& st) {
-  ImGui::SetNextWindowPos(ImVec2(700, 30), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(510, 700), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x - 520, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(510, std::max(300.0f, ImGui::GetIO().DisplaySize.y - 270)), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Clusters 集群看板", &st.clusters)) return ImGui::End();
   const std::vector<scene::ClusterKpis> kpis = scene::cluster_kpis(scene);
   ImGui::TextWrapped("The 1269 plan: 2022 bases and 2026 targets, the ~9 %%/yr growth line, and the current rate.");

@@ -35,8 +35,8 @@ void simulated_badge(bool simulated) {
 
 void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 330, 230), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(320, 250), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 330, io.DisplaySize.y - 230), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(320, 190), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Feed 数据源", &st.feed)) return ImGui::End();
   if (!fi.has_feed) {
     ImGui::TextDisabled("no live source");
@@ -95,8 +95,8 @@ bool metric_combo(const char* label, scene::Metric& m) {
 
 void metrics_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(360, 30), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(330, 330), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(10, 400), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(340, 330), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Metrics 指标", &st.metrics)) return ImGui::End();
   scene::MetricBinding b = scene.binding;
   bool changed = ImGui::Checkbox("Buildings follow live metrics", &b.enabled);
@@ -193,7 +193,7 @@ void timeline_panel(const FrameInfo& fi, PanelState& st, std::vector<scene::Comm
 
 void dashboard_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 700, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 910, 30), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(380, 440), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Dashboard 园区看板", &st.dashboard)) return ImGui::End();
   if (scene.live.empty()) {

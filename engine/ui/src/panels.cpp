@@ -38,7 +38,7 @@ void menu_bar(PanelState& st) {
 }
 
 void layers_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(10, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(360, 30), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(340, 300), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Layers 图层", &st.layers)) return ImGui::End();
   if (ImGui::BeginTable("layers", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
@@ -69,8 +69,8 @@ void layers_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::
 }
 
 void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(10, 340), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(340, 420), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(10, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(340, 360), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Parks 园区", &st.parks)) return ImGui::End();
   if (ImGui::Button("Province 全省")) out.push_back(scene::FlyToProvince{});
   ImGui::SameLine();
@@ -102,7 +102,7 @@ void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
 }
 
 void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x - 330, 30), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(360, 340), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(320, 190), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Style 样式", &st.style)) return ImGui::End();
   float scale = scene.style_params.height_scale;
@@ -139,7 +139,7 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
 
 void stats_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 330, io.DisplaySize.y - 250), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 680, io.DisplaySize.y - 230), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowBgAlpha(0.75f);
   if (!ImGui::Begin("Stats 统计", &st.stats, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
   ImGui::Text("frame %.1f ms (%.0f fps) · CPU %.2f ms", fi.frame_ms, fi.frame_ms > 0 ? 1000.0 / fi.frame_ms : 0.0, fi.cpu_ms);
@@ -218,6 +218,38 @@ void draw_park_labels(const scene::Scene& scene, const scene::Camera& cam) {
   }
 }
 
+void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
+  if (!info.has_hovered_flow) return;
+  const scene::FlowArc& a = info.hovered_flow;
+  const scene::ChainModel& m = scene.chains;
+  const char* chain = a.chain >= 0 ? scene::chains()[static_cast<size_t>(a.chain)].name_en : "?";
+  ImGui::BeginTooltip();
+  if (a.level == scene::FlowLevel::Enterprise && a.source < m.links.size()) {
+    const scene::SupplyLink& l = m.links[a.source];
+    const scene::Enterprise& s = scene.enterprises[l.supplier];
+    const scene::Enterprise& c = scene.enterprises[l.customer];
+    ImGui::Text("%s  %s", s.name_zh.c_str(), s.name_en.c_str());
+    ImGui::Text("  → %s  %s", c.name_zh.c_str(), c.name_en.c_str());
+    ImGui::Text("%s · %s", l.product.c_str(), chain);
+    const double f = m.live_factor(scene, a.source);
+    ImGui::Text("nominal %.4g %s/yr (%.3g bn yuan/yr)", l.volume_per_year, l.unit.c_str(), l.value_yuan_per_year / 1e9);
+    ImGui::Text("live %.4g %s/yr at the supplier's current output (x%.2f)%s", l.volume_per_year * f, l.unit.c_str(), f,
+                scene.live_simulated ? ", simulated" : "");
+    ImGui::TextDisabled("%s", l.source.c_str());
+  } else if (a.level == scene::FlowLevel::Park && a.source < m.park_flows.size()) {
+    const scene::ParkFlow& pf = m.park_flows[a.source];
+    const scene::Park& from = scene.parks[static_cast<size_t>(pf.from_park)];
+    const scene::Park& to = scene.parks[static_cast<size_t>(pf.to_park)];
+    ImGui::Text("%s %s → %s %s", from.name_zh.c_str(), from.name_en.c_str(), to.name_zh.c_str(), to.name_en.c_str());
+    ImGui::Text("%s: %zu supply links, %.3g bn yuan/yr nominal", chain, pf.links.size(), pf.value_yuan_per_year / 1e9);
+    double live = 0.0;
+    for (uint32_t li : pf.links) live += m.links[li].value_yuan_per_year * m.live_factor(scene, li);
+    ImGui::Text("live %.3g bn yuan/yr%s", live / 1e9, scene.live_simulated ? " (simulated)" : "");
+    ImGui::TextDisabled("links generated from chain logic (see assets/README.md)");
+  }
+  ImGui::EndTooltip();
+}
+
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
   menu_bar(st);
   if (st.layers) layers_panel(scene, st, out);
@@ -228,6 +260,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   if (st.help) help_panel(st);
   draw_live_panels(scene, info, st, out);
   draw_chain_panels(scene, info, st, out);
+  draw_flow_tooltip(scene, info);
   attribution_line(scene);
 }
 

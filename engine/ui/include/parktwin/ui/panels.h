@@ -9,6 +9,7 @@
 #include "parktwin/live/source.h"
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/commands.h"
+#include "parktwin/scene/flows.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::ui {
@@ -47,12 +48,15 @@ struct FrameInfo {
   live::SourceStatus feed;
   TimelineInfo timeline;
   std::vector<ParkSeries> park_series;
+  bool has_hovered_flow = false;  ///< the cursor is over a flow arc (found by the app)
+  scene::FlowArc hovered_flow;
 };
 
 /// Which panels are open (owned by the app, toggled from the menu bar).
 struct PanelState {
-  bool layers = true, parks = true, style = true, stats = true, warnings = true, help = false;
-  bool feed = true, metrics = true, timeline = true, dashboard = true;
+  // Open at start: what a wall shows unattended (parks, legend, cluster targets, feed, timeline).
+  bool layers = false, parks = true, style = false, stats = false, warnings = true, help = false;
+  bool feed = true, metrics = true, timeline = true, dashboard = false;
   bool chains = false, chain_diagram = false, clusters = true;
   int diagram_chain = -1;  ///< chain shown by the chain diagram (index into scene::chains()); -1 = the highlighted one
 };
@@ -69,6 +73,9 @@ void draw_live_panels(const scene::Scene& scene, const FrameInfo& info, PanelSta
 /// dashboard (KPIs against the 1269 plan's 2022 bases and 2026 targets, with sources).
 void draw_chain_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
                        std::vector<scene::Command>& out);
+
+/// The tooltip of the flow arc under the cursor: supplier, customer, product, volumes.
+void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info);
 
 /// Park names at their places (Chinese and English), drawn on the foreground; used by the viewer and stills.
 void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
