@@ -57,6 +57,20 @@ const uint32_t kFlowsVert[] = {
 const uint32_t kFlowsFrag[] = {
 #include "flows.frag.inc"
 };
+const uint32_t kPickBuildingsVert[] = {
+#include "pick_buildings.vert.inc"
+};
+const uint32_t kPickFlatVert[] = {
+#include "pick_flat.vert.inc"
+};
+const uint32_t kPickMarkersVert[] = {
+#include "pick_markers.vert.inc"
+};
+const uint32_t kPickFrag[] = {
+#include "pick.frag.inc"
+};
+constexpr VkFormat kPickFormat = VK_FORMAT_R32_UINT;
+
 /// Segments per ribbon in each level-of-detail bin (shaders/flows_cull.comp picks the bin).
 constexpr uint32_t kFlowBinSegments[3] = {3, 8, 24};
 /// At most about this many arcs are drawn; beyond it the smallest by value give way.
@@ -67,7 +81,7 @@ constexpr uint32_t kFramesInFlight = 2;
 constexpr VkFormat kDepthFormat = VK_FORMAT_D32_SFLOAT;
 constexpr double kEdgeMaxDistance = 9000.0;
 
-enum class DrawKind : uint8_t { Fill, Lines, Buildings, Edges, Markers, Flows };
+enum class DrawKind : uint8_t { Fill, Lines, Buildings, Edges, Markers, Flows, PickFill, PickBuildings, PickMarkers };
 
 /// One draw of a chunk: which buffers and ranges, where its origin is, and its bounds for culling.
 struct DrawItem {
@@ -121,6 +135,8 @@ class VulkanRenderer final : public Renderer {
   Result<Image> render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h) override;
   PresentResult render_window(const scene::Scene& scene, const FrameInput& in) override;
   Result<bool> init_imgui() override;
+  Result<PickHit> pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h, uint32_t x,
+                       uint32_t y) override;
   void shutdown_imgui() override;
   void imgui_new_frame() override {
     if (imgui_ready_) ImGui_ImplVulkan_NewFrame();
@@ -136,6 +152,7 @@ class VulkanRenderer final : public Renderer {
  private:
   VkDevice dev() const { return ctx_->device(); }
   vk::RenderPass make_render_pass(VkImageLayout final_layout);
+  vk::RenderPass make_pick_render_pass();
   vk::ShaderModule make_shader(const uint32_t* code, size_t bytes);
   void create_pipelines();
   vk::Pipeline make_pipeline(const uint32_t* vs, size_t vs_bytes, const uint32_t* fs, size_t fs_bytes, DrawKind kind);
@@ -172,6 +189,15 @@ class VulkanRenderer final : public Renderer {
   SwapchainState sc_;
 
   vk::Buffer flat_vb_, flat_ib_, bld_vb_, bld_ib_, marker_vb_;
+  // Object-id picking: its own pass (R32_UINT + depth, one sample), pipelines and a small target.
+  vk::RenderPass pass_pick_;
+  vk::Pipeline pipe_pick_fill_, pipe_pick_buildings_, pipe_pick_markers_;
+  struct PickTarget {
+    uint32_t w = 0, h = 0;
+    vk::Image id, depth;
+    vk::Framebuffer fb;
+    vk::Buffer readback;
+  } pick_target_;
   vk::DescriptorSetLayout flow_set_layout_;
   vk::PipelineLayout flow_layout_;
   vk::Pipeline pipe_flows_, pipe_flow_cull_;
@@ -276,6 +302,11 @@ VulkanRenderer::~VulkanRenderer() {
   flow_arcs_.reset();
   pipe_flows_.reset();
   pipe_flow_cull_.reset();
+  pick_target_ = PickTarget{};
+  pipe_pick_fill_.reset();
+  pipe_pick_buildings_.reset();
+  pipe_pick_markers_.reset();
+  pass_pick_.reset();
   flow_layout_.reset();
   flow_set_layout_.reset();
   pipe_fill_.reset();
@@ -403,8 +434,22 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
 
   std::vector<VkVertexInputBindingDescription> bindings;
   std::vector<VkVertexInputAttributeDescription> attrs;
-  const bool building_like = kind == DrawKind::Buildings || kind == DrawKind::Edges;
-  if (building_like) {
+  const bool pick = kind == DrawKind::PickFill || kind == DrawKind::PickBuildings || kind == DrawKind::PickMarkers;
+  const bool building_like = kind == DrawKind::Buildings || kind == DrawKind::Edges || kind == DrawKind::PickBuildings;
+  if (kind == DrawKind::PickBuildings) {
+    bindings.push_back({0, sizeof(gis::BuildingVertex), VK_VERTEX_INPUT_RATE_VERTEX});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, x)});
+    attrs.push_back({1, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, top)});
+    attrs.push_back({2, 0, VK_FORMAT_R32_UINT, offsetof(gis::BuildingVertex, building)});
+  } else if (kind == DrawKind::PickFill) {
+    bindings.push_back({0, sizeof(gis::FlatVertex), VK_VERTEX_INPUT_RATE_VERTEX});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::FlatVertex, x)});
+    attrs.push_back({2, 0, VK_FORMAT_R32_UINT, offsetof(gis::FlatVertex, feature)});
+  } else if (kind == DrawKind::PickMarkers) {
+    bindings.push_back({0, sizeof(MarkerInstance), VK_VERTEX_INPUT_RATE_INSTANCE});
+    attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(MarkerInstance, x)});
+    attrs.push_back({2, 0, VK_FORMAT_R32_SFLOAT, offsetof(MarkerInstance, size_px)});
+  } else if (building_like) {
     bindings.push_back({0, sizeof(gis::BuildingVertex), VK_VERTEX_INPUT_RATE_VERTEX});
     attrs.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, x)});
     attrs.push_back({1, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, top)});
@@ -436,18 +481,18 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
   rs.polygonMode = VK_POLYGON_MODE_FILL;
   // Extrusions are closed: drop back faces (walls wind CCW seen from outside; the projection flips y).
-  rs.cullMode = kind == DrawKind::Buildings ? VK_CULL_MODE_BACK_BIT : VK_CULL_MODE_NONE;
+  rs.cullMode = kind == DrawKind::Buildings || kind == DrawKind::PickBuildings ? VK_CULL_MODE_BACK_BIT : VK_CULL_MODE_NONE;
   rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;
   rs.lineWidth = 1.0f;
   VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-  ms.rasterizationSamples = samples_;
+  ms.rasterizationSamples = pick ? VK_SAMPLE_COUNT_1_BIT : samples_;
   VkPipelineDepthStencilStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
   // Ground layers are painted in order under everything (no depth); buildings and their edges use reverse-Z.
   ds.depthTestEnable = building_like || kind == DrawKind::Flows ? VK_TRUE : VK_FALSE;
-  ds.depthWriteEnable = kind == DrawKind::Buildings ? VK_TRUE : VK_FALSE;
+  ds.depthWriteEnable = kind == DrawKind::Buildings || kind == DrawKind::PickBuildings ? VK_TRUE : VK_FALSE;
   ds.depthCompareOp = VK_COMPARE_OP_GREATER_OR_EQUAL;
   VkPipelineColorBlendAttachmentState blend{};
-  blend.blendEnable = kind == DrawKind::Buildings ? VK_FALSE : VK_TRUE;
+  blend.blendEnable = kind == DrawKind::Buildings || pick ? VK_FALSE : VK_TRUE;  // ids are integers: no blending
   blend.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA;
   blend.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
   blend.colorBlendOp = VK_BLEND_OP_ADD;
@@ -474,7 +519,7 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   gi.pColorBlendState = &cb;
   gi.pDynamicState = &dy;
   gi.layout = kind == DrawKind::Flows ? flow_layout_.vk() : layout_.vk();
-  gi.renderPass = pass_readback_.vk();
+  gi.renderPass = pick ? pass_pick_.vk() : pass_readback_.vk();
   gi.subpass = 0;
   VkPipeline p;
   vk::check(vkCreateGraphicsPipelines(dev(), VK_NULL_HANDLE, 1, &gi, nullptr, &p), "vkCreateGraphicsPipelines");
@@ -487,6 +532,59 @@ void VulkanRenderer::create_pipelines() {
   pipe_buildings_ = make_pipeline(kBuildingsVert, sizeof kBuildingsVert, kBuildingsFrag, sizeof kBuildingsFrag, DrawKind::Buildings);
   pipe_edges_ = make_pipeline(kEdgesVert, sizeof kEdgesVert, kEdgesFrag, sizeof kEdgesFrag, DrawKind::Edges);
   pipe_markers_ = make_pipeline(kMarkersVert, sizeof kMarkersVert, kMarkersFrag, sizeof kMarkersFrag, DrawKind::Markers);
+  pass_pick_ = make_pick_render_pass();
+  pipe_pick_fill_ = make_pipeline(kPickFlatVert, sizeof kPickFlatVert, kPickFrag, sizeof kPickFrag, DrawKind::PickFill);
+  pipe_pick_buildings_ =
+      make_pipeline(kPickBuildingsVert, sizeof kPickBuildingsVert, kPickFrag, sizeof kPickFrag, DrawKind::PickBuildings);
+  pipe_pick_markers_ =
+      make_pipeline(kPickMarkersVert, sizeof kPickMarkersVert, kPickFrag, sizeof kPickFrag, DrawKind::PickMarkers);
+}
+
+vk::RenderPass VulkanRenderer::make_pick_render_pass() {
+  std::array<VkAttachmentDescription, 2> att{};
+  att[0].format = kPickFormat;
+  att[0].samples = VK_SAMPLE_COUNT_1_BIT;
+  att[0].loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+  att[0].storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+  att[0].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+  att[0].stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  att[0].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  att[0].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  att[1] = att[0];
+  att[1].format = kDepthFormat;
+  att[1].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  att[1].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
+  VkAttachmentReference cref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkAttachmentReference dref{1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+  VkSubpassDescription sub{};
+  sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  sub.colorAttachmentCount = 1;
+  sub.pColorAttachments = &cref;
+  sub.pDepthStencilAttachment = &dref;
+  std::array<VkSubpassDependency, 2> deps{};
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
+  deps[0].srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT |
+                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT;
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  VkRenderPassCreateInfo ri{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+  ri.attachmentCount = 2;
+  ri.pAttachments = att.data();
+  ri.subpassCount = 1;
+  ri.pSubpasses = &sub;
+  ri.dependencyCount = 2;
+  ri.pDependencies = deps.data();
+  VkRenderPass rp;
+  vk::check(vkCreateRenderPass(dev(), &ri, nullptr, &rp), "vkCreateRenderPass (pick)");
+  return vk::RenderPass(dev(), rp);
 }
 
 void VulkanRenderer::submit_now(const std::function<void(VkCommandBuffer)>& record) {
@@ -1169,6 +1267,105 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   return PresentResult::Error;
 }
 
+Result<PickHit> VulkanRenderer::pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h,
+                                     uint32_t x, uint32_t y) try {
+  if (w == 0 || h == 0 || x >= w || y >= h) return PickHit{};
+  wait_idle();  // picking is rare (a click, a resting cursor): simplest to own the device meanwhile
+  if (pick_target_.w != w || pick_target_.h != h) {
+    pick_target_ = PickTarget{};
+    pick_target_.w = w;
+    pick_target_.h = h;
+    pick_target_.id = vk::Image(ctx_->dev, w, h, kPickFormat, VK_SAMPLE_COUNT_1_BIT,
+                                VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                                VK_IMAGE_ASPECT_COLOR_BIT);
+    pick_target_.depth = vk::Image(ctx_->dev, w, h, kDepthFormat, VK_SAMPLE_COUNT_1_BIT,
+                                   VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_IMAGE_ASPECT_DEPTH_BIT);
+    const VkImageView views[2] = {pick_target_.id.view(), pick_target_.depth.view()};
+    VkFramebufferCreateInfo fi{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fi.renderPass = pass_pick_.vk();
+    fi.attachmentCount = 2;
+    fi.pAttachments = views;
+    fi.width = w;
+    fi.height = h;
+    fi.layers = 1;
+    VkFramebuffer fb;
+    vk::check(vkCreateFramebuffer(dev(), &fi, nullptr, &fb), "vkCreateFramebuffer (pick)");
+    pick_target_.fb = vk::Framebuffer(dev(), fb);
+    pick_target_.readback = vk::Buffer(ctx_->dev, 16, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  }
+  FrameSlot& slot = slots_[0];
+  sync_styles(slot, scene);
+  submit_now([&](VkCommandBuffer cmd) {
+    VkClearValue clears[2]{};
+    clears[0].color.uint32[0] = 0;
+    clears[1].depthStencil = {0.0f, 0};
+    VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+    rb.renderPass = pass_pick_.vk();
+    rb.framebuffer = pick_target_.fb.vk();
+    rb.renderArea = {{0, 0}, {w, h}};
+    rb.clearValueCount = 2;
+    rb.pClearValues = clears;
+    vkCmdBeginRenderPass(cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
+    VkViewport vp{0.0f, 0.0f, static_cast<float>(w), static_cast<float>(h), 0.0f, 1.0f};
+    VkRect2D sc{{static_cast<int32_t>(x), static_cast<int32_t>(y)}, {1, 1}};  // rasterise one pixel
+    vkCmdSetViewport(cmd, 0, 1, &vp);
+    vkCmdSetScissor(cmd, 0, 1, &sc);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
+    const scene::Camera& cam = in.camera;
+    const glm::dmat4 proj_rot = cam.projection(static_cast<double>(w) / h, in.subrect) * cam.view_rotation();
+    const VkDeviceSize zero = 0;
+    for (const DrawItem& d : draws_) {
+      const scene::Layer& layer = scene.layers[d.layer];
+      if (!layer.style.visible || layer.style.opacity <= 0.0f) continue;
+      DrawConstants pc{};
+      pc.mvp = cam.matrix_for_origin(proj_rot, glm::dvec3(d.origin, 0.0));
+      pc.sun = glm::vec4(static_cast<float>(d.layer), static_cast<float>(d.first), 0.0f, 0.0f);
+      pc.params = glm::vec4(1.0f, 0.0f, static_cast<float>(w), static_cast<float>(h));
+      if (d.kind == DrawKind::Fill) {
+        VkBuffer vb = flat_vb_.vk();
+        vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_fill_.vk());
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+        vkCmdBindIndexBuffer(cmd, flat_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+      } else if (d.kind == DrawKind::Buildings) {
+        VkBuffer vb = bld_vb_.vk();
+        vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_buildings_.vk());
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+        vkCmdBindIndexBuffer(cmd, bld_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+      } else if (d.kind == DrawKind::Markers) {
+        VkBuffer vb = marker_vb_.vk();
+        vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_markers_.vk());
+        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+      } else {
+        continue;
+      }
+      vkCmdPushConstants(cmd, layout_.vk(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
+      if (d.kind == DrawKind::Markers) vkCmdDraw(cmd, 6, d.count, 0, d.first);
+      else vkCmdDrawIndexed(cmd, d.count, 1, d.first, d.vertex_offset, 0);
+    }
+    vkCmdEndRenderPass(cmd);
+    VkBufferImageCopy copy{};
+    copy.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    copy.imageOffset = {static_cast<int32_t>(x), static_cast<int32_t>(y), 0};
+    copy.imageExtent = {1, 1, 1};
+    vkCmdCopyImageToBuffer(cmd, pick_target_.id.vk(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, pick_target_.readback.vk(), 1,
+                           &copy);
+    VkBufferMemoryBarrier bar{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
+    bar.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    bar.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+    bar.srcQueueFamilyIndex = bar.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    bar.buffer = pick_target_.readback.vk();
+    bar.size = VK_WHOLE_SIZE;
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &bar, 0,
+                         nullptr);
+  });
+  uint32_t id = 0;
+  std::memcpy(&id, pick_target_.readback.mapped(), sizeof id);
+  return decode_pick(id);
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("picking: ") + e.what());
+}
+
 Result<bool> VulkanRenderer::init_imgui() try {
   if (imgui_ready_) return true;
   const VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 16}};
@@ -1212,6 +1409,20 @@ void VulkanRenderer::shutdown_imgui() {
 }
 
 }  // namespace
+
+PickHit decode_pick(uint32_t id) {
+  PickHit h;
+  const uint32_t kind = id >> 28;
+  if (kind == 1) {
+    h.kind = PickHit::Building;
+    h.index = id & 0x0FFFFFFFu;
+  } else if (kind == 2 || kind == 3) {
+    h.kind = kind == 2 ? PickHit::Feature : PickHit::Marker;
+    h.layer = (id >> 20) & 0xFFu;
+    h.index = id & 0xFFFFFu;
+  }
+  return h;
+}
 
 Result<std::unique_ptr<Renderer>> Renderer::create(const RendererOptions& options) try {
   return std::unique_ptr<Renderer>(new VulkanRenderer(options));

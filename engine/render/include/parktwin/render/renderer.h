@@ -79,6 +79,16 @@ struct FrameInput {
 
 enum class PresentResult { Ok, Skipped, Error };
 
+/// What lies under a pixel, from the object-id pass.
+struct PickHit {
+  enum Kind : uint8_t { None = 0, Building = 1, Feature = 2, Marker = 3 };
+  Kind kind = None;
+  uint32_t layer = 0;  ///< Feature, Marker: index in Scene::layers
+  uint32_t index = 0;  ///< Building: index in Scene::buildings; Feature: feature index; Marker: index in layer.markers
+};
+/// Decodes an object id (kind in the top 4 bits).
+PickHit decode_pick(uint32_t id);
+
 class Renderer {
  public:
   static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
@@ -93,6 +103,10 @@ class Renderer {
 
   /// Renders one frame to the window and presents it (recreating the swapchain when needed).
   virtual PresentResult render_window(const scene::Scene& scene, const FrameInput& in) = 0;
+
+  /// Renders object ids for the view of `in` at size w x h, only at pixel (x, y), and reads it back.
+  virtual Result<PickHit> pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h, uint32_t x,
+                               uint32_t y) = 0;
 
   /// Sets up the Dear ImGui Vulkan backend (fonts must be added to the ImGui atlas before).
   virtual Result<bool> init_imgui() = 0;

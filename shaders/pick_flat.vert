@@ -1,0 +1,12 @@
+#version 450
+// Object ids for picking: ground features (kind 2; layer in bits 20-27 from pc.params.y, feature below).
+#include "common.glsl"
+
+layout(location = 0) in vec2 in_pos;
+layout(location = 2) in uint in_feature;
+layout(location = 0) flat out uint v_id;
+
+void main() {
+  gl_Position = pc.mvp * vec4(in_pos, 0.0, 1.0);
+  v_id = (2u << 28) | ((uint(pc.sun.x) & 0xFFu) << 20) | (in_feature & 0xFFFFFu);
+}
