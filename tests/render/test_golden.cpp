@@ -101,6 +101,20 @@ TEST_F(Golden, FlowsWithOneChainHighlighted) {
   EXPECT_GT(diff_fraction(before, none, 24, nullptr), 0.001);
 }
 
+TEST_F(Golden, TiledRenderEqualsTheSingleImage) {
+  // Snapshots larger than one device image are rendered as off-axis tiles and stitched; with small
+  // tiles forced, the stitched picture must match the one-piece render (overlay included).
+  auto cam = app::view_camera(*scene_, "yingtan", double(kW) / kH);
+  ASSERT_TRUE(cam.ok());
+  auto whole = still_->render(*scene_, *cam, kW, kH, "ParkTwin · 鹰潭 tiles");
+  ASSERT_TRUE(whole.ok());
+  still_->set_tile_limit(128);
+  auto tiled = still_->render(*scene_, *cam, kW, kH, "ParkTwin · 鹰潭 tiles");
+  still_->set_tile_limit(0);
+  ASSERT_TRUE(tiled.ok()) << tiled.error().message;
+  EXPECT_LE(diff_fraction(*whole, *tiled, 24, nullptr), 0.003);
+}
+
 TEST_F(Golden, ComparisonCatchesAChangedPicture) {
   auto img = render_view("yingtan");
   auto altered = img;

@@ -1,6 +1,8 @@
 // Headless rendering: the same renderer as the window, an offscreen target, and an ImGui context
 // of its own so stills carry the caption and the attribution line.
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 
 #include <imgui.h>
@@ -46,6 +48,8 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
   io.DeltaTime = 1.0f / 60.0f;
+  // Overlay text grows with the image beyond 1080 lines, so a wall-size still stays legible.
+  io.FontGlobalScale = std::clamp(static_cast<float>(h) / 1080.0f, 1.0f, 4.0f);
   renderer_->imgui_new_frame();
   ImGui::NewFrame();
   if (!caption.empty()) ui::draw_still_overlay(s, cam, caption);
@@ -56,7 +60,44 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   in.camera = cam;
   in.ui = caption.empty() && !draw_ui ? nullptr : ImGui::GetDrawData();
   in.read_back = read_back;
-  return renderer_->render_offscreen(s, in, w, h);
+  const uint32_t tile = max_tile();
+  if (w <= tile && h <= tile) return renderer_->render_offscreen(s, in, w, h);
+
+  // Larger than one image: render tiles of the same view (off-axis sub-frusta of the full
+  // projection) and stitch them. The overlay is laid out once for the full size and each tile
+  // draws its part (ImGui's display rectangle moved to the tile).
+  render::Image full;
+  full.width = w;
+  full.height = h;
+  if (read_back) full.rgba.resize(size_t(w) * h * 4);
+  ImDrawData* dd = in.ui;
+  const ImVec2 pos0 = dd ? dd->DisplayPos : ImVec2(0, 0), size0 = dd ? dd->DisplaySize : ImVec2(0, 0);
+  for (uint32_t y0 = 0; y0 < h; y0 += tile) {
+    for (uint32_t x0 = 0; x0 < w; x0 += tile) {
+      const uint32_t tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
+      render::FrameInput t = in;
+      t.subrect = glm::dvec4(double(x0) / w, double(y0) / h, double(x0 + tw) / w, double(y0 + th) / h);
+      if (dd) {
+        dd->DisplayPos = ImVec2(static_cast<float>(x0), static_cast<float>(y0));
+        dd->DisplaySize = ImVec2(static_cast<float>(tw), static_cast<float>(th));
+      }
+      auto img = renderer_->render_offscreen(s, t, tw, th);
+      if (!img) {
+        if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
+        return img.error();
+      }
+      if (!read_back) continue;
+      for (uint32_t row = 0; row < th; ++row)
+        std::memcpy(&full.rgba[(size_t(y0 + row) * w + x0) * 4], &img->rgba[size_t(row) * tw * 4], size_t(tw) * 4);
+    }
+  }
+  if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
+  return full;
+}
+
+uint32_t StillRenderer::max_tile() const {
+  // Tiles of at most 4096 px a side keep the multisampled targets within a CPU driver's heap.
+  return std::min<uint32_t>(tile_limit_ ? tile_limit_ : 4096u, renderer_->device_info().max_image_dimension);
 }
 
 int run_render(const AppOptions& o, const std::string& out_png) {
@@ -107,8 +148,11 @@ int run_render(const AppOptions& o, const std::string& out_png) {
   }
   const auto& info = (*still)->renderer().device_info();
   const auto& st = (*still)->renderer().stats();
-  std::cout << "wrote " << out_png << " (" << o.width << "x" << o.height << ", view " << o.view << ", " << info.name
-            << ", " << st.triangles << " triangles, " << st.draw_calls << " draws)\n";
+  const uint32_t tile = (*still)->max_tile();
+  const uint32_t tiles = ((o.width + tile - 1) / tile) * ((o.height + tile - 1) / tile);
+  std::cout << "wrote " << out_png << " (" << o.width << "x" << o.height << ", view " << o.view << ", " << info.name;
+  if (tiles > 1) std::cout << ", " << tiles << " tiles of up to " << tile << " px)\n";
+  else std::cout << ", " << st.triangles << " triangles, " << st.draw_calls << " draws)\n";
   const uint32_t verrs = (*still)->renderer().validation_errors();
   if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
   if (verrs > 0) return 1;

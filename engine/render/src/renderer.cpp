@@ -94,6 +94,12 @@ struct DrawItem {
   int32_t vertex_offset;
 };
 
+/// Aspect ratio of the full view when the target shows only its sub-rectangle `in.subrect`.
+double full_aspect(uint32_t w, uint32_t h, const FrameInput& in) {
+  const double sub_w = std::max(1e-9, in.subrect.z - in.subrect.x), sub_h = std::max(1e-9, in.subrect.w - in.subrect.y);
+  return static_cast<double>(w) / std::max(1u, h) * (sub_h / sub_w);
+}
+
 /// Images and framebuffers of one render size.
 struct Target {
   uint32_t w = 0, h = 0;
@@ -770,8 +776,7 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
   mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, nullptr, 0,
                        nullptr);
-  const double aspect = static_cast<double>(w) / std::max(1u, h);
-  const glm::dmat4 proj_rot = in.camera.projection(aspect, in.subrect) * in.camera.view_rotation();
+  const glm::dmat4 proj_rot = in.camera.projection(full_aspect(w, h, in), in.subrect) * in.camera.view_rotation();
   DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
   pc.params.y = static_cast<float>(flow_min_log_value_);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe_flow_cull_.vk());
@@ -807,8 +812,7 @@ void VulkanRenderer::adapt_flow_budget(FrameSlot& slot) {
 void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
                                        uint32_t w, uint32_t h, FrameSlot& slot) {
   if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
-  const double aspect = static_cast<double>(w) / std::max(1u, h);
-  const glm::dmat4 proj_rot = in.camera.projection(aspect, in.subrect) * in.camera.view_rotation();
+  const glm::dmat4 proj_rot = in.camera.projection(full_aspect(w, h, in), in.subrect) * in.camera.view_rotation();
   DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_flows_.vk());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
@@ -954,8 +958,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   vkCmdSetScissor(cmd, 0, 1, &sc);
 
   const scene::Camera& cam = in.camera;
-  const double aspect = static_cast<double>(w) / std::max(1u, h) * ((in.subrect.w - in.subrect.y) / std::max(1e-9, in.subrect.z - in.subrect.x));
-  const glm::dmat4 proj_rot = cam.projection(aspect, in.subrect) * cam.view_rotation();
+  const glm::dmat4 proj_rot = cam.projection(full_aspect(w, h, in), in.subrect) * cam.view_rotation();
   const glm::dvec3 eye = cam.eye();
   DrawConstants pc{};
   pc.sun = glm::vec4(glm::normalize(glm::vec3(0.45f, -0.55f, 0.70f)), 1.0f);
@@ -1313,7 +1316,7 @@ Result<PickHit> VulkanRenderer::pick(const scene::Scene& scene, const FrameInput
     vkCmdSetScissor(cmd, 0, 1, &sc);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
     const scene::Camera& cam = in.camera;
-    const glm::dmat4 proj_rot = cam.projection(static_cast<double>(w) / h, in.subrect) * cam.view_rotation();
+    const glm::dmat4 proj_rot = cam.projection(full_aspect(w, h, in), in.subrect) * cam.view_rotation();
     const VkDeviceSize zero = 0;
     for (const DrawItem& d : draws_) {
       const scene::Layer& layer = scene.layers[d.layer];

@@ -62,6 +62,10 @@ class StillRenderer {
                                const std::function<void()>& draw_ui = {});
   /// CPU milliseconds the last render() spent building its ImGui frame.
   double last_ui_ms() const { return last_ui_ms_; }
+  /// Largest tile side: images larger than this are rendered in tiles and stitched.
+  uint32_t max_tile() const;
+  /// Forces a smaller tile (tests: a tiled image must equal the untiled one). 0 = default.
+  void set_tile_limit(uint32_t px) { tile_limit_ = px; }
   render::Renderer& renderer() { return *renderer_; }
 
  private:
@@ -70,6 +74,7 @@ class StillRenderer {
   ImGuiContext* imgui_ = nullptr;
   ImVector<ImWchar> glyph_ranges_;
   double last_ui_ms_ = 0.0;
+  uint32_t tile_limit_ = 0;
 };
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.
