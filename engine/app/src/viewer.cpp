@@ -56,6 +56,7 @@ struct Viewer {
   scene::FlyTo fly;
   scene::UndoStack undo;
   ui::PanelState panels;
+  scene::LabelState labels;  ///< enterprise label placement carried between frames
   std::vector<scene::Command> commands;
   ImVector<ImWchar> glyph_ranges;
   bool moved_since_hover = true;
@@ -284,7 +285,7 @@ struct Viewer {
           info.cursor_valid = true;
         }
       ui::draw_park_labels(scene, camera);
-      ui::draw_panels(scene, info, panels, commands);
+      ui::draw_panels(scene, info, panels, commands, &labels);
       if (!commands.empty()) active = true;
       apply_commands();
       ImGui::Render();

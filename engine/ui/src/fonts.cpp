@@ -16,6 +16,7 @@ const std::vector<std::string>& ui_texts() {
         "江西 1269 产业集群",
         "产业链 产业链图谱 集群看板 先进制造业集群 上游 中游 下游 环节 地图 流向 高亮 无 全部 全不选 重置 链主",
         "营业收入 手机出货量 电解铜产量 当前 基数 目标 亿元 万吨 亿部 亿台 †●○",
+        "标签 英文标签 搜索 详情 名称 华勤",
     };
     // The plan's chains and clusters, shown by the chain panels whether or not the data has them.
     for (const auto& c : scene::chains()) t.emplace_back(c.name_zh);

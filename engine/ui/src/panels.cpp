@@ -30,6 +30,11 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Chain diagram 产业链图谱", nullptr, &st.chain_diagram);
     ImGui::MenuItem("Clusters 集群看板", nullptr, &st.clusters);
     ImGui::Separator();
+    ImGui::MenuItem("Labels 标签", nullptr, &st.labels);
+    ImGui::MenuItem("English labels 英文标签", "E", &st.english_labels);
+    ImGui::MenuItem("Search 搜索", "Ctrl+F", &st.search);
+    ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
+    ImGui::Separator();
     ImGui::MenuItem("Help 帮助", "F1", &st.help);
     ImGui::EndMenu();
   }
@@ -173,6 +178,7 @@ void help_panel(PanelState& st) {
       "Left drag: pan    Right drag / Shift+left drag: orbit    Wheel: zoom\n"
       "W A S D / arrows: pan    Q E: turn    R F: tilt    + -: zoom\n"
       "1 2 3: fly to Nanchang, Yingtan, Yichun    0: province    Home: fit loaded data\n"
+      "Ctrl+F: search enterprises and parks    E: English labels on the map\n"
       "Ctrl+Z / Ctrl+Y: undo / redo style edits    F1: help    F2: stats    F11: fullscreen    Esc: quit");
   ImGui::End();
 }
@@ -193,27 +199,46 @@ void attribution_line(const scene::Scene& scene) {
 
 }  // namespace
 
-void draw_park_labels(const scene::Scene& scene, const scene::Camera& cam) {
-  ImGuiIO& io = ImGui::GetIO();
-  const double w = io.DisplaySize.x, h = io.DisplaySize.y;
-  if (w <= 0 || h <= 0) return;
+namespace {
+
+/// Where a park's label goes at this camera: its text, top-left text position and box; false when
+/// the park is not labelled (close up) or behind the eye.
+bool park_label_layout(const scene::Park& p, const scene::Camera& cam, ImVec2 display, std::string& text, ImVec2& at,
+                       ImVec2& min, ImVec2& max) {
+  const double w = display.x, h = display.y;
+  if (w <= 0 || h <= 0) return false;
+  // Label each area far away (one label per park when its areas merge on screen), never up close.
+  const double span = glm::length(p.bmax - p.bmin);
+  if (cam.distance < 4.0 * std::max(3000.0, span * 0.25)) return false;
   const glm::dmat4 m = cam.projection(w / h) * cam.view_rotation();
-  const glm::dvec3 eye = cam.eye();
+  const glm::dvec4 q = m * glm::dvec4(glm::dvec3(p.center, 0.0) - cam.eye(), 1.0);
+  if (q.w <= 0.0) return false;
+  const ImVec2 s(static_cast<float>((q.x / q.w * 0.5 + 0.5) * w), static_cast<float>((q.y / q.w * 0.5 + 0.5) * h));
+  text = p.name_zh + "  " + p.name_en;
+  const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
+  at = ImVec2(s.x - sz.x * 0.5f, s.y - sz.y - 14.0f);
+  min = ImVec2(at.x - 5, at.y - 3);
+  max = ImVec2(at.x + sz.x + 5, at.y + sz.y + 3);
+  return true;
+}
+
+}  // namespace
+
+bool park_label_box(const scene::Park& park, const scene::Camera& camera, ImVec2 display, ImVec2& min, ImVec2& max) {
+  std::string text;
+  ImVec2 at;
+  return park_label_layout(park, camera, display, text, at, min, max);
+}
+
+void draw_park_labels(const scene::Scene& scene, const scene::Camera& cam) {
   ImDrawList* dl = ImGui::GetBackgroundDrawList();  // under the panels
+  std::string text;
   for (const scene::Park& p : scene.parks) {
-    // Label each area far away (one label per park when its areas merge on screen), never up close.
-    const double span = glm::length(p.bmax - p.bmin);
-    if (cam.distance < 4.0 * std::max(3000.0, span * 0.25)) continue;
-    const glm::dvec4 q = m * glm::dvec4(glm::dvec3(p.center, 0.0) - eye, 1.0);
-    if (q.w <= 0.0) continue;
-    const ImVec2 s(static_cast<float>((q.x / q.w * 0.5 + 0.5) * w), static_cast<float>((q.y / q.w * 0.5 + 0.5) * h));
-    const std::string text = p.name_zh + "  " + p.name_en;
-    const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
-    const ImVec2 at(s.x - sz.x * 0.5f, s.y - sz.y - 14.0f);
+    ImVec2 at, lo, hi;
+    if (!park_label_layout(p, cam, ImGui::GetIO().DisplaySize, text, at, lo, hi)) continue;
     const glm::vec4 c = scene::park_color(p.id);
-    dl->AddRectFilled(ImVec2(at.x - 5, at.y - 3), ImVec2(at.x + sz.x + 5, at.y + sz.y + 3), IM_COL32(255, 255, 255, 215), 3.0f);
-    dl->AddRect(ImVec2(at.x - 5, at.y - 3), ImVec2(at.x + sz.x + 5, at.y + sz.y + 3),
-                ImGui::ColorConvertFloat4ToU32(to_imvec(c)), 3.0f, 0, 1.5f);
+    dl->AddRectFilled(lo, hi, IM_COL32(255, 255, 255, 215), 3.0f);
+    dl->AddRect(lo, hi, ImGui::ColorConvertFloat4ToU32(to_imvec(c)), 3.0f, 0, 1.5f);
     dl->AddText(at, IM_COL32(25, 25, 25, 255), text.c_str());
   }
 }
@@ -250,7 +275,8 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
   ImGui::EndTooltip();
 }
 
-void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
+void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out,
+                 scene::LabelState* labels) {
   menu_bar(st);
   if (st.layers) layers_panel(scene, st, out);
   if (st.parks) parks_panel(scene, st, out);
@@ -260,8 +286,10 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   if (st.help) help_panel(st);
   draw_live_panels(scene, info, st, out);
   draw_chain_panels(scene, info, st, out);
+  draw_label_panels(scene, info, st, out);
   draw_flow_tooltip(scene, info);
   attribution_line(scene);
+  if (labels && st.labels) draw_labels(scene, info.camera, info, st, *labels);  // after the panels: their rects are known
 }
 
 void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption) {

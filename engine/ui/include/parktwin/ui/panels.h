@@ -10,6 +10,7 @@
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
+#include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::ui {
@@ -59,10 +60,32 @@ struct PanelState {
   bool feed = true, metrics = true, timeline = true, dashboard = false;
   bool chains = false, chain_diagram = false, clusters = true;
   int diagram_chain = -1;  ///< chain shown by the chain diagram (index into scene::chains()); -1 = the highlighted one
+  bool labels = true;            ///< enterprise labels on the map (park scale)
+  bool english_labels = false;   ///< labels show "zh en" instead of the Chinese name (E toggles)
+  bool search = false, inspector = false;
+  bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
+  char search_text[128] = {};    ///< the search box's text (UTF-8)
 };
 
-/// Draws every open panel, the menu bar and the attribution line; appends commands to `out`.
-void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state, std::vector<scene::Command>& out);
+/// Draws every open panel, the menu bar and the attribution line; appends commands to `out`. With
+/// `labels` (the app's declutter state), also the enterprise labels, kept clear of the open panels.
+void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state, std::vector<scene::Command>& out,
+                 scene::LabelState* labels = nullptr);
+
+/// Enterprise labels at park scale (camera within about 25 km): each on the roof of its enterprise's
+/// tallest building, decluttered by priority (selected, chain masters, live metric or revenue), kept
+/// clear of the ImGui windows open this frame, drawn on the background draw list (under the panels).
+/// Call after the panels have been drawn for the frame.
+void draw_labels(const scene::Scene& scene, const scene::Camera& camera, const FrameInfo& info, const PanelState& state,
+                 scene::LabelState& labels);
+
+/// Search 搜索 (enterprises and parks; click selects and flies there) and the Inspector 详情 of the
+/// selected enterprise; Ctrl+F focuses search, E toggles English labels.
+void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
+                       std::vector<scene::Command>& out);
+
+/// The screen box of a park's label when draw_park_labels shows it at this camera (false otherwise).
+bool park_label_box(const scene::Park& park, const scene::Camera& camera, ImVec2 display, ImVec2& min, ImVec2& max);
 
 /// The live-data panels: Feed, Metrics (binding and legend), Timeline, Park dashboard.
 void draw_live_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
