@@ -7,6 +7,7 @@
 #include "bench.h"
 #include "bench_flows.h"
 #include "bench_ingest.h"
+#include "bench_labels.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
@@ -22,6 +23,7 @@ Usage:
   parktwin bench                            measure load, extrusion, frame and restyle costs (name=value lines)
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
+  parktwin bench labels                     label declutter time with 10k candidates in a park view
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "flows") == 0)
     return parktwin::bench::run_bench_flows(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "labels") == 0)
+    return parktwin::bench::run_bench_labels(AppOptions{});
   std::string command, out, positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
