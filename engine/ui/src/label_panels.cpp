@@ -84,8 +84,8 @@ void shortcuts(PanelState& st) {
 
 void search_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f - 260, 40), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(520, 320), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f - 300, 40), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(600, 320), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Search 搜索", &st.search)) return ImGui::End();
   if (st.focus_search) {
     ImGui::SetKeyboardFocusHere();
@@ -111,10 +111,10 @@ void search_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::
   if (enter && !hits.empty()) choose(hits.front());
   if (ImGui::BeginTable("hits", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY)) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("名称");
-    ImGui::TableSetupColumn("English");
-    ImGui::TableSetupColumn("Park 园区");
-    ImGui::TableSetupColumn("Chain 产业链");
+    ImGui::TableSetupColumn("名称", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("English", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+    ImGui::TableSetupColumn("Park 园区", ImGuiTableColumnFlags_WidthFixed, 72.0f);
+    ImGui::TableSetupColumn("Chain 产业链", ImGuiTableColumnFlags_WidthFixed, 96.0f);
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < hits.size(); ++i) {
       const scene::SearchHit& h = hits[i];
@@ -202,8 +202,8 @@ void links_table(const scene::Scene& scene, uint32_t e, bool incoming, std::vect
 }
 
 void inspector_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 430, 260), ImGuiCond_FirstUseEver);
+  // Next to the left column (parks, metrics): clear of the clusters panel open on the right at start.
+  ImGui::SetNextWindowPos(ImVec2(360, 300), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(420, 560), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Inspector 详情", &st.inspector)) return ImGui::End();
   const int sel = scene.selected_enterprise;
