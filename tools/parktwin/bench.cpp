@@ -1,6 +1,7 @@
 // `parktwin bench`: what the default scene costs on this machine. Prints name=value lines with the
 // machine and conditions first; it asserts nothing (speed goals are read off these lines).
 #include "bench.h"
+#include "bench_util.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -20,28 +21,9 @@
 namespace parktwin::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
 
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
 
 }  // namespace
 

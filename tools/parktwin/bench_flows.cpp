@@ -3,6 +3,7 @@
 // The arcs are culled and binned by size on the GPU, so the CPU's cost per frame should not grow
 // with N; the frame time grows only with the arcs that are actually drawn.
 #include "bench_flows.h"
+#include "bench_util.h"
 
 #include <algorithm>
 #include <chrono>
@@ -14,13 +15,6 @@
 namespace parktwin::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 /// Replaces the scene's links with n random ones (supplier's chain, values spread over 4 decades).
 void synthetic_links(scene::Scene& s, size_t n, uint64_t seed) {

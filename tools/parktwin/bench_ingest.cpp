@@ -12,6 +12,7 @@
 // once into `mosquitto_sub -C N` (the broker's raw delivery rate to a plain subscriber), both timed
 // from the first publish to the last message received.
 #include "bench_ingest.h"
+#include "bench_util.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -61,13 +62,6 @@ double pct(std::vector<double>& v, double q) {
   const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
-}
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  for (std::string line; std::getline(f, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
 }
 
 class Bench {

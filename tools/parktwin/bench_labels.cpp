@@ -4,8 +4,10 @@
 // default panel layout as keep-outs. Prints name=value lines, machine and conditions first; asserts
 // nothing. Sections are independent functions of the loaded scene: add new ones to run_bench_labels.
 #include "bench_labels.h"
+#include "bench_util.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -18,21 +20,7 @@
 namespace parktwin::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
 
 /// Characters of a UTF-8 string (lead bytes).
 size_t utf8_chars(const std::string& s) {
@@ -114,6 +102,39 @@ void bench_declutter(const scene::Scene& s, const scene::Camera& cam) {
   std::cout << "declutter_10k_ms_max=" << *std::max_element(fresh.begin(), fresh.end()) << "\n";
 }
 
+/// A 15360x4320 still of the province (the size of a 4x2 wall of 4K screens): rendered in tiles,
+/// stitched and written as PNG; reports its time and the process's peak memory after it.
+int bench_snapshot(const scene::Scene& s, const app::AppOptions& opt) {
+  const uint32_t W = 15360, H = 4320;
+  auto still = app::StillRenderer::create(s, opt);
+  if (!still) {
+    std::cerr << "parktwin bench labels: " << still.error().message << "\n";
+    return 1;
+  }
+  auto cam = app::view_camera(s, "province", double(W) / H);
+  const auto t = Clock::now();
+  auto img = (*still)->render(s, *cam, W, H, "ParkTwin · 江西省 Jiangxi province");
+  if (!img) {
+    std::cerr << "parktwin bench labels: " << img.error().message << "\n";
+    return 1;
+  }
+  const double render_s = ms_since(t) / 1000.0;
+  const std::string out = (std::filesystem::temp_directory_path() / "parktwin-bench-snapshot.png").string();
+  if (auto w = render::write_png(*img, out); !w) {
+    std::cerr << "parktwin bench labels: " << w.error().message << "\n";
+    return 1;
+  }
+  const double total_s = ms_since(t) / 1000.0;
+  const uint32_t tile = (*still)->max_tile();
+  std::cout << "snapshot_size=" << W << "x" << H << " (" << ((W + tile - 1) / tile) * ((H + tile - 1) / tile)
+            << " tiles of up to " << tile << " px, " << out << ")\n";
+  std::cout << "snapshot_15360x4320_render_s=" << render_s << "\n";
+  std::cout << "snapshot_15360x4320_s=" << total_s << "\n";
+  std::cout << "snapshot_15360x4320_peak_rss_mb=" << peak_rss_mb() << "\n";
+  std::filesystem::remove(out);
+  return 0;
+}
+
 }  // namespace
 
 int run_bench_labels(const app::AppOptions& opt) {
@@ -134,7 +155,7 @@ int run_bench_labels(const app::AppOptions& opt) {
             << " m), 10k candidates at random roofs and ground points in view (seed 1269), label sizes of "
                "enterprise names in a 16 px font, 6 keep-out panels, single thread, median of 50 runs\n";
   bench_declutter(**scene, *cam);
-  return 0;
+  return bench_snapshot(**scene, opt);
 }
 
 }  // namespace parktwin::bench

@@ -76,7 +76,7 @@ void shortcuts(PanelState& st) {
     st.search = true;
     st.focus_search = true;
   }
-  if (!io.WantCaptureKeyboard && !io.KeyCtrl && !io.KeyAlt && ImGui::IsKeyPressed('E', false))
+  if (!io.WantCaptureKeyboard && !io.KeyCtrl && !io.KeyAlt && ImGui::IsKeyPressed('T', false))
     st.english_labels = !st.english_labels;
 }
 

@@ -178,7 +178,7 @@ void help_panel(PanelState& st) {
       "Left drag: pan    Right drag / Shift+left drag: orbit    Wheel: zoom\n"
       "W A S D / arrows: pan    Q E: turn    R F: tilt    + -: zoom\n"
       "1 2 3: fly to Nanchang, Yingtan, Yichun    0: province    Home: fit loaded data\n"
-      "Ctrl+F: search enterprises and parks    E: English labels on the map\n"
+      "Ctrl+F: search enterprises and parks    T: English labels on the map\n"
       "Ctrl+Z / Ctrl+Y: undo / redo style edits    F1: help    F2: stats    F11: fullscreen    Esc: quit");
   ImGui::End();
 }

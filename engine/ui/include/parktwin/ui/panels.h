@@ -61,7 +61,7 @@ struct PanelState {
   bool chains = false, chain_diagram = false, clusters = true;
   int diagram_chain = -1;  ///< chain shown by the chain diagram (index into scene::chains()); -1 = the highlighted one
   bool labels = true;            ///< enterprise labels on the map (park scale)
-  bool english_labels = false;   ///< labels show "zh en" instead of the Chinese name (E toggles)
+  bool english_labels = false;   ///< labels show "zh en" instead of the Chinese name (T toggles)
   bool search = false, inspector = false;
   bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
   char search_text[128] = {};    ///< the search box's text (UTF-8)
@@ -80,7 +80,7 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& camera, const F
                  scene::LabelState& labels);
 
 /// Search 搜索 (enterprises and parks; click selects and flies there) and the Inspector 详情 of the
-/// selected enterprise; Ctrl+F focuses search, E toggles English labels.
+/// selected enterprise; Ctrl+F focuses search, T toggles English labels.
 void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
                        std::vector<scene::Command>& out);
 
