@@ -101,6 +101,15 @@ TEST_F(Golden, FlowsWithOneChainHighlighted) {
   EXPECT_GT(diff_fraction(before, none, 24, nullptr), 0.001);
 }
 
+TEST_F(Golden, ChineseEnterpriseLabelsOnAParkStill) {
+  // With the overlay on, enterprise labels (Chinese names, decluttered) are drawn on the roofs.
+  const auto plain = render_view("nanchang");
+  const auto labelled = render_view("nanchang", "ParkTwin · 南昌高新区 labels");
+  EXPECT_GT(diff_fraction(plain, labelled, 24, nullptr), 0.01);
+  const auto r = compare_golden("nanchang_labels", labelled);
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
 TEST_F(Golden, TiledRenderEqualsTheSingleImage) {
   // Snapshots larger than one device image are rendered as off-axis tiles and stitched; with small
   // tiles forced, the stitched picture must match the one-piece render (overlay included).

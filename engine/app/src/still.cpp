@@ -52,7 +52,14 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   io.FontGlobalScale = std::clamp(static_cast<float>(h) / 1080.0f, 1.0f, 4.0f);
   renderer_->imgui_new_frame();
   ImGui::NewFrame();
-  if (!caption.empty()) ui::draw_still_overlay(s, cam, caption);
+  if (!caption.empty()) {
+    ui::draw_still_overlay(s, cam, caption);
+    ui::PanelState ps;
+    ps.label_fade_in = false;
+    ui::FrameInfo fi;
+    fi.camera = cam;
+    ui::draw_labels(s, cam, fi, ps, labels_);
+  }
   if (draw_ui) draw_ui();
   ImGui::Render();
   last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

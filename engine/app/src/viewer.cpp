@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include <GLFW/glfw3.h>
@@ -188,6 +189,59 @@ struct Viewer {
     return hit;
   }
 
+  /// A left click (press and release within a few pixels) picks what is under the cursor through
+  /// the renderer's object-id pass and selects it.
+  void click_select() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantCaptureMouse || !ImGui::IsMouseReleased(0)) return;
+    const ImVec2 d(io.MousePos.x - io.MouseClickedPos[0].x, io.MousePos.y - io.MouseClickedPos[0].y);
+    if (d.x * d.x + d.y * d.y > 16.0f) return;  // a drag, not a click
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    const auto x = static_cast<uint32_t>(std::max(0.0f, io.MousePos.x * io.DisplayFramebufferScale.x));
+    const auto y = static_cast<uint32_t>(std::max(0.0f, io.MousePos.y * io.DisplayFramebufferScale.y));
+    render::FrameInput in;
+    in.camera = camera;
+    auto hit = renderer->pick(scene, in, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh), x, y);
+    if (!hit) {
+      scene.warnings.push_back("picking failed: " + hit.error().message);
+      return;
+    }
+    const int ent_layer = scene.layer_index("enterprises");
+    if (hit->kind == render::PickHit::Building && hit->index < scene.buildings.size()) {
+      const scene::Building& b = scene.buildings[hit->index];
+      if (b.enterprise >= 0) commands.push_back(scene::SelectEnterprise{b.enterprise});
+      else commands.push_back(scene::SelectFeature{static_cast<int>(b.layer), static_cast<int>(b.feature)});
+    } else if (hit->kind == render::PickHit::Marker && static_cast<int>(hit->layer) == ent_layer &&
+               hit->index < scene.enterprises.size()) {
+      commands.push_back(scene::SelectEnterprise{static_cast<int>(hit->index)});
+    } else if (hit->kind == render::PickHit::Feature) {
+      commands.push_back(scene::SelectEnterprise{-1});
+      commands.push_back(scene::SelectFeature{static_cast<int>(hit->layer), static_cast<int>(hit->index)});
+    } else {
+      commands.push_back(scene::SelectEnterprise{-1});
+      commands.push_back(scene::SelectFeature{-1, -1});
+      return;
+    }
+    panels.inspector = true;
+  }
+
+  /// F12: the current view (panels included) at the window's size, written next to where the viewer runs.
+  void screenshot(const render::FrameInput& in) {
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    auto img = renderer->render_offscreen(scene, in, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh));
+    char name[64];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(name, sizeof name, "parktwin-%Y%m%d-%H%M%S.png", std::localtime(&now));
+    if (!img) {
+      scene.warnings.push_back(std::string("screenshot failed: ") + img.error().message);
+      return;
+    }
+    auto w = render::write_png(*img, name);
+    scene.warnings.push_back(w ? std::string("screenshot saved: ") + name : w.error().message);
+  }
+
   /// Mouse camera control through ImGui's input state; returns true when it moved the camera.
   bool mouse_camera() {
     ImGuiIO& io = ImGui::GetIO();
@@ -255,6 +309,7 @@ struct Viewer {
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
       shortcuts();
+      click_select();
       bool active = mouse_camera();
       if (!io.WantCaptureKeyboard && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
         fly.active = false;
@@ -295,6 +350,7 @@ struct Viewer {
       in.time_s = t - start_time;
       in.ui = ImGui::GetDrawData();
       const double ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cpu0).count();
+      if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(GLFW_KEY_F12, false)) screenshot(in);
       if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
       const auto& st = renderer->stats();
       // Frame time without the idle wait: from input handling to the frame's submission and present.

@@ -8,7 +8,7 @@ bool is_scene_edit(const Command& c) {
   return std::holds_alternative<SetLayerVisible>(c) || std::holds_alternative<SetLayerOpacity>(c) ||
          std::holds_alternative<SetHeightScale>(c) || std::holds_alternative<SetColorBy>(c) ||
          std::holds_alternative<SetBinding>(c) || std::holds_alternative<SetChainFilter>(c) ||
-         std::holds_alternative<SelectEnterprise>(c);
+         std::holds_alternative<SelectEnterprise>(c) || std::holds_alternative<SelectFeature>(c);
 }
 
 Command apply_command(Scene& scene, const Command& c) {
@@ -53,6 +53,14 @@ Command apply_command(Scene& scene, const Command& c) {
     SetChainFilter undo{scene.chains.filter};
     scene.chains.filter = f->filter;
     ++scene.chains.revision;
+    return undo;
+  }
+  if (const auto* sf = std::get_if<SelectFeature>(&c)) {
+    SelectFeature undo{scene.selected_layer, scene.selected_feature};
+    const bool ok = sf->layer >= 0 && static_cast<size_t>(sf->layer) < scene.layers.size() && sf->feature >= 0 &&
+                    static_cast<size_t>(sf->feature) < scene.layers[static_cast<size_t>(sf->layer)].data.features.size();
+    scene.selected_layer = ok ? sf->layer : -1;
+    scene.selected_feature = ok ? sf->feature : -1;
     return undo;
   }
   if (const auto* sel = std::get_if<SelectEnterprise>(&c)) {

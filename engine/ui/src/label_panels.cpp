@@ -207,8 +207,32 @@ void inspector_panel(const scene::Scene& scene, PanelState& st, std::vector<scen
   ImGui::SetNextWindowSize(ImVec2(420, 560), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Inspector 详情", &st.inspector)) return ImGui::End();
   const int sel = scene.selected_enterprise;
+  if ((sel < 0 || static_cast<size_t>(sel) >= scene.enterprises.size()) && scene.selected_layer >= 0) {
+    // A parcel or another feature: its layer and every attribute, the parcel's essentials first.
+    const scene::Layer& l = scene.layers[static_cast<size_t>(scene.selected_layer)];
+    const gis::Feature& f = l.data.features[static_cast<size_t>(scene.selected_feature)];
+    ImGui::Text("%s · feature %d", l.title.c_str(), scene.selected_feature);
+    if (l.kind == scene::LayerKind::Parcels) {
+      ImGui::Text("land use %s", gis::attr_string(f, l.data.field("landuse")).c_str());
+      ImGui::Text("area %.0f m² · plot ratio %.2f", gis::attr_number(f, l.data.field("area_m2"), 0.0),
+                  gis::attr_number(f, l.data.field("plot_ratio"), 0.0));
+    }
+    ImGui::Separator();
+    if (ImGui::BeginTable("attrs", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+      for (size_t i = 0; i < l.data.fields.size(); ++i) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("%s", l.data.fields[i].c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextWrapped("%s", gis::attr_string(f, static_cast<int>(i)).c_str());
+      }
+      ImGui::EndTable();
+    }
+    if (ImGui::SmallButton("Clear")) out.push_back(scene::SelectFeature{-1, -1});
+    return ImGui::End();
+  }
   if (sel < 0 || static_cast<size_t>(sel) >= scene.enterprises.size()) {
-    ImGui::TextDisabled("Nothing selected: pick an enterprise in Search 搜索 or the chain diagram.");
+    ImGui::TextDisabled("Nothing selected: click a building or parcel, or pick an enterprise in Search 搜索.");
     return ImGui::End();
   }
   const auto e = static_cast<uint32_t>(sel);
@@ -377,6 +401,7 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
   }
   scene::LabelParams params;
   params.viewport = {static_cast<float>(w), static_cast<float>(h)};
+  if (!st.label_fade_in) params.fade_in_frames = 1;
   params.fade_near_m = static_cast<float>(std::max(1500.0, cam.distance * 1.2));
   params.fade_far_m = params.fade_near_m * 3.0f;
   const auto placed = scene::declutter_labels(cand, keep, params, &state);

@@ -179,6 +179,7 @@ void help_panel(PanelState& st) {
       "W A S D / arrows: pan    Q E: turn    R F: tilt    + -: zoom\n"
       "1 2 3: fly to Nanchang, Yingtan, Yichun    0: province    Home: fit loaded data\n"
       "Ctrl+F: search enterprises and parks    T: English labels on the map\n"
+      "Click: select a building, enterprise or parcel (Inspector)    F12: screenshot (PNG)\n"
       "Ctrl+Z / Ctrl+Y: undo / redo style edits    F1: help    F2: stats    F11: fullscreen    Esc: quit");
   ImGui::End();
 }

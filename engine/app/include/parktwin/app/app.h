@@ -10,6 +10,7 @@
 
 #include "parktwin/render/renderer.h"
 #include "parktwin/scene/camera.h"
+#include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::app {
@@ -75,6 +76,7 @@ class StillRenderer {
   ImVector<ImWchar> glyph_ranges_;
   double last_ui_ms_ = 0.0;
   uint32_t tile_limit_ = 0;
+  scene::LabelState labels_;  ///< enterprise label placement (stills with an overlay show labels)
 };
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.

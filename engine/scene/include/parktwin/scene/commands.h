@@ -26,9 +26,12 @@ struct TimelineSeek { int64_t t_ms; bool playing; double speed; };
 struct SetChainFilter { ChainFilter filter; };
 /// Selects an enterprise (-1 = none): its buildings are highlighted and the camera flies to it.
 struct SelectEnterprise { int enterprise; };
+/// Selects one feature of a layer (a parcel, a building without an enterprise, ...); -1 = none.
+struct SelectFeature { int layer; int feature; };
 
 using Command = std::variant<SetLayerVisible, SetLayerOpacity, SetHeightScale, SetColorBy, FlyToPark, FlyToProvince,
-                             FlyToFit, SetBinding, TimelineLive, TimelineSeek, SetChainFilter, SelectEnterprise>;
+                             FlyToFit, SetBinding, TimelineLive, TimelineSeek, SetChainFilter, SelectEnterprise,
+                             SelectFeature>;
 
 /// True for commands that change the scene (the rest move the camera).
 bool is_scene_edit(const Command& c);

@@ -192,6 +192,7 @@ class Scene {
   MetricBinding binding;
   ChainModel chains;                 ///< supply links, park flows, chain filter
   int selected_enterprise = -1;      ///< its buildings are highlighted
+  int selected_layer = -1, selected_feature = -1;  ///< a selected feature without an enterprise (a parcel ...)
   uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
   bool any_alarm = false;            ///< some building shows an alarm (it pulses: keep drawing)
   /// Merges newer samples (by enterprise index; older than the stored one are ignored).

@@ -61,6 +61,7 @@ struct PanelState {
   bool chains = false, chain_diagram = false, clusters = true;
   int diagram_chain = -1;  ///< chain shown by the chain diagram (index into scene::chains()); -1 = the highlighted one
   bool labels = true;            ///< enterprise labels on the map (park scale)
+  bool label_fade_in = true;     ///< new labels fade in over a few frames (stills show them at once)
   bool english_labels = false;   ///< labels show "zh en" instead of the Chinese name (T toggles)
   bool search = false, inspector = false;
   bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
