@@ -171,6 +171,10 @@ class VulkanRenderer final : public Renderer {
   void recreate_swapchain();
   void create_frame_slots();
   void create_flow_pipelines();
+  /// A set layout of `n` storage buffers for `stages` and a pipeline layout with it and the
+  /// DrawConstants push range for `push_stages`.
+  void make_storage_layouts(uint32_t n, VkShaderStageFlags stages, VkShaderStageFlags push_stages,
+                            vk::DescriptorSetLayout& set_layout, vk::PipelineLayout& layout, const char* what);
   Result<bool> upload_flows(const scene::Scene& scene);
   void record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in, uint32_t w,
                            uint32_t h, FrameSlot& slot);
@@ -256,26 +260,8 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
   vk::check(vkCreateCommandPool(dev(), &pi, nullptr, &pool), "vkCreateCommandPool");
   cmd_pool_ = vk::CommandPool(dev(), pool);
 
-  VkDescriptorSetLayoutBinding b{};
-  b.binding = 0;
-  b.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-  b.descriptorCount = 1;
-  b.stageFlags = VK_SHADER_STAGE_VERTEX_BIT;
-  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  li.bindingCount = 1;
-  li.pBindings = &b;
-  VkDescriptorSetLayout sl;
-  vk::check(vkCreateDescriptorSetLayout(dev(), &li, nullptr, &sl), "vkCreateDescriptorSetLayout");
-  set_layout_ = vk::DescriptorSetLayout(dev(), sl);
-  VkPushConstantRange pcr{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(DrawConstants)};
-  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  pli.setLayoutCount = 1;
-  pli.pSetLayouts = &sl;
-  pli.pushConstantRangeCount = 1;
-  pli.pPushConstantRanges = &pcr;
-  VkPipelineLayout pl;
-  vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), "vkCreatePipelineLayout");
-  layout_ = vk::PipelineLayout(dev(), pl);
+  make_storage_layouts(1, VK_SHADER_STAGE_VERTEX_BIT, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
+                       set_layout_, layout_, "styles");
 
   // Per frame in flight: the style set (1 buffer) and the flow set (4 buffers).
   VkDescriptorPoolSize ps{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kFramesInFlight * 5};
@@ -636,32 +622,35 @@ vk::Buffer VulkanRenderer::make_static_buffer(const void* data, size_t bytes, Vk
   return b;
 }
 
-void VulkanRenderer::create_flow_pipelines() {
-  // One set: arcs, visible lists, indirect commands, live factors; read by the culling compute
-  // shader and the ribbon vertex shader.
-  std::array<VkDescriptorSetLayoutBinding, 4> b{};
-  for (uint32_t i = 0; i < 4; ++i) {
-    b[i].binding = i;
-    b[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    b[i].descriptorCount = 1;
-    b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_VERTEX_BIT;
-  }
+void VulkanRenderer::make_storage_layouts(uint32_t n, VkShaderStageFlags stages, VkShaderStageFlags push_stages,
+                                          vk::DescriptorSetLayout& set_layout, vk::PipelineLayout& layout,
+                                          const char* what) {
+  std::vector<VkDescriptorSetLayoutBinding> b(n);
+  for (uint32_t i = 0; i < n; ++i) b[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, stages, nullptr};
   VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  li.bindingCount = static_cast<uint32_t>(b.size());
+  li.bindingCount = n;
   li.pBindings = b.data();
   VkDescriptorSetLayout sl;
-  vk::check(vkCreateDescriptorSetLayout(dev(), &li, nullptr, &sl), "vkCreateDescriptorSetLayout (flows)");
-  flow_set_layout_ = vk::DescriptorSetLayout(dev(), sl);
-  VkPushConstantRange pcr{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT, 0,
-                          sizeof(DrawConstants)};
+  vk::check(vkCreateDescriptorSetLayout(dev(), &li, nullptr, &sl), (std::string("vkCreateDescriptorSetLayout ") + what).c_str());
+  set_layout = vk::DescriptorSetLayout(dev(), sl);
+  VkPushConstantRange pcr{push_stages, 0, sizeof(DrawConstants)};
   VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   pli.setLayoutCount = 1;
   pli.pSetLayouts = &sl;
   pli.pushConstantRangeCount = 1;
   pli.pPushConstantRanges = &pcr;
   VkPipelineLayout pl;
-  vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), "vkCreatePipelineLayout (flows)");
-  flow_layout_ = vk::PipelineLayout(dev(), pl);
+  vk::check(vkCreatePipelineLayout(dev(), &pli, nullptr, &pl), (std::string("vkCreatePipelineLayout ") + what).c_str());
+  layout = vk::PipelineLayout(dev(), pl);
+}
+
+void VulkanRenderer::create_flow_pipelines() {
+  // One set: arcs, visible lists, indirect commands, live factors; read by the culling compute
+  // shader and the ribbon vertex shader.
+  make_storage_layouts(4, VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_VERTEX_BIT,
+                       VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT,
+                       flow_set_layout_, flow_layout_, "flows");
+  VkPipelineLayout pl = flow_layout_.vk();
 
   vk::ShaderModule cm = make_shader(kFlowsCullComp, sizeof kFlowsCullComp);
   VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
