@@ -150,6 +150,9 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     scene.retarget();
   }
   animating_ = scene.animate(dt_s);
+  if (reader_ && scene.selected_enterprise >= 0 &&
+      selected_series_.park != scene.enterprises[static_cast<size_t>(scene.selected_enterprise)].id)
+    since_series_s_ = kSeriesInterval_s;  // a new selection: its sparkline now, not in two seconds
   if (since_series_s_ >= kSeriesInterval_s) {
     since_series_s_ = 0.0;
     refresh_series(scene);
@@ -162,7 +165,12 @@ void LiveHub::refresh_series(const scene::Scene& scene) {
     first_ms_ = range->first;
     last_ms_ = range->second;
   }
-  if (last_ms_ <= 0) return;
+  if (last_ms_ <= 0) {
+    // Nothing recorded yet: remember who is selected so the frame does not ask again at once.
+    selected_series_ = ui::ParkSeries{};
+    if (scene.selected_enterprise >= 0) selected_series_.park = scene.enterprises[static_cast<size_t>(scene.selected_enterprise)].id;
+    return;
+  }
   const int64_t t1 = live_ ? std::max<int64_t>(scene.live_time_ms, last_ms_) : scene.live_time_ms;
   const int64_t t0 = t1 - kSeriesWindow_ms;
   series_.clear();
@@ -181,6 +189,18 @@ void LiveHub::refresh_series(const scene::Scene& scene) {
     while (first < s->size() && (*s)[first] == 0.0) ++first;
     for (size_t i = first; i < s->size(); ++i) ps.output_yuan_h.push_back(static_cast<float>((*s)[i]));
     series_.push_back(std::move(ps));
+  }
+  selected_series_ = ui::ParkSeries{};
+  if (scene.selected_enterprise >= 0) {
+    const auto e = static_cast<uint32_t>(scene.selected_enterprise);
+    selected_series_.park = scene.enterprises[e].id;  // also when there is no data: no query every frame
+    if (auto s = reader_->series(scene::Metric::Output, {e}, t0, t1, kSeriesBuckets)) {
+      selected_series_.t0_ms = t0;
+      selected_series_.t1_ms = t1;
+      size_t first = 0;
+      while (first < s->size() && (*s)[first] == 0.0) ++first;
+      for (size_t i = first; i < s->size(); ++i) selected_series_.output_yuan_h.push_back(static_cast<float>((*s)[i]));
+    }
   }
 }
 
@@ -212,6 +232,7 @@ void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
   info.timeline.last_ms = last_ms_;
   info.timeline.has_history = reader_ != nullptr;
   info.park_series = series_;
+  info.selected_series = selected_series_;
 }
 
 gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, int64_t t_ms, std::ostream& log) {

@@ -201,7 +201,7 @@ void links_table(const scene::Scene& scene, uint32_t e, bool incoming, std::vect
   ImGui::TreePop();
 }
 
-void inspector_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
+void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
   // Next to the left column (parks, metrics): clear of the clusters panel open on the right at start.
   ImGui::SetNextWindowPos(ImVec2(360, 300), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(420, 560), ImGuiCond_FirstUseEver);
@@ -305,6 +305,14 @@ void inspector_panel(const scene::Scene& scene, PanelState& st, std::vector<scen
       const auto metric = static_cast<scene::Metric>(i);
       const char* unit = metric == scene::Metric::Production ? en.unit.c_str() : scene::metric_unit(metric);
       ImGui::BulletText("%s: %.4g %s", scene::metric_label(metric), m.value(metric), unit);
+    }
+    const ParkSeries& ss = info.selected_series;
+    if (ss.park == en.id && ss.output_yuan_h.size() > 1) {
+      const auto [lo, hi] = std::minmax_element(ss.output_yuan_h.begin(), ss.output_yuan_h.end());
+      char overlay[64];
+      std::snprintf(overlay, sizeof overlay, "output yuan/h, last %.0f h", static_cast<double>(ss.t1_ms - ss.t0_ms) / 3.6e6);
+      ImGui::PlotLines("##enterprise_spark", ss.output_yuan_h.data(), static_cast<int>(ss.output_yuan_h.size()), 0, overlay,
+                       *lo * 0.95f, *hi * 1.05f + 1.0f, ImVec2(-1, 48));
     }
   } else {
     ImGui::TextDisabled("no live data for this enterprise");
@@ -431,10 +439,9 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
 
 void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st,
                        std::vector<scene::Command>& out) {
-  (void)info;
   shortcuts(st);
   if (st.search) search_panel(scene, st, out);
-  if (st.inspector) inspector_panel(scene, st, out);
+  if (st.inspector) inspector_panel(scene, info, st, out);
 }
 
 }  // namespace parktwin::ui

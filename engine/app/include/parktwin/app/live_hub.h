@@ -71,6 +71,7 @@ class LiveHub {
   double since_state_read_s_ = 1e9, since_series_s_ = 1e9, retarget_clock_ = 0.0;
   int64_t first_ms_ = 0, last_ms_ = 0;
   std::vector<ui::ParkSeries> series_;
+  ui::ParkSeries selected_series_;  ///< the selected enterprise's output (its id in `park`)
 };
 
 /// Sets the scene's live state to the values of `feed` at `t_ms` (sim:// computed directly,

@@ -49,6 +49,7 @@ struct FrameInfo {
   live::SourceStatus feed;
   TimelineInfo timeline;
   std::vector<ParkSeries> park_series;
+  ParkSeries selected_series;      ///< output of the selected enterprise over the last 24 h (park = its id)
   bool has_hovered_flow = false;  ///< the cursor is over a flow arc (found by the app)
   scene::FlowArc hovered_flow;
 };
