@@ -136,7 +136,10 @@ int main(int argc, char** argv) {
       const std::string s = value("--size");
       unsigned w = 0, h = 0;
       if (std::sscanf(s.c_str(), "%ux%u", &w, &h) != 2 || w == 0 || h == 0 || w > 32768 || h > 32768)
-        return usage_error("--size wants WIDTHxHEIGHT, e.g. 1920x1080 (got '" + s + "')");
+        return usage_error("--size wants WIDTHxHEIGHT, e.g. 1920x1080, each side at most 32768 (got '" + s + "')");
+      // The stitched image is held in memory (4 bytes a pixel) and encoded at once.
+      if (static_cast<uint64_t>(w) * h > 268435456ull)
+        return usage_error("--size " + s + " is over 268 megapixels (16384x16384); render parts with --look instead");
       o.width = w;
       o.height = h;
     } else if (a == "--out") {
