@@ -157,8 +157,8 @@ class VulkanRenderer final : public Renderer {
 
  private:
   VkDevice dev() const { return ctx_->device(); }
-  vk::RenderPass make_render_pass(VkImageLayout final_layout);
-  vk::RenderPass make_pick_render_pass();
+  /// A one-subpass pass: colour (multisampled when `samples` > 1, then resolved), reverse-Z depth.
+  vk::RenderPass make_render_pass(VkFormat color, VkSampleCountFlagBits samples, VkImageLayout final_layout);
   vk::ShaderModule make_shader(const uint32_t* code, size_t bytes);
   void create_pipelines();
   vk::Pipeline make_pipeline(const uint32_t* vs, size_t vs_bytes, const uint32_t* fs, size_t fs_bytes, DrawKind kind);
@@ -250,8 +250,8 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
         break;
       }
   }
-  pass_readback_ = make_render_pass(VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
-  if (surface_) pass_present_ = make_render_pass(VK_IMAGE_LAYOUT_PRESENT_SRC_KHR);
+  pass_readback_ = make_render_pass(color_format_, samples_, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+  if (surface_) pass_present_ = make_render_pass(color_format_, samples_, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR);
 
   VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   pi.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
@@ -345,12 +345,13 @@ void VulkanRenderer::create_frame_slots() {
   }
 }
 
-vk::RenderPass VulkanRenderer::make_render_pass(VkImageLayout final_layout) {
-  const bool msaa = samples_ != VK_SAMPLE_COUNT_1_BIT;
+vk::RenderPass VulkanRenderer::make_render_pass(VkFormat format, VkSampleCountFlagBits samples,
+                                                VkImageLayout final_layout) {
+  const bool msaa = samples != VK_SAMPLE_COUNT_1_BIT;
   std::vector<VkAttachmentDescription> att;
   VkAttachmentDescription color{};
-  color.format = color_format_;
-  color.samples = samples_;
+  color.format = format;
+  color.samples = samples;
   color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
   color.storeOp = msaa ? VK_ATTACHMENT_STORE_OP_DONT_CARE : VK_ATTACHMENT_STORE_OP_STORE;
   color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
@@ -524,59 +525,13 @@ void VulkanRenderer::create_pipelines() {
   pipe_buildings_ = make_pipeline(kBuildingsVert, sizeof kBuildingsVert, kBuildingsFrag, sizeof kBuildingsFrag, DrawKind::Buildings);
   pipe_edges_ = make_pipeline(kEdgesVert, sizeof kEdgesVert, kEdgesFrag, sizeof kEdgesFrag, DrawKind::Edges);
   pipe_markers_ = make_pipeline(kMarkersVert, sizeof kMarkersVert, kMarkersFrag, sizeof kMarkersFrag, DrawKind::Markers);
-  pass_pick_ = make_pick_render_pass();
+  // Object ids: one sample (integer attachments are not resolved), read back by transfer.
+  pass_pick_ = make_render_pass(kPickFormat, VK_SAMPLE_COUNT_1_BIT, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
   pipe_pick_fill_ = make_pipeline(kPickFlatVert, sizeof kPickFlatVert, kPickFrag, sizeof kPickFrag, DrawKind::PickFill);
   pipe_pick_buildings_ =
       make_pipeline(kPickBuildingsVert, sizeof kPickBuildingsVert, kPickFrag, sizeof kPickFrag, DrawKind::PickBuildings);
   pipe_pick_markers_ =
       make_pipeline(kPickMarkersVert, sizeof kPickMarkersVert, kPickFrag, sizeof kPickFrag, DrawKind::PickMarkers);
-}
-
-vk::RenderPass VulkanRenderer::make_pick_render_pass() {
-  std::array<VkAttachmentDescription, 2> att{};
-  att[0].format = kPickFormat;
-  att[0].samples = VK_SAMPLE_COUNT_1_BIT;
-  att[0].loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
-  att[0].storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-  att[0].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
-  att[0].stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
-  att[0].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  att[0].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-  att[1] = att[0];
-  att[1].format = kDepthFormat;
-  att[1].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
-  att[1].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
-  VkAttachmentReference cref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-  VkAttachmentReference dref{1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
-  VkSubpassDescription sub{};
-  sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
-  sub.colorAttachmentCount = 1;
-  sub.pColorAttachments = &cref;
-  sub.pDepthStencilAttachment = &dref;
-  std::array<VkSubpassDependency, 2> deps{};
-  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
-  deps[0].dstSubpass = 0;
-  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
-  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
-  deps[0].srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT |
-                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT;
-  deps[1].srcSubpass = 0;
-  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
-  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
-  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-  VkRenderPassCreateInfo ri{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
-  ri.attachmentCount = 2;
-  ri.pAttachments = att.data();
-  ri.subpassCount = 1;
-  ri.pSubpasses = &sub;
-  ri.dependencyCount = 2;
-  ri.pDependencies = deps.data();
-  VkRenderPass rp;
-  vk::check(vkCreateRenderPass(dev(), &ri, nullptr, &rp), "vkCreateRenderPass (pick)");
-  return vk::RenderPass(dev(), rp);
 }
 
 void VulkanRenderer::submit_now(const std::function<void(VkCommandBuffer)>& record) {
