@@ -21,12 +21,11 @@ TEST(Pick, PixelOverABuildingReturnsItsId) {
   const uint32_t W = 480, H = 270;
   auto cam = app::view_camera(sc, "nanchang", double(W) / H);
   ASSERT_TRUE(cam.ok());
-  const glm::dmat4 m = cam->projection(double(W) / H) * cam->view_rotation();
-  const glm::dvec3 eye = cam->eye();
+  const scene::ScreenProjector project(*cam, {double(W), double(H)});
   auto pixel_of = [&](glm::dvec3 p, uint32_t& x, uint32_t& y) {
-    const glm::dvec4 q = m * glm::dvec4(p - eye, 1.0);
-    if (q.w <= 0) return false;
-    const double px = (q.x / q.w * 0.5 + 0.5) * W, py = (q.y / q.w * 0.5 + 0.5) * H;
+    const auto s = project(p);
+    if (!s) return false;
+    const double px = s->x, py = s->y;
     if (px < 1 || py < 1 || px >= W - 1 || py >= H - 1) return false;
     x = static_cast<uint32_t>(px);
     y = static_cast<uint32_t>(py);

@@ -34,8 +34,7 @@ constexpr uint32_t kW = 1920, kH = 1080;
 std::vector<scene::LabelCandidate> random_candidates(const scene::Scene& s, const scene::Camera& cam, size_t n,
                                                      uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const glm::dmat4 m = cam.projection(double(kW) / kH) * cam.view_rotation();
-  const glm::dvec3 eye = cam.eye();
+  const scene::ScreenProjector project(cam, {double(kW), double(kH)});
   const std::vector<float> priority = scene::label_priorities(s);
   const double reach = cam.distance * 2.5;
   std::uniform_real_distribution<double> u(-1.0, 1.0);
@@ -49,9 +48,9 @@ std::vector<scene::LabelCandidate> random_candidates(const scene::Scene& s, cons
     } else {
       p = glm::dvec3(cam.target.x + u(rng) * reach, cam.target.y + u(rng) * reach, 0.0);
     }
-    const glm::dvec4 q = m * glm::dvec4(p - eye, 1.0);
-    if (q.w <= 0.0) continue;
-    const glm::vec2 a(static_cast<float>((q.x / q.w * 0.5 + 0.5) * kW), static_cast<float>((q.y / q.w * 0.5 + 0.5) * kH));
+    const auto px = project(p);
+    if (!px) continue;
+    const glm::vec2 a(*px);
     if (a.x < 0 || a.y < 0 || a.x >= kW || a.y >= kH) continue;
     const size_t e = rng() % s.enterprises.size();
     scene::LabelCandidate c;
@@ -59,7 +58,7 @@ std::vector<scene::LabelCandidate> random_candidates(const scene::Scene& s, cons
     c.anchor = a;
     c.size = {10.0f + 16.0f * static_cast<float>(std::min<size_t>(utf8_chars(s.enterprises[e].name_zh), 14)), 22.0f};
     c.priority = priority[e] + static_cast<float>(rng() % 1000) * 1e-4f;
-    c.distance = static_cast<float>(glm::length(p - eye));
+    c.distance = static_cast<float>(glm::length(p - project.eye));
     out.push_back(c);
   }
   return out;

@@ -159,8 +159,7 @@ struct Viewer {
     const ImGuiIO& io = ImGui::GetIO();
     const double w = io.DisplaySize.x, h = io.DisplaySize.y;
     if (w <= 0 || h <= 0 || !scene.chains.filter.flows_visible) return std::nullopt;
-    const glm::dmat4 m = camera.projection(w / h) * camera.view_rotation();
-    const glm::dvec3 eye = camera.eye();
+    const scene::ScreenProjector project(camera, {w, h});
     const glm::dvec2 cursor(io.MousePos.x, io.MousePos.y);
     const auto& f = scene.chains.filter;
     double best = 6.0;
@@ -172,9 +171,9 @@ struct Viewer {
       glm::dvec2 prev(0.0);
       bool prev_ok = false;
       for (int k = 0; k <= 16; ++k) {
-        const glm::dvec4 q = m * glm::dvec4(scene::arc_point(a, k / 16.0) - eye, 1.0);
-        const bool ok = q.w > 0.0;
-        const glm::dvec2 sp((q.x / q.w * 0.5 + 0.5) * w, (q.y / q.w * 0.5 + 0.5) * h);
+        const auto px = project(scene::arc_point(a, k / 16.0));
+        const bool ok = px.has_value();
+        const glm::dvec2 sp = ok ? *px : glm::dvec2(0.0);
         if (ok && prev_ok) {
           // Distance from the cursor to the screen segment prev -> sp.
           const glm::dvec2 d = sp - prev;

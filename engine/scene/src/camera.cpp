@@ -130,6 +130,15 @@ void Camera::orbit(double dheading, double dpitch) {
   clamp();
 }
 
+ScreenProjector::ScreenProjector(const Camera& c, glm::dvec2 vp)
+    : proj_rot(c.projection(vp.x / std::max(1.0, vp.y)) * c.view_rotation()), eye(c.eye()), viewport(vp) {}
+
+std::optional<glm::dvec2> ScreenProjector::operator()(glm::dvec3 p) const {
+  const glm::dvec4 q = proj_rot * glm::dvec4(p - eye, 1.0);
+  if (q.w <= 0.0) return std::nullopt;
+  return glm::dvec2((q.x / q.w * 0.5 + 0.5) * viewport.x, (q.y / q.w * 0.5 + 0.5) * viewport.y);
+}
+
 static double shortest_angle(double from, double to) { return std::remainder(to - from, 2.0 * M_PI); }
 
 Camera interpolate(const Camera& a, const Camera& b, double s) {

@@ -367,17 +367,16 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
   }
   const auto& anchors = scene::cached_label_anchors(scene, state);
   const std::vector<float> priority = scene::label_priorities(scene);
-  const glm::dmat4 m = cam.projection(w / h) * cam.view_rotation();
-  const glm::dvec3 eye = cam.eye();
+  const scene::ScreenProjector project(cam, {w, h});
   const ImVec2 pad(5.0f, 2.0f);
 
   std::vector<scene::LabelCandidate> cand;
   std::vector<std::string> text(scene.enterprises.size());
   cand.reserve(scene.enterprises.size());
   for (uint32_t e = 0; e < scene.enterprises.size(); ++e) {
-    const glm::dvec4 q = m * glm::dvec4(anchors[e] - eye, 1.0);
-    if (q.w <= 0.0) continue;
-    const glm::vec2 s(static_cast<float>((q.x / q.w * 0.5 + 0.5) * w), static_cast<float>((q.y / q.w * 0.5 + 0.5) * h));
+    const auto px = project(anchors[e]);
+    if (!px) continue;
+    const glm::vec2 s(*px);
     if (s.x < 0 || s.y < 0 || s.x >= w || s.y >= h) continue;
     const scene::Enterprise& en = scene.enterprises[e];
     text[e] = short_name(en.name_zh);
@@ -388,7 +387,7 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
     c.anchor = s;
     c.size = {sz.x + 2 * pad.x, sz.y + 2 * pad.y};
     c.priority = priority[e];
-    c.distance = static_cast<float>(glm::length(anchors[e] - eye));
+    c.distance = static_cast<float>(glm::length(anchors[e] - project.eye));
     cand.push_back(c);
   }
 

@@ -211,10 +211,9 @@ bool park_label_layout(const scene::Park& p, const scene::Camera& cam, ImVec2 di
   // Label each area far away (one label per park when its areas merge on screen), never up close.
   const double span = glm::length(p.bmax - p.bmin);
   if (cam.distance < 4.0 * std::max(3000.0, span * 0.25)) return false;
-  const glm::dmat4 m = cam.projection(w / h) * cam.view_rotation();
-  const glm::dvec4 q = m * glm::dvec4(glm::dvec3(p.center, 0.0) - cam.eye(), 1.0);
-  if (q.w <= 0.0) return false;
-  const ImVec2 s(static_cast<float>((q.x / q.w * 0.5 + 0.5) * w), static_cast<float>((q.y / q.w * 0.5 + 0.5) * h));
+  const auto px = scene::ScreenProjector(cam, {w, h})(glm::dvec3(p.center, 0.0));
+  if (!px) return false;
+  const ImVec2 s(static_cast<float>(px->x), static_cast<float>(px->y));
   text = p.name_zh + "  " + p.name_en;
   const ImVec2 sz = ImGui::CalcTextSize(text.c_str());
   at = ImVec2(s.x - sz.x * 0.5f, s.y - sz.y - 14.0f);

@@ -51,6 +51,17 @@ struct Camera {
   void orbit(double dheading, double dpitch);
 };
 
+/// Projects scene points to window pixels (x right, y down) for one camera and viewport; the
+/// matrix is built once, so loops over many points stay cheap.
+struct ScreenProjector {
+  ScreenProjector(const Camera& camera, glm::dvec2 viewport);
+  /// The pixel position of `p`, or nothing when `p` is behind the eye.
+  std::optional<glm::dvec2> operator()(glm::dvec3 p) const;
+  glm::dmat4 proj_rot;
+  glm::dvec3 eye;
+  glm::dvec2 viewport;
+};
+
 /// Linear interpolation of cameras for fly-to: target linear, distance in log space with a zoom-out
 /// arc when travelling far, heading the short way round. `s` in [0, 1] (already eased).
 Camera interpolate(const Camera& a, const Camera& b, double s);
