@@ -697,14 +697,10 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
                                          uint32_t w, uint32_t h, FrameSlot& slot) {
   if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
   adapt_flow_budget(slot);
-  // Live pace per enterprise: current output relative to nominal (1 without data).
+  // Live pace per enterprise (the shader caps it at 3x nominal).
   if (slot.flow_live_revision != scene.live_revision) {
     auto* f = static_cast<float*>(slot.flow_live.mapped());
-    for (size_t e = 0; e < scene.enterprises.size(); ++e) {
-      const double nominal = scene.enterprises[e].revenue_2022 / 8760.0;
-      const bool has = e < scene.live.size() && scene.live[e].ts_ms > 0 && nominal > 0.0;
-      f[e] = has ? static_cast<float>(std::clamp(scene.live[e].value(scene::Metric::Output) / nominal, 0.0, 3.0)) : 1.0f;
-    }
+    for (uint32_t e = 0; e < scene.enterprises.size(); ++e) f[e] = static_cast<float>(scene::output_factor(scene, e));
     slot.flow_live_revision = scene.live_revision;
   }
   uint32_t init[12];

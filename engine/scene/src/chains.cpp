@@ -79,13 +79,15 @@ bool ChainModel::link_visible(const Scene& s, uint32_t i) const {
   return seg == Segment::Unknown || filter.segment_on[static_cast<size_t>(seg)];
 }
 
-double ChainModel::live_factor(const Scene& s, uint32_t i) const {
-  if (i >= links.size()) return 1.0;
-  const uint32_t e = links[i].supplier;
-  if (e >= s.live.size() || s.live[e].ts_ms <= 0) return 1.0;
+double output_factor(const Scene& s, uint32_t e) {
+  if (e >= s.live.size() || e >= s.enterprises.size() || s.live[e].ts_ms <= 0) return 1.0;
   const double nominal_h = s.enterprises[e].revenue_2022 / 8760.0;
   if (nominal_h <= 0.0) return 1.0;
   return std::clamp(s.live[e].value(Metric::Output) / nominal_h, 0.0, 4.0);
+}
+
+double ChainModel::live_factor(const Scene& s, uint32_t i) const {
+  return i < links.size() ? output_factor(s, links[i].supplier) : 1.0;
 }
 
 void load_supply_links(Scene& scene, const gis::LayerData& d) {

@@ -81,6 +81,10 @@ struct ChainModel {
   double live_factor(const Scene& s, uint32_t link) const;
 };
 
+/// An enterprise's current output relative to its nominal (2022 revenue / 8760 h), clamped to
+/// [0, 4]; 1 when it has no live sample. Sets the pace of its flows.
+double output_factor(const Scene& s, uint32_t enterprise);
+
 /// Reads links from the `supply_links` layer (fields supplier_id, customer_id, chain, product, unit,
 /// volume_per_year, value_yuan_per_year, source) into scene.chains and builds park flows.
 /// Problems (unknown enterprise ids ...) go to scene.warnings; those links are skipped.
