@@ -61,6 +61,8 @@ check bad_time 2 "$PT" render --feed "sim://" --at garbage --size 64x36 --out "$
 expect_text bad_time "--at wants an RFC 3339 time"
 check bad_feed_url 1 "$PT" render --feed "mqtt://host:notaport" --size 64x36 --out "$OUT/u.png"
 expect_text bad_feed_url "port 'notaport'"
+check bad_sim_param 1 "$PT" render --feed "sim://?sed=7" --size 64x36 --out "$OUT/s.png"
+expect_text bad_sim_param "unknown parameter 'sed'"
 check missing_history 1 "$PT" render --feed "history://$OUT/none.db" --size 64x36 --out "$OUT/h.png"
 expect_text missing_history "none.db"
 check feed_no_broker 1 timeout 60 "$PT" feed --broker mqtt://127.0.0.1:1 --duration 2 --rate 10

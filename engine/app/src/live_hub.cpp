@@ -19,22 +19,6 @@ constexpr int64_t kSeriesWindow_ms = 24LL * 3600 * 1000;
 constexpr int kSeriesBuckets = 96;
 constexpr double kRetargetEvery_s = 0.5;            // staleness changes with time alone
 
-/// The value of `key` in a URL's query ("" when absent).
-std::string query_param(const std::string& url, const std::string& key) {
-  const auto q = url.find('?');
-  if (q == std::string::npos) return {};
-  size_t pos = q + 1;
-  while (pos < url.size()) {
-    const size_t amp = url.find('&', pos);
-    const std::string kv = url.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    const size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return eq == std::string::npos ? std::string() : kv.substr(eq + 1);
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string default_history_path() {
@@ -238,9 +222,11 @@ void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
 gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, int64_t t_ms, std::ostream& log) {
   live::Registry reg(scene);
   std::vector<scene::Metrics> state(scene.enterprises.size());
-  if (feed.rfind("sim://", 0) == 0) {
+  if (feed.rfind("sim:", 0) == 0) {
+    auto params = live::parse_sim_url(feed);
+    if (!params) return params.error();
     live::SimulatorOptions so;
-    if (const std::string seed = query_param(feed, "seed"); !seed.empty()) so.seed = std::strtoull(seed.c_str(), nullptr, 10);
+    so.seed = params->seed;
     live::Simulator sim(reg, so);
     for (uint32_t e = 0; e < state.size(); ++e) state[e] = sim.at(e, t_ms);
     scene.live_simulated = true;

@@ -75,8 +75,7 @@ bool parse_flag(const std::string& s, bool& out) {
   return false;
 }
 
-Result<std::unique_ptr<Source>> open_sim(const std::string& url, std::string_view rest, const Registry& reg,
-                                         const SourceOptions& opt) {
+Result<SimParams> parse_sim(const std::string& url, std::string_view rest) {
   // Accept "sim://", "sim://?seed=1" and "sim:?seed=1"; anything between "//" and "?" is an error.
   if (rest.starts_with("//")) rest.remove_prefix(2);
   const size_t qpos = rest.find('?');
@@ -104,7 +103,14 @@ Result<std::unique_ptr<Source>> open_sim(const std::string& url, std::string_vie
       }
     }
   }
-  return make_sim_source(reg, p, opt);
+  return p;
+}
+
+Result<std::unique_ptr<Source>> open_sim(const std::string& url, std::string_view rest, const Registry& reg,
+                                         const SourceOptions& opt) {
+  auto p = parse_sim(url, rest);
+  if (!p) return p.error();
+  return make_sim_source(reg, *p, opt);
 }
 
 Result<std::unique_ptr<Source>> open_mqtt(const std::string& url, std::string_view rest, const Registry& reg,
@@ -245,6 +251,12 @@ const char* connection_state_name(ConnectionState s) {
 int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<SimParams> parse_sim_url(const std::string& url) {
+  if (url.empty() || url == "sim" || url == "sim://") return SimParams{};
+  if (url.rfind("sim:", 0) != 0) return bad(url, "not a sim: URL", kSimExample);
+  return parse_sim(url, std::string_view(url).substr(4));
 }
 
 Result<std::unique_ptr<Source>> open_source(const std::string& url, const Registry& reg, const SourceOptions& opt) {

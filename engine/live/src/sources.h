@@ -7,12 +7,6 @@
 
 namespace parktwin::live {
 
-struct SimParams {
-  uint64_t seed = 20230714;
-  double speed = 1.0;        ///< simulated seconds per wall second (1 .. 3600 and more)
-  int64_t start_ms = 0;      ///< simulated time at start (0 = wall clock now)
-  double interval_s = 60.0;  ///< simulated seconds between two samples of one enterprise
-};
 std::unique_ptr<Source> make_sim_source(const Registry& reg, const SimParams& p, const SourceOptions& opt);
 
 struct MqttParams {

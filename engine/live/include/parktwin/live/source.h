@@ -55,6 +55,16 @@ struct SourceOptions {
   double flood_per_enterprise_per_s = 200.0;  ///< more than this per enterprise is refused as Flood
 };
 
+/// The settings of a sim:// URL.
+struct SimParams {
+  uint64_t seed = 20230714;
+  double speed = 1.0;        ///< simulated seconds per wall second (1 .. 3600 and more)
+  int64_t start_ms = 0;      ///< simulated time at start (0 = wall clock now)
+  double interval_s = 60.0;  ///< simulated seconds between two samples of one enterprise
+};
+/// Parses a sim:// URL; fails naming the bad part, with an example.
+Result<SimParams> parse_sim_url(const std::string& url);
+
 /// Opens a source from its URL (not started). Fails on a malformed URL, naming the part and the fix.
 Result<std::unique_ptr<Source>> open_source(const std::string& url, const Registry& reg, const SourceOptions& opt = {});
 
