@@ -19,6 +19,23 @@ constexpr int64_t kSeriesWindow_ms = 24LL * 3600 * 1000;
 constexpr int kSeriesBuckets = 96;
 constexpr double kRetargetEvery_s = 0.5;            // staleness changes with time alone
 
+/// Output summed over `members` in buckets of [t0, t1) from history, labelled `id` (also when the
+/// query fails, so callers know whom it is for); leading empty buckets, before the history
+/// starts, are left out rather than drawn as zero.
+ui::ParkSeries output_series(live::HistoryStore& h, const std::string& id, const std::vector<uint32_t>& members,
+                             int64_t t0, int64_t t1) {
+  ui::ParkSeries ps;
+  ps.park = id;
+  ps.t0_ms = t0;
+  ps.t1_ms = t1;
+  if (auto s = h.series(scene::Metric::Output, members, t0, t1, kSeriesBuckets)) {
+    size_t first = 0;
+    while (first < s->size() && (*s)[first] == 0.0) ++first;
+    for (size_t i = first; i < s->size(); ++i) ps.output_yuan_h.push_back(static_cast<float>((*s)[i]));
+  }
+  return ps;
+}
+
 }  // namespace
 
 std::string default_history_path() {
@@ -162,29 +179,12 @@ void LiveHub::refresh_series(const scene::Scene& scene) {
     std::vector<uint32_t> members;
     for (uint32_t e = 0; e < scene.enterprises.size(); ++e)
       if (scene.enterprises[e].park == p.id) members.push_back(e);
-    auto s = reader_->series(scene::Metric::Output, members, t0, t1, kSeriesBuckets);
-    if (!s) continue;
-    ui::ParkSeries ps;
-    ps.park = p.id;
-    ps.t0_ms = t0;
-    ps.t1_ms = t1;
-    // Leading empty buckets (before the history starts) are left out rather than drawn as zero.
-    size_t first = 0;
-    while (first < s->size() && (*s)[first] == 0.0) ++first;
-    for (size_t i = first; i < s->size(); ++i) ps.output_yuan_h.push_back(static_cast<float>((*s)[i]));
-    series_.push_back(std::move(ps));
+    series_.push_back(output_series(*reader_, p.id, members, t0, t1));
   }
   selected_series_ = ui::ParkSeries{};
   if (scene.selected_enterprise >= 0) {
     const auto e = static_cast<uint32_t>(scene.selected_enterprise);
-    selected_series_.park = scene.enterprises[e].id;  // also when there is no data: no query every frame
-    if (auto s = reader_->series(scene::Metric::Output, {e}, t0, t1, kSeriesBuckets)) {
-      selected_series_.t0_ms = t0;
-      selected_series_.t1_ms = t1;
-      size_t first = 0;
-      while (first < s->size() && (*s)[first] == 0.0) ++first;
-      for (size_t i = first; i < s->size(); ++i) selected_series_.output_yuan_h.push_back(static_cast<float>((*s)[i]));
-    }
+    selected_series_ = output_series(*reader_, scene.enterprises[e].id, {e}, t0, t1);
   }
 }
 
