@@ -133,7 +133,6 @@ constexpr uint32_t kFlagAlarm = 1u << 3;        ///< pulses red
 constexpr uint32_t kFlagMaintenance = 1u << 4;  ///< greyed and hatched
 constexpr uint32_t kFlagStopped = 1u << 5;      ///< dark grey
 constexpr uint32_t kFlagStale = 1u << 6;        ///< no fresh data: washed out and checkered
-constexpr uint32_t kFlagStatusMask = kFlagAlarm | kFlagMaintenance | kFlagStopped | kFlagStale;
 static_assert(sizeof(BuildingStyle) == 16);
 
 /// How buildings are coloured.
