@@ -3,6 +3,7 @@
 // gl_InstanceIndex indexes this bin's visible list; gl_VertexIndex walks the segments (6 per).
 #include "common.glsl"
 #include "flow_common.glsl"
+#include "shared_constants.h"
 
 layout(std430, set = 0, binding = 1) readonly buffer Visible { uint visible[]; };
 
@@ -48,5 +49,5 @@ void main() {
   // About one dash per 400 m inside a park and per 8 km between parks; pace follows live output.
   float level = float((f.packed >> 6) & 1u);
   float dashes = clamp(f.len_m / mix(400.0, 8000.0, level), 3.0, 40.0);
-  v_dash = vec2(dashes, 0.7 * clamp(live, 0.0, 3.0));
+  v_dash = vec2(dashes, 0.7 * clamp(live, 0.0, kOutputFactorCap));
 }

@@ -8,6 +8,7 @@
 
 #include "parktwin/gis/extrude.h"
 #include "parktwin/scene/scene.h"
+#include "shared_constants.h"
 
 namespace parktwin::render {
 
@@ -42,6 +43,9 @@ struct FlowArcGpu {
 };
 static_assert(sizeof(FlowArcGpu) == 48);
 static_assert(offsetof(FlowArcGpu, packed) == 32 && offsetof(FlowArcGpu, rgba) == 28);
+// flows.vert reads one float per enterprise (binding 3, 1 = nominal) and clamps it at the same
+// kOutputFactorCap as scene::output_factor; nominal output must lie inside that range.
+static_assert(sizeof(float) == 4 && kOutputFactorCap >= 1.0f, "live_factor[] is float; cap below nominal");
 
 // shaders/buildings.vert vertex attributes (locations 0..4) and shaders/common.glsl BuildingStyle.
 static_assert(offsetof(gis::BuildingVertex, top) == 8 && offsetof(gis::BuildingVertex, building) == 12);

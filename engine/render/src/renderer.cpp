@@ -697,7 +697,7 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
                                          uint32_t w, uint32_t h, FrameSlot& slot) {
   if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
   adapt_flow_budget(slot);
-  // Live pace per enterprise (the shader caps it at 3x nominal).
+  // Live pace per enterprise; output_factor and flows.vert both cap it at kOutputFactorCap.
   if (slot.flow_live_revision != scene.live_revision) {
     auto* f = static_cast<float*>(slot.flow_live.mapped());
     for (uint32_t e = 0; e < scene.enterprises.size(); ++e) f[e] = static_cast<float>(scene::output_factor(scene, e));

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "parktwin/scene/scene.h"
+#include "shared_constants.h"
 
 namespace parktwin::scene {
 
@@ -83,7 +84,7 @@ double output_factor(const Scene& s, uint32_t e) {
   if (e >= s.live.size() || e >= s.enterprises.size() || s.live[e].ts_ms <= 0) return 1.0;
   const double nominal_h = s.enterprises[e].revenue_2022 / 8760.0;
   if (nominal_h <= 0.0) return 1.0;
-  return std::clamp(s.live[e].value(Metric::Output) / nominal_h, 0.0, 4.0);
+  return std::clamp(s.live[e].value(Metric::Output) / nominal_h, 0.0, static_cast<double>(kOutputFactorCap));
 }
 
 double ChainModel::live_factor(const Scene& s, uint32_t i) const {

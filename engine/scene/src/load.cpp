@@ -7,12 +7,12 @@
 #include <unordered_map>
 
 #include "parktwin/scene/scene.h"
+#include "shared_constants.h"
 
 namespace parktwin::scene {
 namespace {
 
 constexpr double kTileSize = 4000.0;
-constexpr double kFloorHeight = 3.2;
 constexpr float kDefaultHeight = 10.0f;
 
 using TileMap = std::map<std::pair<int64_t, int64_t>, size_t>;
@@ -149,7 +149,7 @@ float feature_height(const gis::Feature& f, int height_field, int floor_field) {
   const double h = gis::attr_number(f, height_field, -1.0);
   if (h > 0.0 && h < 1000.0) return static_cast<float>(h);
   const double fl = gis::attr_number(f, floor_field, -1.0);
-  if (fl > 0.0 && fl < 300.0) return static_cast<float>(fl * kFloorHeight);
+  if (fl > 0.0 && fl < 300.0) return static_cast<float>(fl * static_cast<double>(kFloorHeightM));
   return kDefaultHeight;
 }
 

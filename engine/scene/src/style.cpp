@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "parktwin/scene/scene.h"
+#include "shared_constants.h"
 
 namespace parktwin::scene {
 
@@ -164,7 +165,7 @@ void Scene::compute_targets() {
       case ColorBy::Kind: rgba = b.kind < nk ? kind_rgba[b.kind] : uniform; break;
       case ColorBy::Chain:
       case ColorBy::Revenue: rgba = b.enterprise >= 0 ? enterprise_rgba_[static_cast<size_t>(b.enterprise)] : uniform; break;
-      case ColorBy::Height: rgba = pack(ramp_color(b.height_m / 80.0f)); break;
+      case ColorBy::Height: rgba = pack(ramp_color(b.height_m / kHeightRampTopM)); break;
       case ColorBy::Uniform: break;
     }
     uint32_t status_flags = 0;

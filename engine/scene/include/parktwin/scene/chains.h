@@ -82,7 +82,8 @@ struct ChainModel {
 };
 
 /// An enterprise's current output relative to its nominal (2022 revenue / 8760 h), clamped to
-/// [0, 4]; 1 when it has no live sample. Sets the pace of its flows.
+/// [0, kOutputFactorCap] (shaders/shared_constants.h); 1 when it has no live sample. Sets the pace
+/// of its flows.
 double output_factor(const Scene& s, uint32_t enterprise);
 
 /// Reads links from the `supply_links` layer (fields supplier_id, customer_id, chain, product, unit,
