@@ -1,11 +1,13 @@
 // Per-building styles: height scale, colour modes, and that restyling never touches geometry.
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "scene_test_support.h"
+#include "shared_constants.h"
 
 using namespace parktwin;
 using namespace parktwin::scene;
@@ -45,6 +47,11 @@ class SceneStyle : public ::testing::Test {
 std::unique_ptr<Scene> SceneStyle::scene_;
 
 uint32_t packed(glm::vec4 c) { return pack_rgba(c.r, c.g, c.b, c.a); }
+
+/// Perceived brightness of a packed 0xAABBGGRR colour (Rec. 601 weights), in byte units.
+double luma(uint32_t c) {
+  return 0.299 * double(c & 0xffu) + 0.587 * double((c >> 8) & 0xffu) + 0.114 * double((c >> 16) & 0xffu);
+}
 
 }  // namespace
 
@@ -124,9 +131,64 @@ TEST_F(SceneStyle, ChainModeColoursBuildingsByTheirEnterpriseChain) {
 }
 
 TEST_F(SceneStyle, HeightModeFollowsTheUnscaledHeightRamp) {
-  const auto st = styled(4.0f, ColorBy::Height);
-  for (size_t i = 0; i < st.size(); ++i)
-    ASSERT_EQ(st[i].rgba, packed(ramp_color(scene_->buildings[i].height_m / 80.0f))) << i;
+  // Expectations from the dataset's own height_m attribute and the ramp's documented shape: 0 m at
+  // its dark bottom, kHeightRampTopM and taller at its bright top, brighter with height in between,
+  // whatever the height scale.
+  const auto scaled = styled(4.0f, ColorBy::Height);
+  const auto unscaled = styled(1.0f, ColorBy::Height);
+  ASSERT_EQ(scaled.size(), scene_->buildings.size());
+  const uint32_t bottom = packed(ramp_color(0.0f)), top = packed(ramp_color(1.0f));
+  ASSERT_GT(luma(top), luma(bottom) + 100.0) << "the ramp runs from dark to bright";
+  std::map<double, uint32_t> colour_at;  // dataset height -> colour
+  size_t at_top = 0;
+  for (size_t i = 0; i < scaled.size(); ++i) {
+    const Building& b = scene_->buildings[i];
+    const Layer& layer = scene_->layers[b.layer];
+    const double h = gis::attr_number(layer.data.features[b.feature], layer.data.field("height_m"), -1.0);
+    ASSERT_GT(h, 0.0) << "building " << i << " has no height_m in the dataset";
+    ASSERT_EQ(scaled[i].rgba, unscaled[i].rgba) << i << ": the height scale must not move a building along the ramp";
+    const auto [it, first] = colour_at.emplace(h, scaled[i].rgba);
+    ASSERT_EQ(it->second, scaled[i].rgba) << i << ": buildings of " << h << " m differ in colour";
+    if (h >= kHeightRampTopM) {
+      ASSERT_EQ(scaled[i].rgba, top) << i << ": " << h << " m is at or above the top of the ramp";
+      ++at_top;
+    } else if (h < kHeightRampTopM - 1.0) {
+      ASSERT_NE(scaled[i].rgba, top) << i << ": " << h << " m is below the top of the ramp";
+    }
+  }
+  EXPECT_GT(at_top, 0u) << "no building reaches the top of the ramp";
+  EXPECT_GT(colour_at.size() - at_top, 100u) << "too few heights below the top of the ramp to tell";
+  // Taller never darker (one byte of rounding allowed), and the shortest building sits near the bottom.
+  double previous = luma(bottom);
+  for (const auto& [h, c] : colour_at) {
+    EXPECT_GE(luma(c), previous - 1.0) << h << " m is darker than a shorter building";
+    previous = std::max(previous, luma(c));
+  }
+  const uint32_t shortest = colour_at.begin()->second;
+  EXPECT_LT(luma(shortest) - luma(bottom), luma(top) - luma(shortest))
+      << colour_at.begin()->first << " m should be nearer the bottom of the ramp than its top";
+}
+
+TEST(SharedConstants, OutputFactorSaturatesAtTheCapTheFlowShaderUses) {
+  auto scene = parktwin::scene::testing::load_default_scene();
+  ASSERT_NE(scene, nullptr);
+  uint32_t e = 0;
+  while (e < scene->enterprises.size() && !(scene->enterprises[e].revenue_2022 > 0.0)) ++e;
+  ASSERT_LT(e, scene->enterprises.size()) << "no enterprise with a nominal revenue";
+  const double nominal_per_h = scene->enterprises[e].revenue_2022 / 8760.0;
+  EXPECT_DOUBLE_EQ(output_factor(*scene, e), 1.0) << "no sample yet: nominal";
+  int64_t ts = 1;
+  auto report = [&](double multiple_of_nominal) {
+    Metrics m;
+    m.ts_ms = ts++;
+    m.v[static_cast<size_t>(Metric::Output)] = nominal_per_h * multiple_of_nominal;
+    scene->update_live(e, m);
+    return output_factor(*scene, e);
+  };
+  EXPECT_NEAR(report(0.5), 0.5, 1e-9);
+  EXPECT_NEAR(report(1.0), 1.0, 1e-9);
+  EXPECT_DOUBLE_EQ(report(10.0 * kOutputFactorCap), static_cast<double>(kOutputFactorCap));
+  EXPECT_DOUBLE_EQ(report(-1.0), 0.0);
 }
 
 TEST_F(SceneStyle, RestyleKeepsHiddenBuildingsHidden) {
