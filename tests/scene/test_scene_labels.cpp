@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 
@@ -249,24 +250,55 @@ Scene* LabelScene::scene_ = nullptr;
 TEST_F(LabelScene, AnchorsSitOnTheTallestRoofOrThirtyMetresUp) {
   ASSERT_NE(scene_, nullptr);
   const Scene& s = *scene_;
+  ASSERT_EQ(s.style_params.height_scale, 1.0f) << "roofs below are the dataset's unscaled heights";
   const auto anchors = enterprise_label_anchors(s);
   ASSERT_EQ(anchors.size(), s.enterprises.size());
+  // The expected roofs come from the buildings layer's own features: each footprint's enterprise_id,
+  // height_m and rings (the middle of the rings' bounding box is where a label stands), taking the
+  // tallest footprint whose middle lies within kLabelSiteRadius of the enterprise's site point.
+  std::map<std::string, size_t> enterprise_of;
+  for (size_t e = 0; e < s.enterprises.size(); ++e) enterprise_of[s.enterprises[e].id] = e;
+  const int layer = s.layer_index("buildings");
+  ASSERT_GE(layer, 0);
+  const parktwin::gis::LayerData& data = s.layers[static_cast<size_t>(layer)].data;
+  const int ent_field = data.field("enterprise_id"), height_field = data.field("height_m");
+  ASSERT_GE(ent_field, 0);
+  ASSERT_GE(height_field, 0);
   std::vector<double> tallest(s.enterprises.size(), -1.0);
-  for (size_t i = 0; i < s.buildings.size(); ++i)
-    if (s.buildings[i].enterprise >= 0 &&
-        glm::length(s.buildings[i].centroid - s.enterprises[size_t(s.buildings[i].enterprise)].pos) <= kLabelSiteRadius)
-      tallest[static_cast<size_t>(s.buildings[i].enterprise)] =
-          std::max(tallest[static_cast<size_t>(s.buildings[i].enterprise)], double(s.styles[i].base + s.styles[i].height));
+  std::vector<std::vector<glm::dvec2>> roof_middles(s.enterprises.size());  // every footprint at that height
+  for (const parktwin::gis::Feature& f : data.features) {
+    const auto owner = enterprise_of.find(parktwin::gis::attr_string(f, ent_field));
+    if (owner == enterprise_of.end() || f.geom.polygons.empty()) continue;
+    const size_t e = owner->second;
+    glm::dvec2 lo(1e300), hi(-1e300);
+    for (const parktwin::gis::Polygon& poly : f.geom.polygons)
+      for (const glm::dvec2& q : poly.outer) {
+        lo = glm::min(lo, q);
+        hi = glm::max(hi, q);
+      }
+    const glm::dvec2 middle = (lo + hi) * 0.5;
+    if (glm::length(middle - s.enterprises[e].pos) > kLabelSiteRadius) continue;
+    const double h = parktwin::gis::attr_number(f, height_field, -1.0);
+    ASSERT_GT(h, 0.0) << "feature " << f.fid;
+    if (h > tallest[e]) {
+      tallest[e] = h;
+      roof_middles[e].clear();
+    }
+    if (h == tallest[e]) roof_middles[e].push_back(middle);
+  }
   size_t with_buildings = 0;
   for (size_t e = 0; e < anchors.size(); ++e) {
     if (tallest[e] < 0.0) {
-      EXPECT_DOUBLE_EQ(anchors[e].z, 30.0);
-      EXPECT_EQ(glm::dvec2(anchors[e]), s.enterprises[e].pos);
-    } else {
-      ++with_buildings;
-      EXPECT_NEAR(anchors[e].z, tallest[e], 1e-3) << s.enterprises[e].id;
-      EXPECT_LT(glm::length(glm::dvec2(anchors[e]) - s.enterprises[e].pos), 3000.0) << s.enterprises[e].id;
+      EXPECT_DOUBLE_EQ(anchors[e].z, 30.0) << s.enterprises[e].id;
+      EXPECT_EQ(glm::dvec2(anchors[e]), s.enterprises[e].pos) << s.enterprises[e].id;
+      continue;
     }
+    ++with_buildings;
+    EXPECT_NEAR(anchors[e].z, tallest[e], 1e-3) << s.enterprises[e].id;
+    const glm::dvec2 at(anchors[e]);
+    EXPECT_TRUE(std::any_of(roof_middles[e].begin(), roof_middles[e].end(),
+                            [&](glm::dvec2 m) { return glm::length(m - at) < 1e-6; }))
+        << s.enterprises[e].id << ": the anchor is not over one of its tallest footprints";
   }
   EXPECT_GT(with_buildings, s.enterprises.size() / 2);
   // The cache follows the style revision.
