@@ -1,7 +1,13 @@
 // The ingest pipeline: counters, flood limiting with its burst, drain order, rate and latency.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "ingest.h"
 #include "parktwin/live/payload.h"
@@ -207,23 +213,49 @@ TEST(Ingest, LatencyPercentilesFromPublishTime) {
 }
 
 TEST(Ingest, ProducerAndConsumerThreadsLoseNothing) {
-  Fixture f;
-  Ingest ingest(f.reg, unlimited());
+  // Everything the producer touches lives in `shared`, which the producer holds too: when it is stuck
+  // past the deadline the test detaches it and fails with the counts instead of hanging.
   constexpr int kCount = 20000;
-  std::vector<std::pair<std::string, std::string>> msgs;
-  for (int i = 0; i < kCount; ++i) msgs.push_back(f.message(i % 2, kWall - 1000, i));
-  std::thread producer([&] {
-    for (const auto& [topic, payload] : msgs) ingest.offer(topic, payload, kWall, steady_ms());
+  constexpr auto kDeadline = std::chrono::seconds(60);
+  struct Shared {
+    Fixture f;
+    Ingest ingest{f.reg, unlimited()};
+    std::vector<std::pair<std::string, std::string>> msgs;
+    std::atomic<int> offered{0};
+    std::atomic<bool> stop{false};
+    std::promise<void> done;
+  };
+  auto shared = std::make_shared<Shared>();
+  for (int i = 0; i < kCount; ++i) shared->msgs.push_back(shared->f.message(i % 2, kWall - 1000, i));
+  std::future<void> producer_done = shared->done.get_future();
+  std::thread producer([shared] {
+    for (const auto& [topic, payload] : shared->msgs) {
+      if (shared->stop.load()) break;
+      shared->ingest.offer(topic, payload, kWall, steady_ms());
+      shared->offered.fetch_add(1);
+    }
+    shared->done.set_value();
   });
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
   std::vector<Sample> got;
   SourceStatus st;
-  while (got.size() < kCount) {
-    ingest.drain(got);
-    ingest.fill_status(st);  // status readers run alongside
+  while (got.size() < static_cast<size_t>(kCount) && std::chrono::steady_clock::now() < deadline) {
+    shared->ingest.drain(got);
+    shared->ingest.fill_status(st);  // status readers run alongside
     std::this_thread::yield();
   }
-  producer.join();
-  ASSERT_EQ(got.size(), static_cast<size_t>(kCount));
+  shared->stop.store(true);
+  const bool finished = producer_done.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  if (finished) producer.join();
+  else producer.detach();
+  if (finished) shared->ingest.drain(got);  // anything queued after the last drain above
+  const auto& c = shared->ingest.counters();
+  const std::string counts = "offered " + std::to_string(shared->offered.load()) + " of " + std::to_string(kCount) +
+                             ", received " + std::to_string(c.received.load()) + ", accepted " +
+                             std::to_string(c.accepted.load()) + ", rejected " + std::to_string(c.rejected_total()) +
+                             ", drained " + std::to_string(got.size());
+  ASSERT_TRUE(finished) << "the producer thread did not finish within " << kDeadline.count() << " s + 5 s: " << counts;
+  ASSERT_EQ(got.size(), static_cast<size_t>(kCount)) << "within " << kDeadline.count() << " s: " << counts;
   for (int i = 0; i < kCount; ++i) ASSERT_EQ(got[i].m.value(scene::Metric::Production), i);
 }
 
