@@ -5,6 +5,7 @@
 #include <map>
 
 #include "parktwin/scene/commands.h"
+#include "parktwin/scene/flows.h"
 #include "scene_test_support.h"
 
 using namespace parktwin;
@@ -123,6 +124,32 @@ TEST_F(SceneChains, LiveFactorFollowsTheSuppliersOutput) {
   s.update_live(l.supplier, m);
   EXPECT_NEAR(s.chains.live_factor(s, 0), 0.5, 1e-9);
   s.reset_live();
+}
+
+TEST(FlowBudget, HoverSkipsArcsTheBudgetDidNotDraw) {
+  ChainFilter f;
+  FlowArc small, large, park;
+  small.chain = large.chain = park.chain = 0;
+  small.value_yuan_per_year = 2e6;
+  large.value_yuan_per_year = 5e8;
+  park.level = FlowLevel::Park;
+  park.value_yuan_per_year = 1e3;  // park arcs never give way to the budget
+  const double near = 10000.0, far = kParkFlowsMinDistance + 1.0;
+  // No budget: every enterprise arc up close is drawn.
+  EXPECT_TRUE(arc_drawn(small, f, near, 0.0));
+  EXPECT_TRUE(arc_drawn(large, f, near, 0.0));
+  // A budget of 1e7 yuan/yr: the small arc gave way, the large one stayed.
+  EXPECT_FALSE(arc_drawn(small, f, near, 1e7));
+  EXPECT_TRUE(arc_drawn(large, f, near, 1e7));
+  EXPECT_TRUE(arc_drawn(park, f, far, 1e12));
+  // Levels by distance and the filter, as before.
+  EXPECT_FALSE(arc_drawn(large, f, kEnterpriseFlowsMaxDistance + 1.0, 0.0));
+  EXPECT_FALSE(arc_drawn(park, f, near, 0.0));
+  f.chain_on[0] = false;
+  EXPECT_FALSE(arc_drawn(large, f, near, 0.0));
+  f.chain_on[0] = true;
+  f.segment_on[0] = false;
+  EXPECT_FALSE(arc_drawn(large, f, near, 0.0));
 }
 
 }  // namespace

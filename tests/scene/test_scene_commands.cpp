@@ -245,3 +245,44 @@ TEST_F(SceneCommands, CameraCommandsAreNotSceneEdits) {
   }
   EXPECT_EQ(EditState::of(scene()), *initial_);
 }
+
+// A picked marker resolves to the enterprise it marks, whatever the order of markers and enterprises.
+TEST(MarkerPick, ResolvesThroughTheMarkersEnterpriseNotItsIndex) {
+  Scene s(gis::SceneFrame::jiangxi());
+  s.enterprises.resize(3);
+  s.enterprises[0].id = "a";
+  s.enterprises[1].id = "b";
+  s.enterprises[2].id = "c";
+  Layer l;
+  l.id = "enterprises";
+  for (int e : {2, 0, 1}) {  // markers in another order than the enterprises
+    Marker m;
+    m.enterprise = e;
+    l.markers.push_back(m);
+  }
+  Marker none;  // a site of no enterprise
+  l.markers.push_back(none);
+  s.layers.push_back(l);
+  EXPECT_EQ(s.marker_enterprise(0, 0), 2);
+  EXPECT_EQ(s.marker_enterprise(0, 1), 0);
+  EXPECT_EQ(s.marker_enterprise(0, 2), 1);
+  EXPECT_EQ(s.marker_enterprise(0, 3), -1);
+  EXPECT_EQ(s.marker_enterprise(0, 4), -1);  // out of range
+  EXPECT_EQ(s.marker_enterprise(1, 0), -1);
+}
+
+TEST(MarkerPick, EveryEnterpriseMarkerOfTheDatasetNamesItsOwnEnterprise) {
+  auto scene = parktwin::scene::testing::load_default_scene();
+  ASSERT_TRUE(scene);
+  const int li = scene->layer_index("enterprises");
+  ASSERT_GE(li, 0);
+  const Layer& l = scene->layers[static_cast<size_t>(li)];
+  const int id_f = l.data.field("enterprise_id");
+  ASSERT_FALSE(l.markers.empty());
+  for (uint32_t i = 0; i < l.markers.size(); ++i) {
+    const int e = scene->marker_enterprise(static_cast<uint32_t>(li), i);
+    ASSERT_GE(e, 0) << "marker " << i;
+    EXPECT_EQ(scene->enterprises[static_cast<size_t>(e)].id,
+              gis::attr_string(l.data.features[l.markers[i].feature], id_f));
+  }
+}

@@ -131,4 +131,14 @@ TEST_F(SceneLive, RangeAndPeaks) {
   EXPECT_DOUBLE_EQ(scene_->live_peak(0, Metric::Power), 200.0);
 }
 
+TEST(ProductionUnit, LiveValuesAreHourlyRatesNotAnnualFigures) {
+  EXPECT_EQ(production_rate_unit("GWh/a"), "GWh/h");
+  EXPECT_EQ(production_rate_unit("t/a"), "t/h");
+  EXPECT_EQ(production_rate_unit("million units/a"), "million units/h");
+  EXPECT_EQ(production_rate_unit("m2/yr"), "m2/h");
+  EXPECT_EQ(production_rate_unit("t"), "t/h");
+  EXPECT_EQ(production_rate_unit(""), "units/h");
+}
+
 }  // namespace
+

@@ -95,4 +95,20 @@ TEST_F(Fonts, ACharacterNeitherInDataNorUiIsNotInTheAtlas) {
   EXPECT_FALSE(missing({0x9F98}).empty());  // 龘
 }
 
+TEST_F(Fonts, CommonSymbolsOfUserDataAreInTheAtlas) {
+  // ℃ ° ± × ² ³ µ ‰ № and the fallback box, whether or not the loaded data used them.
+  EXPECT_TRUE(missing({0x2103, 0x00B0, 0x00B1, 0x00D7, 0x00B2, 0x00B3, 0x00B5, 0x2030, 0x2116, 0x25A1}).empty());
+}
+
+TEST_F(Fonts, ACharacterOutsideTheAtlasShowsAVisibleBox) {
+  ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
+  EXPECT_EQ(font->FallbackChar, parktwin::ui::kFallbackGlyph);
+  const ImFontGlyph* g = font->FindGlyph(static_cast<ImWchar>(0x9F98));  // 龘, not in the atlas
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->Codepoint, parktwin::ui::kFallbackGlyph);
+  EXPECT_TRUE(g->Visible);
+  EXPECT_GT(font->GetCharAdvance(static_cast<ImWchar>(0x9F98)), 0.0f);
+}
+
 }  // namespace
+

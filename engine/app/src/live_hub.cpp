@@ -19,6 +19,8 @@ constexpr int64_t kSeriesWindow_ms = 24LL * 3600 * 1000;
 constexpr int kSeriesBuckets = 96;
 constexpr double kRetargetEvery_s = 0.5;            // staleness changes with time alone
 
+double wall_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
 /// Output summed over `members` in buckets of [t0, t1) from history, labelled `id` (also when the
 /// query fails, so callers know whom it is for); leading empty buckets, before the history
 /// starts, are left out rather than drawn as zero.
@@ -77,6 +79,7 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
       hub->writer_ = std::thread([h = hub.get()] { h->writer_loop(); });
     }
   }
+  hub->arrivals_.reset(wall_s());
   if (auto ok = hub->source_->start(); !ok)
     log << "parktwin: the live source " << opt.feed << " did not start: " << ok.error().message
         << " (it keeps retrying; see the Feed panel)\n";
@@ -124,6 +127,7 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     drained_.clear();
     source_->drain(drained_);
     for (const live::Sample& s : drained_) scene.update_live(s.enterprise, s.m);
+    if (!drained_.empty()) arrivals_.arrived(wall_s());
     if (!drained_.empty() && writer_.joinable()) {
       std::lock_guard<std::mutex> lock(mu_);
       pending_.insert(pending_.end(), drained_.begin(), drained_.end());
@@ -204,6 +208,11 @@ void LiveHub::apply(const scene::Command& c) {
 void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
   info.has_feed = true;
   info.feed = source_->status();
+  const double now = wall_s();
+  info.feed_following = live_;
+  info.feed_any_data = info.feed.accepted > 0;
+  info.feed_silent_s = arrivals_.silent_s(now);
+  info.feed_expected_gap_s = arrivals_.expected_gap_s();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!writer_error_.empty()) info.feed.last_error = "history: " + writer_error_;

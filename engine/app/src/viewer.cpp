@@ -17,6 +17,7 @@
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/shortcuts.h"
 
 namespace parktwin::app {
 namespace {
@@ -25,11 +26,19 @@ namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) { g_stop = true; }
 
+// The shortcut table's key codes are GLFW's.
+static_assert(ui::key::Escape == GLFW_KEY_ESCAPE && ui::key::Enter == GLFW_KEY_ENTER && ui::key::Home == GLFW_KEY_HOME &&
+              ui::key::F1 == GLFW_KEY_F1 && ui::key::F2 == GLFW_KEY_F2 && ui::key::F11 == GLFW_KEY_F11 &&
+              ui::key::F12 == GLFW_KEY_F12 && ui::key::KeypadEnter == GLFW_KEY_KP_ENTER && GLFW_KEY_F == 'F');
+static_assert(ui::kModCtrl == GLFW_MOD_CONTROL && ui::kModAlt == GLFW_MOD_ALT && ui::kKeyPress == GLFW_PRESS &&
+              ui::kKeyRelease == GLFW_RELEASE && ui::kKeyRepeat == GLFW_REPEAT);
+
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// Keyboard camera control; returns true when it moved the camera.
+/// Keyboard camera control by held keys (polled; one-shot shortcuts come as events through
+/// KeyQueue); returns true when it moved the camera.
 bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewport_h) {
   auto down = [&](int k) { return glfwGetKey(w, k) == GLFW_PRESS; };
   bool moved = false;
@@ -60,6 +69,8 @@ struct Viewer {
   scene::LabelState labels;  ///< enterprise label placement carried between frames
   std::vector<scene::Command> commands;
   ImVector<ImWchar> glyph_ranges;
+  ui::KeyQueue keys;              ///< presses since the last frame, from the key callback
+  bool screenshot_requested = false;
   bool moved_since_hover = true;
   bool fullscreen = false;
   int saved_x = 100, saved_y = 100, saved_w = 1600, saved_h = 900;
@@ -121,24 +132,34 @@ struct Viewer {
     fullscreen = !fullscreen;
   }
 
-  /// Key presses that act once (not held).
+  /// Key presses that act once (not held), from the key events of this frame: a tap shorter than
+  /// a frame acts too. While the quit question is open, Esc or Enter confirms it.
   void shortcuts() {
-    ImGuiIO& io = ImGui::GetIO();
-    if (io.WantCaptureKeyboard) return;
-    auto pressed = [&](int key) { return ImGui::IsKeyPressed(key, false); };
-    if (pressed(GLFW_KEY_1) && scene.parks.size() > 0) fly_to(scene.parks[0].id);
-    if (pressed(GLFW_KEY_2) && scene.parks.size() > 1) fly_to(scene.parks[1].id);
-    if (pressed(GLFW_KEY_3) && scene.parks.size() > 2) fly_to(scene.parks[2].id);
-    if (pressed(GLFW_KEY_0)) fly_to("province");
-    if (pressed(GLFW_KEY_HOME)) fly_to("fit");
-    if (pressed(GLFW_KEY_F1)) panels.help = !panels.help;
-    if (pressed(GLFW_KEY_F2)) panels.stats = !panels.stats;
-    if (pressed(GLFW_KEY_L)) panels.layers = !panels.layers;
-    if (pressed(GLFW_KEY_P)) panels.parks = !panels.parks;
-    if (pressed(GLFW_KEY_F11)) toggle_fullscreen();
-    if (pressed(GLFW_KEY_ESCAPE)) glfwSetWindowShouldClose(window, GLFW_TRUE);
-    if (io.KeyCtrl && pressed(GLFW_KEY_Z)) undo.undo(scene);
-    if (io.KeyCtrl && pressed(GLFW_KEY_Y)) undo.redo(scene);
+    const bool typing = ImGui::GetIO().WantCaptureKeyboard;
+    for (const ui::KeyPress& k : keys.take()) {
+      if (panels.quit_asked) {
+        if (k.key == ui::key::Escape || k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.quit_confirmed = true;
+        continue;
+      }
+      const auto a = ui::action_for_key(k.key, k.mods, typing);
+      if (!a || ui::apply_panel_action(*a, panels)) continue;
+      auto fly_park = [&](size_t i) {
+        if (i < scene.parks.size()) fly_to(scene.parks[i].id);
+      };
+      switch (*a) {
+        case ui::Action::FlyPark1: fly_park(0); break;
+        case ui::Action::FlyPark2: fly_park(1); break;
+        case ui::Action::FlyPark3: fly_park(2); break;
+        case ui::Action::FlyProvince: fly_to("province"); break;
+        case ui::Action::FlyFit: fly_to("fit"); break;
+        case ui::Action::Fullscreen: toggle_fullscreen(); break;
+        case ui::Action::Screenshot: screenshot_requested = true; break;
+        case ui::Action::Quit: panels.quit_asked = true; break;
+        case ui::Action::Undo: undo.undo(scene); break;
+        case ui::Action::Redo: undo.redo(scene); break;
+        default: break;
+      }
+    }
   }
 
   glm::dvec2 cursor_ndc() const {
@@ -147,9 +168,11 @@ struct Viewer {
     return {2.0 * io.MousePos.x / io.DisplaySize.x - 1.0, 2.0 * io.MousePos.y / io.DisplaySize.y - 1.0};
   }
 
-  /// The flow arc nearest the cursor within 6 px among those drawn (same level and filter rules
-  /// as the GPU culling), or nothing. Runs only when the mouse moved; arcs are cached per revision.
+  /// The flow arc nearest the cursor within 6 px among those drawn (same level, filter and budget
+  /// rules as the GPU culling), or nothing. Runs only when the mouse, the camera or the budget
+  /// moved; arcs are cached per revision.
   std::vector<scene::FlowArc> arcs;
+  double hover_budget_yuan = 0.0;  ///< the drawing budget of the last rendered frame
   uint64_t arcs_revision = UINT64_MAX;
   std::optional<scene::FlowArc> flow_under_cursor() {
     if (arcs_revision != scene.chains.revision) {
@@ -161,13 +184,11 @@ struct Viewer {
     if (w <= 0 || h <= 0 || !scene.chains.filter.flows_visible) return std::nullopt;
     const scene::ScreenProjector project(camera, {w, h});
     const glm::dvec2 cursor(io.MousePos.x, io.MousePos.y);
-    const auto& f = scene.chains.filter;
     double best = 6.0;
     std::optional<scene::FlowArc> hit;
     for (const scene::FlowArc& a : arcs) {
-      if (a.level == scene::FlowLevel::Enterprise && camera.distance > scene::kEnterpriseFlowsMaxDistance) continue;
-      if (a.level == scene::FlowLevel::Park && camera.distance < scene::kParkFlowsMinDistance) continue;
-      if (a.chain < 0 || !f.chain_on[static_cast<size_t>(a.chain)] || !f.segment_on[static_cast<size_t>(a.segment)]) continue;
+      // The budget of the frame on screen: arcs that gave way to larger ones were not drawn.
+      if (!scene::arc_drawn(a, scene.chains.filter, camera.distance, hover_budget_yuan)) continue;
       glm::dvec2 prev(0.0);
       bool prev_ok = false;
       for (int k = 0; k <= 16; ++k) {
@@ -206,14 +227,13 @@ struct Viewer {
       scene.warnings.push_back("picking failed: " + hit.error().message);
       return;
     }
-    const int ent_layer = scene.layer_index("enterprises");
     if (hit->kind == render::PickHit::Building && hit->index < scene.buildings.size()) {
       const scene::Building& b = scene.buildings[hit->index];
       if (b.enterprise >= 0) commands.push_back(scene::SelectEnterprise{b.enterprise});
       else commands.push_back(scene::SelectFeature{static_cast<int>(b.layer), static_cast<int>(b.feature)});
-    } else if (hit->kind == render::PickHit::Marker && static_cast<int>(hit->layer) == ent_layer &&
-               hit->index < scene.enterprises.size()) {
-      commands.push_back(scene::SelectEnterprise{static_cast<int>(hit->index)});
+    } else if (hit->kind == render::PickHit::Marker && scene.marker_enterprise(hit->layer, hit->index) >= 0) {
+      // The marker's own enterprise: marker and enterprise indices need not agree.
+      commands.push_back(scene::SelectEnterprise{scene.marker_enterprise(hit->layer, hit->index)});
     } else if (hit->kind == render::PickHit::Feature) {
       commands.push_back(scene::SelectEnterprise{-1});
       commands.push_back(scene::SelectFeature{static_cast<int>(hit->layer), static_cast<int>(hit->index)});
@@ -274,6 +294,11 @@ struct Viewer {
     io.IniFilename = nullptr;  // walls run unattended: no layout file written next to the binary
     if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges); !m.empty()) std::cerr << "parktwin: " << m << "\n";
     io.Fonts->Build();
+    // Our key callback first: ImGui's GLFW backend installs its own and chains to this one.
+    glfwSetWindowUserPointer(window, this);
+    glfwSetKeyCallback(window, [](GLFWwindow* w, int key, int, int action, int mods) {
+      if (auto* v = static_cast<Viewer*>(glfwGetWindowUserPointer(w))) v->keys.on_key(key, action, mods);
+    });
     ImGui_ImplGlfw_InitForVulkan(window, true);
     if (auto ok = renderer->init_imgui(); !ok) {
       std::cerr << "parktwin: " << ok.error().message << "\n";
@@ -307,9 +332,10 @@ struct Viewer {
       renderer->imgui_new_frame();
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
+      const bool keyed = !keys.empty();
       shortcuts();
       click_select();
-      bool active = mouse_camera();
+      bool active = mouse_camera() || keyed;
       if (!io.WantCaptureKeyboard && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
         fly.active = false;
         active = true;
@@ -325,6 +351,10 @@ struct Viewer {
       info.camera = camera;
       info.cursor_valid = false;
       if (active) moved_since_hover = true;  // the arcs moved under the cursor
+      if (renderer->stats().flows_min_value_yuan != hover_budget_yuan) {
+        hover_budget_yuan = renderer->stats().flows_min_value_yuan;  // arcs appeared or gave way
+        moved_since_hover = true;
+      }
       if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
         const auto hovered = flow_under_cursor();
         info.has_hovered_flow = hovered.has_value();
@@ -342,14 +372,18 @@ struct Viewer {
       ui::draw_panels(scene, info, panels, commands, &labels);
       if (!commands.empty()) active = true;
       apply_commands();
+      if (panels.quit_confirmed) glfwSetWindowShouldClose(window, GLFW_TRUE);
       ImGui::Render();
-      if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0) last_activity = t;
+      if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || panels.quit_asked) last_activity = t;
       render::FrameInput in;
       in.camera = camera;
       in.time_s = t - start_time;
       in.ui = ImGui::GetDrawData();
       const double ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cpu0).count();
-      if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(GLFW_KEY_F12, false)) screenshot(in);
+      if (screenshot_requested) {
+        screenshot_requested = false;
+        screenshot(in);
+      }
       if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
       const auto& st = renderer->stats();
       // Frame time without the idle wait: from input handling to the frame's submission and present.
@@ -366,6 +400,7 @@ struct Viewer {
     renderer->wait_idle();
     renderer->shutdown_imgui();
     ImGui_ImplGlfw_Shutdown();
+    glfwSetKeyCallback(window, nullptr);
     ImGui::DestroyContext(ctx);
     std::cout << "parktwin: " << frame << " frames, last frame " << info.frame_ms << " ms\n";
     return 0;

@@ -93,4 +93,18 @@ std::vector<FlowArc> build_flow_arcs(const Scene& s) {
   return out;
 }
 
+bool arc_drawn(const FlowArc& a, const ChainFilter& f, double camera_distance, double min_value_yuan) {
+  if (a.level == FlowLevel::Enterprise && camera_distance > kEnterpriseFlowsMaxDistance) return false;
+  if (a.level == FlowLevel::Park && camera_distance < kParkFlowsMinDistance) return false;
+  if (a.chain < 0 || static_cast<size_t>(a.chain) >= f.chain_on.size() || !f.chain_on[static_cast<size_t>(a.chain)]) return false;
+  if (a.segment < 0 || static_cast<size_t>(a.segment) >= f.segment_on.size() || !f.segment_on[static_cast<size_t>(a.segment)])
+    return false;
+  if (a.level == FlowLevel::Enterprise && min_value_yuan > 0.0) {
+    // The same comparison as the culling shader: log10 of the value in single precision.
+    const float v = a.value_yuan_per_year > 0.0 ? static_cast<float>(std::log10(a.value_yuan_per_year)) : 0.0f;
+    if (v < static_cast<float>(std::log10(min_value_yuan))) return false;
+  }
+  return true;
+}
+
 }  // namespace parktwin::scene

@@ -206,13 +206,22 @@ void build_buildings(Scene& scene, uint32_t layer_index, const std::string& heig
 void build_markers(Scene& scene, Layer& layer) {
   const gis::LayerData& d = layer.data;
   const bool ent = layer.id == "enterprises";
-  const int chain_f = d.field("chain"), role_f = d.field("role");
+  const int chain_f = d.field("chain"), role_f = d.field("role"), ent_f = d.field("enterprise_id");
+  // A marker knows its enterprise by id: features without points, or with several, make marker
+  // and enterprise indices differ.
+  std::unordered_map<std::string, int32_t> ent_index;
+  if (ent)
+    for (size_t i = 0; i < scene.enterprises.size(); ++i) ent_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
   for (size_t i = 0; i < d.features.size(); ++i) {
     const gis::Feature& f = d.features[i];
+    int32_t enterprise = -1;
+    if (ent && ent_f >= 0)
+      if (auto it = ent_index.find(gis::attr_string(f, ent_f)); it != ent_index.end()) enterprise = it->second;
     for (auto p : f.geom.points) {
       Marker m;
       m.pos = p;
       m.feature = static_cast<uint32_t>(i);
+      m.enterprise = enterprise;
       if (ent) {
         const glm::vec4 c = chain_color(gis::attr_string(f, chain_f));
         m.rgba = pack4(c);

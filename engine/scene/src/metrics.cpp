@@ -51,4 +51,16 @@ const char* metric_unit(Metric m) {
   return "";
 }
 
+std::string production_rate_unit(std::string_view annual_unit) {
+  std::string_view u = annual_unit;
+  while (!u.empty() && u.back() == ' ') u.remove_suffix(1);
+  for (std::string_view per : {"/a", "/yr", "/year", " per year", "/年"})
+    if (u.size() > per.size() && u.substr(u.size() - per.size()) == per) {
+      u.remove_suffix(per.size());
+      break;
+    }
+  while (!u.empty() && u.back() == ' ') u.remove_suffix(1);
+  return std::string(u.empty() ? "units" : u) + "/h";
+}
+
 }  // namespace parktwin::scene

@@ -33,6 +33,12 @@ int Scene::layer_index(const std::string& id) const {
   return -1;
 }
 
+int Scene::marker_enterprise(uint32_t layer, uint32_t marker) const {
+  if (layer >= layers.size() || marker >= layers[layer].markers.size()) return -1;
+  const int e = layers[layer].markers[marker].enterprise;
+  return e >= 0 && static_cast<size_t>(e) < enterprises.size() ? e : -1;
+}
+
 size_t Scene::feature_count() const {
   size_t n = 0;
   for (const Layer& l : layers) n += l.data.features.size();

@@ -14,6 +14,7 @@
 
 #include "parktwin/scene/kpi.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/placement.h"
 
 namespace parktwin::ui {
 namespace {
@@ -74,7 +75,7 @@ void swatch(const char* id, glm::vec4 c) {
 // ---- Chain filter --------------------------------------------------------------------------
 
 void chain_filter_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(360, 370), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Chains 产业链", ImVec2(360, 370), ImVec2(390, 590));
   ImGui::SetNextWindowSize(ImVec2(390, 590), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Chains 产业链", &st.chains)) return ImGui::End();
   const auto& chains = scene::chains();
@@ -289,7 +290,7 @@ void status_legend() {
 }
 
 void chain_diagram_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(700, 400), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Chain diagram 产业链图谱", ImVec2(700, 400), ImVec2(900, 480));
   ImGui::SetNextWindowSize(ImVec2(900, 480), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Chain diagram 产业链图谱", &st.chain_diagram)) return ImGui::End();
   const auto& chains = scene::chains();

@@ -6,6 +6,7 @@
 #include <imgui.h>
 
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/shortcuts.h"
 
 namespace parktwin::ui {
 
@@ -18,12 +19,34 @@ const std::vector<std::string>& ui_texts() {
         "营业收入 手机出货量 电解铜产量 当前 基数 目标 亿元 万吨 亿部 亿台 †●○",
         "标签 英文标签 搜索 详情 名称 华勤",
     };
+    t.emplace_back("退出 ParkTwin？ 取消 按键 中文 英文");
+    // Help and the quit question speak from the shortcut table.
+    for (const KeyBinding& b : key_bindings()) t.emplace_back(b.zh);
+    for (const HelpRow& r : continuous_help_rows()) t.emplace_back(std::string(r.keys) + r.zh);
     // The plan's chains and clusters, shown by the chain panels whether or not the data has them.
     for (const auto& c : scene::chains()) t.emplace_back(c.name_zh);
     for (const auto& c : scene::clusters()) t.emplace_back(c.name_zh);
     return t;
   }();
   return texts;
+}
+
+const ImWchar* symbol_ranges() {
+  static const ImWchar ranges[] = {
+      0x00A0, 0x00FF,  // Latin-1: ° ± ² ³ µ × ÷
+      0x2000, 0x206F,  // general punctuation: ‰ ‱ † ‡ • …
+      0x2070, 0x209F,  // superscripts and subscripts
+      0x2100, 0x214F,  // letterlike symbols: ℃ ℉ № ™ Ω
+      0x2150, 0x218F,  // number forms: ⅓ Ⅰ Ⅱ
+      0x2190, 0x21FF,  // arrows
+      0x2200, 0x22FF,  // mathematical operators: ≈ ≤ ≥ √ ∞
+      0x2460, 0x24FF,  // enclosed alphanumerics: ① ②
+      0x25A0, 0x25FF,  // geometric shapes: □ ■ ○ ● △
+      0x3000, 0x303F,  // CJK symbols and punctuation
+      0xFF00, 0xFFEF,  // full-width forms
+      0,
+  };
+  return ranges;
 }
 
 std::string cjk_font_path() {
@@ -52,21 +75,30 @@ std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWcha
     builder.AddText(p.cluster_zh.c_str());
     for (const auto& f : p.facts) builder.AddText(f.value.c_str());
   }
-  for (const scene::Layer& l : scene.layers) builder.AddText(l.title.c_str());
+  for (const scene::Layer& l : scene.layers) {
+    builder.AddText(l.title.c_str());
+    for (const std::string& f : l.data.fields) builder.AddText(f.c_str());  // the Inspector shows them
+  }
   for (const std::string& s : scene.attributions) builder.AddText(s.c_str());
   for (const std::string& s : extra) builder.AddText(s.c_str());
   for (const std::string& s : ui_texts()) builder.AddText(s.c_str());
   builder.AddText("°·—–…×≈≥≤→←↑↓");
+  // Symbols user data carries (℃ ± ² ‰ № ...): whole blocks, so data read later is covered too.
+  builder.AddRanges(symbol_ranges());
   ranges.clear();
   builder.BuildRanges(&ranges);
   ImFontConfig cfg;
   cfg.OversampleH = 1;
   cfg.OversampleV = 1;
   cfg.PixelSnapH = true;
-  if (!io.Fonts->AddFontFromFileTTF(path.c_str(), size_px, &cfg, ranges.Data)) {
+  ImFont* font = io.Fonts->AddFontFromFileTTF(path.c_str(), size_px, &cfg, ranges.Data);
+  if (!font) {
     io.Fonts->AddFontDefault();
     return "cannot load the font " + path + "; Chinese names will show as '?'";
   }
+  // Anything else shows as a visible box, not as nothing (the atlas build keeps this choice when
+  // the glyph exists, else falls back to U+FFFD or '?').
+  font->FallbackChar = kFallbackGlyph;
   return {};
 }
 

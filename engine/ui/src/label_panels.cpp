@@ -15,6 +15,7 @@
 #include "parktwin/scene/labels.h"
 #include "parktwin/scene/search.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/placement.h"
 
 namespace parktwin::ui {
 namespace {
@@ -52,6 +53,14 @@ std::string yuan(double v) {
   return buf;
 }
 
+/// A live value with the digits that mean something: 0.007489 -> "0.0075", 5.678 -> "5.68", 12345.6 -> "12346".
+std::string live_number(double v) {
+  char buf[48];
+  const double a = std::abs(v);
+  std::snprintf(buf, sizeof buf, a >= 1000.0 ? "%.0f" : a >= 1.0 ? "%.3g" : "%.2g", v);
+  return buf;
+}
+
 const char* chain_label(const std::string& key, bool zh) {
   const int c = scene::chain_index(key);
   if (c < 0) return key.c_str();
@@ -69,22 +78,11 @@ std::vector<scene::LabelRect> open_window_rects() {
   return out;
 }
 
-void shortcuts(PanelState& st) {
-  ImGuiIO& io = ImGui::GetIO();
-  // GLFW's key codes for letters are their ASCII codes, which ImGui 1.86 indexes KeysDown by.
-  if (io.KeyCtrl && ImGui::IsKeyPressed('F', false)) {
-    st.search = true;
-    st.focus_search = true;
-  }
-  if (!io.WantCaptureKeyboard && !io.KeyCtrl && !io.KeyAlt && ImGui::IsKeyPressed('T', false))
-    st.english_labels = !st.english_labels;
-}
-
 // ---- Search --------------------------------------------------------------------------------
 
 void search_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f - 300, 40), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Search 搜索", ImVec2(io.DisplaySize.x * 0.5f - 300, 40), ImVec2(600, 320));
   ImGui::SetNextWindowSize(ImVec2(600, 320), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Search 搜索", &st.search)) return ImGui::End();
   if (st.focus_search) {
@@ -203,7 +201,7 @@ void links_table(const scene::Scene& scene, uint32_t e, bool incoming, std::vect
 
 void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out) {
   // Next to the left column (parks, metrics): clear of the clusters panel open on the right at start.
-  ImGui::SetNextWindowPos(ImVec2(360, 300), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Inspector 详情", ImVec2(360, 300), ImVec2(420, 560));
   ImGui::SetNextWindowSize(ImVec2(420, 560), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Inspector 详情", &st.inspector)) return ImGui::End();
   const int sel = scene.selected_enterprise;
@@ -271,8 +269,8 @@ void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelStat
     else ImGui::TextUnformatted(en.role.c_str());
     row("Product");
     ImGui::TextWrapped("%s", en.product.c_str());
-    row("Unit");
-    ImGui::TextUnformatted(en.unit.c_str());
+    row("Production unit");
+    ImGui::TextUnformatted(en.unit.c_str());  // the dataset's unit of annual figures
     row("Revenue 2022");
     ImGui::Text("%s yuan (nominal)", yuan(en.revenue_2022).c_str());
     row("Source");
@@ -301,10 +299,12 @@ void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelStat
       ImGui::SameLine();
       ImGui::TextColored(kGeneratedCol, "[SIMULATED 模拟数据]");
     }
+    // Samples are rates at the moment shown: production per hour, never the annual unit.
+    const std::string production_unit = scene::production_rate_unit(en.unit);
     for (size_t i = 0; i < scene::kMetricCount; ++i) {
       const auto metric = static_cast<scene::Metric>(i);
-      const char* unit = metric == scene::Metric::Production ? en.unit.c_str() : scene::metric_unit(metric);
-      ImGui::BulletText("%s: %.4g %s", scene::metric_label(metric), m.value(metric), unit);
+      const char* unit = metric == scene::Metric::Production ? production_unit.c_str() : scene::metric_unit(metric);
+      ImGui::BulletText("%s: %s %s, now", scene::metric_label(metric), live_number(m.value(metric)).c_str(), unit);
     }
     const ParkSeries& ss = info.selected_series;
     if (ss.park == en.id && ss.output_yuan_h.size() > 1) {
@@ -393,15 +393,8 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
 
   std::vector<scene::LabelRect> keep = open_window_rects();
   // The attribution lines in the bottom right corner (drawn on the foreground by draw_panels).
-  float attribution_w = 0.0f, attribution_h = 0.0f;
-  for (const std::string& a : scene.attributions) {
-    const ImVec2 sz = ImGui::CalcTextSize(a.c_str());
-    attribution_w = std::max(attribution_w, sz.x + 12.0f);
-    attribution_h += sz.y + 2.0f;
-  }
-  if (attribution_h > 0.0f)
-    keep.push_back({{static_cast<float>(w) - attribution_w, static_cast<float>(h) - attribution_h - 4.0f},
-                    {static_cast<float>(w), static_cast<float>(h)}});
+  if (const PanelRect attr = attribution_rect(scene); attr.max.x > attr.min.x)
+    keep.push_back({{attr.min.x, attr.min.y}, {attr.max.x, attr.max.y}});
   for (const scene::Park& p : scene.parks) {
     ImVec2 lo, hi;
     if (park_label_box(p, cam, io.DisplaySize, lo, hi)) keep.push_back({{lo.x, lo.y}, {hi.x, hi.y}});
@@ -438,7 +431,6 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
 
 void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st,
                        std::vector<scene::Command>& out) {
-  shortcuts(st);
   if (st.search) search_panel(scene, st, out);
   if (st.inspector) inspector_panel(scene, info, st, out);
 }

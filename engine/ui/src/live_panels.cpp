@@ -9,6 +9,8 @@
 
 #include "parktwin/live/payload.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/placement.h"
+#include "parktwin/ui/status_text.h"
 
 namespace parktwin::ui {
 namespace {
@@ -35,7 +37,7 @@ void simulated_badge(bool simulated) {
 
 void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 330, io.DisplaySize.y - 230), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Feed 数据源", ImVec2(io.DisplaySize.x - 330, io.DisplaySize.y - 230), ImVec2(320, 190));
   ImGui::SetNextWindowSize(ImVec2(320, 190), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Feed 数据源", &st.feed)) return ImGui::End();
   if (!fi.has_feed) {
@@ -46,13 +48,25 @@ void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) 
   ImGui::TextWrapped("%s", f.url.c_str());
   ImGui::Text("%s", f.kind.c_str());
   simulated_badge(f.simulated || scene.live_simulated);  // a broker can carry simulated values too
-  const ImVec4 state_col = f.state == live::ConnectionState::Connected ? ImVec4(0.3f, 0.85f, 0.4f, 1)
-                           : f.state == live::ConnectionState::Failed  ? ImVec4(0.95f, 0.3f, 0.25f, 1)
-                                                                       : ImVec4(0.95f, 0.75f, 0.2f, 1);
+  const ImVec4 green(0.3f, 0.85f, 0.4f, 1), amber(0.95f, 0.75f, 0.2f, 1), red(0.95f, 0.3f, 0.25f, 1);
+  // A connection that delivers nothing is not healthy: judge by the data, as soon as the usual gap
+  // between arrivals is missed, not only after the stale period.
+  const FeedHealth health = feed_health(fi.feed_silent_s, fi.feed_expected_gap_s, scene.binding.stale_after_s,
+                                        fi.feed_any_data);
+  const bool connected = f.state == live::ConnectionState::Connected;
+  const ImVec4 data_col = health.level == FeedHealth::Silent ? red : health.level == FeedHealth::Late ? amber : green;
+  const ImVec4 state_col = f.state == live::ConnectionState::Failed ? red
+                           : !connected                             ? amber
+                           : fi.feed_following                      ? data_col
+                                                                    : green;
   ImGui::TextColored(state_col, "%s", live::connection_state_name(f.state));
   if (f.reconnects) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%u reconnects)", f.reconnects);
+  }
+  if (fi.feed_following) {
+    ImGui::SameLine();
+    ImGui::TextColored(data_col, "· %s", health.text.c_str());
   }
   ImGui::Text("%.0f msg/s · received %" PRIu64 " · accepted %" PRIu64, f.messages_per_s, f.received, f.accepted);
   if (f.latency_p99_ms > 0.0) ImGui::Text("latency p50 %.1f ms · p99 %.1f ms", f.latency_p50_ms, f.latency_p99_ms);
@@ -95,7 +109,7 @@ bool metric_combo(const char* label, scene::Metric& m) {
 
 void metrics_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(10, 400), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Metrics 指标", ImVec2(10, 400), ImVec2(340, 330));
   ImGui::SetNextWindowSize(ImVec2(340, 330), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Metrics 指标", &st.metrics)) return ImGui::End();
   scene::MetricBinding b = scene.binding;
@@ -152,9 +166,9 @@ void metrics_panel(const scene::Scene& scene, PanelState& st, std::vector<scene:
   ImGui::End();
 }
 
-void timeline_panel(const FrameInfo& fi, PanelState& st, std::vector<scene::Command>& out) {
+void timeline_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st, std::vector<scene::Command>& out) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f - 330, io.DisplaySize.y - 120), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Timeline 时间轴", ImVec2(io.DisplaySize.x * 0.5f - 330, io.DisplaySize.y - 120), ImVec2(660, 86));
   ImGui::SetNextWindowSize(ImVec2(660, 86), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Timeline 时间轴", &st.timeline)) return ImGui::End();
   const TimelineInfo& t = fi.timeline;
@@ -193,7 +207,7 @@ void timeline_panel(const FrameInfo& fi, PanelState& st, std::vector<scene::Comm
 
 void dashboard_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 910, 30), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Dashboard 园区看板", ImVec2(io.DisplaySize.x - 910, 30), ImVec2(380, 440));
   ImGui::SetNextWindowSize(ImVec2(380, 440), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Dashboard 园区看板", &st.dashboard)) return ImGui::End();
   if (scene.live.empty()) {
@@ -241,7 +255,7 @@ void draw_live_panels(const scene::Scene& scene, const FrameInfo& info, PanelSta
                       std::vector<scene::Command>& out) {
   if (st.feed) feed_panel(scene, info, st);
   if (st.metrics) metrics_panel(scene, st, out);
-  if (st.timeline) timeline_panel(info, st, out);
+  if (st.timeline) timeline_panel(scene, info, st, out);
   if (st.dashboard) dashboard_panel(scene, info, st);
 }
 

@@ -6,6 +6,9 @@
 #include <imgui.h>
 
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/placement.h"
+#include "parktwin/ui/shortcuts.h"
+#include "parktwin/ui/status_text.h"
 
 namespace parktwin::ui {
 namespace {
@@ -15,10 +18,11 @@ ImVec4 to_imvec(glm::vec4 c) { return ImVec4(c.r, c.g, c.b, c.a); }
 void menu_bar(PanelState& st) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("View 视图")) {
-    ImGui::MenuItem("Layers 图层", "L", &st.layers);
-    ImGui::MenuItem("Parks 园区", "P", &st.parks);
-    ImGui::MenuItem("Style 样式", "S", &st.style);
-    ImGui::MenuItem("Stats 统计", "F2", &st.stats);
+    // Hints come from the shortcut table the viewer acts on.
+    ImGui::MenuItem("Layers 图层", shortcut_hint(Action::Layers), &st.layers);
+    ImGui::MenuItem("Parks 园区", shortcut_hint(Action::Parks), &st.parks);
+    ImGui::MenuItem("Style 样式", nullptr, &st.style);
+    ImGui::MenuItem("Stats 统计", shortcut_hint(Action::Stats), &st.stats);
     ImGui::MenuItem("Messages 消息", nullptr, &st.warnings);
     ImGui::Separator();
     ImGui::MenuItem("Feed 数据源", nullptr, &st.feed);
@@ -31,11 +35,12 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Clusters 集群看板", nullptr, &st.clusters);
     ImGui::Separator();
     ImGui::MenuItem("Labels 标签", nullptr, &st.labels);
-    ImGui::MenuItem("English labels 英文标签", "E", &st.english_labels);
-    ImGui::MenuItem("Search 搜索", "Ctrl+F", &st.search);
+    ImGui::MenuItem("English labels 英文标签", shortcut_hint(Action::EnglishLabels), &st.english_labels);
+    if (ImGui::MenuItem("Search 搜索", shortcut_hint(Action::Search), &st.search) && st.search) st.focus_search = true;
     ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
     ImGui::Separator();
-    ImGui::MenuItem("Help 帮助", "F1", &st.help);
+    ImGui::MenuItem("Help 帮助", shortcut_hint(Action::Help), &st.help);
+    if (ImGui::MenuItem("Quit 退出", shortcut_hint(Action::Quit))) st.quit_asked = true;
     ImGui::EndMenu();
   }
   ImGui::TextDisabled("  ParkTwin · Jiangxi 1269 industrial clusters");
@@ -43,7 +48,7 @@ void menu_bar(PanelState& st) {
 }
 
 void layers_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(360, 30), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Layers 图层", ImVec2(360, 30), ImVec2(340, 300));
   ImGui::SetNextWindowSize(ImVec2(340, 300), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Layers 图层", &st.layers)) return ImGui::End();
   if (ImGui::BeginTable("layers", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
@@ -74,7 +79,7 @@ void layers_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::
 }
 
 void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(10, 30), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Parks 园区", ImVec2(10, 30), ImVec2(340, 360));
   ImGui::SetNextWindowSize(ImVec2(340, 360), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Parks 园区", &st.parks)) return ImGui::End();
   if (ImGui::Button("Province 全省")) out.push_back(scene::FlyToProvince{});
@@ -107,7 +112,7 @@ void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
 }
 
 void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::Command>& out) {
-  ImGui::SetNextWindowPos(ImVec2(360, 340), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Style 样式", ImVec2(360, 340), ImVec2(320, 190));
   ImGui::SetNextWindowSize(ImVec2(320, 190), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Style 样式", &st.style)) return ImGui::End();
   float scale = scene.style_params.height_scale;
@@ -127,8 +132,20 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
   } else if (scene.style_params.color_by == scene::ColorBy::Height ||
              scene.style_params.color_by == scene::ColorBy::Revenue) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
+  // Say what is in force: the live binding wins over the static choice for enterprise buildings.
+  const std::string overridden = colour_override_note(scene);
+  if (!overridden.empty()) {
+    ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.2f, 1), "Colour: live %s", scene::metric_label(scene.binding.color_metric));
+    ImGui::PushStyleVar(ImGuiStyleVar_Alpha, ImGui::GetStyle().Alpha * 0.5f);
+  }
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float w = ImGui::GetContentRegionAvail().x;
+  if (!overridden.empty()) {
+    ImGui::PopStyleVar();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", overridden.c_str());
+    ImGui::PopStyleColor();
+  }
     for (int i = 0; i < 32; ++i) {
       const glm::vec4 c = scene::ramp_color(static_cast<float>(i) / 31.0f);
       dl->AddRectFilled(ImVec2(p.x + w * i / 32.0f, p.y), ImVec2(p.x + w * (i + 1) / 32.0f, p.y + 12),
@@ -144,7 +161,7 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
 
 void stats_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) {
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 680, io.DisplaySize.y - 230), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Stats 统计", ImVec2(io.DisplaySize.x - 680, io.DisplaySize.y - 230), ImVec2(420, 210));
   ImGui::SetNextWindowBgAlpha(0.75f);
   if (!ImGui::Begin("Stats 统计", &st.stats, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
   ImGui::Text("frame %.1f ms (%.0f fps) · CPU %.2f ms", fi.frame_ms, fi.frame_ms > 0 ? 1000.0 / fi.frame_ms : 0.0, fi.cpu_ms);
@@ -164,23 +181,38 @@ void stats_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st)
 void warnings_panel(const scene::Scene& scene, PanelState& st) {
   if (scene.warnings.empty()) return;
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(360, io.DisplaySize.y - 180), ImGuiCond_FirstUseEver);
+  place_panel(scene, "Messages 消息", ImVec2(360, io.DisplaySize.y - 180), ImVec2(560, 140));
   ImGui::SetNextWindowSize(ImVec2(560, 140), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Messages 消息", &st.warnings)) return ImGui::End();
   for (const std::string& w : scene.warnings) ImGui::TextWrapped("%s", w.c_str());
   ImGui::End();
 }
 
-void help_panel(PanelState& st) {
-  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, 80), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0));
-  if (!ImGui::Begin("Help 帮助", &st.help, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
-  ImGui::TextUnformatted(
-      "Left drag: pan    Right drag / Shift+left drag: orbit    Wheel: zoom\n"
-      "W A S D / arrows: pan    Q E: turn    R F: tilt    + -: zoom\n"
-      "1 2 3: fly to Nanchang, Yingtan, Yichun    0: province    Home: fit loaded data\n"
-      "Ctrl+F: search enterprises and parks    T: English labels on the map\n"
-      "Click: select a building, enterprise or parcel (Inspector)    F12: screenshot (PNG)\n"
-      "Ctrl+Z / Ctrl+Y: undo / redo style edits    F1: help    F2: stats    F11: fullscreen    Esc: quit");
+void help_panel(const scene::Scene& scene, PanelState& st) {
+  // A fixed width that fits the window and wrapped cells: nothing is cut off on a small screen.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const ImVec2 size(std::min(760.0f, std::max(320.0f, display.x - 40.0f)), std::min(560.0f, std::max(200.0f, display.y - 120.0f)));
+  place_panel(scene, "Help 帮助", ImVec2((display.x - size.x) * 0.5f, 80), size);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
+  if (!ImGui::Begin("Help 帮助", &st.help)) return ImGui::End();
+  if (ImGui::BeginTable("help", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+    ImGui::TableSetupColumn("按键 Keys", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+    ImGui::TableSetupColumn("中文", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("English", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+    ImGui::TableHeadersRow();
+    auto row = [](const char* keys, const char* zh, const char* en) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", keys);
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", zh);
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%s", en);
+    };
+    for (const HelpRow& r : continuous_help_rows()) row(r.keys, r.zh, r.en);
+    for (const KeyBinding& b : key_bindings()) row(b.hint, b.zh, b.en);
+    ImGui::EndTable();
+  }
   ImGui::End();
 }
 
@@ -195,6 +227,29 @@ void attribution_line(const scene::Scene& scene) {
     const ImVec2 p(std::max(4.0f, io.DisplaySize.x - sz.x - 8.0f), y);
     dl->AddRectFilled(ImVec2(p.x - 4, y - 1), ImVec2(io.DisplaySize.x, y + sz.y + 2), IM_COL32(255, 255, 255, 180));
     dl->AddText(p, IM_COL32(40, 40, 40, 255), it->c_str());
+/// Esc asks before the viewer quits (a wall or a presentation must not close on a stray key).
+void quit_dialog(PanelState& st) {
+  const char* name = "Quit ParkTwin? 退出?";
+  if (st.quit_asked && !ImGui::IsPopupOpen(name)) ImGui::OpenPopup(name);
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.4f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal(name, nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+    st.quit_asked = false;
+    return;
+  }
+  ImGui::TextUnformatted("退出 ParkTwin？");
+  ImGui::TextUnformatted("Quit ParkTwin?");
+  ImGui::TextDisabled("Esc / Enter: 退出 quit");
+  ImGui::Spacing();
+  if (ImGui::Button("退出 Quit", ImVec2(120, 0))) st.quit_confirmed = true;
+  ImGui::SameLine();
+  if (ImGui::Button("取消 Cancel", ImVec2(120, 0))) {
+    st.quit_asked = false;
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
+}
+
   }
 }
 
@@ -283,7 +338,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   if (st.style) style_panel(scene, st, out);
   if (st.stats) stats_panel(scene, info, st);
   if (st.warnings) warnings_panel(scene, st);
-  if (st.help) help_panel(st);
+  if (st.help) help_panel(scene, st);
   draw_live_panels(scene, info, st, out);
   draw_chain_panels(scene, info, st, out);
   draw_label_panels(scene, info, st, out);
@@ -301,6 +356,7 @@ void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, 
     dl->AddText(ImVec2(12, 10), IM_COL32(30, 30, 30, 255), caption.c_str());
   }
   attribution_line(scene);
+  quit_dialog(st);
 }
 
 }  // namespace parktwin::ui

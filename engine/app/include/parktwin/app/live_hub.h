@@ -19,6 +19,7 @@
 #include "parktwin/ui/panels.h"
 
 namespace parktwin::app {
+#include "parktwin/ui/status_text.h"
 
 struct LiveOptions {
   std::string feed = "sim://";     ///< source URL ("" = no live data)
@@ -57,6 +58,7 @@ class LiveHub {
 
   // History writer thread.
   std::unique_ptr<live::HistoryStore> writer_store_;
+  ui::ArrivalWatch arrivals_;  ///< when samples arrived (wall clock): a feed that stops is noticed
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;

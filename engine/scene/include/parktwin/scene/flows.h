@@ -11,6 +11,7 @@
 namespace parktwin::scene {
 
 class Scene;
+struct ChainFilter;
 
 enum class FlowLevel : uint8_t { Enterprise = 0, Park = 1 };
 
@@ -38,5 +39,11 @@ glm::dvec3 arc_point(const FlowArc& arc, double t);
 /// Camera distances between which each level is shown (enterprise arcs up close, park arcs far).
 constexpr double kEnterpriseFlowsMaxDistance = 60000.0;
 constexpr double kParkFlowsMinDistance = 20000.0;
+
+/// Whether the renderer's culling keeps `arc` (frustum and screen length aside): its level shows at
+/// `camera_distance`, its chain and segment pass `filter`, and an enterprise arc is worth at least
+/// `min_value_yuan` per year, the drawing budget of that frame (RenderStats::flows_min_value_yuan;
+/// 0 = no budget). Hover uses it so that it reports only arcs that were drawn.
+bool arc_drawn(const FlowArc& arc, const ChainFilter& filter, double camera_distance, double min_value_yuan);
 
 }  // namespace parktwin::scene

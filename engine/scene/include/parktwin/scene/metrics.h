@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace parktwin::scene {
@@ -19,6 +20,9 @@ constexpr size_t kMetricCount = 4;
 const char* metric_key(Metric m);    ///< JSON field name: output_yuan_h, power_kw, utilisation_pct, production
 const char* metric_label(Metric m);  ///< for the UI: "output value", "power load", ...
 const char* metric_unit(Metric m);   ///< "yuan/h", "kW", "%", "" (production: the enterprise's own unit)
+/// The unit of a live production value: samples give production per hour, in the numerator of the
+/// enterprise's annual unit ("GWh/a" -> "GWh/h", "million units/a" -> "million units/h", "t" -> "t/h").
+std::string production_rate_unit(std::string_view annual_unit);
 
 struct Metrics {
   int64_t ts_ms = 0;                          ///< sample time, ms since 1970-01-01 UTC; 0 = no sample yet

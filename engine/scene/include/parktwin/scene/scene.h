@@ -62,7 +62,8 @@ struct Marker {
   glm::dvec2 pos{0.0};
   uint32_t rgba = 0xff000000u;
   float size_px = 8.0f;
-  uint32_t feature = 0;
+  uint32_t feature = 0;     ///< index in its layer's features
+  int32_t enterprise = -1;  ///< index into Scene::enterprises of the site it marks, -1 if none
 };
 
 struct Layer {
@@ -166,6 +167,8 @@ class Scene {
   std::vector<std::string> warnings;      ///< load problems, for the UI and the log
 
   glm::dvec2 bmin{1e300}, bmax{-1e300};  ///< bounds of everything loaded
+  /// The enterprise a picked marker (`marker` in layer `layer`'s markers) stands for, or -1.
+  int marker_enterprise(uint32_t layer, uint32_t marker) const;
 
   /// Index of a park by id, or -1.
   int park_index(const std::string& id) const;

@@ -47,6 +47,10 @@ struct FrameInfo {
   bool cursor_valid = false;
   bool has_feed = false;
   live::SourceStatus feed;
+  bool feed_following = false;    ///< the scene follows the feed (live, not playback)
+  bool feed_any_data = false;     ///< data has arrived since the source started
+  double feed_silent_s = 0.0;     ///< wall seconds since data last arrived
+  double feed_expected_gap_s = 0.0;  ///< the longest normal gap between arrivals (ArrivalWatch)
   TimelineInfo timeline;
   std::vector<ParkSeries> park_series;
   ParkSeries selected_series;      ///< output of the selected enterprise over the last 24 h (park = its id)
@@ -67,6 +71,8 @@ struct PanelState {
   bool search = false, inspector = false;
   bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
   char search_text[128] = {};    ///< the search box's text (UTF-8)
+  bool quit_asked = false;       ///< the quit confirmation is open (Esc, or View > Quit)
+  bool quit_confirmed = false;   ///< the user confirmed: the viewer closes
 };
 
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`. With
@@ -82,7 +88,7 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& camera, const F
                  scene::LabelState& labels);
 
 /// Search 搜索 (enterprises and parks; click selects and flies there) and the Inspector 详情 of the
-/// selected enterprise; Ctrl+F focuses search, T toggles English labels.
+/// selected enterprise (their shortcuts, Ctrl+F and T, are in the shortcut table: shortcuts.h).
 void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& state,
                        std::vector<scene::Command>& out);
 
@@ -117,6 +123,11 @@ std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWcha
 /// Every text the panels themselves show in Chinese (the data's strings are collected from the scene).
 /// A test checks that each CJK character in the UI sources is covered.
 const std::vector<std::string>& ui_texts();
+
+/// Blocks of symbols every atlas holds whatever the data (℃ ° ± × ² ³ µ ‰ № □ ...), 0-terminated.
+const ImWchar* symbol_ranges();
+/// The glyph shown for a character the atlas lacks: □ (U+25A1), in symbol_ranges().
+constexpr ImWchar kFallbackGlyph = 0x25A1;
 
 /// Path of the CJK font file, or "" when missing.
 std::string cjk_font_path();
