@@ -121,8 +121,20 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
   const char* names[] = {scene::color_by_name(scene::ColorBy::Kind), scene::color_by_name(scene::ColorBy::Chain),
                          scene::color_by_name(scene::ColorBy::Height), scene::color_by_name(scene::ColorBy::Revenue),
                          scene::color_by_name(scene::ColorBy::Uniform)};
+  // Say what is in force: the live binding wins over the static choice for enterprise buildings.
+  const std::string overridden = colour_override_note(scene);
+  if (!overridden.empty()) {
+    ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.2f, 1), "Colour: live %s", scene::metric_label(scene.binding.color_metric));
+    ImGui::PushStyleVar(ImGuiStyleVar_Alpha, ImGui::GetStyle().Alpha * 0.5f);
+  }
   if (ImGui::Combo("Colour by", &mode, names, IM_ARRAYSIZE(names)))
     out.push_back(scene::SetColorBy{static_cast<scene::ColorBy>(mode)});
+  if (!overridden.empty()) {
+    ImGui::PopStyleVar();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", overridden.c_str());
+    ImGui::PopStyleColor();
+  }
   if (scene.style_params.color_by == scene::ColorBy::Chain) {
     for (const char* c : {"electronic_information", "nonferrous_metals", "new_energy"}) {
       ImGui::ColorButton(c, to_imvec(scene::chain_color(c)), ImGuiColorEditFlags_NoTooltip, ImVec2(12, 12));
@@ -132,20 +144,8 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
   } else if (scene.style_params.color_by == scene::ColorBy::Height ||
              scene.style_params.color_by == scene::ColorBy::Revenue) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
-  // Say what is in force: the live binding wins over the static choice for enterprise buildings.
-  const std::string overridden = colour_override_note(scene);
-  if (!overridden.empty()) {
-    ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.2f, 1), "Colour: live %s", scene::metric_label(scene.binding.color_metric));
-    ImGui::PushStyleVar(ImGuiStyleVar_Alpha, ImGui::GetStyle().Alpha * 0.5f);
-  }
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float w = ImGui::GetContentRegionAvail().x;
-  if (!overridden.empty()) {
-    ImGui::PopStyleVar();
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s", overridden.c_str());
-    ImGui::PopStyleColor();
-  }
     for (int i = 0; i < 32; ++i) {
       const glm::vec4 c = scene::ramp_color(static_cast<float>(i) / 31.0f);
       dl->AddRectFilled(ImVec2(p.x + w * i / 32.0f, p.y), ImVec2(p.x + w * (i + 1) / 32.0f, p.y + 12),
@@ -216,17 +216,6 @@ void help_panel(const scene::Scene& scene, PanelState& st) {
   ImGui::End();
 }
 
-void attribution_line(const scene::Scene& scene) {
-  // One line per source, right-aligned, stacked up from the bottom edge.
-  ImGuiIO& io = ImGui::GetIO();
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
-  float y = io.DisplaySize.y - 2.0f;
-  for (auto it = scene.attributions.rbegin(); it != scene.attributions.rend(); ++it) {
-    const ImVec2 sz = ImGui::CalcTextSize(it->c_str());
-    y -= sz.y + 2.0f;
-    const ImVec2 p(std::max(4.0f, io.DisplaySize.x - sz.x - 8.0f), y);
-    dl->AddRectFilled(ImVec2(p.x - 4, y - 1), ImVec2(io.DisplaySize.x, y + sz.y + 2), IM_COL32(255, 255, 255, 180));
-    dl->AddText(p, IM_COL32(40, 40, 40, 255), it->c_str());
 /// Esc asks before the viewer quits (a wall or a presentation must not close on a stray key).
 void quit_dialog(PanelState& st) {
   const char* name = "Quit ParkTwin? 退出?";
@@ -250,6 +239,17 @@ void quit_dialog(PanelState& st) {
   ImGui::EndPopup();
 }
 
+void attribution_line(const scene::Scene& scene) {
+  // One line per source, right-aligned, stacked up from the bottom edge.
+  ImGuiIO& io = ImGui::GetIO();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  float y = io.DisplaySize.y - 2.0f;
+  for (auto it = scene.attributions.rbegin(); it != scene.attributions.rend(); ++it) {
+    const ImVec2 sz = ImGui::CalcTextSize(it->c_str());
+    y -= sz.y + 2.0f;
+    const ImVec2 p(std::max(4.0f, io.DisplaySize.x - sz.x - 8.0f), y);
+    dl->AddRectFilled(ImVec2(p.x - 4, y - 1), ImVec2(io.DisplaySize.x, y + sz.y + 2), IM_COL32(255, 255, 255, 180));
+    dl->AddText(p, IM_COL32(40, 40, 40, 255), it->c_str());
   }
 }
 
@@ -345,6 +345,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   draw_flow_tooltip(scene, info);
   attribution_line(scene);
   if (labels && st.labels) draw_labels(scene, info.camera, info, st, *labels);  // after the panels: their rects are known
+  quit_dialog(st);
 }
 
 void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption) {
@@ -356,7 +357,6 @@ void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, 
     dl->AddText(ImVec2(12, 10), IM_COL32(30, 30, 30, 255), caption.c_str());
   }
   attribution_line(scene);
-  quit_dialog(st);
 }
 
 }  // namespace parktwin::ui

@@ -17,9 +17,9 @@
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/scene.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/status_text.h"
 
 namespace parktwin::app {
-#include "parktwin/ui/status_text.h"
 
 struct LiveOptions {
   std::string feed = "sim://";     ///< source URL ("" = no live data)
@@ -55,10 +55,10 @@ class LiveHub {
   std::unique_ptr<live::HistoryStore> reader_;
   std::string history_path_;
   std::vector<live::Sample> drained_;
+  ui::ArrivalWatch arrivals_;  ///< when samples arrived (wall clock): a feed that stops is noticed
 
   // History writer thread.
   std::unique_ptr<live::HistoryStore> writer_store_;
-  ui::ArrivalWatch arrivals_;  ///< when samples arrived (wall clock): a feed that stops is noticed
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -167,13 +167,13 @@ class Scene {
   std::vector<std::string> warnings;      ///< load problems, for the UI and the log
 
   glm::dvec2 bmin{1e300}, bmax{-1e300};  ///< bounds of everything loaded
-  /// The enterprise a picked marker (`marker` in layer `layer`'s markers) stands for, or -1.
-  int marker_enterprise(uint32_t layer, uint32_t marker) const;
 
   /// Index of a park by id, or -1.
   int park_index(const std::string& id) const;
   /// Index of a layer by id, or -1.
   int layer_index(const std::string& id) const;
+  /// The enterprise a picked marker (`marker` in layer `layer`'s markers) stands for, or -1.
+  int marker_enterprise(uint32_t layer, uint32_t marker) const;
   /// Features in all layers.
   size_t feature_count() const;
   /// Recomputes the target style of every building from style_params, the metric binding and the
