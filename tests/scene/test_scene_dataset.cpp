@@ -54,9 +54,11 @@ TEST_F(DefaultDatasetScene, HasThreeParksWhoseFactsAllCarryASource) {
     EXPECT_EQ(p.areas.size(), p.area_names.size()) << p.id;
     EXPECT_FALSE(p.facts.empty()) << p.id;
     for (const Fact& f : p.facts) {
-      EXPECT_FALSE(f.label.empty()) << p.id;
-      EXPECT_FALSE(f.value.empty()) << p.id << ": " << f.label;
-      EXPECT_FALSE(f.source.empty()) << p.id << ": " << f.label;
+      EXPECT_EQ(f.park, p.id) << f.id;
+      EXPECT_FALSE(f.zh.empty()) << f.id;
+      EXPECT_FALSE(f.en.empty()) << f.id;
+      EXPECT_FALSE(f.quote.empty()) << f.id;
+      EXPECT_NE(fact_source(f).find(f.quote), std::string::npos) << f.id;
     }
   }
 }
@@ -216,7 +218,10 @@ TEST_F(DefaultDatasetScene, NamedEnterprisesAreRealAndTheRestGenerated) {
 }
 
 TEST_F(DefaultDatasetScene, RevenuesSumToTheClusterFiguresOfEachPark) {
-  const std::map<std::string, double> expected = {{"nanchang", 150e9}, {"yingtan", 372.45e9}, {"yichun", 111.7e9}};
+  const Facts& doc = plan_facts();
+  const std::map<std::string, double> expected = {{"nanchang", doc.value("nanchang.electronics_revenue_2022")},
+                                                  {"yingtan", doc.value("yingtan.copper_revenue_2022")},
+                                                  {"yichun", doc.value("yichun.lithium_revenue_2022")}};
   std::map<std::string, double> sum;
   for (const Enterprise& e : scene().enterprises) {
     EXPECT_GE(e.revenue_2022, 0.0) << e.name_en;

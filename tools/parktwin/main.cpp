@@ -26,6 +26,9 @@ Usage:
   parktwin bench labels                     label declutter time with 10k candidates in a park view
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
+  parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
+                                            trailing 365 days ending at TIME (default now; RFC 3339 with Z or an
+                                            offset, e.g. 2023-01-01T00:00:00+08:00), each with its _window (UTC)
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -45,7 +48,7 @@ Options (viewer and render):
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
                       history://file.db; render uses none unless given
-  --at TIME           render: the moment to show (2026-11-25T10:00:00Z or ms since 1970; default now)
+  --at TIME           render, kpi: the moment to show (2026-11-25T10:00:00Z or ms since 1970; default now)
   --history FILE      where samples are recorded (default ~/.local/state/parktwin/history.db; none = off)
   --retention-days N  history kept (default 30)
   --no-live           viewer: no live metrics
@@ -173,7 +176,7 @@ int main(int argc, char** argv) {
       o.validation = true;
     } else if (!a.empty() && a[0] == '-') {
       return usage_error("unknown option " + a);
-    } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view")) {
+    } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view" || a == "kpi")) {
       command = a;
     } else if (positional.empty()) {
       positional = a;
@@ -186,6 +189,10 @@ int main(int argc, char** argv) {
     return parktwin::app::run_render(o, out);
   }
   if (command == "bench") return parktwin::bench::run_bench(o);
+  if (command == "kpi") {
+    if (!positional.empty()) return usage_error("unexpected argument " + positional);
+    return parktwin::app::run_kpi(o);
+  }
   if (command == "layers") {
     if (positional.empty()) return usage_error("layers needs a FILE");
     return list_layers(positional, o);

@@ -79,6 +79,28 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
       hub->writer_ = std::thread([h = hub.get()] { h->writer_loop(); });
     }
   }
+  // The KPI window: the simulator's own integral, or the history (the replayed file or the recording).
+  if (opt.feed.rfind("sim:", 0) == 0) {
+    if (auto params = live::parse_sim_url(opt.feed)) {
+      // Calibrating a simulator and summing a year take a few seconds on a small CPU: on a worker,
+      // so the first frame does not wait; the dashboard says "no data" until it is ready.
+      live::SimulatorOptions so;
+      so.seed = params->seed;
+      const int64_t t = hub->source_->now_ms();
+      hub->kpi_sim_job_ = std::async(std::launch::async, [reg = &hub->registry_, so, t] {
+        auto sim = std::make_unique<live::Simulator>(*reg, so);
+        auto window = std::make_unique<live::SimKpiWindow>(*sim);
+        (void)window->at(t);
+        return std::make_pair(std::move(sim), std::move(window));
+      });
+    }
+  } else {
+    const std::string path = opt.feed.rfind("history://", 0) == 0 ? opt.feed.substr(10) : hub->history_path_;
+    if (!path.empty() && std::filesystem::exists(path)) {
+      if (auto k = live::HistoryStore::open(path, scene.enterprises.size())) hub->kpi_store_ = std::move(*k);
+      else log << "parktwin: no KPI window from history (" << k.error().message << ")\n";
+    }
+  }
   hub->arrivals_.reset(wall_s());
   if (auto ok = hub->source_->start(); !ok)
     log << "parktwin: the live source " << opt.feed << " did not start: " << ok.error().message
@@ -147,6 +169,7 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     }
     scene.live_time_ms = static_cast<int64_t>(play_t_ms_);
   }
+  update_kpis(scene, dt_s);
   // Staleness depends on time, so targets are refreshed at least a few times a second.
   since_series_s_ += dt_s;
   retarget_clock_ += dt_s;
@@ -161,6 +184,40 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
   if (since_series_s_ >= kSeriesInterval_s) {
     since_series_s_ = 0.0;
     refresh_series(scene);
+  }
+}
+
+void LiveHub::update_kpis(scene::Scene& scene, double dt_s) {
+  constexpr double kHistoryKpiEvery_s = 10.0;
+  if (kpi_sim_job_.valid() && kpi_sim_job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    auto [sim, window] = kpi_sim_job_.get();
+    kpi_sim_ = std::move(sim);
+    kpi_window_ = std::move(window);
+  }
+  if (kpi_window_) {
+    if (scene.live_time_ms != kpi_t_ms_) {
+      kpi_t_ms_ = scene.live_time_ms;
+      scene.kpi_totals = kpi_window_->at(kpi_t_ms_);
+    }
+    return;
+  }
+  if (!kpi_store_) return;
+  since_kpi_s_ += dt_s;
+  if (kpi_job_.valid() && kpi_job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    auto r = kpi_job_.get();
+    if (r) {
+      scene.kpi_totals = std::move(*r);
+      kpi_error_.clear();
+    } else {
+      kpi_error_ = r.error().message;
+    }
+  }
+  if (!kpi_job_.valid() && since_kpi_s_ >= kHistoryKpiEvery_s && scene.live_time_ms > 0) {
+    since_kpi_s_ = 0.0;
+    const int64_t t = scene.live_time_ms;
+    kpi_job_ = std::async(std::launch::async, [store = kpi_store_.get(), t] {
+      return store->window_totals(t - scene::kKpiWindowMs, t, live::kKpiSampleHoldMs);
+    });
   }
 }
 
@@ -217,6 +274,7 @@ void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!writer_error_.empty()) info.feed.last_error = "history: " + writer_error_;
   }
+  if (!kpi_error_.empty() && info.feed.last_error.empty()) info.feed.last_error = "KPI window: " + kpi_error_;
   info.timeline.live = live_;
   info.timeline.playing = playing_;
   info.timeline.speed = speed_;
@@ -226,6 +284,33 @@ void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {
   info.timeline.has_history = reader_ != nullptr;
   info.park_series = series_;
   info.selected_series = selected_series_;
+}
+
+gis::Result<bool> load_kpi_totals(scene::Scene& scene, const std::string& feed, const std::string& history_path,
+                                  int64_t t_ms) {
+  scene.kpi_totals = scene::TrailingTotals{};
+  if (feed.rfind("sim:", 0) == 0) {
+    auto params = live::parse_sim_url(feed);
+    if (!params) return params.error();
+    live::Registry reg(scene);
+    live::SimulatorOptions so;
+    so.seed = params->seed;
+    live::Simulator sim(reg, so);
+    live::SimKpiWindow window(sim);
+    scene.kpi_totals = window.at(t_ms);
+    return true;
+  }
+  const std::string path = feed.rfind("history://", 0) == 0 ? feed.substr(10) : history_path;
+  if (path.empty() || path == "none") return false;  // no record: no window
+  if (!std::filesystem::exists(path))
+    return gis::Failure(gis::Failure::ResourceUnavailable,
+                        "no history file " + path + " for the KPI window; the viewer records its feed there (--history FILE)");
+  auto h = live::HistoryStore::open(path, scene.enterprises.size());
+  if (!h) return h.error();
+  auto totals = (*h)->window_totals(t_ms - scene::kKpiWindowMs, t_ms, live::kKpiSampleHoldMs);
+  if (!totals) return totals.error();
+  scene.kpi_totals = std::move(*totals);
+  return true;
 }
 
 gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, int64_t t_ms, std::ostream& log) {

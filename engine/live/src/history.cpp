@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -90,7 +91,7 @@ struct HistoryStore::Impl {
   size_t enterprise_count = 0;
   HistoryOptions opt;
   sqlite3* db = nullptr;
-  Stmt insert, latest_at, range, count, newest, purge, begin, commit, rollback;
+  Stmt insert, latest_at, window, range, count, newest, purge, begin, commit, rollback;
   std::array<Stmt, scene::kMetricCount> series;  ///< per metric (a column cannot be a parameter)
 
   // close_v2 defers the close until the statements (members, destroyed after this body) are finalized.
@@ -165,6 +166,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&impl->latest_at, "SELECT ts, output, power, util, production, status FROM samples "
                          "WHERE enterprise = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1"},
+      {&impl->window, "SELECT ts, output, production, status FROM samples "
+                      "WHERE enterprise = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts"},
       {&impl->range, "SELECT (SELECT MIN(ts) FROM samples), (SELECT MAX(ts) FROM samples)"},
       {&impl->count, "SELECT COUNT(*) FROM samples"},
       {&impl->newest, "SELECT MAX(ts) FROM samples"},
@@ -308,6 +311,59 @@ Result<std::vector<double>> HistoryStore::series(scene::Metric m, const std::vec
       sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
       return f;
     }
+  }
+  sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
+  return out;
+}
+
+Result<scene::TrailingTotals> HistoryStore::window_totals(int64_t t0_ms, int64_t t1_ms, int64_t hold_ms) {
+  Impl& d = *impl_;
+  if (t1_ms <= t0_ms || hold_ms <= 0)
+    return Failure(Failure::ConfigurationError, "history window: need t0 < t1 and a positive hold time");
+  scene::TrailingTotals out;
+  out.basis = scene::TrailingTotals::Basis::History;
+  out.start_ms = t0_ms;
+  out.end_ms = t1_ms;
+  out.output_yuan.assign(d.enterprise_count, 0.0);
+  out.production.assign(d.enterprise_count, 0.0);
+  out.covered_ms.assign(d.enterprise_count, 0.0);
+  if (const int rc = sqlite3_exec(d.db, "BEGIN", nullptr, nullptr, nullptr); rc != SQLITE_OK)
+    return d.fail(rc, "starting a read");
+  constexpr double kHourMs = 3'600'000.0;
+  for (size_t e = 0; e < d.enterprise_count; ++e) {
+    Reset r{d.window.s};
+    sqlite3_bind_int64(d.window.s, 1, static_cast<int64_t>(e));
+    sqlite3_bind_int64(d.window.s, 2, t0_ms - hold_ms);  // a sample just before the window may hold into it
+    sqlite3_bind_int64(d.window.s, 3, t1_ms);
+    // Each sample is integrated when the next one (or the end) tells how long it held.
+    bool have = false;
+    int64_t ts = 0;
+    double output = 0.0, production = 0.0;
+    auto close = [&](int64_t until) {
+      const int64_t a = std::max(ts, t0_ms), b = std::min({until, ts + hold_ms, t1_ms});
+      if (b <= a) return;
+      const double ms = static_cast<double>(b - a);
+      out.output_yuan[e] += output * ms / kHourMs;
+      out.production[e] += production * ms / kHourMs;
+      out.covered_ms[e] += ms;
+    };
+    int rc;
+    while ((rc = d.step(d.window)) == SQLITE_ROW) {
+      const int64_t next = sqlite3_column_int64(d.window.s, 0);
+      if (have) close(next);
+      have = true;
+      ts = next;
+      output = sqlite3_column_double(d.window.s, 1);
+      production = sqlite3_column_double(d.window.s, 2);
+      if (!std::isfinite(output) || !std::isfinite(production)) have = false;  // a damaged row covers nothing
+      if (sqlite3_column_int64(d.window.s, 3) & kSimulatedBit) out.simulated = true;
+    }
+    if (rc != SQLITE_DONE) {
+      Failure f = d.fail(rc, "reading the KPI window");
+      sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return f;
+    }
+    if (have) close(t1_ms);
   }
   sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr);
   return out;

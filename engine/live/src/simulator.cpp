@@ -3,7 +3,7 @@
 // alarm statistics, power intensities and unit prices are plausible orders of magnitude chosen
 // for a lively, readable twin, not measurements. Samples it produces carry the sim flag.
 //
-// Calibrated to the document:
+// Calibrated to the document (every figure read from assets/facts.json through scene::plan_facts()):
 //   - output value: every enterprise's 2022 integral equals its dataset revenue, so the clusters
 //     sum to 372.45 bn (Yingtan), 111.7 bn (Yichun) and 150 bn yuan (Nanchang);
 //   - production: Yingtan smelters 1.2926 Mt electrolytic copper, the 14 Yichun lithium-salt
@@ -15,6 +15,8 @@
 // bucket). There is no generator state, so at() is a pure function and any moment can be
 // evaluated in any order, on any thread.
 #include "parktwin/live/simulator.h"
+
+#include "parktwin/scene/facts.h"
 
 #include <algorithm>
 #include <array>
@@ -134,6 +136,10 @@ double spring_festival_doy(int64_t year) {
 
 // ---- Enterprise profiles (generated assumptions) ------------------------------------------
 
+}  // namespace
+
+namespace detail {
+
 /// How an enterprise runs over the day, week and year.
 enum class Process {
   Continuous,  ///< smelters, lithium salts and battery materials: furnaces and kilns never stop
@@ -152,6 +158,13 @@ struct Profile {
   double base_load = 0.2;        ///< share of power drawn whatever the activity
   double utilisation = 0.8;      ///< capacity utilisation at full activity (0.70–0.90)
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::Process;
+using detail::Profile;
 
 bool contains(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
 
@@ -289,11 +302,19 @@ Activity activity(const Profile& p, const SimulatorOptions& opt, uint32_t e, int
 
 // ---- Calibration (document figures) and generated unit economics --------------------------
 
-/// Annual growth rate of a park's cluster.
+/// Compound growth a year from a base figure to a target figure of the document (their years apart).
+double growth_between(const scene::Fact& base, const scene::Fact& target) {
+  return std::pow(target.value / base.value, 1.0 / static_cast<double>(target.year - base.year));
+}
+
+/// Annual growth rate of a park's cluster: Nanchang along its handset target, Yichun along its
+/// revenue target, the rest along the plan's "9".
 double annual_growth(std::string_view park) {
-  if (park == "nanchang") return std::pow(200.0 / 120.0, 0.25);  // 120 -> 200 million handsets, 2022 -> 2026
-  if (park == "yichun") return std::pow(350.0 / 111.7, 0.25);    // 111.7 -> 350 bn yuan, 2022 -> 2026
-  return 1.09;                                                  // the plan's "9": about 9 % a year
+  const scene::Facts& doc = scene::plan_facts();
+  if (park == "nanchang") return growth_between(doc.get("nanchang.handsets_2022"), doc.get("nanchang.handsets_target_2026"));
+  if (park == "yichun")
+    return growth_between(doc.get("yichun.lithium_revenue_2022"), doc.get("yichun.lithium_revenue_target_2026"));
+  return 1.0 + doc.value("plan.growth_per_year");
 }
 
 bool is_copper_smelter(const EnterpriseInfo& i) { return i.park == "yingtan" && i.segment == "upstream" && i.unit == "t"; }
@@ -372,6 +393,12 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
   nominal_output_yuan_h_.assign(n, 0.0);
   nominal_power_kw_.assign(n, 0.0);
   nominal_production_h_.assign(n, 0.0);
+  growth_per_year_.resize(n);
+  profiles_.resize(n);
+  for (uint32_t e = 0; e < n; ++e) {
+    growth_per_year_[e] = annual_growth(list[e].park);
+    profiles_[e] = profile_of(list[e], opt_.seed, e);
+  }
 
   // Annual 2022 production: shares of the document's totals by revenue where it gives one,
   // revenue / generated unit price otherwise.
@@ -383,28 +410,34 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
     if (is_handset_maker(i)) handset_rev += r;
   }
   auto share = [](double total, double r, double sum) { return sum > 0.0 ? total * r / sum : 0.0; };
+  const scene::Facts& doc = scene::plan_facts();
+  const double copper_t = doc.value("yingtan.electrolytic_copper_2022");             // t electrolytic copper
+  const double lithium_t = doc.value("yichun.lithium_carbonate_2022");               // t lithium carbonate (equivalent)
+  const double handsets_m = doc.value("nanchang.handsets_2022") / 1e6;               // the dataset's unit: million units
 
   for (uint32_t e = 0; e < n; ++e) {
     const EnterpriseInfo& i = list[e];
     const double revenue = std::max(i.revenue_2022, 0.0);
     double production = 0.0;
     if (is_copper_smelter(i))
-      production = share(1.2926e6, revenue, copper_rev);  // t electrolytic copper
+      production = share(copper_t, revenue, copper_rev);
     else if (is_lithium_salt(i))
-      production = share(140e3, revenue, lithium_rev);  // t lithium carbonate (equivalent)
+      production = share(lithium_t, revenue, lithium_rev);
     else if (is_handset_maker(i))
-      production = share(120.0, revenue, handset_rev);  // million handsets
+      production = share(handsets_m, revenue, handset_rev);
     else
       production = revenue / unit_price(i);
 
-    // Mean of growth x activity over 2022 at hourly steps: dividing by it makes the 2022 integral
-    // of output exactly the revenue, outages, stops, alarms, holidays and noise included.
-    const Profile p = profile_of(i, opt_.seed, e);
+    // Mean of growth x activity over 2022, by the same two-point rule per hour as hour_mean():
+    // dividing by it makes the 2022 integral of output the revenue, outages, stops, alarms,
+    // holidays, shift changes and noise included.
+    const Profile& p = profiles_[e];
     double sum = 0.0;
-    for (int h = 0; h < static_cast<int>(kHoursPerYear); ++h) {
-      const int64_t t = opt_.base_year_start_ms + h * kHourMs;
-      sum += growth(e, t) * activity(p, opt_, e, t).level;
-    }
+    for (int h = 0; h < static_cast<int>(kHoursPerYear); ++h)
+      for (const int64_t at : {kHourMs / 4, 3 * kHourMs / 4}) {
+        const int64_t t = opt_.base_year_start_ms + h * kHourMs + at;
+        sum += 0.5 * growth(e, t) * activity(p, opt_, e, t).level;
+      }
     const double norm = sum > 0.0 ? sum / kHoursPerYear : 1.0;
 
     // The vectors hold the values at full activity (level 1).
@@ -417,12 +450,21 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
   }
 }
 
+Simulator::~Simulator() = default;
+
+scene::Metrics Simulator::hour_mean(uint32_t e, int64_t hour_start_ms) const {
+  const scene::Metrics a = at(e, hour_start_ms + kHourMs / 4), b = at(e, hour_start_ms + 3 * kHourMs / 4);
+  scene::Metrics m = b;
+  for (size_t i = 0; i < scene::kMetricCount; ++i) m.v[i] = 0.5 * (a.v[i] + b.v[i]);
+  return m;
+}
+
 double Simulator::growth(uint32_t e, int64_t t_ms) const {
   if (e >= reg_.size()) return 1.0;
   // Continuous compounding from base_year_start, scaled by ln g / (g - 1) so the mean over the
   // base year is exactly 1: the base year keeps its figure and each later year is g times the one
   // before (2026 = g^4 x 2022, the plan's targets).
-  const double g = annual_growth(reg_.enterprises()[e].park);
+  const double g = growth_per_year_[e];
   const double years = static_cast<double>(t_ms - opt_.base_year_start_ms) / kYearMs;
   const double lg = std::log(g);
   const double scale = lg > 1e-12 ? lg / (g - 1.0) : 1.0;
@@ -439,7 +481,7 @@ scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
   scene::Metrics m;
   m.ts_ms = t_ms;
   if (e >= reg_.size()) return m;  // status Unknown, no values
-  const Profile p = profile_of(reg_.enterprises()[e], opt_.seed, e);
+  const Profile& p = profiles_[e];
   const Activity a = activity(p, opt_, e, t_ms);
   const double g = growth(e, t_ms);
   double power_share = p.base_load + (1.0 - p.base_load) * a.level;

@@ -16,7 +16,8 @@ const std::vector<std::string>& ui_texts() {
         "视图 图层 园区 样式 统计 消息 帮助 飞往 全省 数据源 指标 时间轴 园区看板 模拟数据 高度 颜色",
         "江西 1269 产业集群",
         "产业链 产业链图谱 集群看板 先进制造业集群 上游 中游 下游 环节 地图 流向 高亮 无 全部 全不选 重置 链主",
-        "营业收入 手机出货量 电解铜产量 当前 基数 目标 亿元 万吨 亿部 亿台 †●○",
+        "营业收入 手机出货量 电解铜产量 锂盐产量(碳酸锂当量) 当前 基数 目标 亿元 万吨 亿部 亿台 †●○",
+        "近365天 统计区间 模拟 来源 外推 当前每小时 原文 数据 北京时间 「」",
         "标签 英文标签 搜索 详情 名称 华勤",
     };
     t.emplace_back("退出 ParkTwin？ 取消 按键 中文 英文");
@@ -26,6 +27,13 @@ const std::vector<std::string>& ui_texts() {
     // The plan's chains and clusters, shown by the chain panels whether or not the data has them.
     for (const auto& c : scene::chains()) t.emplace_back(c.name_zh);
     for (const auto& c : scene::clusters()) t.emplace_back(c.name_zh);
+    // The document's figures (Parks panel, dashboard sources): labels, quotes and the source line.
+    const scene::Facts& doc = scene::plan_facts();
+    t.push_back(doc.source_zh);
+    for (const scene::Fact& f : doc.facts) {
+      t.push_back(f.zh);
+      t.push_back(f.quote);
+    }
     return t;
   }();
   return texts;
@@ -73,7 +81,10 @@ std::string load_fonts(const scene::Scene& scene, float size_px, ImVector<ImWcha
   for (const scene::Park& p : scene.parks) {
     builder.AddText(p.name_zh.c_str());
     builder.AddText(p.cluster_zh.c_str());
-    for (const auto& f : p.facts) builder.AddText(f.value.c_str());
+    for (const auto& f : p.facts) {
+      builder.AddText(f.zh.c_str());
+      builder.AddText(f.quote.c_str());
+    }
   }
   for (const scene::Layer& l : scene.layers) {
     builder.AddText(l.title.c_str());

@@ -93,12 +93,23 @@ void parks_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
     ImGui::SameLine(ImGui::GetWindowWidth() - 80);
     if (ImGui::SmallButton("Fly to 飞往")) out.push_back(scene::FlyToPark{static_cast<int>(i)});
     ImGui::TextDisabled("%s · %s", p.cluster_zh.c_str(), p.cluster_en.c_str());
-    if (ImGui::TreeNode("facts", "Figures (%zu)", p.facts.size())) {
+    if (ImGui::TreeNode("facts", "数据 Figures (%zu)", p.facts.size())) {
       for (const scene::Fact& f : p.facts) {
-        ImGui::BulletText("%s: %s", f.label.c_str(), f.value.c_str());
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("source: %s", f.source.c_str());
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s · %s: %s", f.zh.c_str(), f.en.c_str(), scene::fact_display(f).c_str());
+        if (ImGui::IsItemHovered()) {
+          ImGui::BeginTooltip();
+          ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+          ImGui::TextWrapped("原文 「%s」", f.quote.c_str());
+          ImGui::TextWrapped("source: %s", scene::plan_facts().source_en.c_str());
+          ImGui::PopTextWrapPos();
+          ImGui::EndTooltip();
+        }
       }
-      ImGui::TextDisabled("Source: %s", p.facts.empty() ? "" : p.facts.front().source.c_str());
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextDisabled("来源 Source: %s", scene::plan_facts().source_zh.c_str());
+      ImGui::TextDisabled("%s", scene::plan_facts().source_short.c_str());
+      ImGui::PopTextWrapPos();
       ImGui::TreePop();
     }
     if (ImGui::TreeNode("areas", "Areas (%zu)", p.area_names.size())) {

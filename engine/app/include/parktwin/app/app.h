@@ -81,6 +81,9 @@ class StillRenderer {
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.
 int run_render(const AppOptions& o, const std::string& out_png);
+/// `parktwin kpi`: the cluster KPIs (trailing 365 days ending at --at, default now) of --feed
+/// (default sim://) as name=value lines on stdout. Returns the process exit code.
+int run_kpi(const AppOptions& o);
 /// `parktwin` (viewer): a window; without a display it says so and renders headless instead.
 int run_viewer(const AppOptions& o);
 

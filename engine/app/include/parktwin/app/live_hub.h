@@ -3,6 +3,7 @@
 // thread and a reader connection on the same SQLite file) and the timeline. Called once per frame
 // on the app's thread; the source and the writer run on their own threads.
 #include <condition_variable>
+#include <future>
 #include <iosfwd>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include "parktwin/gis/result.h"
 #include "parktwin/live/history.h"
+#include "parktwin/live/kpi_window.h"
 #include "parktwin/live/registry.h"
 #include "parktwin/live/source.h"
 #include "parktwin/scene/commands.h"
@@ -49,6 +51,7 @@ class LiveHub {
   LiveHub() = default;
   void writer_loop();
   void refresh_series(const scene::Scene& scene);
+  void update_kpis(scene::Scene& scene, double dt_s);
 
   live::Registry registry_;
   std::unique_ptr<live::Source> source_;
@@ -74,7 +77,24 @@ class LiveHub {
   int64_t first_ms_ = 0, last_ms_ = 0;
   std::vector<ui::ParkSeries> series_;
   ui::ParkSeries selected_series_;  ///< the selected enterprise's output (its id in `park`)
+
+  // KPI window (trailing 365 days): the simulator integrated directly, or the history read on a
+  // worker thread through its own connection (a year of samples takes a while to sum).
+  std::unique_ptr<live::Simulator> kpi_sim_;
+  std::unique_ptr<live::SimKpiWindow> kpi_window_;
+  std::future<std::pair<std::unique_ptr<live::Simulator>, std::unique_ptr<live::SimKpiWindow>>> kpi_sim_job_;
+  int64_t kpi_t_ms_ = 0;
+  std::unique_ptr<live::HistoryStore> kpi_store_;
+  std::future<gis::Result<scene::TrailingTotals>> kpi_job_;  ///< after kpi_store_: finishes before it closes
+  double since_kpi_s_ = 1e9;
+  std::string kpi_error_;
 };
+
+/// Fills scene.kpi_totals with the KPI window (the trailing 365 days ending at t_ms) of `feed`:
+/// sim:// integrates the simulator directly; history://FILE reads that recording; any other feed
+/// reads `history_path`, the file the viewer records it into ("none" = no history: basis None).
+gis::Result<bool> load_kpi_totals(scene::Scene& scene, const std::string& feed, const std::string& history_path,
+                                  int64_t t_ms);
 
 /// Sets the scene's live state to the values of `feed` at `t_ms` (sim:// computed directly,
 /// history://file read from the recording, mqtt:// collected for a few seconds) for stills.

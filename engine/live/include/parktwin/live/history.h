@@ -10,6 +10,7 @@
 
 #include "parktwin/gis/result.h"
 #include "parktwin/live/sample.h"
+#include "parktwin/scene/kpi.h"
 
 namespace parktwin::live {
 
@@ -38,6 +39,10 @@ class HistoryStore {
   /// [t0_ms, t1_ms): each bucket holds the sum over enterprises of their mean in the bucket.
   Result<std::vector<double>> series(scene::Metric m, const std::vector<uint32_t>& enterprises, int64_t t0_ms,
                                      int64_t t1_ms, int buckets);
+  /// Totals of output value and production per enterprise over [t0_ms, t1_ms): each sample's rate
+  /// (per hour) holds until the next sample of its enterprise, at most `hold_ms`; the time so held
+  /// is the enterprise's covered time. Basis History; simulated when any sample used was.
+  Result<scene::TrailingTotals> window_totals(int64_t t0_ms, int64_t t1_ms, int64_t hold_ms);
   /// Oldest and newest stored timestamps (0, 0 when empty).
   Result<std::pair<int64_t, int64_t>> time_range();
   Result<uint64_t> count();

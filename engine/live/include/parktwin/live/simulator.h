@@ -13,6 +13,10 @@
 
 namespace parktwin::live {
 
+namespace detail {
+struct Profile;  ///< how one enterprise runs over the day, week and year (simulator.cpp)
+}
+
 struct SimulatorOptions {
   uint64_t seed = 20230714;
   int64_t base_year_start_ms = 1640995200000;  ///< 2022-01-01T00:00:00Z: the calibration year
@@ -23,8 +27,16 @@ struct SimulatorOptions {
 class Simulator {
  public:
   Simulator(const Registry& reg, SimulatorOptions opt = {});
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
   /// The metrics of enterprise `e` at time `t_ms` (ms since epoch, UTC). Deterministic.
   scene::Metrics at(uint32_t e, int64_t t_ms) const;
+  /// The mean of each metric over the UTC hour starting at `hour_start_ms`, by a two-point rule
+  /// (values at :15 and :45). The calibration uses the same rule, so hours summed this way give
+  /// the document's 2022 figures; shift changes fall on the hour and are weighed correctly (a
+  /// sample on the hour would land on every changeover dip).
+  scene::Metrics hour_mean(uint32_t e, int64_t hour_start_ms) const;
   /// Annual growth factor of enterprise `e`'s park relative to 2022 at time t (1.0 in 2022).
   double growth(uint32_t e, int64_t t_ms) const;
   /// Nominal 2022 annual production of `e` in its unit (calibrated where the document gives a total).
@@ -35,6 +47,8 @@ class Simulator {
   const Registry& reg_;
   SimulatorOptions opt_;
   std::vector<double> nominal_output_yuan_h_, nominal_power_kw_, nominal_production_h_;
+  std::vector<double> growth_per_year_;
+  std::vector<detail::Profile> profiles_;  ///< per enterprise  ///< per enterprise: its park's annual growth factor
 };
 
 }  // namespace parktwin::live

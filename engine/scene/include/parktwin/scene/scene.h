@@ -20,6 +20,8 @@
 #include "parktwin/gis/geometry.h"
 #include "parktwin/gis/reader.h"
 #include "parktwin/scene/chains.h"
+#include "parktwin/scene/facts.h"
+#include "parktwin/scene/kpi.h"
 #include "parktwin/scene/metrics.h"
 
 namespace parktwin::scene {
@@ -78,13 +80,6 @@ struct Layer {
   std::vector<GroundChunk> ground;
   std::vector<BuildingChunk> building_chunks;
   std::vector<Marker> markers;
-};
-
-/// A figure of a park or cluster, always with its source.
-struct Fact {
-  std::string label;
-  std::string value;
-  std::string source;
 };
 
 /// One of the three clusters (Nanchang, Yingtan, Yichun) and its areas.
@@ -191,6 +186,7 @@ class Scene {
   int64_t live_time_ms = 0;          ///< the moment the scene shows (live clock or playback time)
   bool live_simulated = false;       ///< the values come from the built-in simulator
   std::string live_source;           ///< the source's URL, for the UI
+  TrailingTotals kpi_totals;         ///< per-enterprise totals of the KPI window (trailing 365 days), from engine/live
   MetricBinding binding;
   ChainModel chains;                 ///< supply links, park flows, chain filter
   int selected_enterprise = -1;      ///< its buildings are highlighted
