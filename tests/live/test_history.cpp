@@ -48,6 +48,42 @@ std::vector<Sample> small_history() {
           sample(1, 1500, 100, scene::Status::Maintenance)};
 }
 
+TEST(History, WindowTotalsHoldEachSampleUntilTheNextOrTheHoldTime) {
+  // Enterprise 0 reports 3600 yuan/h every minute for two hours, stops for an hour, then once more.
+  // Enterprise 1 reports once, long before the window; enterprise 2 never. Hold: 15 minutes.
+  auto store = open_ok(fresh_db("window"), 3);
+  ASSERT_TRUE(store);
+  constexpr int64_t kMin = 60'000, kHour = 60 * kMin;
+  const int64_t t0 = 1'700'000'000'000;  // window start
+  std::vector<Sample> v;
+  for (int i = 0; i < 120; ++i) v.push_back(sample(0, t0 + i * kMin, 3600.0));
+  v.push_back(sample(0, t0 + 3 * kHour, 7200.0));
+  v.push_back(sample(1, t0 - 5 * kHour, 1000.0));
+  v.back().m.simulated = true;
+  ASSERT_TRUE(store->append(v));
+  const int64_t t1 = t0 + 3 * kHour + 5 * kMin;  // the last sample holds for 5 minutes until the window's end
+  auto w = store->window_totals(t0, t1, 15 * kMin);
+  ASSERT_TRUE(w) << w.error().message;
+  EXPECT_EQ(w->basis, scene::TrailingTotals::Basis::History);
+  EXPECT_EQ(w->start_ms, t0);
+  EXPECT_EQ(w->end_ms, t1);
+  // 119 minutes between samples + the 120th sample held 15 minutes (the hour-long gap does not
+  // count) + the last sample's 5 minutes.
+  const double covered_min = 119 + 15 + 5;
+  EXPECT_DOUBLE_EQ(w->covered_ms[0], covered_min * kMin);
+  EXPECT_NEAR(w->output_yuan[0], 3600.0 * (119 + 15) / 60.0 + 7200.0 * 5 / 60.0, 1e-6);
+  EXPECT_NEAR(w->production[0], w->output_yuan[0] / 10.0, 1e-6);  // production = output / 10 in this fixture
+  EXPECT_DOUBLE_EQ(w->covered_ms[1], 0.0) << "a sample 5 h before the window holds 15 minutes, not into it";
+  EXPECT_DOUBLE_EQ(w->covered_ms[2], 0.0);
+  EXPECT_FALSE(w->simulated) << "the simulated sample lies outside the window";
+  // A window that reaches back to the simulated sample says so.
+  auto earlier = store->window_totals(t0 - 5 * kHour, t1, 15 * kMin);
+  ASSERT_TRUE(earlier);
+  EXPECT_TRUE(earlier->simulated);
+  EXPECT_DOUBLE_EQ(earlier->covered_ms[1], 15.0 * kMin);
+  EXPECT_FALSE(store->window_totals(t1, t0, 15 * kMin)) << "an empty window is refused";
+}
+
 TEST(History, WalModeOnDisk) {
   const std::string path = fresh_db("wal");
   auto store = open_ok(path, 3);
