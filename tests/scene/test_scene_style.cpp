@@ -188,6 +188,9 @@ TEST(SharedConstants, OutputFactorSaturatesAtTheCapTheFlowShaderUses) {
   EXPECT_NEAR(report(0.5), 0.5, 1e-9);
   EXPECT_NEAR(report(1.0), 1.0, 1e-9);
   EXPECT_DOUBLE_EQ(report(10.0 * kOutputFactorCap), static_cast<double>(kOutputFactorCap));
+  // The figure people read is not capped: only the animation's pace is.
+  ASSERT_TRUE(output_ratio(*scene, e).has_value());
+  EXPECT_NEAR(*output_ratio(*scene, e), 10.0 * kOutputFactorCap, 1e-9);
   EXPECT_DOUBLE_EQ(report(-1.0), 0.0);
 }
 

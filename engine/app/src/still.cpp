@@ -143,7 +143,7 @@ int run_render(const AppOptions& o, const std::string& out_png) {
   }
   std::string caption = !o.overlay ? std::string() : !o.caption.empty() ? o.caption : "ParkTwin · " + o.view;
   if (!caption.empty() && o.feed_given && !o.feed.empty())
-    caption += "  ·  " + live::format_time((*scene)->live_time_ms) + ((*scene)->live_simulated ? "  (simulated)" : "");
+    caption += "  ·  " + scene::format_beijing((*scene)->live_time_ms) + ((*scene)->live_simulated ? "  (simulated)" : "");
   auto img = (*still)->render(**scene, *cam, o.width, o.height, caption);
   if (!img) {
     std::cerr << "parktwin render: " << img.error().message << "\n";

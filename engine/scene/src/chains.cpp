@@ -80,11 +80,16 @@ bool ChainModel::link_visible(const Scene& s, uint32_t i) const {
   return seg == Segment::Unknown || filter.segment_on[static_cast<size_t>(seg)];
 }
 
-double output_factor(const Scene& s, uint32_t e) {
-  if (e >= s.live.size() || e >= s.enterprises.size() || s.live[e].ts_ms <= 0) return 1.0;
+std::optional<double> output_ratio(const Scene& s, uint32_t e) {
+  if (e >= s.live.size() || e >= s.enterprises.size() || s.live[e].ts_ms <= 0) return std::nullopt;
   const double nominal_h = s.enterprises[e].revenue_2022 / 8760.0;
-  if (nominal_h <= 0.0) return 1.0;
-  return std::clamp(s.live[e].value(Metric::Output) / nominal_h, 0.0, static_cast<double>(kOutputFactorCap));
+  if (!(nominal_h > 0.0)) return std::nullopt;
+  return s.live[e].value(Metric::Output) / nominal_h;
+}
+
+double output_factor(const Scene& s, uint32_t e) {
+  const auto r = output_ratio(s, e);
+  return r ? std::clamp(*r, 0.0, static_cast<double>(kOutputFactorCap)) : 1.0;
 }
 
 double ChainModel::live_factor(const Scene& s, uint32_t i) const {

@@ -70,7 +70,7 @@ void feed_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& st) 
   }
   ImGui::Text("%.0f msg/s · received %" PRIu64 " · accepted %" PRIu64, f.messages_per_s, f.received, f.accepted);
   if (f.latency_p99_ms > 0.0) ImGui::Text("latency p50 %.1f ms · p99 %.1f ms", f.latency_p50_ms, f.latency_p99_ms);
-  if (f.clock_ms) ImGui::TextDisabled("source clock %s", live::format_time(f.clock_ms).c_str());
+  if (f.clock_ms) ImGui::TextDisabled("source clock %s", scene::format_beijing(f.clock_ms).c_str());
   uint64_t rejected = 0;
   for (uint64_t r : f.rejected) rejected += r;
   if (rejected) {
@@ -175,7 +175,7 @@ void timeline_panel(const scene::Scene& scene, const FrameInfo& fi, PanelState& 
   if (t.live) ImGui::TextColored(ImVec4(0.3f, 0.85f, 0.4f, 1), "LIVE");
   else ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.2f, 1), t.playing ? "PLAYBACK" : "PAUSED");
   ImGui::SameLine();
-  ImGui::Text("%s", t.t_ms ? live::format_time(t.t_ms).c_str() : "—");
+  ImGui::Text("%s", t.t_ms ? scene::format_beijing(t.t_ms).c_str() : "—");
   ImGui::SameLine();
   if (!t.live && ImGui::SmallButton("Go live")) out.push_back(scene::TimelineLive{});
   if (!t.has_history || t.last_ms <= t.first_ms) {

@@ -322,10 +322,13 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
     ImGui::Text("%s  %s", s.name_zh.c_str(), s.name_en.c_str());
     ImGui::Text("  → %s  %s", c.name_zh.c_str(), c.name_en.c_str());
     ImGui::Text("%s · %s", l.product.c_str(), chain);
-    const double f = m.live_factor(scene, a.source);
-    ImGui::Text("nominal %.4g %s/yr (%.3g bn yuan/yr)", l.volume_per_year, l.unit.c_str(), l.value_yuan_per_year / 1e9);
-    ImGui::Text("live %.4g %s/yr at the supplier's current output (x%.2f)%s", l.volume_per_year * f, l.unit.c_str(), f,
-                scene.live_simulated ? ", simulated" : "");
+    ImGui::Text("nominal %.4g %s/yr (%.3g bn yuan/yr), 2022", l.volume_per_year, l.unit.c_str(), l.value_yuan_per_year / 1e9);
+    // A rate stays a rate: the hour now, against the 2022 hourly average, never annualised.
+    if (const auto f = scene::output_ratio(scene, l.supplier))
+      ImGui::Text("now %.4g %s/h at the supplier's current output (%.2fx its 2022 hourly average)%s",
+                  l.volume_per_year / 8760.0 * *f, l.unit.c_str(), *f, scene.live_simulated ? ", simulated" : "");
+    else
+      ImGui::TextDisabled("now: no live sample from the supplier");
     ImGui::TextDisabled("%s", l.source.c_str());
   } else if (a.level == scene::FlowLevel::Park && a.source < m.park_flows.size()) {
     const scene::ParkFlow& pf = m.park_flows[a.source];
@@ -334,8 +337,10 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
     ImGui::Text("%s %s → %s %s", from.name_zh.c_str(), from.name_en.c_str(), to.name_zh.c_str(), to.name_en.c_str());
     ImGui::Text("%s: %zu supply links, %.3g bn yuan/yr nominal", chain, pf.links.size(), pf.value_yuan_per_year / 1e9);
     double live = 0.0;
-    for (uint32_t li : pf.links) live += m.links[li].value_yuan_per_year * m.live_factor(scene, li);
-    ImGui::Text("live %.3g bn yuan/yr%s", live / 1e9, scene.live_simulated ? " (simulated)" : "");
+    for (uint32_t li : pf.links)
+      live += m.links[li].value_yuan_per_year / 8760.0 * scene::output_ratio(scene, m.links[li].supplier).value_or(1.0);
+    ImGui::Text("now %.3g m yuan/h (2022 hourly average %.3g m yuan/h)%s", live / 1e6, pf.value_yuan_per_year / 8760.0 / 1e6,
+                scene.live_simulated ? ", simulated" : "");
     ImGui::TextDisabled("links generated from chain logic (see assets/README.md)");
   }
   ImGui::EndTooltip();

@@ -5,6 +5,7 @@
 // document is silent, and saying so); park-to-park flows aggregate them for the province view.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ struct ChainModel {
 /// [0, kOutputFactorCap] (shaders/shared_constants.h); 1 when it has no live sample. Sets the pace
 /// of its flows.
 double output_factor(const Scene& s, uint32_t enterprise);
+/// The same ratio without the clamp, for figures shown to people (the clamp only paces the
+/// animation); empty without a live sample or a nominal revenue.
+std::optional<double> output_ratio(const Scene& s, uint32_t enterprise);
 
 /// Reads links from the `supply_links` layer (fields supplier_id, customer_id, chain, product, unit,
 /// volume_per_year, value_yuan_per_year, source) into scene.chains and builds park flows.
