@@ -138,7 +138,7 @@ void normaliseRevenue(const Spec& spec, std::vector<Enterprise>& firms) {
     Enterprise& e = firms[i];
     const auto it = spec.cluster_revenue.find(e.cluster);
     if (it == spec.cluster_revenue.end()) {
-      throw std::runtime_error("dataset spec: cluster_revenue_2022_yuan lacks cluster " + e.cluster);
+      throw std::runtime_error("dataset spec: cluster_revenue_2022_fact lacks cluster " + e.cluster);
     }
     // Whole yuan; the last firm of a cluster takes the remainder so the sum is exact.
     e.revenue_2022_yuan = last[e.cluster] == i ? it->second - assigned[e.cluster]

@@ -135,7 +135,8 @@ Spec parse(const json& j) {
   s.district_cities = j.at("district_cities").get<std::vector<int>>();
   for (const json& p : j.at("parks")) s.parks.push_back(parsePark(p));
   for (const json& g : j.at("enterprise_groups")) s.groups.push_back(parseGroup(g));
-  s.cluster_revenue = j.at("cluster_revenue_2022_yuan").get<std::map<std::string, double>>();
+  // Cluster revenues name facts of facts.json (the document's figures); resolved by loadSpec.
+  for (const auto& [cluster, fact] : j.at("cluster_revenue_2022_fact").items()) s.cluster_revenue_fact[cluster] = fact;
   for (const json& b : j.at("brand_syllables")) s.brand_syllables.push_back(zhEn(b));
   s.supply = parseSupply(j.at("supply_links"));
   return s;
@@ -150,7 +151,23 @@ Spec loadSpec(const std::filesystem::path& path) {
                              ": pass --spec assets/dataset_spec.json (relative to the repository root)");
   }
   try {
-    return parse(json::parse(in));
+    Spec s = parse(json::parse(in));
+    // The document's figures live in one file beside the spec: facts.json.
+    const std::filesystem::path facts_path = path.parent_path() / "facts.json";
+    std::ifstream fin(facts_path);
+    if (!fin) throw std::runtime_error("cannot open " + facts_path.string() + " (the document's figures, beside the spec)");
+    const json facts = json::parse(fin);
+    for (const auto& [cluster, id] : s.cluster_revenue_fact) {
+      bool found = false;
+      for (const json& f : facts.at("facts"))
+        if (f.at("id") == id) {
+          if (f.at("unit") != "yuan") throw std::runtime_error("fact " + id + " is not in yuan");
+          s.cluster_revenue[cluster] = f.at("value").get<double>();
+          found = true;
+        }
+      if (!found) throw std::runtime_error("spec names fact '" + id + "', which " + facts_path.string() + " lacks");
+    }
+    return s;
   } catch (const json::exception& e) {
     throw std::runtime_error("invalid spec " + path.string() + ": " + e.what() +
                              " (compare with the keys documented in assets/README.md)");

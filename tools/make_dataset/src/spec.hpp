@@ -124,7 +124,8 @@ struct Spec {
   std::vector<int> district_cities;
   std::vector<ParkSpec> parks;
   std::vector<GroupSpec> groups;
-  std::map<std::string, double> cluster_revenue;
+  std::map<std::string, std::string> cluster_revenue_fact;  ///< cluster -> id of its 2022 revenue in facts.json
+  std::map<std::string, double> cluster_revenue;             ///< cluster -> yuan, resolved from facts.json
   std::vector<ZhEn> brand_syllables;
   SupplySpec supply;
 };
