@@ -13,7 +13,7 @@ namespace parktwin::test {
 /// deliberately broken renders (one building, one flow arc, one label missing) and against the
 /// run-to-run noise of the renderer.
 struct Tolerance {
-  int channel = 16;
+  int channel = 24;
   size_t max_pixels = 16;
 };
 

@@ -229,8 +229,9 @@ TEST_F(Golden, ComparisonRejectsAMissingFlowArc) {
 
 TEST_F(Golden, ComparisonRejectsAMissingLabel) {
   // The labelled Nanchang still without one enterprise label: the drawn label of highest priority,
-  // taken out of the candidates by moving its enterprise's site far off screen (labels the declutter
-  // does not place change nothing beyond the tolerance when removed, so they are skipped).
+  // taken out of the candidates by moving its enterprise's site far off screen. Labels the declutter
+  // does not place change nothing but arc noise when removed, so they are skipped: a drawn label
+  // changes thousands of pixels, arc noise at most a few beyond the channel tolerance.
   const std::string caption = "ParkTwin · 南昌高新区 labels";
   auto cam = app::view_camera(*scene_, "nanchang", double(kW) / kH);
   ASSERT_TRUE(cam.ok());
@@ -243,6 +244,7 @@ TEST_F(Golden, ComparisonRejectsAMissingLabel) {
     if (px && px->x >= 0 && px->y >= 0 && px->x < kW && px->y < kH) on_screen.push_back(e);
   }
   std::sort(on_screen.begin(), on_screen.end(), [&](size_t a, size_t b) { return priority[a] > priority[b]; });
+  render_view("nanchang", caption);  // the flow budget settles after the first frame
   const auto labelled = render_view("nanchang", caption);
   for (size_t e : on_screen) {
     scene::Enterprise& en = scene_->enterprises[e];
@@ -252,8 +254,7 @@ TEST_F(Golden, ComparisonRejectsAMissingLabel) {
     const auto img = render_view("nanchang", caption);
     en.pos = site;
     ++scene_->style_revision;
-    // Not drawn (or only faint arc noise moved): try the next.
-    if (diff_stats(img, labelled, Tolerance{}.channel).differing == 0) continue;
+    if (diff_stats(img, labelled, Tolerance{}.channel).differing <= 4 * Tolerance{}.max_pixels) continue;
     const auto r = check_golden("nanchang_labels", img);
     std::printf("[ broken   ] label of %s removed: %zu pixels beyond %d levels, largest %d\n", en.id.c_str(),
                 r.differing, Tolerance{}.channel, r.max_channel);
