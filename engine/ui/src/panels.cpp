@@ -9,6 +9,7 @@
 #include "parktwin/ui/placement.h"
 #include "parktwin/ui/shortcuts.h"
 #include "parktwin/ui/status_text.h"
+#include "shared_constants.h"
 
 namespace parktwin::ui {
 namespace {
@@ -163,7 +164,8 @@ void style_panel(const scene::Scene& scene, PanelState& st, std::vector<scene::C
                         ImGui::ColorConvertFloat4ToU32(to_imvec(c)));
     }
     ImGui::Dummy(ImVec2(w, 14));
-    if (scene.style_params.color_by == scene::ColorBy::Height) ImGui::Text("0 m%*s80 m+", 30, "");
+    if (scene.style_params.color_by == scene::ColorBy::Height)
+      ImGui::Text("0 m%*s%.0f m+", 30, "", static_cast<double>(kHeightRampTopM));  // shaders/shared_constants.h
     else ImGui::Text("10 M yuan%*slargest enterprise (log)", 8, "");
   }
   ImGui::TextDisabled("%zu buildings restyled without re-triangulation", scene.buildings.size());
