@@ -198,6 +198,14 @@ TEST_F(SimulatorTest, GrowthReachesThe2026Targets) {
               doc.value("yichun.lithium_revenue_target_2026"), handsets_2026, doc.value("nanchang.handsets_target_2026"));
   EXPECT_NEAR(yichun_2026 / doc.value("yichun.lithium_revenue_target_2026"), 1.0, 0.02);
   EXPECT_NEAR(handsets_2026 / doc.value("nanchang.handsets_target_2026"), 1.0, 0.02);
+  // Without a revenue target in the document, Nanchang's and Yingtan's output value follow the
+  // plan's growth a year, the line the dashboard draws as their derived 2026 target.
+  const double plan = 1.0 + doc.value("plan.growth_per_year");
+  for (const auto& [id, base] : {std::pair<const char*, const char*>{"nanchang", "nanchang.electronics_revenue_2022"},
+                                 {"yingtan", "yingtan.copper_revenue_2022"}}) {
+    const double v = annual_sum(park(id), Metric::Output, k2026);
+    EXPECT_NEAR(v / (doc.value(base) * std::pow(plan, 4)), 1.0, 0.02) << id << " " << v;
+  }
 
   // Growth averages 1 over 2022 and compounds: Yingtan about 9 % a year.
   const auto yt = park("yingtan").front();

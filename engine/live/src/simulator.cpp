@@ -8,8 +8,8 @@
 //     sum to 372.45 bn (Yingtan), 111.7 bn (Yichun) and 150 bn yuan (Nanchang);
 //   - production: Yingtan smelters 1.2926 Mt electrolytic copper, the 14 Yichun lithium-salt
 //     firms 140 kt lithium carbonate (equivalent), the 6 Nanchang handset makers 120 million;
-//   - growth: Nanchang toward 200 million handsets in 2026, Yichun toward 350 bn yuan in 2026,
-//     Yingtan the plan's 9 % a year.
+//   - growth: output value of Yichun toward 350 bn yuan in 2026, of Nanchang and Yingtan along the
+//     plan's 9 % a year; the handset makers' production toward 200 million handsets in 2026.
 //
 // Determinism: every random choice is a splitmix64 hash of (seed, enterprise, stream, time
 // bucket). There is no generator state, so at() is a pure function and any moment can be
@@ -307,11 +307,11 @@ double growth_between(const scene::Fact& base, const scene::Fact& target) {
   return std::pow(target.value / base.value, 1.0 / static_cast<double>(target.year - base.year));
 }
 
-/// Annual growth rate of a park's cluster: Nanchang along its handset target, Yichun along its
-/// revenue target, the rest along the plan's "9".
-double annual_growth(std::string_view park) {
+/// Annual growth of a park's output value: Yichun along its revenue target (111.7 -> 350 bn, the
+/// only revenue target the document gives), the others along the plan's "9" (the same line the
+/// dashboard draws as their derived target, so simulated revenue and derived target agree).
+double output_growth(std::string_view park) {
   const scene::Facts& doc = scene::plan_facts();
-  if (park == "nanchang") return growth_between(doc.get("nanchang.handsets_2022"), doc.get("nanchang.handsets_target_2026"));
   if (park == "yichun")
     return growth_between(doc.get("yichun.lithium_revenue_2022"), doc.get("yichun.lithium_revenue_target_2026"));
   return 1.0 + doc.value("plan.growth_per_year");
@@ -394,9 +394,16 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
   nominal_power_kw_.assign(n, 0.0);
   nominal_production_h_.assign(n, 0.0);
   growth_per_year_.resize(n);
+  production_growth_per_year_.resize(n);
   profiles_.resize(n);
+  // Handset makers' production follows the handset target (120 -> 200 million, 2022 -> 2026): fewer
+  // yuan per handset each year, as the output value keeps to its own line.
+  const scene::Facts& facts = scene::plan_facts();
+  const double handset_growth =
+      growth_between(facts.get("nanchang.handsets_2022"), facts.get("nanchang.handsets_target_2026"));
   for (uint32_t e = 0; e < n; ++e) {
-    growth_per_year_[e] = annual_growth(list[e].park);
+    growth_per_year_[e] = output_growth(list[e].park);
+    production_growth_per_year_[e] = is_handset_maker(list[e]) ? handset_growth : growth_per_year_[e];
     profiles_[e] = profile_of(list[e], opt_.seed, e);
   }
 
@@ -432,17 +439,20 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
     // dividing by it makes the 2022 integral of output the revenue, outages, stops, alarms,
     // holidays, shift changes and noise included.
     const Profile& p = profiles_[e];
-    double sum = 0.0;
+    double sum = 0.0, sum_production = 0.0;
     for (int h = 0; h < static_cast<int>(kHoursPerYear); ++h)
       for (const int64_t at : {kHourMs / 4, 3 * kHourMs / 4}) {
         const int64_t t = opt_.base_year_start_ms + h * kHourMs + at;
-        sum += 0.5 * growth(e, t) * activity(p, opt_, e, t).level;
+        const double level = activity(p, opt_, e, t).level;
+        sum += 0.5 * growth(e, t) * level;
+        sum_production += 0.5 * production_growth(e, t) * level;
       }
     const double norm = sum > 0.0 ? sum / kHoursPerYear : 1.0;
+    const double norm_production = sum_production > 0.0 ? sum_production / kHoursPerYear : 1.0;
 
     // The vectors hold the values at full activity (level 1).
     nominal_output_yuan_h_[e] = revenue / kHoursPerYear / norm;
-    nominal_production_h_[e] = production / kHoursPerYear / norm;
+    nominal_production_h_[e] = production / kHoursPerYear / norm_production;
     // Power: base load plus a part proportional to activity, scaled so the 2022 mean is the
     // intensity times the mean hourly output value.
     const double mean_kw = power_intensity_kwh_per_yuan(i) * revenue / kHoursPerYear;
@@ -460,21 +470,21 @@ scene::Metrics Simulator::hour_mean(uint32_t e, int64_t hour_start_ms) const {
 }
 
 double Simulator::growth(uint32_t e, int64_t t_ms) const {
-  if (e >= reg_.size()) return 1.0;
+  return e < reg_.size() ? compound(growth_per_year_[e], t_ms) : 1.0;
+}
+
+double Simulator::production_growth(uint32_t e, int64_t t_ms) const {
+  return e < reg_.size() ? compound(production_growth_per_year_[e], t_ms) : 1.0;
+}
+
+double Simulator::compound(double g, int64_t t_ms) const {
   // Continuous compounding from base_year_start, scaled by ln g / (g - 1) so the mean over the
   // base year is exactly 1: the base year keeps its figure and each later year is g times the one
   // before (2026 = g^4 x 2022, the plan's targets).
-  const double g = growth_per_year_[e];
   const double years = static_cast<double>(t_ms - opt_.base_year_start_ms) / kYearMs;
   const double lg = std::log(g);
   const double scale = lg > 1e-12 ? lg / (g - 1.0) : 1.0;
   return scale * std::exp(lg * years);
-}
-
-double Simulator::nominal_production(uint32_t e) const {
-  if (e >= reg_.size() || nominal_output_yuan_h_[e] <= 0.0) return 0.0;
-  // Both vectors are divided by the same activity mean, so their ratio is production per yuan.
-  return std::max(reg_.enterprises()[e].revenue_2022, 0.0) * nominal_production_h_[e] / nominal_output_yuan_h_[e];
 }
 
 scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
@@ -490,7 +500,7 @@ scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
   m.v[static_cast<size_t>(Metric::Output)] = nominal_output_yuan_h_[e] * g * a.level;
   m.v[static_cast<size_t>(Metric::Power)] = nominal_power_kw_[e] * g * power_share;
   m.v[static_cast<size_t>(Metric::Utilisation)] = std::clamp(100.0 * p.utilisation * a.level, 0.0, 110.0);
-  m.v[static_cast<size_t>(Metric::Production)] = nominal_production_h_[e] * g * a.level;
+  m.v[static_cast<size_t>(Metric::Production)] = nominal_production_h_[e] * production_growth(e, t_ms) * a.level;
   m.status = a.status;
   m.simulated = true;
   return m;

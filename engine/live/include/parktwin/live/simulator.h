@@ -37,18 +37,20 @@ class Simulator {
   /// the document's 2022 figures; shift changes fall on the hour and are weighed correctly (a
   /// sample on the hour would land on every changeover dip).
   scene::Metrics hour_mean(uint32_t e, int64_t hour_start_ms) const;
-  /// Annual growth factor of enterprise `e`'s park relative to 2022 at time t (1.0 in 2022).
+  /// Growth factor of enterprise `e`'s output value (and power) relative to 2022 at time t (mean 1.0 over 2022).
   double growth(uint32_t e, int64_t t_ms) const;
-  /// Nominal 2022 annual production of `e` in its unit (calibrated where the document gives a total).
-  double nominal_production(uint32_t e) const;
+  /// Growth factor of its production (the handset makers' follows the handset target; the rest as growth()).
+  double production_growth(uint32_t e, int64_t t_ms) const;
   const Registry& registry() const { return reg_; }
 
  private:
   const Registry& reg_;
   SimulatorOptions opt_;
   std::vector<double> nominal_output_yuan_h_, nominal_power_kw_, nominal_production_h_;
-  std::vector<double> growth_per_year_;
-  std::vector<detail::Profile> profiles_;  ///< per enterprise  ///< per enterprise: its park's annual growth factor
+  double compound(double growth_per_year, int64_t t_ms) const;
+  std::vector<double> growth_per_year_;             ///< per enterprise: output value growth a year
+  std::vector<double> production_growth_per_year_;  ///< per enterprise: production growth a year
+  std::vector<detail::Profile> profiles_;  ///< per enterprise
 };
 
 }  // namespace parktwin::live
