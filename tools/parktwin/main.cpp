@@ -38,6 +38,10 @@ Options (viewer and render):
   --look LON,LAT,DIST[,HEADING,PITCH]  camera on a WGS84 point at DIST metres (degrees for angles)
   --size WxH          window or image size (default 1600x900)
   --out FILE.png      render: output file
+  --save-state FILE.json  render: also write the view state of the still (camera, layers, style, chain
+                      filter, selection, label language, moment and feed; docs/viewstate.md)
+  --state FILE.json   render: render a saved view state instead of --view/--look; --feed, --at and
+                      --caption still override what the file says
   --caption TEXT      render: caption in the corner (default "ParkTwin · VIEW"); --no-overlay for none
   --dataset FILE      the GeoPackage of the default layout (default assets/parktwin.gpkg)
   --no-dataset        show only the layers given with --layer
@@ -147,6 +151,10 @@ int main(int argc, char** argv) {
       o.height = h;
     } else if (a == "--out") {
       out = value("--out");
+    } else if (a == "--state") {
+      o.state = value("--state");
+    } else if (a == "--save-state") {
+      o.save_state = value("--save-state");
     } else if (a == "--caption") {
       o.caption = value("--caption");
     } else if (a == "--no-overlay") {

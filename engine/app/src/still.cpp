@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 #include <imgui.h>
 
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/live/payload.h"
+#include "parktwin/scene/view_state.h"
 #include "parktwin/ui/panels.h"
 
 namespace parktwin::app {
@@ -56,6 +58,7 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
     ui::draw_still_overlay(s, cam, caption);
     ui::PanelState ps;
     ps.label_fade_in = false;
+    ps.english_labels = english_labels_;
     ui::FrameInfo fi;
     fi.camera = cam;
     ui::draw_labels(s, cam, fi, ps, labels_);
@@ -114,8 +117,20 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     std::cerr << "parktwin render: " << scene.error().message << "\n";
     return 1;
   }
-  if (o.feed_given && !o.feed.empty()) {
-    int64_t t = live::wall_ms();
+  // A saved view state gives the camera, layers, style, filter, selection, language and moment;
+  // --feed, --at and --caption on the command line still win.
+  std::optional<scene::ViewState> state;
+  if (!o.state.empty()) {
+    auto st = scene::read_view_state(o.state);
+    if (!st) {
+      std::cerr << "parktwin render: " << st.error().message << "\n";
+      return 2;
+    }
+    state = std::move(*st);
+  }
+  const std::string feed = o.feed_given ? o.feed : state ? state->source : std::string();
+  if (!feed.empty()) {
+    int64_t t = state && state->moment_ms ? *state->moment_ms : live::wall_ms();
     if (!o.at.empty()) {
       auto parsed = live::parse_time(o.at);
       if (!parsed) {
@@ -125,24 +140,52 @@ int run_render(const AppOptions& o, const std::string& out_png) {
       }
       t = *parsed;
     }
-    if (auto ok = apply_feed_at(**scene, o.feed, t, std::cerr); !ok) {
+    if (auto ok = apply_feed_at(**scene, feed, t, std::cerr); !ok) {
       std::cerr << "parktwin render: " << ok.error().message << "\n";
       return 1;
     }
   }
   const double aspect = static_cast<double>(o.width) / o.height;
-  auto cam = view_camera(**scene, o.view, aspect);
-  if (!cam) {
-    std::cerr << "parktwin render: " << cam.error().message << "\n";
-    return 2;
+  Result<scene::Camera> cam = scene::Camera{};
+  if (state) {
+    for (const std::string& w : scene::apply(*state, **scene, *cam))
+      std::cerr << "parktwin render: " << o.state << ": " << w << "\n";
+  } else {
+    cam = view_camera(**scene, o.view, aspect);
+    if (!cam) {
+      std::cerr << "parktwin render: " << cam.error().message << "\n";
+      return 2;
+    }
+  }
+  const std::string view_name = state ? state->name : o.view;
+  const bool english = state && state->language == "en";
+  if (!o.save_state.empty()) {
+    scene::ViewContext ctx;
+    ctx.name = view_name;
+    ctx.language = english ? "en" : "zh";
+    // A still shows one fixed moment: the time the feed was read at (none without a feed).
+    if (!feed.empty()) ctx.moment_ms = (*scene)->live_time_ms;
+    scene::ViewState saved = scene::capture(**scene, *cam, ctx);
+    // The camera came from the state: keep its geographic values as given (the way back from the
+    // scene frame would round the last digit).
+    if (state) saved.camera = state->camera;
+    if (auto w = scene::write_view_state(saved, o.save_state); !w) {
+      std::cerr << "parktwin render: " << w.error().message << "\n";
+      return 1;
+    }
+    // Render the camera as the file gives it back, so rendering the file repeats this still exactly.
+    *cam = scene::to_camera(saved.camera, (*scene)->frame());
   }
   auto still = StillRenderer::create(**scene, o);
   if (!still) {
     std::cerr << "parktwin render: " << still.error().message << "\n";
     return 1;
   }
-  std::string caption = !o.overlay ? std::string() : !o.caption.empty() ? o.caption : "ParkTwin · " + o.view;
-  if (!caption.empty() && o.feed_given && !o.feed.empty())
+  (*still)->set_english_labels(english);
+  std::string caption = !o.overlay ? std::string() : !o.caption.empty()  ? o.caption
+                        : view_name.empty() ? std::string("ParkTwin")
+                                            : "ParkTwin · " + view_name;
+  if (!caption.empty() && !feed.empty())
     caption += "  ·  " + scene::format_beijing((*scene)->live_time_ms) + ((*scene)->live_simulated ? "  (simulated)" : "");
   auto img = (*still)->render(**scene, *cam, o.width, o.height, caption);
   if (!img) {
@@ -157,7 +200,7 @@ int run_render(const AppOptions& o, const std::string& out_png) {
   const auto& st = (*still)->renderer().stats();
   const uint32_t tile = (*still)->max_tile();
   const uint32_t tiles = ((o.width + tile - 1) / tile) * ((o.height + tile - 1) / tile);
-  std::cout << "wrote " << out_png << " (" << o.width << "x" << o.height << ", view " << o.view << ", " << info.name;
+  std::cout << "wrote " << out_png << " (" << o.width << "x" << o.height << ", view " << view_name << ", " << info.name;
   if (tiles > 1) std::cout << ", " << tiles << " tiles of up to " << tile << " px)\n";
   else std::cout << ", " << st.triangles << " triangles, " << st.draw_calls << " draws)\n";
   const uint32_t verrs = (*still)->renderer().validation_errors();

@@ -37,6 +37,8 @@ struct AppOptions {
   std::string history;                  ///< history file ("" = default, "none" = no history)
   double retention_days = 30.0;
   bool overlay = true;                  ///< render: draw the caption and attribution overlay
+  std::string state;                    ///< render: a view state file (docs/viewstate.md) to render ("" = none)
+  std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
 };
 
 /// Path of the default dataset.
@@ -67,6 +69,8 @@ class StillRenderer {
   uint32_t max_tile() const;
   /// Forces a smaller tile (tests: a tiled image must equal the untiled one). 0 = default.
   void set_tile_limit(uint32_t px) { tile_limit_ = px; }
+  /// Enterprise labels in Chinese only (false) or Chinese and English (true).
+  void set_english_labels(bool on) { english_labels_ = on; }
   render::Renderer& renderer() { return *renderer_; }
 
  private:
@@ -76,6 +80,7 @@ class StillRenderer {
   ImVector<ImWchar> glyph_ranges_;
   double last_ui_ms_ = 0.0;
   uint32_t tile_limit_ = 0;
+  bool english_labels_ = false;
   scene::LabelState labels_;  ///< enterprise label placement (stills with an overlay show labels)
 };
 
