@@ -20,6 +20,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <cmath>
 #include <string_view>
 
@@ -385,6 +390,32 @@ double power_intensity_kwh_per_yuan(const EnterpriseInfo& i) {
   return 0.01;
 }
 
+/// A calibration: the per-enterprise values at full activity.
+struct Calibration {
+  std::vector<double> output, production, power;
+};
+std::mutex& calibration_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, Calibration>& calibrations() {
+  static std::map<std::string, Calibration> c;
+  return c;
+}
+/// Everything a calibration depends on, as text.
+std::string calibration_key(const std::vector<EnterpriseInfo>& list, const SimulatorOptions& o) {
+  std::string k;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%llu|%lld|%a|%a", static_cast<unsigned long long>(o.seed),
+                static_cast<long long>(o.base_year_start_ms), o.alarm_rate_per_day, o.outages_per_year);
+  k += buf;
+  for (const EnterpriseInfo& i : list) {
+    std::snprintf(buf, sizeof buf, "|%a|", i.revenue_2022);
+    k += i.id + "," + i.park + "," + i.segment + "," + i.product + "," + i.unit + buf;
+  }
+  return k;
+}
+
 }  // namespace
 
 Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt_(opt) {
@@ -422,7 +453,20 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
   const double lithium_t = doc.value("yichun.lithium_carbonate_2022");               // t lithium carbonate (equivalent)
   const double handsets_m = doc.value("nanchang.handsets_2022") / 1e6;               // the dataset's unit: million units
 
-  for (uint32_t e = 0; e < n; ++e) {
+  // The calibration is a pure function of the enterprises and the options: computed once per
+  // process for each (seed, options, registry) and shared by every simulator built on them (the
+  // source's and the KPI window's), and spread over the cores, since it weighs a whole year.
+  const std::string key = calibration_key(list, opt_);
+  {
+    std::lock_guard<std::mutex> lock(calibration_mutex());
+    if (const auto it = calibrations().find(key); it != calibrations().end()) {
+      nominal_output_yuan_h_ = it->second.output;
+      nominal_production_h_ = it->second.production;
+      nominal_power_kw_ = it->second.power;
+      return;
+    }
+  }
+  auto calibrate = [&](uint32_t e) {
     const EnterpriseInfo& i = list[e];
     const double revenue = std::max(i.revenue_2022, 0.0);
     double production = 0.0;
@@ -457,7 +501,18 @@ Simulator::Simulator(const Registry& reg, SimulatorOptions opt) : reg_(reg), opt
     // intensity times the mean hourly output value.
     const double mean_kw = power_intensity_kwh_per_yuan(i) * revenue / kHoursPerYear;
     nominal_power_kw_[e] = mean_kw / (p.base_load + (1.0 - p.base_load) * norm);
-  }
+  };
+  // Every enterprise writes only its own slots; activity() and growth() are pure.
+  const uint32_t workers = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1u, 8u);
+  std::vector<std::thread> pool;
+  for (uint32_t w = 1; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      for (uint32_t e = w; e < n; e += workers) calibrate(e);
+    });
+  for (uint32_t e = 0; e < n; e += workers) calibrate(e);
+  for (std::thread& t : pool) t.join();
+  std::lock_guard<std::mutex> lock(calibration_mutex());
+  calibrations().emplace(key, Calibration{nominal_output_yuan_h_, nominal_production_h_, nominal_power_kw_});
 }
 
 Simulator::~Simulator() = default;
