@@ -13,6 +13,7 @@ PACKAGES=(
   xvfb xauth x11-utils imagemagick fonts-wqy-microhei
   mosquitto mosquitto-clients libmosquitto-dev
   sqlite3 libsqlite3-dev
+  libxml2-dev
 )
 
 missing=()
