@@ -29,6 +29,9 @@ Usage:
   parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
                                             trailing 365 days ending at TIME (default now; RFC 3339 with Z or an
                                             offset, e.g. 2023-01-01T00:00:00+08:00), each with its _window (UTC)
+  parktwin record --tour FILE.json|FILE.kml --out DIR/ [--fps N] [--size WxH] [--view NAME] [--at TIME]
+                                            render a tour offscreen on a fixed clock into PNG frames (frame k at
+                                            k/fps; the data's moment from the tour's timeline steps or --at)
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "labels") == 0)
     return parktwin::bench::run_bench_labels(AppOptions{});
   std::string command, out, positional;
+  parktwin::app::RecordOptions record;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const char* name) -> const char* {
@@ -151,6 +155,14 @@ int main(int argc, char** argv) {
       o.height = h;
     } else if (a == "--out") {
       out = value("--out");
+    } else if (a == "--tour") {
+      record.tour = value("--tour");
+    } else if (a == "--fps") {
+      const std::string v = value("--fps");
+      char* end = nullptr;
+      record.fps = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(record.fps > 0.0 && record.fps <= 240.0))
+        return usage_error("--fps wants frames per second in (0, 240] (got '" + v + "')");
     } else if (a == "--state") {
       o.state = value("--state");
     } else if (a == "--save-state") {
@@ -184,7 +196,8 @@ int main(int argc, char** argv) {
       o.validation = true;
     } else if (!a.empty() && a[0] == '-') {
       return usage_error("unknown option " + a);
-    } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view" || a == "kpi")) {
+    } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view" || a == "kpi" ||
+                                    a == "record")) {
       command = a;
     } else if (positional.empty()) {
       positional = a;
@@ -197,6 +210,11 @@ int main(int argc, char** argv) {
     return parktwin::app::run_render(o, out);
   }
   if (command == "bench") return parktwin::bench::run_bench(o);
+  if (command == "record") {
+    record.out_dir = out;
+    if (!positional.empty()) return usage_error("unexpected argument " + positional);
+    return parktwin::app::run_record(o, record);
+  }
   if (command == "kpi") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_kpi(o);

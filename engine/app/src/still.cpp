@@ -30,7 +30,9 @@ Result<std::unique_ptr<StillRenderer>> StillRenderer::create(const scene::Scene&
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
   io.LogFilename = nullptr;
-  const std::string font_msg = ui::load_fonts(s, 15.0f, sr->glyph_ranges_, {o.caption});
+  std::vector<std::string> texts = o.extra_text;
+  texts.push_back(o.caption);
+  const std::string font_msg = ui::load_fonts(s, 15.0f, sr->glyph_ranges_, texts);
   if (!font_msg.empty()) std::cerr << "parktwin: " << font_msg << "\n";
   io.Fonts->Build();
   if (auto ok = sr->renderer_->init_imgui(); !ok) return ok.error();

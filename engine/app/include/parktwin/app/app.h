@@ -37,6 +37,7 @@ struct AppOptions {
   std::string history;                  ///< history file ("" = default, "none" = no history)
   double retention_days = 30.0;
   bool overlay = true;                  ///< render: draw the caption and attribution overlay
+  std::vector<std::string> extra_text;  ///< more text stills will show (tour captions): its glyphs go into the atlas
   std::string state;                    ///< render: a view state file (docs/viewstate.md) to render ("" = none)
   std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
 };
@@ -86,6 +87,15 @@ class StillRenderer {
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.
 int run_render(const AppOptions& o, const std::string& out_png);
+/// What `parktwin record` is asked for.
+struct RecordOptions {
+  std::string tour;     ///< a JSON tour (parktwin.tour/1) or a KML file with a gx:Tour
+  double fps = 30.0;
+  std::string out_dir;  ///< PNG frames frame_00000.png ... are written here
+};
+/// `parktwin record`: renders a tour offscreen on a fixed clock (frame k at k / fps) into PNG
+/// frames, with its captions; the same tour twice gives the same bytes. Returns the exit code.
+int run_record(const AppOptions& o, const RecordOptions& r);
 /// `parktwin kpi`: the cluster KPIs (trailing 365 days ending at --at, default now) of --feed
 /// (default sim://) as name=value lines on stdout. Returns the process exit code.
 int run_kpi(const AppOptions& o);

@@ -1,0 +1,189 @@
+// `parktwin record`: a tour rendered offscreen on a fixed clock. Frame k shows tour time k / fps;
+// the data's moment comes from the tour's timeline steps (or --at), never from the wall clock or
+// from how long a frame took, so the same tour recorded twice gives the same bytes.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <imgui.h>
+
+#include "parktwin/app/app.h"
+#include "parktwin/app/live_hub.h"
+#include "parktwin/live/payload.h"
+#include "parktwin/scene/geo_camera.h"
+#include "parktwin/scene/kml_tour.h"
+#include "parktwin/scene/tour.h"
+
+namespace parktwin::app {
+
+namespace {
+
+/// The caption at the bottom of the frame: Chinese first and large, English under it, the source
+/// of any figure in small type; sizes are shares of the image height so it reads at wall scale.
+/// Drawn straight into the foreground draw list (no window), so it shows on the very frame its
+/// step is reached: an auto-sized window would appear one frame late.
+void draw_caption(const scene::CaptionStep& c, float w, float h) {
+  ImFont* font = ImGui::GetFont();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  struct Line {
+    const std::string* text;
+    float px;
+    ImU32 col;
+  };
+  const Line lines[] = {{&c.zh, 0.045f * h, IM_COL32(255, 255, 255, 255)},
+                        {&c.en, 0.028f * h, IM_COL32(218, 224, 235, 255)},
+                        {&c.source, 0.017f * h, IM_COL32(165, 172, 182, 255)}};
+  const float wrap = 0.78f * w, pad = 0.014f * h, gap = 0.006f * h;
+  float width = 0.0f, height = 0.0f;
+  ImVec2 sizes[3];
+  for (int i = 0; i < 3; ++i) {
+    if (lines[i].text->empty()) continue;
+    sizes[i] = font->CalcTextSizeA(lines[i].px, FLT_MAX, wrap, lines[i].text->c_str());
+    width = std::max(width, sizes[i].x);
+    height += sizes[i].y + (height > 0.0f ? gap : 0.0f);
+  }
+  if (height <= 0.0f) return;
+  // Above the attribution lines in the bottom right corner.
+  const ImVec2 p1(0.5f * (w + width) + pad, 0.86f * h), p0(p1.x - width - 2 * pad, p1.y - height - 2 * pad);
+  dl->AddRectFilled(p0, p1, IM_COL32(18, 22, 28, 190), 0.008f * h);
+  float y = p0.y + pad;
+  for (int i = 0; i < 3; ++i) {
+    if (lines[i].text->empty()) continue;
+    dl->AddText(font, lines[i].px, ImVec2(p0.x + pad, y), lines[i].col, lines[i].text->c_str(), nullptr, wrap);
+    y += sizes[i].y + gap;
+  }
+}
+
+gis::Result<scene::Tour> load_tour(const std::string& path, const gis::SceneFrame& frame) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".kml") {
+    auto k = scene::read_kml_tour(path, frame);
+    if (!k) return k.error();
+    for (const std::string& w : k->warnings) std::cerr << "parktwin record: " << path << ": " << w << "\n";
+    return std::move(k->tour);
+  }
+  return scene::read_tour(path);
+}
+
+}  // namespace
+
+int run_record(const AppOptions& o, const RecordOptions& r) {
+  if (r.tour.empty()) {
+    std::cerr << "parktwin record: --tour FILE.json|FILE.kml is required\n";
+    return 2;
+  }
+  if (!(r.fps > 0.0 && r.fps <= 240.0)) {
+    std::cerr << "parktwin record: --fps wants a number of frames per second in (0, 240]\n";
+    return 2;
+  }
+  if (r.out_dir.empty()) {
+    std::cerr << "parktwin record: --out DIR/ is required (PNG frames are written there)\n";
+    return 2;
+  }
+  auto scene = load_scene(o, std::cerr);
+  if (!scene) {
+    std::cerr << "parktwin record: " << scene.error().message << "\n";
+    return 1;
+  }
+  scene::Scene& s = **scene;
+  auto tour = load_tour(r.tour, s.frame());
+  if (!tour) {
+    std::cerr << "parktwin record: " << tour.error().message << "\n";
+    return 2;
+  }
+  const double aspect = static_cast<double>(o.width) / o.height;
+  auto start_cam = view_camera(s, o.view, aspect);
+  if (!start_cam) {
+    std::cerr << "parktwin record: " << start_cam.error().message << "\n";
+    return 2;
+  }
+  const scene::GeoCamera start = scene::to_geo(*start_cam, s.frame());
+  // The data's moment: the tour's timeline steps, else --at; without either, no live data.
+  std::optional<int64_t> fixed_at;
+  if (!o.at.empty()) {
+    auto parsed = live::parse_time(o.at);
+    if (!parsed) {
+      std::cerr << "parktwin record: --at wants an RFC 3339 time (got '" << o.at << "')\n";
+      return 2;
+    }
+    fixed_at = *parsed;
+  }
+  const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
+  std::error_code ec;
+  std::filesystem::create_directories(r.out_dir, ec);
+  if (ec) {
+    std::cerr << "parktwin record: cannot create " << r.out_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  // The captions' characters go into the font atlas.
+  AppOptions ro = o;
+  for (const scene::TourStep& st : tour->steps)
+    if (const auto* c = std::get_if<scene::CaptionStep>(&st)) {
+      ro.extra_text.push_back(c->zh);
+      ro.extra_text.push_back(c->source);
+    }
+  auto still = StillRenderer::create(s, ro);
+  if (!still) {
+    std::cerr << "parktwin record: " << still.error().message << "\n";
+    return 1;
+  }
+  const double total = scene::total_duration(*tour);
+  const auto frames = static_cast<int64_t>(std::floor(total * r.fps)) + 1;
+  std::optional<int64_t> shown_at;
+  const std::string caption = o.caption.empty() ? "ParkTwin · " + (tour->name_zh.empty() ? tour->name_en : tour->name_zh)
+                                                : o.caption;
+  for (int64_t k = 0; k < frames; ++k) {
+    const double t = static_cast<double>(k) / r.fps;
+    const scene::TourFrame f = scene::evaluate(*tour, t, start);
+    // The moment the data shows.
+    std::optional<int64_t> at = fixed_at;
+    if (f.timeline && f.timeline->utc_ms) at = f.timeline->utc_ms;
+    if (at && at != shown_at) {
+      if (auto ok = apply_feed_at(s, feed, *at, std::cerr); !ok) {
+        std::cerr << "parktwin record: " << ok.error().message << "\n";
+        return 1;
+      }
+      shown_at = at;
+    }
+    // Highlights: an enterprise is selected, a chain stands out.
+    int selected = -1, chain = -1;
+    if (f.highlight && f.highlight->kind == scene::HighlightStep::Enterprise)
+      for (size_t e = 0; e < s.enterprises.size(); ++e)
+        if (s.enterprises[e].id == f.highlight->key) selected = static_cast<int>(e);
+    if (f.highlight && f.highlight->kind == scene::HighlightStep::Chain) chain = scene::chain_index(f.highlight->key);
+    if (selected != s.selected_enterprise || chain != s.chains.filter.highlight_chain) {
+      s.selected_enterprise = selected;
+      s.chains.filter.highlight_chain = chain;
+      s.restyle();
+    }
+    const scene::Camera cam = scene::to_camera(f.camera, s.frame());
+    const float w = static_cast<float>(o.width), h = static_cast<float>(o.height);
+    auto img = (*still)->render(s, cam, o.width, o.height, o.overlay ? caption : std::string(), true, [&] {
+      if (f.caption && f.caption->show) draw_caption(*f.caption, w, h);
+    });
+    if (!img) {
+      std::cerr << "\nparktwin record: frame " << k << ": " << img.error().message << "\n";
+      return 1;
+    }
+    char name[32];
+    std::snprintf(name, sizeof name, "frame_%05lld.png", static_cast<long long>(k));
+    const std::string path = (std::filesystem::path(r.out_dir) / name).string();
+    if (auto wr = render::write_png(*img, path); !wr) {
+      std::cerr << "\nparktwin record: " << wr.error().message << "\n";
+      return 1;
+    }
+    // Progress on the terminal: one line redrawn.
+    const int bar = static_cast<int>(30 * (k + 1) / frames);
+    std::fprintf(stderr, "\rrecording [%.*s%*s] %lld/%lld frames", bar, "##############################", 30 - bar, "",
+                 static_cast<long long>(k + 1), static_cast<long long>(frames));
+  }
+  std::fprintf(stderr, "\n");
+  std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps << " fps, "
+            << total << " s of tour) to " << r.out_dir << "\n";
+  return 0;
+}
+
+}  // namespace parktwin::app

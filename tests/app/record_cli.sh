@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `parktwin record`: a tour rendered on a fixed clock. The same tour recorded twice gives the same
+# bytes frame for frame; frame count = floor(duration x fps) + 1; a presenter pause is a zero-length
+# stop; the moment changes with the tour's timeline steps (the second half shows other data);
+# captions appear; a KML tour records too, naming what it does not support; bad input exits 2.
+set -uo pipefail
+PT=$1
+OUT=$2
+FIX=$3
+mkdir -p "$OUT"
+fail=0
+rm -rf "$OUT/a" "$OUT/b" "$OUT/kml"
+for run in a b; do
+  "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 192x108 --fps 4 --out "$OUT/$run" \
+    > "$OUT/$run.log" 2>&1 || { echo "FAIL record $run exited $?"; cat "$OUT/$run.log"; exit 1; }
+done
+n=$(ls "$OUT/a" | wc -l)
+# 2.5 s of tour (the pause takes no time) at 4 fps: frames 0..10.
+[ "$n" = 11 ] || { echo "FAIL expected 11 frames, got $n"; fail=1; }
+for f in "$OUT"/a/*.png; do
+  cmp -s "$f" "$OUT/b/$(basename "$f")" || { echo "FAIL $(basename "$f") differs between two recordings"; fail=1; }
+done
+[ $fail = 0 ] && echo "ok   $n frames identical in two recordings"
+# The flight moves the camera: first and sixth frames differ; the caption shows after the flight
+# (frame 6 at 1.5 s) and the second timeline step (at 2.0 s) changes the data between frames 8 and 10.
+differ() { [ "$(compare -metric AE "$1" "$2" null: 2>&1 | cut -d' ' -f1)" != 0 ]; }
+differ "$OUT/a/frame_00000.png" "$OUT/a/frame_00006.png" || { echo "FAIL the flight did not move the camera"; fail=1; }
+differ "$OUT/a/frame_00005.png" "$OUT/a/frame_00007.png" || { echo "FAIL no caption after the flight"; fail=1; }
+differ "$OUT/a/frame_00007.png" "$OUT/a/frame_00010.png" || { echo "FAIL the timeline step did not change the data"; fail=1; }
+# Frames 7 and 8 (1.75 s, 2.0 s - before the second timeline step is reached) hold the same picture.
+if differ "$OUT/a/frame_00006.png" "$OUT/a/frame_00007.png"; then echo "FAIL the wait after the pause moved"; fail=1; fi
+# KML.
+"$PT" record --tour "$FIX/tour.kml" --size 160x90 --fps 0.5 --out "$OUT/kml" > "$OUT/kml.log" 2>&1 ||
+  { echo "FAIL KML record exited $?"; cat "$OUT/kml.log"; fail=1; }
+[ -s "$OUT/kml/frame_00000.png" ] || { echo "FAIL no KML frames"; fail=1; }
+# Bad input.
+"$PT" record --tour "$OUT/none.json" --out "$OUT/x" > "$OUT/bad.log" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "none.json" "$OUT/bad.log" || { echo "FAIL missing tour: exit $rc"; cat "$OUT/bad.log"; fail=1; }
+"$PT" record --tour "$FIX/short_tour.json" --fps 0 --out "$OUT/x" > "$OUT/bad_fps.log" 2>&1; rc=$?
+[ $rc = 2 ] || { echo "FAIL --fps 0: exit $rc"; fail=1; }
+exit $fail
