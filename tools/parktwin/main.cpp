@@ -8,6 +8,7 @@
 #include "bench_flows.h"
 #include "bench_ingest.h"
 #include "bench_labels.h"
+#include "bench_record.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
@@ -24,6 +25,7 @@ Usage:
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
+  parktwin bench record                     frames per second of parktwin record at 1920x1080 and 3840x2160
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
@@ -109,6 +111,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_flows(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "labels") == 0)
     return parktwin::bench::run_bench_labels(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "record") == 0)
+    return parktwin::bench::run_bench_record(AppOptions{});
   std::string command, out, positional;
   parktwin::app::RecordOptions record;
   for (int i = 1; i < argc; ++i) {

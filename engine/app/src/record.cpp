@@ -2,6 +2,7 @@
 // the data's moment comes from the tour's timeline steps (or --at), never from the wall clock or
 // from how long a frame took, so the same tour recorded twice gives the same bytes.
 #include <algorithm>
+#include <chrono>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -131,7 +132,9 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
     return 1;
   }
   const double total = scene::total_duration(*tour);
-  const auto frames = static_cast<int64_t>(std::floor(total * r.fps)) + 1;
+  auto frames = static_cast<int64_t>(std::floor(total * r.fps)) + 1;
+  if (r.max_frames > 0) frames = std::min(frames, r.max_frames);
+  const auto loop_start = std::chrono::steady_clock::now();
   std::optional<int64_t> shown_at;
   const std::string caption = o.caption.empty() ? "ParkTwin · " + (tour->name_zh.empty() ? tour->name_en : tour->name_zh)
                                                 : o.caption;
@@ -176,13 +179,18 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
       return 1;
     }
     // Progress on the terminal: one line redrawn.
+    if (!r.progress) continue;
     const int bar = static_cast<int>(30 * (k + 1) / frames);
     std::fprintf(stderr, "\rrecording [%.*s%*s] %lld/%lld frames", bar, "##############################", 30 - bar, "",
                  static_cast<long long>(k + 1), static_cast<long long>(frames));
   }
-  std::fprintf(stderr, "\n");
+  if (r.stats) {
+    r.stats->frames = frames;
+    r.stats->frame_loop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+  }
+  if (r.progress) std::fprintf(stderr, "\n");
   std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps << " fps, "
-            << total << " s of tour) to " << r.out_dir << "\n";
+            << "; the tour lasts " << total << " s) to " << r.out_dir << "\n";
   return 0;
 }
 

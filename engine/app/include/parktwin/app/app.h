@@ -88,10 +88,17 @@ class StillRenderer {
 /// `parktwin render`: writes one PNG. Returns the process exit code.
 int run_render(const AppOptions& o, const std::string& out_png);
 /// What `parktwin record` is asked for.
+struct RecordStats {
+  int64_t frames = 0;         ///< frames rendered and written
+  double frame_loop_s = 0.0;  ///< seconds spent rendering, reading back and writing them (load excluded)
+};
 struct RecordOptions {
   std::string tour;     ///< a JSON tour (parktwin.tour/1) or a KML file with a gx:Tour
   double fps = 30.0;
   std::string out_dir;  ///< PNG frames frame_00000.png ... are written here
+  int64_t max_frames = 0;         ///< stop after this many frames (0 = the whole tour; benchmarks)
+  RecordStats* stats = nullptr;   ///< filled when given
+  bool progress = true;           ///< the progress bar on stderr
 };
 /// `parktwin record`: renders a tour offscreen on a fixed clock (frame k at k / fps) into PNG
 /// frames, with its captions; the same tour twice gives the same bytes. Returns the exit code.
