@@ -11,17 +11,12 @@ namespace parktwin::app {
 
 int run_kpi(const AppOptions& o) {
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
-  int64_t t = live::wall_ms();
-  if (!o.at.empty()) {
-    auto parsed = live::parse_time(o.at);
-    if (!parsed) {
-      std::cerr << "parktwin kpi: --at wants an RFC 3339 time like 2023-01-01T00:00:00+08:00 or 2026-11-25T10:00:00Z, or ms "
-                   "since 1970 (got '"
-                << o.at << "')\n";
-      return 2;
-    }
-    t = *parsed;
+  const auto at = moment_of(o);
+  if (!at) {
+    std::cerr << "parktwin kpi: " << at.error().message << "\n";
+    return 2;
   }
+  const int64_t t = at->value_or(live::wall_ms());
   if (o.feed_given && o.feed.empty()) {
     std::cerr << "parktwin kpi: --no-live leaves nothing to report; give --feed sim:// or history://FILE\n";
     return 2;

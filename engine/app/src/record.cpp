@@ -103,15 +103,12 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   }
   const scene::GeoCamera start = scene::to_geo(*start_cam, s.frame());
   // The data's moment: the tour's timeline steps, else --at; without either, no live data.
-  std::optional<int64_t> fixed_at;
-  if (!o.at.empty()) {
-    auto parsed = live::parse_time(o.at);
-    if (!parsed) {
-      std::cerr << "parktwin record: --at wants an RFC 3339 time (got '" << o.at << "')\n";
-      return 2;
-    }
-    fixed_at = *parsed;
+  const auto at_option = moment_of(o);
+  if (!at_option) {
+    std::cerr << "parktwin record: " << at_option.error().message << "\n";
+    return 2;
   }
+  const std::optional<int64_t> fixed_at = *at_option;
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
   std::error_code ec;
   std::filesystem::create_directories(r.out_dir, ec);

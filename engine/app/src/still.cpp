@@ -132,16 +132,12 @@ int run_render(const AppOptions& o, const std::string& out_png) {
   }
   const std::string feed = o.feed_given ? o.feed : state ? state->source : std::string();
   if (!feed.empty()) {
-    int64_t t = state && state->moment_ms ? *state->moment_ms : live::wall_ms();
-    if (!o.at.empty()) {
-      auto parsed = live::parse_time(o.at);
-      if (!parsed) {
-        std::cerr << "parktwin render: --at wants an RFC 3339 time like 2026-11-25T10:00:00Z or ms since 1970 (got '"
-                  << o.at << "')\n";
-        return 2;
-      }
-      t = *parsed;
+    const auto at = moment_of(o);
+    if (!at) {
+      std::cerr << "parktwin render: " << at.error().message << "\n";
+      return 2;
     }
+    const int64_t t = at->value_or(state && state->moment_ms ? *state->moment_ms : live::wall_ms());
     if (auto ok = apply_feed_at(**scene, feed, t, std::cerr); !ok) {
       std::cerr << "parktwin render: " << ok.error().message << "\n";
       return 1;

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "parktwin/app/app.h"
+#include "parktwin/live/payload.h"
 
 namespace parktwin::app {
 
@@ -34,6 +35,14 @@ Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostre
   if (failures) *failures = failed;
   if (s->layers.empty()) return Failure(Failure::ResourceUnavailable, "nothing could be loaded");
   return s;
+}
+
+Result<std::optional<int64_t>> moment_of(const AppOptions& o) {
+  if (o.at.empty()) return std::optional<int64_t>{};
+  if (auto t = live::parse_time(o.at)) return std::optional<int64_t>{*t};
+  return Failure(Failure::ConfigurationError,
+                 "--at wants an RFC 3339 time like 2023-01-01T00:00:00+08:00 or 2026-11-25T10:00:00Z, or ms since 1970 (got '" +
+                     o.at + "')");
 }
 
 std::vector<std::string> view_names(const scene::Scene& s) {

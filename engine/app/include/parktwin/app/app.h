@@ -3,6 +3,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct AppOptions {
   std::string state;                    ///< render: a view state file (docs/viewstate.md) to render ("" = none)
   std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
 };
+
+/// The moment --at names (RFC 3339 with Z or an offset, or ms since 1970); nothing when --at is
+/// empty; a failure whose message says what --at wants.
+Result<std::optional<int64_t>> moment_of(const AppOptions& o);
 
 /// Path of the default dataset.
 std::string default_dataset_path();
