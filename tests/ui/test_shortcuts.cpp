@@ -62,6 +62,28 @@ TEST(Shortcuts, PanelActionsToggleTheirPanels) {
   EXPECT_FALSE(st.quit_asked);  // the viewer asks; the table only names the action
 }
 
+TEST(Shortcuts, PresenterClickersStepTheTour) {
+  // Presentation remotes send PageDown / PageUp (and some a blank key); none of them moves the camera.
+  EXPECT_EQ(action_for_key(key::PageDown, 0, false), Action::TourNext);
+  EXPECT_EQ(action_for_key(key::PageUp, 0, false), Action::TourPrevious);
+  EXPECT_EQ(action_for_key(key::Space, 0, false), Action::TourPlayPause);
+  EXPECT_FALSE(action_for_key(key::Space, 0, true));  // a space typed into a caption stays a space
+}
+
+TEST(Shortcuts, ATourClosesEveryPanelButItsOwn) {
+  PanelState st;
+  st.tours = true;
+  st.labels = true;
+  st.english_labels = true;
+  close_panels(st);
+  // Every window the menu lists, by the same flags the menu toggles.
+  for (bool open : {st.layers, st.parks, st.style, st.stats, st.warnings, st.help, st.feed, st.metrics, st.timeline,
+                    st.dashboard, st.chains, st.chain_diagram, st.clusters, st.search, st.inspector})
+    EXPECT_FALSE(open);
+  EXPECT_TRUE(st.tours);
+  EXPECT_TRUE(st.labels && st.english_labels);  // map labels are part of the picture, not panels
+}
+
 TEST(KeyQueue, ATapWithinOneFrameActsOnceAndRepeatsDoNot) {
   KeyQueue q;
   q.on_key(key::F2, kKeyPress, 0);  // a 12 ms tap: press and release before the next frame

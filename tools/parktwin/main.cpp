@@ -63,6 +63,10 @@ Options (viewer and render):
   --no-live           viewer: no live metrics
   --fullscreen        viewer: fullscreen on the primary monitor (F11 toggles)
   --frames N          viewer: quit after N frames (smoke tests)
+  --tour FILE         viewer: play a tour (JSON or KML gx:Tour) at start; G opens the Tours panel, Space
+                      plays/pauses, PgDn/PgUp step; moving the camera takes it over until idle
+  --loop              viewer: play the tour again and again (unattended walls)
+  --tour-resume S     viewer: idle seconds before a tour the operator took over goes on (default 20)
   --msaa 1|4          multisampling (default 4)
   --validate          run with the Vulkan validation layer and report validation_errors=N
 
@@ -161,6 +165,14 @@ int main(int argc, char** argv) {
       out = value("--out");
     } else if (a == "--tour") {
       record.tour = value("--tour");
+    } else if (a == "--loop") {
+      o.tour_loop = true;
+    } else if (a == "--tour-resume") {
+      const std::string v = value("--tour-resume");
+      char* end = nullptr;
+      o.tour_resume_s = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(o.tour_resume_s >= 1.0 && o.tour_resume_s <= 3600.0))
+        return usage_error("--tour-resume wants idle seconds in [1, 3600] (got '" + v + "')");
     } else if (a == "--fps") {
       const std::string v = value("--fps");
       char* end = nullptr;
@@ -219,6 +231,7 @@ int main(int argc, char** argv) {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_record(o, record);
   }
+  if (command.empty() || command == "view") o.tour = record.tour;
   if (command == "kpi") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_kpi(o);

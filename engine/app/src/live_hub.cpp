@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <ostream>
 #include <thread>
 
 #include "parktwin/live/payload.h"
 #include "parktwin/live/simulator.h"
+#include "parktwin/scene/kpi.h"
 
 namespace parktwin::app {
 namespace {
@@ -59,6 +61,7 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
   const live::SourceStatus st = hub->source_->status();
   scene.live_source = opt.feed;
   scene.live_simulated = st.simulated;
+  hub->feed_ = opt.feed;
 
   if (opt.history != "none") {
     hub->history_path_ = opt.history.empty() ? default_history_path() : opt.history;
@@ -158,12 +161,12 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     scene.live_time_ms = source_->now_ms();
   } else {
     if (playing_) play_t_ms_ += dt_s * speed_ * 1000.0;
-    if (last_ms_ > 0 && play_t_ms_ > static_cast<double>(last_ms_)) {
+    if (!fixed_sim_ && last_ms_ > 0 && play_t_ms_ > static_cast<double>(last_ms_)) {
       play_t_ms_ = static_cast<double>(last_ms_);
       playing_ = false;
     }
     since_state_read_s_ += dt_s;
-    if (reader_ && since_state_read_s_ >= kStateReadInterval_s) {
+    if (reader_ && !fixed_sim_ && since_state_read_s_ >= kStateReadInterval_s) {
       since_state_read_s_ = 0.0;
       if (auto st = reader_->state_at(static_cast<int64_t>(play_t_ms_))) scene.set_live_state(*st);
     }
@@ -250,6 +253,7 @@ void LiveHub::refresh_series(const scene::Scene& scene) {
 }
 
 void LiveHub::apply(const scene::Command& c) {
+  fixed_sim_ = false;
   if (std::holds_alternative<scene::TimelineLive>(c)) {
     live_ = true;
     playing_ = false;
@@ -260,6 +264,22 @@ void LiveHub::apply(const scene::Command& c) {
     speed_ = std::clamp(s->speed, 1.0, 3600.0);
     since_state_read_s_ = 1e9;  // read at once
   }
+}
+
+void LiveHub::show_moment(scene::Scene& scene, std::optional<int64_t> t_ms) {
+  if (!t_ms) return apply(scene::TimelineLive{});
+  if (feed_.rfind("sim:", 0) != 0) return apply(scene::TimelineSeek{*t_ms, false, 1.0});
+  // The simulator knows every moment: computed at once, not looked up in a history that may
+  // not reach back that far.
+  std::ostringstream log;
+  if (auto ok = apply_feed_at(scene, feed_, *t_ms, log); !ok) {
+    scene.warnings.push_back("cannot show " + scene::format_beijing(*t_ms) + ": " + ok.error().message);
+    return;
+  }
+  live_ = false;
+  playing_ = false;
+  fixed_sim_ = true;
+  play_t_ms_ = static_cast<double>(*t_ms);
 }
 
 void LiveHub::fill(const scene::Scene& scene, ui::FrameInfo& info) {

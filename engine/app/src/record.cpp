@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include <imgui.h>
 
@@ -17,59 +18,10 @@
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/kml_tour.h"
 #include "parktwin/scene/tour.h"
+#include "parktwin/ui/tour_panel.h"
+#include "tour_session.h"
 
 namespace parktwin::app {
-
-namespace {
-
-/// The caption at the bottom of the frame: Chinese first and large, English under it, the source
-/// of any figure in small type; sizes are shares of the image height so it reads at wall scale.
-/// Drawn straight into the foreground draw list (no window), so it shows on the very frame its
-/// step is reached: an auto-sized window would appear one frame late.
-void draw_caption(const scene::CaptionStep& c, float w, float h) {
-  ImFont* font = ImGui::GetFont();
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
-  struct Line {
-    const std::string* text;
-    float px;
-    ImU32 col;
-  };
-  const Line lines[] = {{&c.zh, 0.045f * h, IM_COL32(255, 255, 255, 255)},
-                        {&c.en, 0.028f * h, IM_COL32(218, 224, 235, 255)},
-                        {&c.source, 0.017f * h, IM_COL32(165, 172, 182, 255)}};
-  const float wrap = 0.78f * w, pad = 0.014f * h, gap = 0.006f * h;
-  float width = 0.0f, height = 0.0f;
-  ImVec2 sizes[3];
-  for (int i = 0; i < 3; ++i) {
-    if (lines[i].text->empty()) continue;
-    sizes[i] = font->CalcTextSizeA(lines[i].px, FLT_MAX, wrap, lines[i].text->c_str());
-    width = std::max(width, sizes[i].x);
-    height += sizes[i].y + (height > 0.0f ? gap : 0.0f);
-  }
-  if (height <= 0.0f) return;
-  // Above the attribution lines in the bottom right corner.
-  const ImVec2 p1(0.5f * (w + width) + pad, 0.86f * h), p0(p1.x - width - 2 * pad, p1.y - height - 2 * pad);
-  dl->AddRectFilled(p0, p1, IM_COL32(18, 22, 28, 190), 0.008f * h);
-  float y = p0.y + pad;
-  for (int i = 0; i < 3; ++i) {
-    if (lines[i].text->empty()) continue;
-    dl->AddText(font, lines[i].px, ImVec2(p0.x + pad, y), lines[i].col, lines[i].text->c_str(), nullptr, wrap);
-    y += sizes[i].y + gap;
-  }
-}
-
-gis::Result<scene::Tour> load_tour(const std::string& path, const gis::SceneFrame& frame) {
-  const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".kml") {
-    auto k = scene::read_kml_tour(path, frame);
-    if (!k) return k.error();
-    for (const std::string& w : k->warnings) std::cerr << "parktwin record: " << path << ": " << w << "\n";
-    return std::move(k->tour);
-  }
-  return scene::read_tour(path);
-}
-
-}  // namespace
 
 int run_record(const AppOptions& o, const RecordOptions& r) {
   if (r.tour.empty()) {
@@ -90,7 +42,10 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
     return 1;
   }
   scene::Scene& s = **scene;
-  auto tour = load_tour(r.tour, s.frame());
+  std::ostringstream kml_warnings;  // KML features not supported, each named
+  auto tour = load_tour_file(r.tour, s.frame(), kml_warnings);
+  std::istringstream warned(kml_warnings.str());
+  for (std::string line; std::getline(warned, line);) std::cerr << "parktwin record: " << line << "\n";
   if (!tour) {
     std::cerr << "parktwin record: " << tour.error().message << "\n";
     return 2;
@@ -148,21 +103,11 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
       }
       shown_at = at;
     }
-    // Highlights: an enterprise is selected, a chain stands out.
-    int selected = -1, chain = -1;
-    if (f.highlight && f.highlight->kind == scene::HighlightStep::Enterprise)
-      for (size_t e = 0; e < s.enterprises.size(); ++e)
-        if (s.enterprises[e].id == f.highlight->key) selected = static_cast<int>(e);
-    if (f.highlight && f.highlight->kind == scene::HighlightStep::Chain) chain = scene::chain_index(f.highlight->key);
-    if (selected != s.selected_enterprise || chain != s.chains.filter.highlight_chain) {
-      s.selected_enterprise = selected;
-      s.chains.filter.highlight_chain = chain;
-      s.restyle();
-    }
+    scene::apply_highlight(f.highlight, s);  // an enterprise is selected, a chain stands out
     const scene::Camera cam = scene::to_camera(f.camera, s.frame());
     const float w = static_cast<float>(o.width), h = static_cast<float>(o.height);
     auto img = (*still)->render(s, cam, o.width, o.height, o.overlay ? caption : std::string(), true, [&] {
-      if (f.caption && f.caption->show) draw_caption(*f.caption, w, h);
+      if (f.caption && f.caption->show) ui::draw_tour_caption(*f.caption, ImVec2(w, h));
     });
     if (!img) {
       std::cerr << "\nparktwin record: frame " << k << ": " << img.error().message << "\n";

@@ -18,6 +18,7 @@
 #include "parktwin/scene/flows.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/shortcuts.h"
+#include "tour_session.h"
 
 namespace parktwin::app {
 namespace {
@@ -67,6 +68,26 @@ struct Viewer {
   scene::UndoStack undo;
   ui::PanelState panels;
   scene::LabelState labels;  ///< enterprise label placement carried between frames
+  TourSession tours;         ///< tours: player, Tours panel, editor
+  bool tour_moving = false;  ///< the tour moved the view last frame
+  std::optional<ui::PanelState> panels_before_tour;  ///< panels open when the tour started, back at its end
+
+  /// A tour plays on a clean picture: the panels close when it starts and come back when it
+  /// stops or ends (the Tours panel and any panel opened meanwhile stay as they are then).
+  void tour_panels() {
+    if (tours.presenting() && !panels_before_tour) {
+      panels_before_tour = panels;
+      ui::close_panels(panels);
+    } else if (!tours.presenting() && panels_before_tour) {
+      ui::PanelState back = *panels_before_tour;
+      back.tours = panels.tours;
+      back.english_labels = panels.english_labels;
+      back.quit_asked = panels.quit_asked;
+      back.quit_confirmed = panels.quit_confirmed;
+      panels = back;
+      panels_before_tour.reset();
+    }
+  }
   std::vector<scene::Command> commands;
   ImVector<ImWchar> glyph_ranges;
   ui::KeyQueue keys;              ///< presses since the last frame, from the key callback
@@ -84,6 +105,7 @@ struct Viewer {
   void fly_to(const std::string& view) {
     auto c = view_camera(scene, view, aspect());
     if (!c) return;
+    tours.operator_input();  // a flight the user asked for: the tour lets go of the camera
     const double hop = glm::length(glm::dvec2(c->target - camera.target));
     fly.begin(camera, *c, now_s(), hop > 50000.0 ? 3.0 : 1.6);
   }
@@ -95,6 +117,7 @@ struct Viewer {
     c.distance = distance;
     c.pitch = std::max(c.pitch, 0.6);
     c.clamp();
+    tours.operator_input();
     const double hop = glm::length(glm::dvec2(c.target - camera.target));
     fly.begin(camera, c, now_s(), hop > 50000.0 ? 3.0 : 1.6);
   }
@@ -155,6 +178,9 @@ struct Viewer {
         case ui::Action::Fullscreen: toggle_fullscreen(); break;
         case ui::Action::Screenshot: screenshot_requested = true; break;
         case ui::Action::Quit: panels.quit_asked = true; break;
+        case ui::Action::TourPlayPause: tours.play_pause(scene, camera); break;
+        case ui::Action::TourNext: tours.next(camera); break;
+        case ui::Action::TourPrevious: tours.previous(camera); break;
         case ui::Action::Undo: undo.undo(scene); break;
         case ui::Action::Redo: undo.redo(scene); break;
         default: break;
@@ -279,7 +305,10 @@ struct Viewer {
       camera.zoom_at(io.MouseWheel, cursor_ndc(), aspect());
       moved = true;
     }
-    if (moved) fly.active = false;  // the user takes over
+    if (moved) {
+      fly.active = false;  // the user takes over
+      tours.operator_input();
+    }
     return moved;
   }
 
@@ -309,6 +338,17 @@ struct Viewer {
     auto cam = view_camera(scene, opt.view, aspect());
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
+    tours.scan(scene);
+    tours.panel().loop = opt.tour_loop;
+    tours.panel().resume_after_s = static_cast<float>(opt.tour_resume_s);
+    if (!opt.tour.empty()) {
+      if (tours.load_file(opt.tour, scene)) {
+        if (!tours.panel().message.empty()) std::cerr << "parktwin: " << tours.panel().message;
+        tours.play(camera);
+      } else {
+        std::cerr << "parktwin: --tour: " << tours.panel().message << "\n";
+      }
+    }
 
     int frame = 0;
     double last = now_s(), last_activity = last;
@@ -320,7 +360,7 @@ struct Viewer {
     std::signal(SIGTERM, on_stop_signal);
     while (!glfwWindowShouldClose(window) && !g_stop) {
       // Render on demand: after a second without input or animation, wait for events instead of spinning.
-      const bool moving = fly.active || (live && live->busy());
+      const bool moving = fly.active || (live && live->busy()) || tour_moving;
       if (now_s() - last_activity > 1.0 && !moving && opt.frames == 0)
         glfwWaitEventsTimeout(scene.any_alarm ? 1.0 / 15.0 : 0.25);  // alarms pulse
       else glfwPollEvents();
@@ -338,12 +378,17 @@ struct Viewer {
       bool active = mouse_camera() || keyed;
       if (!io.WantCaptureKeyboard && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
         fly.active = false;
+        tours.operator_input();
         active = true;
       }
       if (fly.active) {
         camera = fly.at(t);
         active = true;
       }
+      tour_moving = tours.update(dt_live, scene, camera, live.get());
+      tour_panels();
+      if (tour_moving) active = true;
+      if (tours.engaged()) fly.active = false;  // the tour has the camera
       if (live) {
         live->update(scene, dt_live);
         live->fill(scene, info);
@@ -370,6 +415,9 @@ struct Viewer {
         }
       ui::draw_park_labels(scene, camera);
       ui::draw_panels(scene, info, panels, commands, &labels);
+      ui::draw_tour_panel(scene, camera, info.timeline.live ? std::nullopt : std::optional<int64_t>(info.timeline.t_ms), panels,
+                          tours.panel());
+      tours.draw_caption(io.DisplaySize.x, io.DisplaySize.y);
       if (!commands.empty()) active = true;
       apply_commands();
       if (panels.quit_confirmed) glfwSetWindowShouldClose(window, GLFW_TRUE);

@@ -17,6 +17,7 @@
 #include "parktwin/scene/chains.h"
 #include "parktwin/scene/facts.h"
 #include "parktwin/scene/kpi.h"
+#include "parktwin/scene/scene.h"
 #include "text_file.h"
 
 namespace parktwin::scene {
@@ -445,11 +446,19 @@ std::string tour_to_json(const Tour& tour) {
 }
 
 gis::Result<bool> write_tour(const Tour& tour, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Failure(Failure::ResourceUnavailable, "cannot write tour file " + path);
-  out << tour_to_json(tour);
-  out.close();
-  if (!out) return Failure(Failure::ResourceUnavailable, "writing tour file " + path + " failed");
+  return write_text_file_atomic(path, tour_to_json(tour), "tour file");
+}
+
+bool apply_highlight(const std::optional<HighlightStep>& highlight, Scene& scene) {
+  int selected = -1, chain = -1;
+  if (highlight && highlight->kind == HighlightStep::Enterprise)
+    for (size_t e = 0; e < scene.enterprises.size(); ++e)
+      if (scene.enterprises[e].id == highlight->key) selected = static_cast<int>(e);
+  if (highlight && highlight->kind == HighlightStep::Chain) chain = chain_index(highlight->key);
+  if (selected == scene.selected_enterprise && chain == scene.chains.filter.highlight_chain) return false;
+  scene.selected_enterprise = selected;
+  scene.chains.filter.highlight_chain = chain;
+  scene.restyle();
   return true;
 }
 

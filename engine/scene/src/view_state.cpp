@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_file.h"
+
 namespace parktwin::scene {
 
 using nlohmann::ordered_json;
@@ -398,12 +400,7 @@ gis::Result<ViewState> read_view_state(const std::string& path) {
 }
 
 gis::Result<bool> write_view_state(const ViewState& state, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Failure(Failure::ResourceUnavailable, "cannot write view state " + path);
-  out << to_json(state);
-  out.close();
-  if (!out) return Failure(Failure::ResourceUnavailable, "cannot write view state " + path);
-  return true;
+  return write_text_file_atomic(path, to_json(state), "view state");
 }
 
 }  // namespace parktwin::scene

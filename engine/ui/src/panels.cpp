@@ -39,6 +39,7 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("English labels 英文标签", shortcut_hint(Action::EnglishLabels), &st.english_labels);
     if (ImGui::MenuItem("Search 搜索", shortcut_hint(Action::Search), &st.search) && st.search) st.focus_search = true;
     ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
+    ImGui::MenuItem("Tours 导览", shortcut_hint(Action::Tours), &st.tours);
     ImGui::Separator();
     ImGui::MenuItem("Help 帮助", shortcut_hint(Action::Help), &st.help);
     if (ImGui::MenuItem("Quit 退出", shortcut_hint(Action::Quit))) st.quit_asked = true;
@@ -346,6 +347,12 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
     ImGui::TextDisabled("links generated from chain logic (see assets/README.md)");
   }
   ImGui::EndTooltip();
+}
+
+void close_panels(PanelState& st) {
+  for (bool* open : {&st.layers, &st.parks, &st.style, &st.stats, &st.warnings, &st.help, &st.feed, &st.metrics,
+                     &st.timeline, &st.dashboard, &st.chains, &st.chain_diagram, &st.clusters, &st.search, &st.inspector})
+    *open = false;
 }
 
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out,

@@ -15,6 +15,10 @@ const std::vector<KeyBinding>& key_bindings() {
       {Action::EnglishLabels, 'T', false, "T", "地图标签显示英文", "English labels on the map"},
       {Action::Layers, 'L', false, "L", "图层", "layers"},
       {Action::Parks, 'P', false, "P", "园区", "parks"},
+      {Action::Tours, 'G', false, "G", "导览 (播放、编辑)", "tours (play, edit)"},
+      {Action::TourPlayPause, key::Space, false, "Space", "导览 播放/暂停/继续", "tour: play, pause, resume"},
+      {Action::TourNext, key::PageDown, false, "PgDn", "导览 下一步", "tour: next step"},
+      {Action::TourPrevious, key::PageUp, false, "PgUp", "导览 上一步", "tour: previous step"},
       {Action::Undo, 'Z', true, "Ctrl+Z", "撤销样式修改", "undo style edits"},
       {Action::Redo, 'Y', true, "Ctrl+Y", "重做", "redo"},
       {Action::Help, key::F1, false, "F1", "帮助", "help"},
@@ -58,6 +62,7 @@ bool apply_panel_action(Action a, PanelState& st) {
   switch (a) {
     case Action::Layers: st.layers = !st.layers; return true;
     case Action::Parks: st.parks = !st.parks; return true;
+    case Action::Tours: st.tours = !st.tours; return true;
     case Action::Stats: st.stats = !st.stats; return true;
     case Action::Help: st.help = !st.help; return true;
     case Action::EnglishLabels: st.english_labels = !st.english_labels; return true;

@@ -41,6 +41,9 @@ struct AppOptions {
   std::vector<std::string> extra_text;  ///< more text stills will show (tour captions): its glyphs go into the atlas
   std::string state;                    ///< render: a view state file (docs/viewstate.md) to render ("" = none)
   std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
+  std::string tour;                     ///< viewer: a tour (JSON or KML) to play at start ("" = none)
+  bool tour_loop = false;               ///< viewer: play the tour again and again (unattended walls)
+  double tour_resume_s = 20.0;          ///< viewer: idle seconds before a tour the operator took over goes on
 };
 
 /// The moment --at names (RFC 3339 with Z or an offset, or ms since 1970); nothing when --at is

@@ -42,6 +42,9 @@ class LiveHub {
   void update(scene::Scene& scene, double dt_s);
   /// Timeline commands (TimelineLive, TimelineSeek); others are ignored.
   void apply(const scene::Command& c);
+  /// Shows one moment and holds it (a tour's timeline step): the simulator's state at that time
+  /// computed directly, a recorded feed's read from the history; nullopt = follow the source live.
+  void show_moment(scene::Scene& scene, std::optional<int64_t> t_ms);
   /// Feed status, timeline and park sparklines for the panels.
   void fill(const scene::Scene& scene, ui::FrameInfo& info);
   /// True while something still moves (animation or playback): the viewer keeps rendering.
@@ -71,6 +74,8 @@ class LiveHub {
 
   // Timeline.
   bool live_ = true, playing_ = false, animating_ = false;
+  bool fixed_sim_ = false;  ///< a moment computed from the simulator is held (show_moment): no history read
+  std::string feed_;        ///< the source's URL
   double speed_ = 60.0;
   double play_t_ms_ = 0.0;
   double since_state_read_s_ = 1e9, since_series_s_ = 1e9, retarget_clock_ = 0.0;

@@ -4,6 +4,7 @@
 // recording frame and the live player all see the same picture at the same second. Tours are read
 // from and written to JSON (parktwin.tour/1, docs/tours.md); captions name the document's figures
 // by fact id ({fact:ID}), never by typing them. KML gx:Tour import and export: kml_tour.h.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,8 @@
 #include "parktwin/scene/geo_camera.h"
 
 namespace parktwin::scene {
+
+class Scene;
 
 /// The version string of the JSON form; parse_tour refuses any other.
 inline constexpr const char* kTourSchema = "parktwin.tour/1";
@@ -120,6 +123,12 @@ std::string tour_to_json(const Tour& tour);
 /// Writes a tour file.
 gis::Result<bool> write_tour(const Tour& tour, const std::string& path);
 
+/// Shows a tour's highlight on the scene: an Enterprise highlight selects that enterprise (by id),
+/// a Chain highlight makes that chain stand out (the others dim), None or no highlight clears both.
+/// Edits the scene directly (no undo step) and restyles only when something changed; returns
+/// whether it did. An id the scene lacks selects nothing.
+bool apply_highlight(const std::optional<HighlightStep>& highlight, Scene& scene);
+
 /// Plays a tour on a clock that only runs while playing: pausing (by the presenter, at a Pause
 /// step, or when the operator takes the camera) stops the clock, and resuming continues from the
 /// same tour time. An operator takeover resumes by itself after `resume_after_s` without input.
@@ -154,6 +163,8 @@ class TourPlayer {
   TourFrame frame() const;
 
   double time() const { return t_; }
+  /// Seconds until an operator takeover resumes by itself (0 when not taken over).
+  double takeover_left() const { return state_ == State::Takeover ? std::max(0.0, resume_after_s_ - idle_s_) : 0.0; }
   State state() const { return state_; }
   const Tour& tour() const { return tour_; }
 

@@ -69,11 +69,16 @@ struct PanelState {
   bool label_fade_in = true;     ///< new labels fade in over a few frames (stills show them at once)
   bool english_labels = false;   ///< labels show "zh en" instead of the Chinese name (T toggles)
   bool search = false, inspector = false;
+  bool tours = false;            ///< the Tours panel 导览 (player, steps, editor)
   bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
   char search_text[128] = {};    ///< the search box's text (UTF-8)
   bool quit_asked = false;       ///< the quit confirmation is open (Esc, or View > Quit)
   bool quit_confirmed = false;   ///< the user confirmed: the viewer closes
 };
+
+/// Closes every panel window except the Tours panel (a tour plays on a clean picture); map labels,
+/// their language and the menu bar stay.
+void close_panels(PanelState& state);
 
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`. With
 /// `labels` (the app's declutter state), also the enterprise labels, kept clear of the open panels.

@@ -13,6 +13,7 @@ struct PanelState;
 /// Key codes as GLFW reports them (ImGui 1.86's GLFW backend indexes KeysDown by the same codes);
 /// letters and digits are their ASCII codes. The viewer checks these against GLFW's own constants.
 namespace key {
+constexpr int Space = 32, PageUp = 266, PageDown = 267;  ///< presenter clickers send PageUp/PageDown
 constexpr int Escape = 256, Enter = 257, Home = 268, F1 = 290, F2 = 291, F11 = 300, F12 = 301, KeypadEnter = 335;
 }
 constexpr int kModCtrl = 0x0002;   ///< GLFW_MOD_CONTROL
@@ -23,8 +24,9 @@ constexpr int kKeyRepeat = 2;      ///< GLFW_REPEAT
 
 /// What a shortcut does.
 enum class Action : uint8_t {
-  Layers, Parks, Stats, Help, Search, EnglishLabels,                  // panels (apply_panel_action)
+  Layers, Parks, Stats, Help, Search, EnglishLabels, Tours,           // panels (apply_panel_action)
   FlyPark1, FlyPark2, FlyPark3, FlyProvince, FlyFit, Fullscreen, Screenshot, Quit, Undo, Redo,  // the viewer's
+  TourPlayPause, TourNext, TourPrevious,                              // the tour player's
 };
 
 struct KeyBinding {
