@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <cstdlib>
 #include <filesystem>
@@ -193,6 +194,8 @@ bool TourSession::presenting() const {
 
 void TourSession::stop(scene::Scene& scene, LiveHub* live) {
   if (!player_) return;
+  if (log_) *log_ << "tour: stopped" << std::endl;
+  logged_ = State::Stopped;
   player_.reset();
   caption_.reset();
   // Give the view back as it was before the tour: selection, highlighted chain, the live moment.
@@ -340,6 +343,12 @@ bool TourSession::update(double dt_s, scene::Scene& scene, scene::Camera& camera
   }
   caption_.reset();
   if (f.caption && f.caption->show) caption_ = f.caption;
+  if (log_ && now != logged_) {
+    const char* en = std::strchr(ui::tour_state_text(now), ' ');
+    *log_ << "tour: " << (en ? en + 1 : "") << " at step " << f.step + 1 << " of " << panel_.draft.steps.size()
+          << ", t=" << player_->time() << " s" << std::endl;  // flushed: a wall's log is read while it runs
+    logged_ = now;
+  }
   return now == State::Playing || now == State::Takeover || rejoin_s_ >= 0.0;
 }
 

@@ -52,6 +52,9 @@ class TourSession {
   /// True from play until stop or the end (the viewer shows a clean picture meanwhile).
   bool presenting() const;
   ui::TourPanelState& panel() { return panel_; }
+  /// Where state changes are reported, one line each ("tour: held at pause step 5 of 8, t=1.5 s");
+  /// an unattended wall's log shows what its tour did. Null = silent.
+  void set_log(std::ostream* log) { log_ = log; }
   const scene::TourPlayer* player() const { return player_.get(); }
 
  private:
@@ -63,6 +66,8 @@ class TourSession {
   void save(const std::string& name, bool kml);
 
   ui::TourPanelState panel_;
+  std::ostream* log_ = nullptr;
+  scene::TourPlayer::State logged_ = scene::TourPlayer::State::Stopped;
   std::unique_ptr<scene::TourPlayer> player_;
   scene::GeoCamera start_;           ///< the camera the tour started from
   const gis::SceneFrame* frame_ = nullptr;

@@ -339,6 +339,7 @@ struct Viewer {
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
     tours.scan(scene);
+    tours.set_log(&std::cout);
     tours.panel().loop = opt.tour_loop;
     tours.panel().resume_after_s = static_cast<float>(opt.tour_resume_s);
     if (!opt.tour.empty()) {
