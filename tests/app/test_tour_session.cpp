@@ -93,7 +93,7 @@ TEST_F(TourSessionTest, PlayingMovesTheCameraWhereTheTourSaysAndHoldsAtThePauseS
   s.update(5.0, *scene_, camera_, nullptr);
   EXPECT_DOUBLE_EQ(s.player()->time(), 1.5);
   // Space: the presenter goes on, from where it stopped.
-  s.play_pause(*scene_, camera_);
+  s.play_pause(camera_);
   s.update(0.25, *scene_, camera_, nullptr);
   EXPECT_EQ(s.player()->state(), State::Playing);
   EXPECT_DOUBLE_EQ(s.player()->time(), 1.75);
@@ -179,6 +179,28 @@ TEST_F(TourSessionTest, TheEditorSavesWhatItShowsAndAnEditKeepsThePlayersTime) {
   EXPECT_TRUE(listed);
 }
 
+TEST_F(TourSessionTest, TheShippedToursAreListedWithTheProvincesStoryFirstAndReady) {
+  app::TourSession s;
+  s.scan(*scene_);
+  // Every tour file in the asset folder is listed, readable, and none is the user's.
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PARKTWIN_ASSET_DIR) + "/tours"))
+    files += e.path().extension() == ".json" || e.path().extension() == ".kml";
+  ASSERT_EQ(s.panel().entries.size(), files);
+  for (const ui::TourEntry& e : s.panel().entries) {
+    EXPECT_TRUE(e.error.empty()) << e.path << ": " << e.error;
+    EXPECT_FALSE(e.user);
+  }
+  EXPECT_EQ(std::filesystem::path(s.panel().entries[0].path).stem(), "province");
+  // Loaded into the panel, so Space plays it at once.
+  auto province = scene::read_tour(s.panel().entries[0].path);
+  ASSERT_TRUE(province);
+  EXPECT_EQ(scene::tour_to_json(s.panel().draft), scene::tour_to_json(*province));
+  s.play_pause(camera_);
+  s.update(0.5, *scene_, camera_, nullptr);
+  EXPECT_EQ(s.player()->state(), State::Playing);
+}
+
 TEST_F(TourSessionTest, ABrokenTourFileIsRefusedWithItsName) {
   const std::string bad = (dir_ / "broken.json").string();
   std::ofstream(bad) << "{\"schema\": \"parktwin.tour/1\", \"steps\": [ {\"type\": \"fly_to\"";
@@ -187,7 +209,7 @@ TEST_F(TourSessionTest, ABrokenTourFileIsRefusedWithItsName) {
   EXPECT_NE(s.panel().message.find("broken.json"), std::string::npos) << s.panel().message;
   EXPECT_EQ(s.player(), nullptr);
   // Space with nothing loaded and nothing to load does nothing rather than crash.
-  s.play_pause(*scene_, camera_);
+  s.play_pause(camera_);
   s.update(0.1, *scene_, camera_, nullptr);
   EXPECT_EQ(s.player(), nullptr);
 }

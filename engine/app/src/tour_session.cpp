@@ -101,6 +101,11 @@ void TourSession::scan(const scene::Scene& scene) {
   panel_.loaded = -1;
   for (size_t i = 0; i < panel_.entries.size(); ++i)
     if (!loaded_path.empty() && panel_.entries[i].path == loaded_path) panel_.loaded = static_cast<int>(i);
+  // Nothing loaded yet (not even a new tour being written): the first tour, the province's story,
+  // is ready in the panel and for Space / PgDn.
+  if (panel_.draft.steps.empty() && panel_.draft.name_zh.empty() && panel_.draft.name_en.empty() && !player_)
+    for (const ui::TourEntry& e : panel_.entries)
+      if (e.error.empty() && load_file(e.path, scene)) break;
 }
 
 bool TourSession::load_file(const std::string& path, const scene::Scene& scene) {
@@ -149,11 +154,7 @@ void TourSession::play(const scene::Camera& camera) {
   player_->play();
 }
 
-void TourSession::play_pause(const scene::Scene& scene, const scene::Camera& camera) {
-  if (panel_.draft.steps.empty() && !panel_.entries.empty()) {
-    for (const ui::TourEntry& e : panel_.entries)
-      if (e.error.empty() && load_file(e.path, scene)) break;
-  }
+void TourSession::play_pause(const scene::Camera& camera) {
   if (panel_.draft.steps.empty()) return;
   const State s = player_ ? player_->state() : State::Stopped;
   if (s == State::Playing) player_->pause();

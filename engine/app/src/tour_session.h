@@ -26,14 +26,15 @@ gis::Result<scene::Tour> load_tour_file(const std::string& path, const gis::Scen
 
 class TourSession {
  public:
-  /// Lists the shipped tours (asset dir /tours) and the user's.
+  /// Lists the shipped tours (asset dir /tours) and the user's; with nothing loaded yet, loads the
+  /// first (the province's story).
   void scan(const scene::Scene& scene);
   /// Loads a tour file into the draft (any path, e.g. --tour); false with the reason in the panel's message.
   bool load_file(const std::string& path, const scene::Scene& scene);
   /// Starts the draft from the current camera.
   void play(const scene::Camera& camera);
-  /// Space: play, pause or resume as fits the player's state (loads the first tour when none is).
-  void play_pause(const scene::Scene& scene, const scene::Camera& camera);
+  /// Space: play, pause or resume as fits the player's state.
+  void play_pause(const scene::Camera& camera);
   void next(const scene::Camera& camera) { step(true, camera); }
   void previous(const scene::Camera& camera) { step(false, camera); }
 

@@ -178,7 +178,7 @@ struct Viewer {
         case ui::Action::Fullscreen: toggle_fullscreen(); break;
         case ui::Action::Screenshot: screenshot_requested = true; break;
         case ui::Action::Quit: panels.quit_asked = true; break;
-        case ui::Action::TourPlayPause: tours.play_pause(scene, camera); break;
+        case ui::Action::TourPlayPause: tours.play_pause(camera); break;
         case ui::Action::TourNext: tours.next(camera); break;
         case ui::Action::TourPrevious: tours.previous(camera); break;
         case ui::Action::Undo: undo.undo(scene); break;

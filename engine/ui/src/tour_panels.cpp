@@ -143,7 +143,8 @@ void player_controls(TourPanelState& st) {
 /// click previews from it.
 void step_list(const scene::Scene& scene, TourPanelState& st) {
   const std::vector<double> starts = scene::step_starts(st.draft);
-  const float list_h = std::min(260.0f, 24.0f + 20.0f * static_cast<float>(st.draft.steps.size()));
+  // Shorter while editing, so the step's controls fit under it.
+  const float list_h = std::min(st.editing ? 150.0f : 260.0f, 24.0f + 20.0f * static_cast<float>(st.draft.steps.size()));
   ImGui::BeginChild("steps", ImVec2(0, list_h), true);
   for (size_t i = 0; i < st.draft.steps.size(); ++i) {
     const bool current = static_cast<int>(i) == st.step && st.state != scene::TourPlayer::State::Stopped;
