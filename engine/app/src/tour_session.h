@@ -26,6 +26,8 @@ gis::Result<scene::Tour> load_tour_file(const std::string& path, const gis::Scen
 
 class TourSession {
  public:
+  /// Every text the listed tours show (names, captions, sources): the viewer's font atlas covers them.
+  const std::vector<std::string>& texts() const { return texts_; }
   /// Lists the shipped tours (asset dir /tours) and the user's; with nothing loaded yet, loads the
   /// first (the province's story).
   void scan(const scene::Scene& scene);
@@ -67,6 +69,7 @@ class TourSession {
   void save(const std::string& name, bool kml);
 
   ui::TourPanelState panel_;
+  std::vector<std::string> texts_;
   std::ostream* log_ = nullptr;
   scene::TourPlayer::State logged_ = scene::TourPlayer::State::Stopped;
   std::unique_ptr<scene::TourPlayer> player_;

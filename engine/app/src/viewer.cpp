@@ -321,7 +321,16 @@ struct Viewer {
     ImGuiContext* ctx = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // walls run unattended: no layout file written next to the binary
-    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges); !m.empty()) std::cerr << "parktwin: " << m << "\n";
+    // Tours first: their captions' characters go into the font atlas.
+    tours.scan(scene);
+    tours.set_log(&std::cout);
+    tours.panel().loop = opt.tour_loop;
+    tours.panel().resume_after_s = static_cast<float>(opt.tour_resume_s);
+    const bool tour_given = !opt.tour.empty() && tours.load_file(opt.tour, scene);
+    if (!opt.tour.empty() && !tour_given) std::cerr << "parktwin: --tour: " << tours.panel().message << "\n";
+    if (tour_given && !tours.panel().message.empty()) std::cerr << "parktwin: " << tours.panel().message;
+    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges, tours.texts()); !m.empty())
+      std::cerr << "parktwin: " << m << "\n";
     io.Fonts->Build();
     // Our key callback first: ImGui's GLFW backend installs its own and chains to this one.
     glfwSetWindowUserPointer(window, this);
@@ -338,18 +347,7 @@ struct Viewer {
     auto cam = view_camera(scene, opt.view, aspect());
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
-    tours.scan(scene);
-    tours.set_log(&std::cout);
-    tours.panel().loop = opt.tour_loop;
-    tours.panel().resume_after_s = static_cast<float>(opt.tour_resume_s);
-    if (!opt.tour.empty()) {
-      if (tours.load_file(opt.tour, scene)) {
-        if (!tours.panel().message.empty()) std::cerr << "parktwin: " << tours.panel().message;
-        tours.play(camera);
-      } else {
-        std::cerr << "parktwin: --tour: " << tours.panel().message << "\n";
-      }
-    }
+    if (tour_given) tours.play(camera);
 
     int frame = 0;
     double last = now_s(), last_activity = last;
