@@ -25,15 +25,16 @@ Usage:
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
-  parktwin bench record                     frames per second of parktwin record at 1920x1080 and 3840x2160
+  parktwin bench record                     frames per second of parktwin record (PNG and MP4) at 1920x1080 and 3840x2160
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
                                             trailing 365 days ending at TIME (default now; RFC 3339 with Z or an
                                             offset, e.g. 2023-01-01T00:00:00+08:00), each with its _window (UTC)
-  parktwin record --tour FILE.json|FILE.kml --out DIR/ [--fps N] [--size WxH] [--view NAME] [--at TIME]
-                                            render a tour offscreen on a fixed clock into PNG frames (frame k at
-                                            k/fps; the data's moment from the tour's timeline steps or --at)
+  parktwin record --tour FILE.json|FILE.kml --out DIR/|FILE.mp4 [--fps N] [--size WxH] [--view NAME] [--at TIME]
+                                            render a tour offscreen on a fixed clock into PNG frames in DIR/ or
+                                            H.264 video in FILE.mp4 (even --size; fps may be fractional, 29.97);
+                                            frame k at k/fps; the data's moment from the timeline steps or --at
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -227,7 +228,7 @@ int main(int argc, char** argv) {
   }
   if (command == "bench") return parktwin::bench::run_bench(o);
   if (command == "record") {
-    record.out_dir = out;
+    record.out = out;
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_record(o, record);
   }

@@ -103,13 +103,14 @@ struct RecordStats {
 struct RecordOptions {
   std::string tour;     ///< a JSON tour (parktwin.tour/1) or a KML file with a gx:Tour
   double fps = 30.0;
-  std::string out_dir;  ///< PNG frames frame_00000.png ... are written here
+  std::string out;      ///< FILE.mp4 (any case): H.264 video; anything else: a folder for frame_00000.png ...
   int64_t max_frames = 0;         ///< stop after this many frames (0 = the whole tour; benchmarks)
   RecordStats* stats = nullptr;   ///< filled when given
   bool progress = true;           ///< the progress bar on stderr
 };
 /// `parktwin record`: renders a tour offscreen on a fixed clock (frame k at k / fps) into PNG
-/// frames, with its captions; the same tour twice gives the same bytes. Returns the exit code.
+/// frames or an MP4 (VideoWriter), with its captions; the same tour twice gives the same bytes.
+/// Returns the exit code (2 for bad options, such as an odd --size for MP4).
 int run_record(const AppOptions& o, const RecordOptions& r);
 /// `parktwin kpi`: the cluster KPIs (trailing 365 days ending at --at, default now) of --feed
 /// (default sim://) as name=value lines on stdout. Returns the process exit code.
