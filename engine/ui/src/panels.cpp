@@ -40,6 +40,9 @@ void menu_bar(PanelState& st) {
     if (ImGui::MenuItem("Search 搜索", shortcut_hint(Action::Search), &st.search) && st.search) st.focus_search = true;
     ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
     ImGui::Separator();
+    ImGui::MenuItem("Views 视图", shortcut_hint(Action::Views), &st.views);
+    if (ImGui::MenuItem("Save view… 保存视图", shortcut_hint(Action::SaveView))) st.save_view_asked = true;
+    ImGui::Separator();
     ImGui::MenuItem("Help 帮助", shortcut_hint(Action::Help), &st.help);
     if (ImGui::MenuItem("Quit 退出", shortcut_hint(Action::Quit))) st.quit_asked = true;
     ImGui::EndMenu();
@@ -223,7 +226,9 @@ void help_panel(const scene::Scene& scene, PanelState& st) {
       ImGui::TextWrapped("%s", en);
     };
     for (const HelpRow& r : continuous_help_rows()) row(r.keys, r.zh, r.en);
-    for (const KeyBinding& b : key_bindings()) row(b.hint, b.zh, b.en);
+    for (const HelpRow& r : grouped_help_rows()) row(r.keys, r.zh, r.en);
+    for (const KeyBinding& b : key_bindings())
+      if (b.listed) row(b.hint, b.zh, b.en);
     ImGui::EndTable();
   }
   ImGui::End();
