@@ -141,6 +141,11 @@ struct Viewer {
   void shortcuts() {
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
     for (const ui::KeyPress& k : keys.take()) {
+      if (panels.save_view_asked || panels.rename_view >= 0) {  // a view's name is being typed
+        if (k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.name_enter = true;
+        if (k.key == ui::key::Escape) panels.name_escape = true;
+        if (k.key == ui::key::Enter || k.key == ui::key::KeypadEnter || k.key == ui::key::Escape) continue;
+      }
       if (panels.quit_asked) {
         if (k.key == ui::key::Escape || k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.quit_confirmed = true;
         continue;

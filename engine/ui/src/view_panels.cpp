@@ -38,7 +38,9 @@ void copy_text(char* dst, size_t cap, const std::string& text) {
 bool escape_pressed() { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false); }
 
 /// A modal that asks for a name: Enter or the OK button returns true with the name in `buf`.
-bool name_popup(const char* title, const char* prompt, const char* ok, char* buf, size_t cap, bool& open) {
+/// Enter and Esc count from ImGui's key state and from the app's key events (st.name_enter/escape).
+bool name_popup(const char* title, const char* prompt, const char* ok, char* buf, size_t cap, bool& open,
+                PanelState& st) {
   if (open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.35f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
@@ -51,9 +53,10 @@ bool name_popup(const char* title, const char* prompt, const char* ok, char* buf
   ImGui::SetNextItemWidth(320);
   bool done = ImGui::InputText("##name", buf, cap, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
   ImGui::TextDisabled("Enter: %s   Esc: 取消 cancel", ok);
-  if (ImGui::Button(ok, ImVec2(140, 0))) done = true;
+  if (ImGui::Button(ok, ImVec2(140, 0)) || st.name_enter) done = true;
   ImGui::SameLine();
-  const bool cancel = ImGui::Button("取消 Cancel", ImVec2(140, 0)) || escape_pressed();
+  const bool cancel = ImGui::Button("取消 Cancel", ImVec2(140, 0)) || escape_pressed() || st.name_escape;
+  st.name_enter = st.name_escape = false;
   if (done && buf[0] == '\0') done = false;  // a view needs a name
   if (done || cancel) {
     open = false;
@@ -139,10 +142,11 @@ void draw_views_panel(const scene::Scene& scene, const ViewsInfo& info, PanelSta
   // Ctrl+B: name the view (prefilled), Enter saves.
   if (st.save_view_asked && !ImGui::IsPopupOpen("保存视图 Save view")) copy_text(st.view_name, sizeof st.view_name, info.suggested_name);
   if (name_popup("保存视图 Save view", "视图名称 Name of the view:", "保存 Save", st.view_name, sizeof st.view_name,
-                 st.save_view_asked))
+                 st.save_view_asked, st))
     out.push_back({ViewEdit::Save, -1, st.view_name});
   bool renaming = st.rename_view >= 0 && static_cast<size_t>(st.rename_view) < info.items.size();
-  if (name_popup("重命名视图 Rename view", "新名称 New name:", "重命名 Rename", st.rename_text, sizeof st.rename_text, renaming))
+  if (name_popup("重命名视图 Rename view", "新名称 New name:", "重命名 Rename", st.rename_text, sizeof st.rename_text, renaming,
+                 st))
     out.push_back({ViewEdit::Rename, st.rename_view, st.rename_text});
   if (!renaming) st.rename_view = -1;
 
@@ -161,6 +165,8 @@ void draw_views_panel(const scene::Scene& scene, const ViewsInfo& info, PanelSta
   const float cell_w = thumb.x + ImGui::GetStyle().ItemSpacing.x;
   const int columns = std::max(1, static_cast<int>((ImGui::GetContentRegionAvail().x + ImGui::GetStyle().ItemSpacing.x) / cell_w));
   if (!info.items.empty() && ImGui::BeginTable("views", columns, ImGuiTableFlags_SizingFixedFit)) {
+    // Columns as wide as a thumbnail: a long name is cut, not widening its column.
+    for (int c = 0; c < columns; ++c) ImGui::TableSetupColumn(nullptr, ImGuiTableColumnFlags_WidthFixed, thumb.x);
     for (int i = 0; i < static_cast<int>(info.items.size()); ++i) {
       ImGui::TableNextColumn();
       view_cell(info, i, thumb, st, out);

@@ -78,6 +78,9 @@ struct PanelState {
   char view_name[128] = {};      ///< the name typed in that popup (UTF-8)
   int rename_view = -1;          ///< the view being renamed (index), -1 = none
   char rename_text[128] = {};    ///< the new name typed for it
+  /// Enter / Esc pressed while a name popup is open, from the app's key events (a tap shorter than
+  /// a frame counts; ImGui 1.86 sees only keys still down at the frame): the popup confirms / cancels.
+  bool name_enter = false, name_escape = false;
 };
 
 /// The panels a view state names (ViewState::panels), each a PanelState flag: "layers", "parks",
