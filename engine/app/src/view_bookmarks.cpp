@@ -1,4 +1,4 @@
-#include "view_bookmarks.h"
+#include "parktwin/app/view_bookmarks.h"
 
 #include <filesystem>
 

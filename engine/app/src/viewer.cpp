@@ -19,7 +19,7 @@
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/shortcuts.h"
-#include "view_bookmarks.h"
+#include "parktwin/app/view_bookmarks.h"
 
 namespace parktwin::app {
 namespace {
