@@ -2,9 +2,11 @@
 // frame act once; panels open where they cover no open panel; feed and colouring wording.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "parktwin/scene/scene.h"
 #include "parktwin/ui/panels.h"
@@ -78,8 +80,10 @@ TEST(Shortcuts, ATourClosesEveryPanelButItsOwn) {
   close_panels(st);
   // Every window the menu lists, by the same flags the menu toggles.
   for (bool open : {st.layers, st.parks, st.style, st.stats, st.warnings, st.help, st.feed, st.metrics, st.timeline,
-                    st.dashboard, st.chains, st.chain_diagram, st.clusters, st.search, st.inspector})
+                    st.dashboard, st.chains, st.chain_diagram, st.clusters, st.search, st.inspector, st.views})
     EXPECT_FALSE(open);
+  // And by the names a view state uses for them: none is left open.
+  EXPECT_EQ(open_panel_names(st), std::vector<std::string>{});
   EXPECT_TRUE(st.tours);
   EXPECT_TRUE(st.labels && st.english_labels);  // map labels are part of the picture, not panels
 }
@@ -174,6 +178,69 @@ TEST(StyleNote, NamesTheLiveMetricThatOverridesTheStaticColour) {
   EXPECT_NE(note.find(scene::metric_label(scene::Metric::Power)), std::string::npos);
   s.binding.enabled = false;
   EXPECT_EQ(colour_override_note(s), "");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Shortcuts, DigitsRecallSavedViewsInListOrder) {
+  for (int d = 1; d <= 9; ++d) {
+    const auto a = action_for_key('0' + d, 0, false);
+    ASSERT_TRUE(a) << d;
+    EXPECT_EQ(recalled_view(*a), d - 1) << d;
+    // The Views panel shows each view's key from the same table.
+    const auto back = recall_action(d - 1);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, *a);
+    EXPECT_EQ(std::string(shortcut_hint(*back)), std::to_string(d));
+  }
+  EXPECT_FALSE(recall_action(9)) << "a tenth view has no key";
+  EXPECT_FALSE(recall_action(-1));
+  EXPECT_EQ(action_for_key('0', 0, false), Action::FlyProvince);
+  EXPECT_EQ(recalled_view(Action::FlyProvince), -1);
+  EXPECT_EQ(recalled_view(Action::Quit), -1);
+  // Not while a text field has the keyboard: typing "3" in the search box recalls nothing.
+  EXPECT_FALSE(action_for_key('3', 0, true));
+}
+
+TEST(Shortcuts, CtrlBAsksForTheNameOfANewView) {
+  EXPECT_EQ(action_for_key('B', kModCtrl, false), Action::SaveView);
+  EXPECT_FALSE(action_for_key('B', 0, false));
+  PanelState st;
+  EXPECT_TRUE(apply_panel_action(Action::SaveView, st));
+  EXPECT_TRUE(st.save_view_asked);
+  EXPECT_TRUE(apply_panel_action(Action::Views, st));
+  EXPECT_TRUE(st.views);
+  // Help lists the digits once, as a group, and every other binding on its own row.
+  size_t unlisted = 0;
+  for (const KeyBinding& b : key_bindings()) unlisted += b.listed ? 0 : 1;
+  EXPECT_EQ(unlisted, 9u);
+  ASSERT_EQ(grouped_help_rows().size(), 1u);
+  EXPECT_NE(std::string(grouped_help_rows()[0].keys).find('9'), std::string::npos);
+}
+
+TEST(PanelNames, CaptureAndApplyUseOneMapping) {
+  PanelState st;
+  st.layers = true;
+  st.parks = false;
+  st.chain_diagram = true;
+  st.warnings = false;
+  const auto names = open_panel_names(st);
+  EXPECT_NE(std::find(names.begin(), names.end(), "chain_diagram"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "parks"), names.end());
+  PanelState other;  // the defaults: parks, timeline, ... open
+  EXPECT_TRUE(show_panels(names, other).empty());
+  EXPECT_EQ(other.layers, true);
+  EXPECT_EQ(other.parks, false);
+  EXPECT_EQ(other.chain_diagram, true);
+  EXPECT_EQ(other.warnings, false);
+  EXPECT_EQ(open_panel_names(other), names);
+  // A name this version does not know is reported, the rest still applied.
+  const auto unknown = show_panels({"timeline", "tour_player"}, other);
+  EXPECT_EQ(unknown, std::vector<std::string>{"tour_player"});
+  EXPECT_TRUE(other.timeline);
+  EXPECT_FALSE(other.layers);
 }
 
 }  // namespace

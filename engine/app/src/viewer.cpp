@@ -16,9 +16,11 @@
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
+#include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/shortcuts.h"
 #include "tour_session.h"
+#include "parktwin/app/view_bookmarks.h"
 
 namespace parktwin::app {
 namespace {
@@ -95,6 +97,8 @@ struct Viewer {
   bool moved_since_hover = true;
   bool fullscreen = false;
   int saved_x = 100, saved_y = 100, saved_w = 1600, saved_h = 900;
+  std::unique_ptr<ViewBookmarks> bookmarks;  ///< saved views and their thumbnails (Views panel, Ctrl+B, 1-9)
+  std::vector<ui::ViewEdit> view_edits;      ///< what the Views panel asked this frame
 
   double aspect() const {
     int w = 1, h = 1;
@@ -160,19 +164,22 @@ struct Viewer {
   void shortcuts() {
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
     for (const ui::KeyPress& k : keys.take()) {
+      if (panels.save_view_asked || panels.rename_view >= 0) {  // a view's name is being typed
+        if (k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.name_enter = true;
+        if (k.key == ui::key::Escape) panels.name_escape = true;
+        if (k.key == ui::key::Enter || k.key == ui::key::KeypadEnter || k.key == ui::key::Escape) continue;
+      }
       if (panels.quit_asked) {
         if (k.key == ui::key::Escape || k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.quit_confirmed = true;
         continue;
       }
       const auto a = ui::action_for_key(k.key, k.mods, typing);
       if (!a || ui::apply_panel_action(*a, panels)) continue;
-      auto fly_park = [&](size_t i) {
-        if (i < scene.parks.size()) fly_to(scene.parks[i].id);
-      };
+      if (const int v = ui::recalled_view(*a); v >= 0) {
+        recall_view(v);
+        continue;
+      }
       switch (*a) {
-        case ui::Action::FlyPark1: fly_park(0); break;
-        case ui::Action::FlyPark2: fly_park(1); break;
-        case ui::Action::FlyPark3: fly_park(2); break;
         case ui::Action::FlyProvince: fly_to("province"); break;
         case ui::Action::FlyFit: fly_to("fit"); break;
         case ui::Action::Fullscreen: toggle_fullscreen(); break;
@@ -186,6 +193,55 @@ struct Viewer {
         default: break;
       }
     }
+  }
+
+  // --- Saved views: capture for saving, recall (camera flies, the rest at once) ---
+
+  /// What is on screen now as a view state named `name`.
+  scene::ViewState capture_view(const std::string& name, const ui::TimelineInfo& timeline) const {
+    scene::ViewContext ctx;
+    ctx.name = name;
+    ctx.language = panels.english_labels ? "en" : "zh";
+    if (live && !timeline.live) ctx.moment_ms = timeline.t_ms;
+    ctx.panels = ui::open_panel_names(panels);
+    return scene::capture(scene, camera, ctx);
+  }
+
+  /// Shows saved view `index`: layers, style, binding, filter, selection, labels, panels and moment
+  /// at once (no undo step), the camera by a fly-to. A view with no panel list leaves the panels as
+  /// they are, and the Views panel stays as it is (recalling from it does not close it).
+  void recall_view(int index) {
+    const scene::ViewState* v = bookmarks ? bookmarks->state(index) : nullptr;
+    if (!v) return;
+    tours.operator_input();  // a view the user asked for: a playing tour lets go of the camera
+    scene::Camera target = camera;
+    for (const std::string& w : scene::apply(*v, scene, target)) scene.warnings.push_back("view '" + v->name + "': " + w);
+    const double hop = glm::length(glm::dvec2(target.target - camera.target));
+    fly.begin(camera, target, now_s(), hop > 50000.0 ? 3.0 : 1.6);
+    panels.english_labels = v->language == "en";
+    if (!v->panels.empty()) {
+      const bool views_open = panels.views;
+      for (const std::string& n : ui::show_panels(v->panels, panels))
+        scene.warnings.push_back("view '" + v->name + "': no panel called '" + n + "'");
+      panels.views = views_open;
+    }
+    if (live) live->show_moment(scene, v->moment_ms);  // the simulator's state computed, a recording's read
+  }
+
+  /// Before the panels: the Views panel's list (and the Ctrl+B popup), drawn first so labels avoid it.
+  void draw_views(ui::ViewsInfo& views_info) {
+    if (!bookmarks) return;
+    bookmarks->fill(views_info);
+    ui::draw_views_panel(scene, views_info, panels, view_edits);
+  }
+
+  /// After the panels: saves, renames, moves, deletes and recalls asked for this frame.
+  void apply_view_edits(const ui::TimelineInfo& timeline) {
+    if (!bookmarks || view_edits.empty()) return;
+    bookmarks->apply(
+        view_edits, scene, [&](const std::string& name) { return capture_view(name, timeline); },
+        [&](int i) { recall_view(i); }, scene.warnings);
+    view_edits.clear();
   }
 
   glm::dvec2 cursor_ndc() const {
@@ -321,7 +377,7 @@ struct Viewer {
     ImGuiContext* ctx = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // walls run unattended: no layout file written next to the binary
-    // Tours first: their captions' characters go into the font atlas.
+    // Tours and saved views first: their captions' characters and names go into the font atlas.
     tours.scan(scene);
     tours.set_log(&std::cout);
     tours.panel().loop = opt.tour_loop;
@@ -329,7 +385,11 @@ struct Viewer {
     const bool tour_given = !opt.tour.empty() && tours.load_file(opt.tour, scene);
     if (!opt.tour.empty() && !tour_given) std::cerr << "parktwin: --tour: " << tours.panel().message << "\n";
     if (tour_given && !tours.panel().message.empty()) std::cerr << "parktwin: " << tours.panel().message;
-    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges, tours.texts()); !m.empty())
+    bookmarks = std::make_unique<ViewBookmarks>(*renderer, scene::default_views_path(), scene::shipped_views_path(),
+                                                scene.warnings);
+    std::vector<std::string> atlas_texts = tours.texts();
+    for (std::string& n : bookmarks->names()) atlas_texts.push_back(std::move(n));
+    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges, atlas_texts); !m.empty())
       std::cerr << "parktwin: " << m << "\n";
     io.Fonts->Build();
     // Our key callback first: ImGui's GLFW backend installs its own and chains to this one.
@@ -344,6 +404,7 @@ struct Viewer {
       ImGui::DestroyContext(ctx);
       return 1;
     }
+    ui::ViewsInfo views_info;
     auto cam = view_camera(scene, opt.view, aspect());
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
@@ -413,12 +474,14 @@ struct Viewer {
           info.cursor_valid = true;
         }
       ui::draw_park_labels(scene, camera);
+      draw_views(views_info);
       ui::draw_panels(scene, info, panels, commands, &labels);
       ui::draw_tour_panel(scene, camera, info.timeline.live ? std::nullopt : std::optional<int64_t>(info.timeline.t_ms), panels,
                           tours.panel());
       tours.draw_caption(io.DisplaySize.x, io.DisplaySize.y);
-      if (!commands.empty()) active = true;
+      if (!commands.empty() || !view_edits.empty()) active = true;
       apply_commands();
+      apply_view_edits(info.timeline);
       if (panels.quit_confirmed) glfwSetWindowShouldClose(window, GLFW_TRUE);
       ImGui::Render();
       if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || panels.quit_asked) last_activity = t;
@@ -441,10 +504,15 @@ struct Viewer {
       info.lines = st.lines;
       info.chunks_culled = st.chunks_culled;
       info.gpu_memory_bytes = st.gpu_memory_bytes;
+      // Thumbnails the Views panel lacks, one a frame so the viewer stays responsive (after the
+      // frame's statistics were read: an offscreen render replaces them).
+      if (panels.views && bookmarks && bookmarks->update_thumbnails(scene, capture_view("", info.timeline), scene.warnings))
+        last_activity = t;
       ++frame;
       if (opt.frames > 0 && frame >= opt.frames) break;
     }
     renderer->wait_idle();
+    bookmarks.reset();
     renderer->shutdown_imgui();
     ImGui_ImplGlfw_Shutdown();
     glfwSetKeyCallback(window, nullptr);

@@ -19,6 +19,7 @@
 #include "parktwin/scene/flows.h"
 #include "gpu_types.h"
 #include "parktwin/render/renderer.h"
+#include "ui_images.h"
 #include "vk_util.h"
 
 namespace parktwin::render {
@@ -68,6 +69,12 @@ const uint32_t kPickMarkersVert[] = {
 };
 const uint32_t kPickFrag[] = {
 #include "pick.frag.inc"
+};
+const uint32_t kUiImageVert[] = {
+#include "ui_image.vert.inc"
+};
+const uint32_t kUiImageFrag[] = {
+#include "ui_image.frag.inc"
 };
 constexpr VkFormat kPickFormat = VK_FORMAT_R32_UINT;
 
@@ -147,6 +154,10 @@ class VulkanRenderer final : public Renderer {
   void imgui_new_frame() override {
     if (imgui_ready_) ImGui_ImplVulkan_NewFrame();
   }
+  Result<uint32_t> ui_image_upload(const Image& img) override;
+  void ui_image_release(uint32_t id) override {
+    if (ui_images_) ui_images_->release(id, frame_);
+  }
   const RenderStats& stats() const override { return stats_; }
   const DeviceInfo& device_info() const override { return ctx_->info; }
   uint32_t validation_errors() const override { return ctx_->validation_errors.load(); }
@@ -218,8 +229,14 @@ class VulkanRenderer final : public Renderer {
   /// kFlowBudget arcs are visible, so a view full of flows shows its largest ones and stays fast.
   double flow_min_log_value_ = 0.0;
   void adapt_flow_budget(FrameSlot& slot);
+  /// Destroys released UI images: called with a frame slot's fence waited on, so every frame but
+  /// the one on the other slot has finished.
+  void retire_ui_images() {
+    if (ui_images_ && frame_ >= kFramesInFlight) ui_images_->collect(frame_ - kFramesInFlight);
+  }
   std::vector<DrawItem> draws_;
   bool imgui_ready_ = false;
+  std::unique_ptr<UiImages> ui_images_;  ///< thumbnails drawn inside ImGui's pass (ui_images.h)
   RenderStats stats_;
 };
 
@@ -281,6 +298,7 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
 VulkanRenderer::~VulkanRenderer() {
   wait_idle();
   shutdown_imgui();
+  ui_images_.reset();
   // Members holding device objects go before the context (declared after it, destroyed first),
   // except these, which need the device explicitly.
   for (auto& s : slots_) s = FrameSlot{};
@@ -468,9 +486,6 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
   ia.topology = (kind == DrawKind::Lines || kind == DrawKind::Edges) ? VK_PRIMITIVE_TOPOLOGY_LINE_LIST
                                                                      : VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-  VkPipelineViewportStateCreateInfo vp{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-  vp.viewportCount = 1;
-  vp.scissorCount = 1;
   VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
   rs.polygonMode = VK_POLYGON_MODE_FILL;
   // Extrusions are closed: drop back faces (walls wind CCW seen from outside; the projection flips y).
@@ -484,39 +499,20 @@ vk::Pipeline VulkanRenderer::make_pipeline(const uint32_t* vs, size_t vs_bytes, 
   ds.depthTestEnable = building_like || kind == DrawKind::Flows ? VK_TRUE : VK_FALSE;
   ds.depthWriteEnable = kind == DrawKind::Buildings || kind == DrawKind::PickBuildings ? VK_TRUE : VK_FALSE;
   ds.depthCompareOp = VK_COMPARE_OP_GREATER_OR_EQUAL;
-  VkPipelineColorBlendAttachmentState blend{};
+  VkPipelineColorBlendAttachmentState blend = vk::over_blending();
   blend.blendEnable = kind == DrawKind::Buildings || pick ? VK_FALSE : VK_TRUE;  // ids are integers: no blending
-  blend.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA;
-  blend.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
-  blend.colorBlendOp = VK_BLEND_OP_ADD;
-  blend.srcAlphaBlendFactor = VK_BLEND_FACTOR_ONE;
-  blend.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
-  blend.alphaBlendOp = VK_BLEND_OP_ADD;
-  blend.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT;
-  VkPipelineColorBlendStateCreateInfo cb{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-  cb.attachmentCount = 1;
-  cb.pAttachments = &blend;
-  const VkDynamicState dyn[] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-  VkPipelineDynamicStateCreateInfo dy{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-  dy.dynamicStateCount = 2;
-  dy.pDynamicStates = dyn;
   VkGraphicsPipelineCreateInfo gi{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
   gi.stageCount = 2;
   gi.pStages = stages;
   gi.pVertexInputState = &vi;
   gi.pInputAssemblyState = &ia;
-  gi.pViewportState = &vp;
   gi.pRasterizationState = &rs;
   gi.pMultisampleState = &ms;
   gi.pDepthStencilState = &ds;
-  gi.pColorBlendState = &cb;
-  gi.pDynamicState = &dy;
   gi.layout = kind == DrawKind::Flows ? flow_layout_.vk() : layout_.vk();
   gi.renderPass = pick ? pass_pick_.vk() : pass_readback_.vk();
   gi.subpass = 0;
-  VkPipeline p;
-  vk::check(vkCreateGraphicsPipelines(dev(), VK_NULL_HANDLE, 1, &gi, nullptr, &p), "vkCreateGraphicsPipelines");
-  return vk::Pipeline(dev(), p);
+  return vk::make_graphics_pipeline(dev(), gi, blend, "vkCreateGraphicsPipelines");
 }
 
 void VulkanRenderer::create_pipelines() {
@@ -975,6 +971,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   }
   if (!flows_done) record_flow_draws(cmd, scene, in, w, h, slot);
   if (in.ui && imgui_ready_) {
+    UiImages::Recording images(*ui_images_, cmd, *in.ui);  // ui::image callbacks record into cmd
     ImGui_ImplVulkan_RenderDrawData(in.ui, cmd);
     ++stats_.draw_calls;
   }
@@ -1035,6 +1032,7 @@ Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const 
   VkFence fence = slot.fence.vk();
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
+  retire_ui_images();
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
   record_scene(slot.cmd, pass_readback_.vk(), offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
@@ -1173,6 +1171,7 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   if (r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
   ++frame_;
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
+  retire_ui_images();
 
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
@@ -1339,9 +1338,20 @@ Result<bool> VulkanRenderer::init_imgui() try {
   imgui_ready_ = true;
   submit_now([](VkCommandBuffer cmd) { ImGui_ImplVulkan_CreateFontsTexture(cmd); });
   ImGui_ImplVulkan_DestroyFontUploadObjects();
+  if (!ui_images_)
+    ui_images_ = std::make_unique<UiImages>(
+        ctx_->dev, pass_readback_.vk(), samples_, [this](const auto& record) { submit_now(record); }, kUiImageVert,
+        sizeof kUiImageVert, kUiImageFrag, sizeof kUiImageFrag);
   return true;
 } catch (const vk::Error& e) {
   return Failure(Failure::GeneralError, std::string("setting up the UI renderer: ") + e.what());
+}
+
+Result<uint32_t> VulkanRenderer::ui_image_upload(const Image& img) try {
+  if (!ui_images_) return Failure(Failure::ConfigurationError, "UI images need the UI renderer (init_imgui) first");
+  return ui_images_->upload(img);
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("uploading a UI image: ") + e.what());
 }
 
 void VulkanRenderer::shutdown_imgui() {

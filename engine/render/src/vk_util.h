@@ -63,6 +63,15 @@ using Fence = Owned<VkFence, vkDestroyFence>;
 using Semaphore = Owned<VkSemaphore, vkDestroySemaphore>;
 using Swapchain = Owned<VkSwapchainKHR, vkDestroySwapchainKHR>;
 using QueryPool = Owned<VkQueryPool, vkDestroyQueryPool>;
+using Sampler = Owned<VkSampler, vkDestroySampler>;
+
+/// Alpha blending "over" with straight alpha, as every blended pipeline of the renderer draws.
+VkPipelineColorBlendAttachmentState over_blending();
+/// Creates a graphics pipeline drawing into one colour attachment with `blend`, with a dynamic
+/// viewport and scissor (one each); `gi` brings the rest (stages, vertex input, assembly,
+/// rasterisation, multisampling, depth, layout, render pass). Throws naming `what`.
+Pipeline make_graphics_pipeline(VkDevice dev, VkGraphicsPipelineCreateInfo gi,
+                                const VkPipelineColorBlendAttachmentState& blend, const char* what);
 
 /// Device memory bookkeeping shared by all allocations of a renderer.
 struct MemoryStats {

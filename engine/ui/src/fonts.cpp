@@ -29,6 +29,11 @@ const std::vector<std::string>& ui_texts() {
     // Help and the quit question speak from the shortcut table.
     for (const KeyBinding& b : key_bindings()) t.emplace_back(b.zh);
     for (const HelpRow& r : continuous_help_rows()) t.emplace_back(std::string(r.keys) + r.zh);
+    for (const HelpRow& r : grouped_help_rows()) t.emplace_back(std::string(r.keys) + r.zh);
+    // The Views panel and its popups (view_panels.cpp).
+    t.emplace_back("保存视图 视图名称 保存 取消 重命名视图 新名称 重命名 保存当前视图 还没有保存的视图。");
+    t.emplace_back("单击: 调出 右键: 重命名、覆盖、移动、删除 用当前视图覆盖 上移 下移 删除 确认删除 …");
+    t.emplace_back("保存的视图 默认视图 用户视图");
     // The plan's chains and clusters, shown by the chain panels whether or not the data has them.
     for (const auto& c : scene::chains()) t.emplace_back(c.name_zh);
     for (const auto& c : scene::clusters()) t.emplace_back(c.name_zh);

@@ -41,6 +41,9 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
     ImGui::MenuItem("Tours 导览", shortcut_hint(Action::Tours), &st.tours);
     ImGui::Separator();
+    ImGui::MenuItem("Views 视图", shortcut_hint(Action::Views), &st.views);
+    if (ImGui::MenuItem("Save view… 保存视图", shortcut_hint(Action::SaveView))) st.save_view_asked = true;
+    ImGui::Separator();
     ImGui::MenuItem("Help 帮助", shortcut_hint(Action::Help), &st.help);
     if (ImGui::MenuItem("Quit 退出", shortcut_hint(Action::Quit))) st.quit_asked = true;
     ImGui::EndMenu();
@@ -224,7 +227,9 @@ void help_panel(const scene::Scene& scene, PanelState& st) {
       ImGui::TextWrapped("%s", en);
     };
     for (const HelpRow& r : continuous_help_rows()) row(r.keys, r.zh, r.en);
-    for (const KeyBinding& b : key_bindings()) row(b.hint, b.zh, b.en);
+    for (const HelpRow& r : grouped_help_rows()) row(r.keys, r.zh, r.en);
+    for (const KeyBinding& b : key_bindings())
+      if (b.listed) row(b.hint, b.zh, b.en);
     ImGui::EndTable();
   }
   ImGui::End();
@@ -351,7 +356,8 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
 
 void close_panels(PanelState& st) {
   for (bool* open : {&st.layers, &st.parks, &st.style, &st.stats, &st.warnings, &st.help, &st.feed, &st.metrics,
-                     &st.timeline, &st.dashboard, &st.chains, &st.chain_diagram, &st.clusters, &st.search, &st.inspector})
+                     &st.timeline, &st.dashboard, &st.chains, &st.chain_diagram, &st.clusters, &st.search, &st.inspector,
+                     &st.views})
     *open = false;
 }
 

@@ -6,10 +6,20 @@ namespace parktwin::ui {
 
 const std::vector<KeyBinding>& key_bindings() {
   static const std::vector<KeyBinding> table = {
-      {Action::FlyPark1, '1', false, "1", "飞往南昌", "fly to Nanchang"},
-      {Action::FlyPark2, '2', false, "2", "飞往鹰潭", "fly to Yingtan"},
-      {Action::FlyPark3, '3', false, "3", "飞往宜春", "fly to Yichun"},
+      // Digits recall the saved views in the Views panel's order; the shipped list starts with the
+      // three parks, so 1, 2 and 3 fly to Nanchang, Yingtan and Yichun until the user reorders it.
+      {Action::RecallView1, '1', false, "1", "视图 1", "saved view 1", false, false},
+      {Action::RecallView2, '2', false, "2", "视图 2", "saved view 2", false, false},
+      {Action::RecallView3, '3', false, "3", "视图 3", "saved view 3", false, false},
+      {Action::RecallView4, '4', false, "4", "视图 4", "saved view 4", false, false},
+      {Action::RecallView5, '5', false, "5", "视图 5", "saved view 5", false, false},
+      {Action::RecallView6, '6', false, "6", "视图 6", "saved view 6", false, false},
+      {Action::RecallView7, '7', false, "7", "视图 7", "saved view 7", false, false},
+      {Action::RecallView8, '8', false, "8", "视图 8", "saved view 8", false, false},
+      {Action::RecallView9, '9', false, "9", "视图 9", "saved view 9", false, false},
       {Action::FlyProvince, '0', false, "0", "全省", "province"},
+      {Action::SaveView, 'B', true, "Ctrl+B", "保存当前视图", "save the current view"},
+      {Action::Views, 'V', false, "V", "视图面板", "Views panel"},
       {Action::FlyFit, key::Home, false, "Home", "显示全部已加载数据", "fit loaded data"},
       {Action::Search, 'F', true, "Ctrl+F", "搜索企业和园区", "search enterprises and parks", true},
       {Action::EnglishLabels, 'T', false, "T", "地图标签显示英文", "English labels on the map"},
@@ -44,6 +54,24 @@ const std::vector<HelpRow>& continuous_help_rows() {
   return rows;
 }
 
+const std::vector<HelpRow>& grouped_help_rows() {
+  static const std::vector<HelpRow> rows = {
+      {"1-9", "调出保存的视图 (视图面板中的顺序; 默认 1 南昌, 2 鹰潭, 3 宜春)",
+       "recall saved views in the Views panel's order (shipped: 1 Nanchang, 2 Yingtan, 3 Yichun)"},
+  };
+  return rows;
+}
+
+int recalled_view(Action a) {
+  const int i = static_cast<int>(a) - static_cast<int>(Action::RecallView1);
+  return i >= 0 && i < 9 ? i : -1;
+}
+
+std::optional<Action> recall_action(int index) {
+  if (index < 0 || index >= 9) return std::nullopt;
+  return static_cast<Action>(static_cast<int>(Action::RecallView1) + index);
+}
+
 const char* shortcut_hint(Action a) {
   for (const KeyBinding& b : key_bindings())
     if (b.action == a) return b.hint;
@@ -66,6 +94,8 @@ bool apply_panel_action(Action a, PanelState& st) {
     case Action::Stats: st.stats = !st.stats; return true;
     case Action::Help: st.help = !st.help; return true;
     case Action::EnglishLabels: st.english_labels = !st.english_labels; return true;
+    case Action::Views: st.views = !st.views; return true;
+    case Action::SaveView: st.save_view_asked = true; return true;  // the name popup (draw_views_panel)
     case Action::Search:  // opens (never closes) and gives the search box the keyboard
       st.search = true;
       st.focus_search = true;

@@ -19,6 +19,8 @@
 
 struct GLFWwindow;
 struct ImDrawData;
+struct ImDrawList;
+struct ImDrawCmd;
 
 namespace parktwin::render {
 
@@ -89,6 +91,16 @@ struct PickHit {
 /// Decodes an object id (kind in the top 4 bits).
 PickHit decode_pick(uint32_t id);
 
+/// The ImGui draw callback of UI images (ui::image adds it; ImGui's Vulkan backend calls it while
+/// the renderer records the UI). An image is a pair of callbacks: the first carries the image's
+/// rectangle as its clip rect, the second draws under the clip rect in force. Follow the pair with
+/// ImDrawCallback_ResetRenderState so ImGui's own state comes back.
+void ui_image_callback(const ImDrawList* list, const ImDrawCmd* cmd);
+/// The callback data of image `id` for the first (`rect_phase`) or second callback of the pair.
+inline void* ui_image_callback_data(uint32_t id, bool rect_phase) {
+  return reinterpret_cast<void*>((static_cast<uintptr_t>(id) << 1) | (rect_phase ? 1u : 0u));
+}
+
 class Renderer {
  public:
   static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
@@ -113,6 +125,13 @@ class Renderer {
   virtual void shutdown_imgui() = 0;
   /// Starts a new ImGui frame on the backend side (call before ImGui::NewFrame()).
   virtual void imgui_new_frame() = 0;
+
+  // Images for the UI (thumbnails), drawn by ui::image(id, size) inside ImGui's pass. Needs
+  // init_imgui(). Ids are never reused; 0 is never an id.
+  /// Uploads an RGBA8 image for the UI and returns its id.
+  virtual Result<uint32_t> ui_image_upload(const Image& img) = 0;
+  /// Releases a UI image (its GPU memory goes once no frame in flight uses it); unknown ids are ignored.
+  virtual void ui_image_release(uint32_t id) = 0;
 
   virtual const RenderStats& stats() const = 0;
   virtual const DeviceInfo& device_info() const = 0;

@@ -74,11 +74,48 @@ struct PanelState {
   char search_text[128] = {};    ///< the search box's text (UTF-8)
   bool quit_asked = false;       ///< the quit confirmation is open (Esc, or View > Quit)
   bool quit_confirmed = false;   ///< the user confirmed: the viewer closes
+  bool views = false;            ///< the Views panel 视图 (saved views; V)
+  bool save_view_asked = false;  ///< Ctrl+B: the popup asking the new view's name is open
+  char view_name[128] = {};      ///< the name typed in that popup (UTF-8)
+  int rename_view = -1;          ///< the view being renamed (index), -1 = none
+  char rename_text[128] = {};    ///< the new name typed for it
+  /// Enter / Esc pressed while a name popup is open, from the app's key events (a tap shorter than
+  /// a frame counts; ImGui 1.86 sees only keys still down at the frame): the popup confirms / cancels.
+  bool name_enter = false, name_escape = false;
 };
 
 /// Closes every panel window except the Tours panel (a tour plays on a clean picture); map labels,
 /// their language and the menu bar stay.
 void close_panels(PanelState& state);
+
+/// The panels a view state names (ViewState::panels), each a PanelState flag: "layers", "parks",
+/// "style", "stats", "messages", "help", "feed", "metrics", "timeline", "dashboard", "chains",
+/// "chain_diagram", "clusters", "search", "inspector", "views". One table serves both directions.
+std::vector<std::string> open_panel_names(const PanelState& state);
+/// Opens exactly the named panels and closes the others; returns the names it does not know.
+std::vector<std::string> show_panels(const std::vector<std::string>& names, PanelState& state);
+
+/// One saved view as the Views panel shows it (filled by the app from its store).
+struct ViewItem {
+  std::string name;
+  uint32_t thumbnail = 0;  ///< UI image id (render::Renderer::ui_image_upload), 0 = not yet rendered
+};
+/// What the Views panel shows.
+struct ViewsInfo {
+  std::vector<ViewItem> items;  ///< in list order: item i is recalled by digit i+1 (up to 9)
+  std::string suggested_name;   ///< prefilled in the Ctrl+B popup ("视图 N")
+  std::string note;             ///< one line under the list: where the views are kept
+};
+/// What the user asked of the saved views; the app carries it out.
+struct ViewEdit {
+  enum Kind : uint8_t { Recall, Save, Rename, Delete, MoveUp, MoveDown, Overwrite };
+  Kind kind = Recall;
+  int index = -1;    ///< the view (all but Save)
+  std::string name;  ///< Save, Rename
+};
+/// The Views panel 视图 (thumbnails, names and key numbers; click recalls; right click renames,
+/// overwrites with the current view, moves or deletes) and the Ctrl+B "save view" popup.
+void draw_views_panel(const scene::Scene& scene, const ViewsInfo& info, PanelState& state, std::vector<ViewEdit>& out);
 
 /// Draws every open panel, the menu bar and the attribution line; appends commands to `out`. With
 /// `labels` (the app's declutter state), also the enterprise labels, kept clear of the open panels.

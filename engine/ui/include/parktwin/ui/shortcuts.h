@@ -24,10 +24,17 @@ constexpr int kKeyRepeat = 2;      ///< GLFW_REPEAT
 
 /// What a shortcut does.
 enum class Action : uint8_t {
-  Layers, Parks, Stats, Help, Search, EnglishLabels, Tours,           // panels (apply_panel_action)
-  FlyPark1, FlyPark2, FlyPark3, FlyProvince, FlyFit, Fullscreen, Screenshot, Quit, Undo, Redo,  // the viewer's
+  Layers, Parks, Stats, Help, Search, EnglishLabels, Views, SaveView, Tours,  // panels (apply_panel_action)
+  RecallView1, RecallView2, RecallView3, RecallView4, RecallView5,     // saved views in list order (the viewer's)
+  RecallView6, RecallView7, RecallView8, RecallView9,
+  FlyProvince, FlyFit, Fullscreen, Screenshot, Quit, Undo, Redo,       // the viewer's
   TourPlayPause, TourNext, TourPrevious,                              // the tour player's
 };
+
+/// The saved view (0-based index in the Views panel's order) a RecallView action recalls, or -1.
+int recalled_view(Action a);
+/// The action that recalls saved view `index` (0-based) by a digit key, if it has one (views 1 to 9).
+std::optional<Action> recall_action(int index);
 
 struct KeyBinding {
   Action action;
@@ -37,6 +44,7 @@ struct KeyBinding {
   const char* zh;           ///< what it does, Chinese (Help)
   const char* en;           ///< what it does, English (Help)
   bool while_typing = false;///< also acts while a text field has the keyboard
+  bool listed = true;       ///< has its own Help row (the digits 1-9 share one: grouped_help_rows)
 };
 
 /// Every one-shot shortcut, in the order Help lists them.
@@ -60,6 +68,8 @@ struct HelpRow {
 };
 /// Mouse and held-key rows of Help (held keys are polled by the viewer's camera control).
 const std::vector<HelpRow>& continuous_help_rows();
+/// Help rows that stand for several bindings not listed one by one (the digits 1-9).
+const std::vector<HelpRow>& grouped_help_rows();
 
 /// One key press as the window system reported it.
 struct KeyPress {
