@@ -158,7 +158,6 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   const double total = scene::total_duration(*tour);
   auto frames = static_cast<int64_t>(std::floor(total * r.fps)) + 1;
   if (r.max_frames > 0) frames = std::min(frames, r.max_frames);
-  const auto loop_start = std::chrono::steady_clock::now();
   std::optional<int64_t> shown_at;
   // Opened before the first frame, so an unwritable file or a missing encoder costs no rendering.
   VideoWriter video;
@@ -167,6 +166,7 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
       std::cerr << "parktwin record: " << ok.error().message << "\n";
       return 1;
     }
+  const auto loop_start = std::chrono::steady_clock::now();
   // A failure after the video was opened: say so and remove the incomplete file.
   auto give_up = [&](const std::string& msg) {
     std::cerr << "\nparktwin record: " << msg << "\n";
