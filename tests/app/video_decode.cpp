@@ -117,8 +117,8 @@ DecodedVideo decode_video(const std::string& path, bool keep_rgb) {
       v.keyframes.push_back(frame->key_frame != 0);
       if (keep_rgb) {
         if (frame->format != AV_PIX_FMT_YUV420P) {
-          v.error = std::string("decoded frames are ") + av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format)) +
-                    ", not yuv420p";
+          v.error = std::string("decoded frames are ") +
+                    av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format)) + ", not yuv420p";
           return;
         }
         v.rgb.push_back(to_rgb(*frame));

@@ -99,7 +99,8 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   }
   const bool mp4 = is_mp4_path(r.out);
   if (!mp4 && other_video_extension(r.out)) {
-    std::cerr << "parktwin record: --out " << r.out << ": only MP4 video is written; use FILE.mp4, or DIR/ for PNG frames\n";
+    std::cerr << "parktwin record: --out " << r.out
+              << ": only MP4 video is written; use FILE.mp4, or DIR/ for PNG frames\n";
     return 2;
   }
   // Refused before anything is loaded or rendered.
@@ -236,8 +237,8 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
     r.stats->frames = frames;
     r.stats->frame_loop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   }
-  std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps << " fps; the tour lasts "
-            << total << " s) to " << r.out;
+  std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps
+            << " fps; the tour lasts " << total << " s) to " << r.out;
   if (mp4) std::cout << " (H.264/MP4, " << std::filesystem::file_size(r.out, ec) << " bytes)";
   std::cout << "\n";
   return 0;
