@@ -12,7 +12,7 @@ FIX=$3
 PROBE=$4
 mkdir -p "$OUT"
 fail=0
-rm -rf "$OUT/a" "$OUT/b" "$OUT/kml" "$OUT"/*.mp4
+rm -rf "$OUT/a" "$OUT/b" "$OUT/kml" "$OUT/mp4" "$OUT"/*.mp4
 for run in a b; do
   "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 192x108 --fps 4 --out "$OUT/$run" \
     > "$OUT/$run.log" 2>&1 || { echo "FAIL record $run exited $?"; cat "$OUT/$run.log"; exit 1; }
