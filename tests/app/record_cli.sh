@@ -3,13 +3,16 @@
 # bytes frame for frame; frame count = floor(duration x fps) + 1; a presenter pause is a zero-length
 # stop; the moment changes with the tour's timeline steps (the second half shows other data);
 # captions appear; a KML tour records too, naming what it does not support; bad input exits 2.
+# --out FILE.mp4: H.264/MP4, the same bytes twice, the frame count and order read back by
+# video_probe (the tests' own decoder); odd sizes and other containers refused before rendering.
 set -uo pipefail
 PT=$1
 OUT=$2
 FIX=$3
+PROBE=$4
 mkdir -p "$OUT"
 fail=0
-rm -rf "$OUT/a" "$OUT/b" "$OUT/kml"
+rm -rf "$OUT/a" "$OUT/b" "$OUT/kml" "$OUT/mp4" "$OUT"/*.mp4
 for run in a b; do
   "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 192x108 --fps 4 --out "$OUT/$run" \
     > "$OUT/$run.log" 2>&1 || { echo "FAIL record $run exited $?"; cat "$OUT/$run.log"; exit 1; }
@@ -33,6 +36,29 @@ if differ "$OUT/a/frame_00006.png" "$OUT/a/frame_00007.png"; then echo "FAIL the
 "$PT" record --tour "$FIX/tour.kml" --size 160x90 --fps 0.5 --out "$OUT/kml" > "$OUT/kml.log" 2>&1 ||
   { echo "FAIL KML record exited $?"; cat "$OUT/kml.log"; fail=1; }
 [ -s "$OUT/kml/frame_00000.png" ] || { echo "FAIL no KML frames"; fail=1; }
+# MP4, twice.
+for run in a b; do
+  "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 192x108 --fps 4 --out "$OUT/mp4/tour_$run.MP4" \
+    > "$OUT/mp4_$run.log" 2>&1 || { echo "FAIL MP4 record $run exited $?"; cat "$OUT/mp4_$run.log"; exit 1; }
+done
+cmp "$OUT/mp4/tour_a.MP4" "$OUT/mp4/tour_b.MP4" || { echo "FAIL two MP4 recordings differ"; fail=1; }
+"$PROBE" "$OUT/mp4/tour_a.MP4" > "$OUT/probe.txt" || { echo "FAIL video_probe cannot read the MP4"; fail=1; }
+for want in codec=h264 size=192x108 fps=4/1 duration_s=2.750 frames=11 in_order=1; do
+  grep -qx "$want" "$OUT/probe.txt" || { echo "FAIL MP4: expected $want, got:"; cat "$OUT/probe.txt"; fail=1; }
+done
+grep -q "^container=.*mp4" "$OUT/probe.txt" || { echo "FAIL MP4: not an mp4 container"; fail=1; }
+[ $fail = 0 ] && echo "ok   MP4: 11 frames in order, identical in two recordings"
+# Odd sizes and other containers: exit 2 with a message, before anything is rendered or written.
+"$PT" record --tour "$FIX/short_tour.json" --size 191x108 --out "$OUT/odd.mp4" > "$OUT/odd.log" 2>&1; rc=$?
+{ [ $rc = 2 ] && grep -q "191x108" "$OUT/odd.log" && grep -q "even" "$OUT/odd.log" && [ ! -e "$OUT/odd.mp4" ]; } ||
+  { echo "FAIL odd size for MP4: exit $rc"; cat "$OUT/odd.log"; fail=1; }
+"$PT" record --tour "$FIX/short_tour.json" --size 192x108 --out "$OUT/tour.mkv" > "$OUT/mkv.log" 2>&1; rc=$?
+{ [ $rc = 2 ] && grep -q "tour.mkv" "$OUT/mkv.log" && [ ! -e "$OUT/tour.mkv" ]; } ||
+  { echo "FAIL .mkv: exit $rc"; cat "$OUT/mkv.log"; fail=1; }
+# A folder that is a file: exit 1 naming it, no crash.
+"$PT" record --tour "$FIX/short_tour.json" --size 192x108 --out "$OUT/a.log/x.mp4" > "$OUT/unwritable.log" 2>&1; rc=$?
+{ [ $rc = 1 ] && grep -q "a.log" "$OUT/unwritable.log"; } ||
+  { echo "FAIL unwritable MP4 path: exit $rc"; cat "$OUT/unwritable.log"; fail=1; }
 # Bad input.
 "$PT" record --tour "$OUT/none.json" --out "$OUT/x" > "$OUT/bad.log" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "none.json" "$OUT/bad.log" || { echo "FAIL missing tour: exit $rc"; cat "$OUT/bad.log"; fail=1; }

@@ -51,7 +51,9 @@ int run_bench_record(const app::AppOptions& base) {
       const char* kind = mp4 ? "_mp4" : "";
       std::printf("record_%s%s_frames=%lld\nrecord_%s%s_fps=%.3f\n", name.c_str(), kind,
                   static_cast<long long>(stats.frames), name.c_str(), kind, fps);
-      if (mp4) std::printf("record_%s_mp4_bytes=%llu\n", name.c_str(), static_cast<unsigned long long>(fs::file_size(r.out, ec)));
+      if (mp4)
+        std::printf("record_%s_mp4_bytes=%llu\n", name.c_str(),
+                    static_cast<unsigned long long>(fs::file_size(r.out, ec)));
       std::fflush(stdout);
       fs::remove_all(r.out, ec);
     }

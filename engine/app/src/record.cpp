@@ -55,7 +55,8 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   }
   const bool mp4 = is_mp4_path(r.out);
   if (!mp4 && other_video_extension(r.out)) {
-    std::cerr << "parktwin record: --out " << r.out << ": only MP4 video is written; use FILE.mp4, or DIR/ for PNG frames\n";
+    std::cerr << "parktwin record: --out " << r.out
+              << ": only MP4 video is written; use FILE.mp4, or DIR/ for PNG frames\n";
     return 2;
   }
   // Refused before anything is loaded or rendered.
@@ -117,7 +118,6 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   const double total = scene::total_duration(*tour);
   auto frames = static_cast<int64_t>(std::floor(total * r.fps)) + 1;
   if (r.max_frames > 0) frames = std::min(frames, r.max_frames);
-  const auto loop_start = std::chrono::steady_clock::now();
   std::optional<int64_t> shown_at;
   // Opened before the first frame, so an unwritable file or a missing encoder costs no rendering.
   VideoWriter video;
@@ -126,6 +126,7 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
       std::cerr << "parktwin record: " << ok.error().message << "\n";
       return 1;
     }
+  const auto loop_start = std::chrono::steady_clock::now();
   // A failure after the video was opened: say so and remove the incomplete file.
   auto give_up = [&](const std::string& msg) {
     std::cerr << "\nparktwin record: " << msg << "\n";
@@ -185,8 +186,8 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
     r.stats->frames = frames;
     r.stats->frame_loop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   }
-  std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps << " fps; the tour lasts "
-            << total << " s) to " << r.out;
+  std::cout << "wrote " << frames << " frames (" << o.width << "x" << o.height << ", " << r.fps
+            << " fps; the tour lasts " << total << " s) to " << r.out;
   if (mp4) std::cout << " (H.264/MP4, " << std::filesystem::file_size(r.out, ec) << " bytes)";
   std::cout << "\n";
   return 0;

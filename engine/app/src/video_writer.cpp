@@ -143,7 +143,8 @@ gis::Result<bool> VideoWriter::open(const std::string& path, uint32_t w, uint32_
   impl_ = std::make_unique<Impl>();  // a writer may be reopened after finish() or a failure
   if (auto ok = check_video_size(w, h); !ok) return ok.error();
   if (!(std::isfinite(fps) && fps > 0.0 && fps <= 1000.0))
-    return Failure(Failure::ConfigurationError, "video frame rate must be in (0, 1000] frames/s, got " + std::to_string(fps));
+    return Failure(Failure::ConfigurationError,
+                   "video frame rate must be in (0, 1000] frames/s, got " + std::to_string(fps));
   // libav logs to stderr at info level (x264's banner and statistics); keep errors only, so the
   // recorder's progress line and messages stay readable.
   av_log_set_level(AV_LOG_ERROR);
@@ -187,7 +188,8 @@ gis::Result<bool> VideoWriter::open(const std::string& path, uint32_t w, uint32_
   if (m.fmt->oformat->flags & AVFMT_GLOBALHEADER) e.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (av_opt_set(e.priv_data, "preset", settings.preset.c_str(), 0) < 0 ||
       av_opt_set_double(e.priv_data, "crf", settings.crf, 0) < 0)
-    return m.fail("the libx264 encoder refused preset '" + settings.preset + "' or crf " + std::to_string(settings.crf));
+    return m.fail("the libx264 encoder refused preset '" + settings.preset + "' or crf " +
+                  std::to_string(settings.crf));
   if (const int r = avcodec_open2(m.enc, codec, nullptr); r < 0)
     return m.fail("cannot start the H.264 encoder (libx264, " + std::to_string(w) + "x" + std::to_string(h) +
                   ", preset " + settings.preset + "): " + av_error_text(r));
@@ -227,7 +229,9 @@ gis::Result<bool> VideoWriter::open(const std::string& path, uint32_t w, uint32_
 
 gis::Result<bool> VideoWriter::write(const render::Image& img) {
   using gis::Failure;
-  if (!impl_ || !impl_->fmt) return Failure(Failure::GeneralError, "video writer: write() before open()");
+  if (!impl_ || !impl_->fmt)
+    return Failure(Failure::GeneralError,
+                   "video writer: no video is open (call open(); after finish() or a failure, open() again)");
   Impl& m = *impl_;
   if (img.width != m.width || img.height != m.height || img.rgba.size() != size_t{4} * img.width * img.height)
     return m.fail("frame " + std::to_string(m.next_pts) + " is " + std::to_string(img.width) + "x" +
@@ -248,7 +252,8 @@ gis::Result<bool> VideoWriter::write(const render::Image& img) {
 
 gis::Result<bool> VideoWriter::finish() {
   using gis::Failure;
-  if (!impl_ || !impl_->fmt) return Failure(Failure::GeneralError, "video writer: finish() before open()");
+  if (!impl_ || !impl_->fmt)
+    return Failure(Failure::GeneralError, "video writer: no video is open to finish (call open() first)");
   Impl& m = *impl_;
   if (const int r = avcodec_send_frame(m.enc, nullptr); r < 0)
     return m.fail("flushing the encoder for " + m.path + " failed: " + av_error_text(r));

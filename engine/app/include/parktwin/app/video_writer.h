@@ -12,7 +12,7 @@ namespace parktwin::app {
 
 /// How frames are encoded. The defaults are what `parktwin record` uses (docs/tours.md).
 struct VideoSettings {
-  int crf = 20;                    ///< x264 constant rate factor: lower = better and bigger (18–23 is near transparent)
+  int crf = 20;                    ///< x264 constant rate factor: lower = better and bigger (18–23: near transparent)
   std::string preset = "medium";  ///< x264 preset: speed against size at the same quality
   double keyframe_every_s = 2.0;   ///< GOP length in seconds (a seek lands at most this far from a keyframe)
   int threads = 4;                 ///< encoder threads, fixed: x264's output depends on its thread count
