@@ -12,6 +12,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <imgui.h>
 
 #include "parktwin/app/app.h"
@@ -138,6 +140,7 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
   };
   const std::string caption = o.caption.empty() ? "ParkTwin · " + (tour->name_zh.empty() ? tour->name_en : tour->name_zh)
                                                 : o.caption;
+  const bool on_terminal = ::isatty(STDERR_FILENO) != 0;
   for (int64_t k = 0; k < frames; ++k) {
     const double t = static_cast<double>(k) / r.fps;
     const scene::TourFrame f = scene::evaluate(*tour, t, start);
@@ -169,13 +172,17 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
         return 1;
       }
     }
-    // Progress on the terminal: one line redrawn.
+    // Progress: on a terminal one line redrawn each frame; into a log or a pipe one line at every
+    // tenth of the frames, so a log does not fill with carriage returns.
     if (!r.progress) continue;
     const int bar = static_cast<int>(30 * (k + 1) / frames);
-    std::fprintf(stderr, "\rrecording [%.*s%*s] %lld/%lld frames", bar, "##############################", 30 - bar, "",
-                 static_cast<long long>(k + 1), static_cast<long long>(frames));
+    if (on_terminal)
+      std::fprintf(stderr, "\rrecording [%.*s%*s] %lld/%lld frames", bar, "##############################", 30 - bar, "",
+                   static_cast<long long>(k + 1), static_cast<long long>(frames));
+    else if ((k + 1) * 10 / frames != k * 10 / frames || k + 1 == frames)
+      std::fprintf(stderr, "recording: %lld/%lld frames\n", static_cast<long long>(k + 1), static_cast<long long>(frames));
   }
-  if (r.progress) std::fprintf(stderr, "\n");
+  if (r.progress && on_terminal) std::fprintf(stderr, "\n");
   // The encoder holds frames for its look-ahead: finishing encodes them, so it counts as loop time.
   if (mp4)
     if (auto ok = video.finish(); !ok) {
