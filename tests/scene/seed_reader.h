@@ -26,7 +26,9 @@ inline std::string read_file(const std::string& path) {
 inline std::string transcript() {
   const std::string shared = read_file(PARKTWIN_SEED_TRANSCRIPT);
   const std::string shipped = read_file(std::string(PARKTWIN_ASSET_DIR) + "/source/000_a38f8452e5e1f2ab.txt");
-  if (!shared.empty() && !shipped.empty()) EXPECT_EQ(shared, shipped) << "assets/source/ differs from ../shared/seed/";
+  if (!shared.empty() && !shipped.empty()) {
+    EXPECT_EQ(shared, shipped) << "assets/source/ differs from ../shared/seed/";
+  }
   return shared.empty() ? shipped : shared;
 }
 
