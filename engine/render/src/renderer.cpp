@@ -720,7 +720,7 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
   vkCmdPushConstants(cmd, flow_layout_.vk(),
                      VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT, 0,
                      sizeof pc, &pc);
-  vkCmdDispatch(cmd, (flow_count_ + 63) / 64, 1, 1);
+  vkCmdDispatch(cmd, 1, 1, 1);  // one workgroup keeps the arcs' order (shaders/flows_cull.comp)
   mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
   mb.dstAccessMask = VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_SHADER_READ_BIT;
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
