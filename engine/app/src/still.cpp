@@ -84,6 +84,9 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   if (read_back) full.rgba.resize(size_t(w) * h * 4);
   ImDrawData* dd = in.ui;
   const ImVec2 pos0 = dd ? dd->DisplayPos : ImVec2(0, 0), size0 = dd ? dd->DisplaySize : ImVec2(0, 0);
+  // One flow budget for every tile: the renderer's adapts between frames, which would let tiles
+  // of one picture keep different arcs.
+  in.flow_min_value_yuan = renderer_->stats().flows_min_value_yuan;
   for (uint32_t y0 = 0; y0 < h; y0 += tile) {
     for (uint32_t x0 = 0; x0 < w; x0 += tile) {
       const uint32_t tw = std::min(tile, w - x0), th = std::min(tile, h - y0);

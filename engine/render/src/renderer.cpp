@@ -715,6 +715,9 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
   const glm::dmat4 proj_rot = in.camera.projection(full_aspect(w, h, in), in.subrect) * in.camera.view_rotation();
   DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
   pc.params.y = static_cast<float>(flow_min_log_value_);
+  if (in.flow_min_value_yuan)  // decided once for all parts of the picture
+    pc.params.y = *in.flow_min_value_yuan > 0.0 ? static_cast<float>(std::log10(*in.flow_min_value_yuan))
+                                                : static_cast<float>(kFlowMinLogValueStart);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe_flow_cull_.vk());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
   vkCmdPushConstants(cmd, flow_layout_.vk(),

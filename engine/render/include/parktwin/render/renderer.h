@@ -10,6 +10,7 @@
 //   write_png(*img, "out.png");
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,11 @@ struct FrameInput {
   ImDrawData* ui = nullptr;  ///< ImGui draw data to composite on top, or null
   glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};  ///< off-axis part of the full view (tiles, video walls)
   bool read_back = true;     ///< offscreen: copy the image to host memory (benchmarks may skip it)
+  /// The flow arcs' drawing budget decided for this frame by whoever draws it in parts (the tiles of
+  /// a large still, the panels of a video wall): enterprise arcs worth less than this (yuan/yr) give
+  /// way; 0 = all. Empty = the renderer's own budget, which adapts to what its last frames drew, so
+  /// parts of one picture rendered with it could keep different arcs.
+  std::optional<double> flow_min_value_yuan;
 };
 
 enum class PresentResult { Ok, Skipped, Error };
