@@ -67,6 +67,8 @@ Options (viewer and render):
   --tour FILE         viewer: play a tour (JSON or KML gx:Tour) at start; G opens the Tours panel, Space
                       plays/pauses, PgDn/PgUp step; moving the camera takes it over until idle
   --loop              viewer: play the tour again and again (unattended walls)
+  --alarm-takeover    viewer: an alarm from the feed takes the wall: the camera flies to the enterprise (a
+                      tour waits) until the alarm is acknowledged (K, or the Alarms panel, F3) or clears
   --tour-resume S     viewer: idle seconds before a tour the operator took over goes on (default 20)
   --msaa 1|4          multisampling (default 4)
   --validate          run with the Vulkan validation layer and report validation_errors=N
@@ -166,6 +168,8 @@ int main(int argc, char** argv) {
       out = value("--out");
     } else if (a == "--tour") {
       record.tour = value("--tour");
+    } else if (a == "--alarm-takeover") {
+      o.alarm_takeover = true;
     } else if (a == "--loop") {
       o.tour_loop = true;
     } else if (a == "--tour-resume") {

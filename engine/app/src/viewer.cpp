@@ -19,6 +19,8 @@
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/shortcuts.h"
+#include "parktwin/scene/alarms.h"
+#include "parktwin/ui/alarm_panel.h"
 #include "tour_session.h"
 #include "parktwin/app/view_bookmarks.h"
 
@@ -31,7 +33,7 @@ extern "C" void on_stop_signal(int) { g_stop = true; }
 
 // The shortcut table's key codes are GLFW's.
 static_assert(ui::key::Escape == GLFW_KEY_ESCAPE && ui::key::Enter == GLFW_KEY_ENTER && ui::key::Home == GLFW_KEY_HOME &&
-              ui::key::F1 == GLFW_KEY_F1 && ui::key::F2 == GLFW_KEY_F2 && ui::key::F11 == GLFW_KEY_F11 &&
+              ui::key::F1 == GLFW_KEY_F1 && ui::key::F2 == GLFW_KEY_F2 && ui::key::F3 == GLFW_KEY_F3 && ui::key::F11 == GLFW_KEY_F11 &&
               ui::key::F12 == GLFW_KEY_F12 && ui::key::KeypadEnter == GLFW_KEY_KP_ENTER && GLFW_KEY_F == 'F');
 static_assert(ui::kModCtrl == GLFW_MOD_CONTROL && ui::kModAlt == GLFW_MOD_ALT && ui::kKeyPress == GLFW_PRESS &&
               ui::kKeyRelease == GLFW_RELEASE && ui::kKeyRepeat == GLFW_REPEAT);
@@ -72,6 +74,49 @@ struct Viewer {
   scene::LabelState labels;  ///< enterprise label placement carried between frames
   TourSession tours;         ///< tours: player, Tours panel, editor
   bool tour_moving = false;  ///< the tour moved the view last frame
+  scene::AlarmWatch alarms;  ///< alarms from the feed: the banner, the Alarms panel, the wall takeover
+  std::vector<ui::AlarmRequest> alarm_requests;
+  std::string alarm_shown;   ///< enterprise whose alarm has the wall ("" = none)
+  std::optional<scene::Camera> camera_before_alarm;  ///< where the wall goes back to after the alarm
+  int selected_before_alarm = -1;
+
+  /// The alarm that has the wall: with --alarm-takeover the camera flies to its enterprise (a tour
+  /// stands meanwhile) and comes back when it is acknowledged or cleared; the banner shows always.
+  void follow_alarms() {
+    if (live) alarms.update(scene);
+    for (const ui::AlarmRequest& r : alarm_requests) {
+      if (r.kind == ui::AlarmRequest::AcknowledgeAll) alarms.acknowledge_all();
+      if (r.kind == ui::AlarmRequest::Acknowledge) alarms.acknowledge(r.enterprise);
+      if (r.kind == ui::AlarmRequest::FlyTo)
+        for (const scene::Enterprise& e : scene.enterprises)
+          if (e.id == r.enterprise) fly_to_point(e.pos, 1800.0);
+    }
+    alarm_requests.clear();
+    const auto alarm = alarms.takeover();
+    const std::string now = alarm ? alarm->enterprise : std::string();
+    if (now == alarm_shown) {
+      if (!now.empty() && opt.alarm_takeover) tours.operator_input();  // the tour waits while the alarm has the wall
+      return;
+    }
+    if (!now.empty()) std::cout << "alarm: " << now << " raised " << scene::format_utc(alarm->raised_ms) << std::endl;
+    else std::cout << "alarm: " << alarm_shown << " acknowledged or cleared" << std::endl;
+    alarm_shown = now;
+    if (!opt.alarm_takeover) return;
+    if (!now.empty()) {
+      if (!camera_before_alarm) camera_before_alarm = camera, selected_before_alarm = scene.selected_enterprise;
+      if (alarm->index >= 0 && static_cast<size_t>(alarm->index) < scene.enterprises.size()) {
+        fly_to_point(scene.enterprises[static_cast<size_t>(alarm->index)].pos, 1800.0);
+        scene.selected_enterprise = alarm->index;  // not an undo step: the wall shows it, nobody edited
+        scene.restyle();
+      }
+    } else if (camera_before_alarm) {
+      const double hop = glm::length(glm::dvec2(camera_before_alarm->target - camera.target));
+      fly.begin(camera, *camera_before_alarm, now_s(), hop > 50000.0 ? 3.0 : 1.6);
+      camera_before_alarm.reset();
+      scene.selected_enterprise = selected_before_alarm;
+      scene.restyle();
+    }
+  }
   std::optional<ui::PanelState> panels_before_tour;  ///< panels open when the tour started, back at its end
 
   /// A tour plays on a clean picture: the panels close when it starts and come back when it
@@ -185,6 +230,9 @@ struct Viewer {
         case ui::Action::Fullscreen: toggle_fullscreen(); break;
         case ui::Action::Screenshot: screenshot_requested = true; break;
         case ui::Action::Quit: panels.quit_asked = true; break;
+        case ui::Action::AcknowledgeAlarm:
+          if (const auto a = alarms.takeover()) alarm_requests.push_back({ui::AlarmRequest::Acknowledge, a->enterprise});
+          break;
         case ui::Action::TourPlayPause: tours.play_pause(camera); break;
         case ui::Action::TourNext: tours.next(camera); break;
         case ui::Action::TourPrevious: tours.previous(camera); break;
@@ -453,6 +501,7 @@ struct Viewer {
         live->update(scene, dt_live);
         live->fill(scene, info);
       }
+      follow_alarms();
       info.camera = camera;
       info.cursor_valid = false;
       if (active) moved_since_hover = true;  // the arcs moved under the cursor
@@ -479,6 +528,8 @@ struct Viewer {
       ui::draw_tour_panel(scene, camera, info.timeline.live ? std::nullopt : std::optional<int64_t>(info.timeline.t_ms), panels,
                           tours.panel());
       tours.draw_caption(io.DisplaySize.x, io.DisplaySize.y);
+      ui::draw_alarm_panel(scene, alarms, panels, alarm_requests);
+      if (const auto a = alarms.takeover()) ui::draw_alarm_banner(scene, *a, alarms.active_count(), io.DisplaySize, t - start_time);
       if (!commands.empty() || !view_edits.empty()) active = true;
       apply_commands();
       apply_view_edits(info.timeline);

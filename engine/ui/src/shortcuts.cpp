@@ -26,6 +26,8 @@ const std::vector<KeyBinding>& key_bindings() {
       {Action::Layers, 'L', false, "L", "图层", "layers"},
       {Action::Parks, 'P', false, "P", "园区", "parks"},
       {Action::Tours, 'G', false, "G", "导览 (播放、编辑)", "tours (play, edit)"},
+      {Action::Alarms, key::F3, false, "F3", "告警列表", "alarm list"},
+      {Action::AcknowledgeAlarm, 'K', false, "K", "确认告警 (墙面恢复)", "acknowledge the alarm (the wall goes back)"},
       {Action::TourPlayPause, key::Space, false, "Space", "导览 播放/暂停/继续", "tour: play, pause, resume"},
       {Action::TourNext, key::PageDown, false, "PgDn", "导览 下一步", "tour: next step"},
       {Action::TourPrevious, key::PageUp, false, "PgUp", "导览 上一步", "tour: previous step"},
@@ -91,6 +93,7 @@ bool apply_panel_action(Action a, PanelState& st) {
     case Action::Layers: st.layers = !st.layers; return true;
     case Action::Parks: st.parks = !st.parks; return true;
     case Action::Tours: st.tours = !st.tours; return true;
+    case Action::Alarms: st.alarms = !st.alarms; return true;
     case Action::Stats: st.stats = !st.stats; return true;
     case Action::Help: st.help = !st.help; return true;
     case Action::EnglishLabels: st.english_labels = !st.english_labels; return true;

@@ -14,7 +14,7 @@ struct PanelState;
 /// letters and digits are their ASCII codes. The viewer checks these against GLFW's own constants.
 namespace key {
 constexpr int Space = 32, PageUp = 266, PageDown = 267;  ///< presenter clickers send PageUp/PageDown
-constexpr int Escape = 256, Enter = 257, Home = 268, F1 = 290, F2 = 291, F11 = 300, F12 = 301, KeypadEnter = 335;
+constexpr int Escape = 256, Enter = 257, Home = 268, F1 = 290, F2 = 291, F3 = 292, F11 = 300, F12 = 301, KeypadEnter = 335;
 }
 constexpr int kModCtrl = 0x0002;   ///< GLFW_MOD_CONTROL
 constexpr int kModAlt = 0x0004;    ///< GLFW_MOD_ALT
@@ -24,11 +24,12 @@ constexpr int kKeyRepeat = 2;      ///< GLFW_REPEAT
 
 /// What a shortcut does.
 enum class Action : uint8_t {
-  Layers, Parks, Stats, Help, Search, EnglishLabels, Views, SaveView, Tours,  // panels (apply_panel_action)
+  Layers, Parks, Stats, Help, Search, EnglishLabels, Views, SaveView, Tours, Alarms,  // panels (apply_panel_action)
   RecallView1, RecallView2, RecallView3, RecallView4, RecallView5,     // saved views in list order (the viewer's)
   RecallView6, RecallView7, RecallView8, RecallView9,
   FlyProvince, FlyFit, Fullscreen, Screenshot, Quit, Undo, Redo,       // the viewer's
   TourPlayPause, TourNext, TourPrevious,                              // the tour player's
+  AcknowledgeAlarm,                                                   // the alarm on the wall
 };
 
 /// The saved view (0-based index in the Views panel's order) a RecallView action recalls, or -1.
