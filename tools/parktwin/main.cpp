@@ -67,6 +67,8 @@ Options (viewer and render):
   --tour FILE         viewer: play a tour (JSON or KML gx:Tour) at start; G opens the Tours panel, Space
                       plays/pauses, PgDn/PgUp step; moving the camera takes it over until idle
   --loop              viewer: play the tour again and again (unattended walls)
+  --cycle-views S     viewer: unattended, show the next saved view (Views panel order) every S seconds
+                      without input; a playing tour or an alarm on the wall holds the cycle
   --alarm-takeover    viewer: an alarm from the feed takes the wall: the camera flies to the enterprise (a
                       tour waits) until the alarm is acknowledged (K, or the Alarms panel, F3) or clears
   --tour-resume S     viewer: idle seconds before a tour the operator took over goes on (default 20)
@@ -168,6 +170,12 @@ int main(int argc, char** argv) {
       out = value("--out");
     } else if (a == "--tour") {
       record.tour = value("--tour");
+    } else if (a == "--cycle-views") {
+      const std::string v = value("--cycle-views");
+      char* end = nullptr;
+      o.cycle_views_s = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(o.cycle_views_s >= 2.0 && o.cycle_views_s <= 86400.0))
+        return usage_error("--cycle-views wants seconds between views in [2, 86400] (got '" + v + "')");
     } else if (a == "--alarm-takeover") {
       o.alarm_takeover = true;
     } else if (a == "--loop") {

@@ -79,6 +79,25 @@ struct Viewer {
   std::string alarm_shown;   ///< enterprise whose alarm has the wall ("" = none)
   std::optional<scene::Camera> camera_before_alarm;  ///< where the wall goes back to after the alarm
   int selected_before_alarm = -1;
+  double cycle_clock = 0.0;  ///< seconds since the saved views' cycle last moved, or the operator did
+  int cycle_next = 0;        ///< the saved view the cycle shows next
+
+  /// Unattended walls (--cycle-views S): every S seconds without input the next saved view, in list
+  /// order; a tour that plays or an alarm that has the wall holds the cycle.
+  void cycle_views(double dt, bool operator_moved) {
+    if (opt.cycle_views_s <= 0.0 || !bookmarks) return;
+    if (operator_moved || tours.presenting() || (opt.alarm_takeover && !alarm_shown.empty())) {
+      cycle_clock = 0.0;
+      return;
+    }
+    cycle_clock += dt;
+    const int count = static_cast<int>(bookmarks->names().size());
+    if (cycle_clock < opt.cycle_views_s || count == 0) return;
+    cycle_clock = 0.0;
+    cycle_next %= count;
+    std::cout << "cycle: view " << cycle_next + 1 << " of " << count << std::endl;
+    recall_view(cycle_next++);
+  }
 
   /// The alarm that has the wall: with --alarm-takeover the camera flies to its enterprise (a tour
   /// stands meanwhile) and comes back when it is acknowledged or cleared; the banner shows always.
@@ -502,6 +521,7 @@ struct Viewer {
         live->fill(scene, info);
       }
       follow_alarms();
+      cycle_views(dt_live, active);
       info.camera = camera;
       info.cursor_valid = false;
       if (active) moved_since_hover = true;  // the arcs moved under the cursor

@@ -43,6 +43,7 @@ struct AppOptions {
   std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
   std::string tour;                     ///< viewer: a tour (JSON or KML) to play at start ("" = none)
   bool tour_loop = false;               ///< viewer: play the tour again and again (unattended walls)
+  double cycle_views_s = 0.0;           ///< viewer: show the next saved view every this many idle seconds (0 = off)
   bool alarm_takeover = false;          ///< viewer: an alarm from the feed takes the camera until acknowledged or cleared
   double tour_resume_s = 20.0;          ///< viewer: idle seconds before a tour the operator took over goes on
 };
