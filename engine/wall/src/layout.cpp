@@ -136,7 +136,7 @@ std::pair<int, int> read_cell(const ordered_json& v, const std::string& where, i
     throw Refusal{where + " must be a cell [col, row] of two whole numbers, not " + v.dump()};
   const int64_t c = v[0].get<int64_t>(), r = v[1].get<int64_t>();
   if (c < 0 || c >= columns || r < 0 || r >= rows)
-    throw Refusal{where + " " + v.dump() + " lies outside the " + std::to_string(columns) + " x " +
+    throw Refusal{where + " " + cell(int(c), int(r)) + " lies outside the " + std::to_string(columns) + " x " +
                   std::to_string(rows) + " grid (col 0.." + std::to_string(columns - 1) + ", row 0.." +
                   std::to_string(rows - 1) + ", row 0 at the top)"};
   return {static_cast<int>(c), static_cast<int>(r)};
@@ -384,7 +384,8 @@ std::string layout_to_json(const Layout& l) {
   doc["rows"] = l.rows;
   doc["panel"] = ordered_json{{"width_px", def.width_px}, {"height_px", def.height_px}, {"width_mm", def.width_mm},
                               {"height_mm", def.height_mm}, {"bezel_mm", bezel_json(def.bezel)}};
-  ordered_json overrides = ordered_json::array();
+  // Overrides and nodes one per line: a wall of 8 x 2 panels stays a page an installer can read.
+  std::vector<ordered_json> overrides, nodes;
   for (int r = 0; r < l.rows; ++r)
     for (int c = 0; c < l.columns; ++c) {
       const Panel* p = find_panel(l, c, r);
@@ -397,14 +398,23 @@ std::string layout_to_json(const Layout& l) {
       if (!(p->bezel == def.bezel)) o["bezel_mm"] = bezel_json(p->bezel);
       overrides.push_back(std::move(o));
     }
-  if (!overrides.empty()) doc["overrides"] = std::move(overrides);
-  doc["nodes"] = ordered_json::array();
   for (const std::string& id : node_ids(l)) {
     ordered_json cells = ordered_json::array();
     for (const Panel* p : panels_of(l, id)) cells.push_back({p->col, p->row});
-    doc["nodes"].push_back(ordered_json{{"id", id}, {"panels", std::move(cells)}});
+    nodes.push_back(ordered_json{{"id", id}, {"panels", std::move(cells)}});
   }
-  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  auto dump = [](const ordered_json& j, int indent) {
+    return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+  };
+  auto list = [&](const char* key, const std::vector<ordered_json>& items) {
+    std::string s = ",\n  \"" + std::string(key) + "\": [";
+    for (std::size_t i = 0; i < items.size(); ++i) s += (i ? ",\n    " : "\n    ") + dump(items[i], -1);
+    return s + (items.empty() ? "]" : "\n  ]");
+  };
+  std::string text = dump(doc, 2);
+  text.resize(text.size() - 2);  // the closing "\n}"
+  if (!overrides.empty()) text += list("overrides", overrides);
+  return text + list("nodes", nodes) + "\n}\n";
 }
 
 Layout uniform_layout(int cols, int rows, uint32_t width_px, uint32_t height_px, double width_mm, double height_mm,
