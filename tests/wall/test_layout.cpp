@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -357,6 +358,20 @@ TEST(WallLayout, OverridesAndComments) {
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0]->col, 1);
   EXPECT_EQ(a[1]->col, 0);
+}
+
+TEST(WallLayout, DocumentedExampleIsTheFixture) {
+  // docs/wall.md shows the fixture with comments; it must read as that wall.
+  std::ifstream in(std::string(PARKTWIN_FIXTURES) + "/../../docs/wall.md");
+  ASSERT_TRUE(in) << "docs/wall.md";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t from = doc.find("```jsonc\n");
+  ASSERT_NE(from, std::string::npos);
+  const std::size_t to = doc.find("\n```", from + 9);
+  ASSERT_NE(to, std::string::npos);
+  auto l = parse_layout(doc.substr(from + 9, to - from - 9));
+  ASSERT_TRUE(l.ok()) << l.error().message;
+  EXPECT_EQ(*l, fixture());
 }
 
 // A 2 x 1 wall with each piece replaceable, for the refusals.
