@@ -14,6 +14,7 @@ PACKAGES=(
   mosquitto mosquitto-clients libmosquitto-dev
   sqlite3 libsqlite3-dev
   libxml2-dev
+  libzmq3-dev cppzmq-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
 )
 

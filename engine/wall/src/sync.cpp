@@ -1,0 +1,1 @@
+#include "parktwin/wall/sync.h"
