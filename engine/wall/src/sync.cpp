@@ -99,6 +99,17 @@ Decoded decode(std::string_view bytes, bool from_master, Header& h, std::string_
   return Decoded::Malformed;
 }
 
+/// Decodes `m`; counts what is refused in `c` (MasterStats or NodeStats: malformed, wrong_version).
+template <typename Counters>
+bool accept(const zmq::message_t& m, bool from_master, Header& h, std::string_view& payload, Counters& c) {
+  switch (decode({static_cast<const char*>(m.data()), m.size()}, from_master, h, payload)) {
+    case Decoded::Malformed: ++c.malformed; return false;
+    case Decoded::WrongVersion: ++c.wrong_version; return false;
+    case Decoded::Ok: return true;
+  }
+  return false;
+}
+
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
@@ -269,11 +280,7 @@ struct Master::Impl {
     }
     Header h;
     std::string_view payload;
-    switch (decode({static_cast<const char*>(body.data()), body.size()}, false, h, payload)) {
-      case Decoded::Malformed: ++counters.malformed; return;
-      case Decoded::WrongVersion: ++counters.wrong_version; return;
-      case Decoded::Ok: break;
-    }
+    if (!accept(body, false, h, payload, counters)) return;
     if (h.type == MsgType::Ready && h.session == session && h.frame > last_frame) {
       ++counters.malformed;  // ready for a frame this master never sent
       return;
@@ -586,11 +593,7 @@ struct Node::Impl {
     }
     Header h;
     std::string_view payload;
-    switch (decode({static_cast<const char*>(m.data()), m.size()}, true, h, payload)) {
-      case Decoded::Malformed: ++counters.malformed; return;
-      case Decoded::WrongVersion: ++counters.wrong_version; return;
-      case Decoded::Ok: break;
-    }
+    if (!accept(m, true, h, payload, counters)) return;
     if (h.session == 0 || h.frame == 0) {
       ++counters.malformed;
       return;
