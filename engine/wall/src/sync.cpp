@@ -281,7 +281,7 @@ struct Master::Impl {
     Header h;
     std::string_view payload;
     if (!accept(body, false, h, payload, counters)) return;
-    if (h.type == MsgType::Ready && h.session == session && h.frame > last_frame) {
+    if (h.type == MsgType::Ready && h.session == session && (h.frame == 0 || h.frame > last_frame)) {
       ++counters.malformed;  // ready for a frame this master never sent
       return;
     }
