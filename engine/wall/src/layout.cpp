@@ -558,7 +558,7 @@ Image crop(const Image& whole, const PixelRect& rect) {
   out.height = rect.h;
   out.rgba.assign(std::size_t(rect.w) * rect.h * 4, 0);
   const int64_t x0 = std::max<int64_t>(rect.x, 0), x1 = std::min<int64_t>(int64_t(rect.x) + rect.w, whole.width);
-  if (x1 <= x0) return out;
+  if (x1 <= x0 || whole.rgba.size() < std::size_t(whole.width) * whole.height * 4) return out;
   for (uint32_t y = 0; y < rect.h; ++y) {
     const int64_t sy = int64_t(rect.y) + y;
     if (sy < 0 || sy >= int64_t(whole.height)) continue;
