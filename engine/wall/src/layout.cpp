@@ -250,7 +250,7 @@ glm::dvec4 rect_mm(const Grid& g, const Panel& p) {
   return {x0, y0, x0 + p.width_mm, y0 + p.height_mm};
 }
 
-/// One edge of a panel's pixel rectangle: its mm rectangle at the wall's pitch, rounded. A panel
+/// One axis of a panel's pixel rectangle: its mm span at the wall's pitch, rounded. A panel
 /// at the wall's own pitch keeps exactly its pixel count (rounding both edges separately could
 /// make it one more or less).
 std::pair<int32_t, uint32_t> pixel_span(double lo_mm, double hi_mm, double pitch, uint32_t panel_px, uint32_t limit) {
@@ -283,9 +283,9 @@ gis::Result<Layout> parse_layout(std::string_view json_text) {
 
 gis::Result<Layout> read_layout(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) return Failure(Failure::ResourceUnavailable, "cannot read wall layout " + path + " (missing or unreadable)");
   std::ostringstream text;
-  if (!(in && text << in.rdbuf()))
-    return Failure(Failure::ResourceUnavailable, "cannot read wall layout " + path + " (missing or unreadable)");
+  text << in.rdbuf();  // an empty file reads as "" and is refused as not JSON
   auto l = parse_layout(text.str());
   if (!l) return Failure(l.error().kind, path + ": " + l.error().message);
   return l;
