@@ -490,6 +490,11 @@ TEST(WallLayout, ReadLayoutNamesTheFile) {
   auto refused = read_layout(bad);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message.rfind(bad + ": wall layout: 'schema'", 0), 0u) << refused.error().message;
+  const std::string empty = std::string(PARKTWIN_TEST_OUT) + "/wall_empty.json";
+  std::ofstream(empty).close();
+  auto nothing = read_layout(empty);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_NE(nothing.error().message.find(empty + ": wall layout: not valid JSON"), std::string::npos) << nothing.error().message;
 }
 
 TEST(WallLayout, CheckLayoutBuiltInCode) {

@@ -250,7 +250,7 @@ glm::dvec4 rect_mm(const Grid& g, const Panel& p) {
   return {x0, y0, x0 + p.width_mm, y0 + p.height_mm};
 }
 
-/// One edge of a panel's pixel rectangle: its mm rectangle at the wall's pitch, rounded. A panel
+/// One axis of a panel's pixel rectangle: its mm span at the wall's pitch, rounded. A panel
 /// at the wall's own pitch keeps exactly its pixel count (rounding both edges separately could
 /// make it one more or less).
 std::pair<int32_t, uint32_t> pixel_span(double lo_mm, double hi_mm, double pitch, uint32_t panel_px, uint32_t limit) {
@@ -283,9 +283,9 @@ gis::Result<Layout> parse_layout(std::string_view json_text) {
 
 gis::Result<Layout> read_layout(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) return Failure(Failure::ResourceUnavailable, "cannot read wall layout " + path + " (missing or unreadable)");
   std::ostringstream text;
-  if (!(in && text << in.rdbuf()))
-    return Failure(Failure::ResourceUnavailable, "cannot read wall layout " + path + " (missing or unreadable)");
+  text << in.rdbuf();  // an empty file reads as "" and is refused as not JSON
   auto l = parse_layout(text.str());
   if (!l) return Failure(l.error().kind, path + ": " + l.error().message);
   return l;
@@ -558,7 +558,7 @@ Image crop(const Image& whole, const PixelRect& rect) {
   out.height = rect.h;
   out.rgba.assign(std::size_t(rect.w) * rect.h * 4, 0);
   const int64_t x0 = std::max<int64_t>(rect.x, 0), x1 = std::min<int64_t>(int64_t(rect.x) + rect.w, whole.width);
-  if (x1 <= x0) return out;
+  if (x1 <= x0 || whole.rgba.size() < std::size_t(whole.width) * whole.height * 4) return out;
   for (uint32_t y = 0; y < rect.h; ++y) {
     const int64_t sy = int64_t(rect.y) + y;
     if (sy < 0 || sy >= int64_t(whole.height)) continue;

@@ -136,7 +136,8 @@ struct Tile {
 /// of the wrong size.
 gis::Result<Image> stitch(const Layout& layout, const std::vector<Tile>& tiles,
                           std::array<uint8_t, 4> bezel_rgba = {0, 0, 0, 255});
-/// The part of `whole` under `rect`; pixels of the rectangle outside `whole` are zero.
+/// The part of `whole` under `rect`; pixels of the rectangle outside `whole` (or all, when
+/// `whole` has fewer bytes than its size says) are zero.
 Image crop(const Image& whole, const PixelRect& rect);
 
 }  // namespace parktwin::wall
