@@ -35,6 +35,10 @@ Usage:
                                             render a tour offscreen on a fixed clock into PNG frames in DIR/ or
                                             H.264 video in FILE.mp4 (even --size; fps may be fractional, 29.97);
                                             frame k at k/fps; the data's moment from the timeline steps or --at
+  parktwin wall --layout FILE.json [--tour T | --view V] [--fps N]      a video wall's master (operator console)
+  parktwin wall --layout FILE.json --node ID --connect HOST              one of its nodes (renders its panels)
+                [--offscreen DIR] [--wall-frames N] [--barrier-timeout MS] [--drop-after MS]
+                                            see docs/wall.md and docs/wall_sync.md
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -124,6 +128,7 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_record(AppOptions{});
   std::string command, out, positional;
   parktwin::app::RecordOptions record;
+  parktwin::app::WallOptions wall;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const char* name) -> const char* {
@@ -178,6 +183,33 @@ int main(int argc, char** argv) {
         return usage_error("--cycle-views wants seconds between views in [2, 86400] (got '" + v + "')");
     } else if (a == "--alarm-takeover") {
       o.alarm_takeover = true;
+    } else if (a == "--layout") {
+      wall.layout = value("--layout");
+    } else if (a == "--node") {
+      wall.node = value("--node");
+    } else if (a == "--connect") {
+      const std::string host = value("--connect");
+      wall.frame_endpoint = "tcp://" + host + ":5560";
+      wall.sync_endpoint = "tcp://" + host + ":5561";
+    } else if (a == "--frame-endpoint") {
+      wall.frame_endpoint = value("--frame-endpoint");
+    } else if (a == "--sync-endpoint") {
+      wall.sync_endpoint = value("--sync-endpoint");
+    } else if (a == "--offscreen") {
+      wall.offscreen = value("--offscreen");
+    } else if (a == "--reference") {
+      wall.reference = true;
+    } else if (a == "--endpoints-file") {
+      wall.endpoints_file = value("--endpoints-file");
+    } else if (a == "--wall-frames") {
+      wall.frames = std::atoll(value("--wall-frames"));
+      if (wall.frames < 0) return usage_error("--wall-frames wants a count (0 = until stopped)");
+    } else if (a == "--barrier-timeout") {
+      wall.barrier_timeout_ms = std::atoi(value("--barrier-timeout"));
+      if (wall.barrier_timeout_ms < 10) return usage_error("--barrier-timeout wants milliseconds, at least 10");
+    } else if (a == "--drop-after") {
+      wall.drop_after_ms = std::atoi(value("--drop-after"));
+      if (wall.drop_after_ms < 50) return usage_error("--drop-after wants milliseconds, at least 50");
     } else if (a == "--loop") {
       o.tour_loop = true;
     } else if (a == "--tour-resume") {
@@ -226,7 +258,7 @@ int main(int argc, char** argv) {
     } else if (!a.empty() && a[0] == '-') {
       return usage_error("unknown option " + a);
     } else if (command.empty() && (a == "render" || a == "bench" || a == "layers" || a == "view" || a == "kpi" ||
-                                    a == "record")) {
+                                    a == "record" || a == "wall")) {
       command = a;
     } else if (positional.empty()) {
       positional = a;
@@ -244,7 +276,12 @@ int main(int argc, char** argv) {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_record(o, record);
   }
-  if (command.empty() || command == "view") o.tour = record.tour;
+  if (command.empty() || command == "view" || command == "wall") o.tour = record.tour;
+  if (command == "wall") {
+    if (!positional.empty()) return usage_error("unexpected argument " + positional);
+    if (record.fps != 30.0) wall.fps = record.fps;
+    return parktwin::app::run_wall(o, wall);
+  }
   if (command == "kpi") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     return parktwin::app::run_kpi(o);

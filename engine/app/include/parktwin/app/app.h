@@ -114,6 +114,23 @@ struct RecordOptions {
 /// frames or an MP4 (VideoWriter), with its captions; the same tour twice gives the same bytes.
 /// Returns the exit code (2 for bad options, such as an odd --size for MP4).
 int run_record(const AppOptions& o, const RecordOptions& r);
+/// `parktwin wall`: one process of a video wall (docs/wall.md, docs/wall_sync.md).
+struct WallOptions {
+  std::string layout;          ///< the wall layout file (parktwin.wall/1)
+  std::string node;            ///< run as this node; "" = the master
+  std::string frame_endpoint;  ///< master: where to bind frames (default tcp://*:5560); node: the master's
+  std::string sync_endpoint;   ///< master: where to bind reports (default tcp://*:5561); node: the master's
+  std::string offscreen;       ///< write each presented frame as PNG under this folder ("" = none)
+  bool reference = false;      ///< master: also render the whole wall as one image per frame (tests)
+  int64_t frames = 0;          ///< master: frames to drive, node: frames to present (0 = until stopped)
+  double fps = 10.0;           ///< master: frames per second it drives
+  int barrier_timeout_ms = 500;
+  int drop_after_ms = 1000;
+  double wait_nodes_s = 60.0;  ///< master: how long to wait for every node before the first counted frame
+  std::string endpoints_file;  ///< master: write the endpoints it bound here (tests, scripts)
+};
+int run_wall(const AppOptions& o, const WallOptions& w);
+
 /// `parktwin kpi`: the cluster KPIs (trailing 365 days ending at --at, default now) of --feed
 /// (default sim://) as name=value lines on stdout. Returns the process exit code.
 int run_kpi(const AppOptions& o);

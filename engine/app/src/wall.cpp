@@ -1,0 +1,329 @@
+// `parktwin wall`: the processes of a video wall. The master decides each frame once — camera,
+// animation time, the flow budget, the highlight, the moment the data shows, the whole view state —
+// and broadcasts it; every node renders its panels as off-axis parts of that one view (bezels
+// compensated: the picture continues behind them) and presents at the swap barrier. Offscreen
+// here: each presented frame can be written as PNG (tests, benchmarks); the wall layout is
+// docs/wall.md, the sync protocol docs/wall_sync.md.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "parktwin/app/app.h"
+#include "parktwin/app/live_hub.h"
+#include "parktwin/scene/geo_camera.h"
+#include "parktwin/scene/tour.h"
+#include "parktwin/scene/view_state.h"
+#include "parktwin/wall/layout.h"
+#include "parktwin/wall/sync.h"
+#include "tour_session.h"
+
+namespace parktwin::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::atomic<bool> g_wall_stop{false};
+extern "C" void on_wall_signal(int) { g_wall_stop = true; }
+
+/// What every node of the wall shows in one frame: decided once, by the master.
+struct FrameState {
+  std::string view;                  ///< the view state (docs/viewstate.md) without its camera
+  scene::GeoCamera camera;
+  double time_s = 0.0;               ///< animation time (flow dashes, alarm pulse)
+  double flow_min_value_yuan = 0.0;  ///< the flow budget: enterprise arcs below this give way
+};
+
+std::string encode(const FrameState& f) {
+  json j;
+  j["v"] = 1;
+  j["view"] = f.view;
+  j["camera"] = {f.camera.lon, f.camera.lat, f.camera.distance_m, f.camera.heading_deg, f.camera.pitch_deg, f.camera.fov_deg};
+  j["t"] = f.time_s;
+  j["flow_min"] = f.flow_min_value_yuan;
+  return j.dump();
+}
+
+gis::Result<FrameState> decode(const std::string& bytes) {
+  const json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1 || !j.contains("camera") || !j["camera"].is_array() ||
+      j["camera"].size() != 6 || !j.contains("view") || !j["view"].is_string())
+    return gis::Failure(gis::Failure::InvalidData, "a frame state this node cannot read (other version or damaged)");
+  FrameState f;
+  f.view = j["view"].get<std::string>();
+  const auto& c = j["camera"];
+  f.camera = {c[0].get<double>(), c[1].get<double>(), c[2].get<double>(), c[3].get<double>(), c[4].get<double>(),
+              c[5].get<double>()};
+  f.time_s = j.value("t", 0.0);
+  f.flow_min_value_yuan = j.value("flow_min", 0.0);
+  return f;
+}
+
+/// The whole view's aspect for the renderer from the wall, not from one panel's pixels.
+double full_aspect(const wall::WallPixels& wp) { return static_cast<double>(wp.width) / std::max(1u, wp.height); }
+
+/// Renders the part `subrect` of the frame's view at w x h.
+gis::Result<render::Image> render_part(StillRenderer& still, const scene::Scene& s, const FrameState& f,
+                                       glm::dvec4 subrect, uint32_t w, uint32_t h) {
+  render::FrameInput in;
+  in.camera = scene::to_camera(f.camera, s.frame());
+  in.time_s = f.time_s;
+  in.subrect = subrect;
+  in.flow_min_value_yuan = f.flow_min_value_yuan;
+  return still.renderer().render_offscreen(s, in, w, h);
+}
+
+/// Applies the frame's view state (layers, style, chain filter, selection, moment) when it changed.
+void apply_view(const FrameState& f, std::string& shown, scene::Scene& s, const std::string& feed, std::ostream& log) {
+  if (f.view == shown) return;
+  shown = f.view;
+  auto st = scene::from_json(f.view);
+  if (!st) {
+    log << "parktwin wall: " << st.error().message << "\n";
+    return;
+  }
+  scene::Camera unused;
+  for (const std::string& w : scene::apply(*st, s, unused)) log << "parktwin wall: " << w << "\n";
+  if (st->moment_ms && !feed.empty())
+    if (auto ok = apply_feed_at(s, feed, *st->moment_ms, log); !ok) log << "parktwin wall: " << ok.error().message << "\n";
+}
+
+std::string png_name(const std::string& dir, const std::string& what, uint64_t n) {
+  char name[96];
+  std::snprintf(name, sizeof name, "%s_%06llu.png", what.c_str(), static_cast<unsigned long long>(n));
+  return (fs::path(dir) / name).string();
+}
+
+int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layout) {
+  const auto panels = wall::panels_of(layout, w.node);
+  if (panels.empty()) {
+    std::cerr << "parktwin wall: the layout " << w.layout << " gives node '" << w.node << "' no panel; its nodes are:";
+    for (const std::string& id : wall::node_ids(layout)) std::cerr << " " << id;
+    std::cerr << "\n";
+    return 2;
+  }
+  if (w.frame_endpoint.empty() || w.sync_endpoint.empty()) {
+    std::cerr << "parktwin wall: a node needs the master's endpoints: --connect HOST or --frame-endpoint and --sync-endpoint\n";
+    return 2;
+  }
+  auto scene = load_scene(o, std::cerr);
+  if (!scene) {
+    std::cerr << "parktwin wall: " << scene.error().message << "\n";
+    return 1;
+  }
+  auto still = StillRenderer::create(**scene, o);
+  if (!still) {
+    std::cerr << "parktwin wall: " << still.error().message << "\n";
+    return 1;
+  }
+  auto node = wall::Node::open({.id = w.node, .frame_endpoint = w.frame_endpoint, .sync_endpoint = w.sync_endpoint});
+  if (!node) {
+    std::cerr << "parktwin wall: " << node.error().message << "\n";
+    return 1;
+  }
+  const wall::WallPixels wp = wall::wall_pixels(layout);
+  std::vector<size_t> index;  // each panel's place in layout.panels (and wp.panels)
+  for (const wall::Panel* p : panels) index.push_back(static_cast<size_t>(p - layout.panels.data()));
+  const std::string dir = w.offscreen.empty() ? "" : (fs::path(w.offscreen) / w.node).string();
+  if (!dir.empty()) fs::create_directories(dir);
+  const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
+  std::string shown_view;
+  int64_t presented = 0;
+  std::cout << "wall node " << w.node << ": " << panels.size() << " panels, waiting for " << w.frame_endpoint << std::endl;
+  while (!g_wall_stop && (w.frames == 0 || presented < w.frames)) {
+    auto f = (*node)->next_frame(200);
+    if (!f) continue;
+    auto state = decode(f->state);
+    if (!state) {
+      std::cerr << "parktwin wall: frame " << f->number << ": " << state.error().message << "\n";
+      continue;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    apply_view(*state, shown_view, **scene, feed, std::cerr);
+    std::vector<render::Image> images;
+    bool failed = false;
+    for (size_t i : index) {
+      auto img = render_part(**still, **scene, *state, wall::pixel_subrect(wp, i), wp.panels[i].w, wp.panels[i].h);
+      if (!img) {
+        std::cerr << "parktwin wall: frame " << f->number << ": " << img.error().message << "\n";
+        failed = true;
+        break;
+      }
+      images.push_back(std::move(*img));
+    }
+    if (failed) continue;  // not ready: the barrier goes on without this node for this frame
+    const double render_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    (*node)->ready(f->number, render_ms);
+    if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) continue;
+    ++presented;
+    std::cout << "wall node " << w.node << ": presented " << f->number << std::endl;
+    for (size_t k = 0; k < index.size() && !dir.empty(); ++k) {
+      const wall::Panel& p = layout.panels[index[k]];
+      if (auto ok = render::write_png(images[k], png_name(dir, "c" + std::to_string(p.col) + "r" + std::to_string(p.row), f->number));
+          !ok)
+        std::cerr << "parktwin wall: " << ok.error().message << "\n";
+    }
+  }
+  return 0;
+}
+
+int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& layout) {
+  auto scene = load_scene(o, std::cerr);
+  if (!scene) {
+    std::cerr << "parktwin wall: " << scene.error().message << "\n";
+    return 1;
+  }
+  scene::Scene& s = **scene;
+  const wall::WallPixels wp = wall::wall_pixels(layout);
+  const double aspect = full_aspect(wp);
+  // What the wall shows: a tour (played on the master's clock, frame n at n / fps) or a view.
+  std::optional<scene::Tour> tour;
+  if (!o.tour.empty()) {
+    auto t = load_tour_file(o.tour, s.frame(), std::cerr);
+    if (!t) {
+      std::cerr << "parktwin wall: " << t.error().message << "\n";
+      return 2;
+    }
+    tour = std::move(*t);
+  }
+  auto cam = view_camera(s, o.view, aspect);
+  if (!cam) {
+    std::cerr << "parktwin wall: " << cam.error().message << "\n";
+    return 2;
+  }
+  const auto at = moment_of(o);
+  if (!at) {
+    std::cerr << "parktwin wall: " << at.error().message << "\n";
+    return 2;
+  }
+  std::unique_ptr<StillRenderer> still;
+  if (w.reference) {
+    auto r = StillRenderer::create(s, o);
+    if (!r) {
+      std::cerr << "parktwin wall: " << r.error().message << "\n";
+      return 1;
+    }
+    still = std::move(*r);
+  }
+  wall::MasterOptions mo;
+  mo.frame_endpoint = w.frame_endpoint.empty() ? "tcp://*:5560" : w.frame_endpoint;
+  mo.sync_endpoint = w.sync_endpoint.empty() ? "tcp://*:5561" : w.sync_endpoint;
+  mo.expected = wall::node_ids(layout);
+  mo.barrier_timeout_ms = w.barrier_timeout_ms;
+  mo.drop_after_ms = w.drop_after_ms;
+  auto master = wall::Master::open(mo);
+  if (!master) {
+    std::cerr << "parktwin wall: " << master.error().message << "\n";
+    return 1;
+  }
+  std::cout << "wall master: frames " << (*master)->frame_endpoint() << " sync " << (*master)->sync_endpoint() << ", "
+            << mo.expected.size() << " nodes, " << wp.width << "x" << wp.height << " px" << std::endl;
+  if (!w.endpoints_file.empty()) {
+    std::ofstream(w.endpoints_file + ".tmp") << (*master)->frame_endpoint() << "\n" << (*master)->sync_endpoint() << "\n";
+    fs::rename(w.endpoints_file + ".tmp", w.endpoints_file);
+  }
+  const scene::GeoCamera start = scene::to_geo(*cam, s.frame());
+  const std::string dir = w.offscreen;
+  if (!dir.empty() && w.reference) fs::create_directories(dir);
+  const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
+  // Frames run from the start so joining nodes become live; frames are counted once all are.
+  const auto t_start = std::chrono::steady_clock::now();
+  uint64_t n = 0;
+  int64_t counted = 0;
+  bool all_live = false;
+  uint64_t skew_max = 0;
+  std::string shown_view;
+  while (!g_wall_stop && (w.frames == 0 || counted < w.frames)) {
+    ++n;
+    const double t = all_live ? static_cast<double>(counted) / w.fps : 0.0;
+    FrameState f;
+    f.time_s = t;
+    f.camera = start;
+    std::optional<int64_t> moment = *at;
+    if (tour) {
+      const scene::TourFrame tf = scene::evaluate(*tour, t, start);
+      f.camera = tf.camera;
+      scene::apply_highlight(tf.highlight, s);
+      if (tf.timeline && tf.timeline->utc_ms) moment = tf.timeline->utc_ms;
+    }
+    scene::ViewContext ctx;
+    ctx.moment_ms = moment;
+    scene::ViewState vs = scene::capture(s, scene::to_camera(f.camera, s.frame()), ctx);
+    vs.camera = scene::GeoCamera{};
+    f.view = scene::to_json(vs);
+    // The budget, decided once: the master's own view of the whole wall when it renders one, else all arcs.
+    f.flow_min_value_yuan = still ? still->renderer().stats().flows_min_value_yuan : 0.0;
+    const std::string bytes = encode(f);
+    auto report = (*master)->frame(n, bytes);
+    if (!report) {
+      std::cerr << "parktwin wall: " << report.error().message << "\n";
+      return 1;
+    }
+    if (!all_live) {
+      int live = 0;
+      for (const auto& st : (*master)->nodes()) live += st.state == wall::NodeState::Live;
+      all_live = live == static_cast<int>(mo.expected.size());
+      if (all_live) std::cout << "wall master: all " << live << " nodes live at frame " << n << std::endl;
+      else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count() > w.wait_nodes_s) {
+        std::cout << "wall master: " << live << " of " << mo.expected.size() << " nodes live after " << w.wait_nodes_s
+                  << " s; going on without the others" << std::endl;
+        all_live = true;
+      }
+      if (!all_live) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+    }
+    ++counted;
+    skew_max = std::max(skew_max, report->skew_frames);
+    std::cout << "wall master: frame " << n << " ready " << report->ready.size() << " late " << report->late.size()
+              << " dropped " << report->dropped.size() << " wait_ms " << report->wait_ms << std::endl;
+    if (still && !dir.empty()) {
+      apply_view(f, shown_view, s, feed, std::cerr);
+      auto img = render_part(*still, s, f, glm::dvec4(0, 0, 1, 1), wp.width, wp.height);
+      if (img) (void)render::write_png(*img, png_name(dir, "whole", n));
+      else std::cerr << "parktwin wall: " << img.error().message << "\n";
+    }
+    // Pace: frame k of the counted run at k / fps on the master's clock.
+    std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / w.fps));
+  }
+  const wall::MasterStats st = (*master)->stats();
+  std::cout << "wall master: " << counted << " frames, skew_frames_max=" << skew_max << " barrier_p50_ms=" << st.barrier_wait_p50_ms
+            << " barrier_p99_ms=" << st.barrier_wait_p99_ms << " timeouts=" << st.timeouts << std::endl;
+  for (const auto& ns : (*master)->nodes())
+    std::cout << "wall node " << ns.id << ": " << wall::node_state_name(ns.state) << ", " << ns.frames_per_s
+              << " frames/s, latency p50 " << ns.latency_p50_ms << " ms, drops " << ns.drops << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int run_wall(const AppOptions& o, const WallOptions& w) {
+  if (w.layout.empty()) {
+    std::cerr << "parktwin wall: --layout FILE (parktwin.wall/1, docs/wall.md) is required\n";
+    return 2;
+  }
+  auto layout = wall::read_layout(w.layout);
+  if (!layout) {
+    std::cerr << "parktwin wall: " << layout.error().message << "\n";
+    return 2;
+  }
+  if (!(w.fps > 0.0 && w.fps <= 240.0)) {
+    std::cerr << "parktwin wall: --fps wants frames per second in (0, 240]\n";
+    return 2;
+  }
+  std::signal(SIGINT, on_wall_signal);
+  std::signal(SIGTERM, on_wall_signal);
+  return w.node.empty() ? run_master(o, w, *layout) : run_node(o, w, *layout);
+}
+
+}  // namespace parktwin::app
