@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
   int worst = 0;
   for (size_t i = 0; i < layout->panels.size(); ++i) {
     const wall::Panel& p = layout->panels[i];
-    const std::string tile_path = (std::filesystem::path(dir) / p.node /
-                                   frame_name("c" + std::to_string(p.col) + "r" + std::to_string(p.row), frame)).string();
+    char tile_name[32];
+    std::snprintf(tile_name, sizeof tile_name, "c%dr%d", p.col, p.row);
+    const std::string tile_path = (std::filesystem::path(dir) / p.node / frame_name(tile_name, frame)).string();
     auto tile = render::read_png(tile_path);
     if (!tile) {
       std::cerr << "missing tile: " << tile.error().message << "\n";

@@ -41,6 +41,7 @@ struct FrameState {
   scene::GeoCamera camera;
   double time_s = 0.0;               ///< animation time (flow dashes, alarm pulse)
   double flow_min_value_yuan = 0.0;  ///< the flow budget: enterprise arcs below this give way
+  bool counted = true;               ///< false while the master waits for every node (not written offscreen)
 };
 
 std::string encode(const FrameState& f) {
@@ -50,6 +51,7 @@ std::string encode(const FrameState& f) {
   j["camera"] = {f.camera.lon, f.camera.lat, f.camera.distance_m, f.camera.heading_deg, f.camera.pitch_deg, f.camera.fov_deg};
   j["t"] = f.time_s;
   j["flow_min"] = f.flow_min_value_yuan;
+  j["counted"] = f.counted;
   return j.dump();
 }
 
@@ -65,6 +67,7 @@ gis::Result<FrameState> decode(const std::string& bytes) {
               c[5].get<double>()};
   f.time_s = j.value("t", 0.0);
   f.flow_min_value_yuan = j.value("flow_min", 0.0);
+  f.counted = j.value("counted", true);
   return f;
 }
 
@@ -166,10 +169,11 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) continue;
     ++presented;
     std::cout << "wall node " << w.node << ": presented " << f->number << std::endl;
-    for (size_t k = 0; k < index.size() && !dir.empty(); ++k) {
+    for (size_t k = 0; k < index.size() && !dir.empty() && state->counted; ++k) {
       const wall::Panel& p = layout.panels[index[k]];
-      if (auto ok = render::write_png(images[k], png_name(dir, "c" + std::to_string(p.col) + "r" + std::to_string(p.row), f->number));
-          !ok)
+      char tile[32];
+      std::snprintf(tile, sizeof tile, "c%dr%d", p.col, p.row);
+      if (auto ok = render::write_png(images[k], png_name(dir, tile, f->number)); !ok)
         std::cerr << "parktwin wall: " << ok.error().message << "\n";
     }
   }
@@ -247,6 +251,7 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     const double t = all_live ? static_cast<double>(counted) / w.fps : 0.0;
     FrameState f;
     f.time_s = t;
+    f.counted = all_live;
     f.camera = start;
     std::optional<int64_t> moment = *at;
     if (tour) {
@@ -278,10 +283,9 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
                   << " s; going on without the others" << std::endl;
         all_live = true;
       }
-      if (!all_live) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        continue;
-      }
+      // The frame that found them all is a warm-up frame too: counting starts with the next.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
     }
     ++counted;
     skew_max = std::max(skew_max, report->skew_frames);
