@@ -244,3 +244,24 @@ TEST(PanelNames, CaptureAndApplyUseOneMapping) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(WallUiScale, TextGrowsWithTheRoomAndThePixelPitch) {
+  // A 55-inch 1080p panel (1209.6 mm wide) seen from 5 m: text 33.3 mm tall over 0.63 mm pixels
+  // is 52.9 px, 3.3 times the 16 px of a desk.
+  const double wall = parktwin::ui::wall_ui_scale(1920, 1210, 5.0);
+  EXPECT_NEAR(wall, 3.306, 0.001);
+  // The same panel at 4K has pixels half as large: twice the scale.
+  EXPECT_NEAR(parktwin::ui::wall_ui_scale(3840, 1210, 5.0), 2.0 * wall, 1e-9);
+  // Twice as far: twice the text.
+  EXPECT_NEAR(parktwin::ui::wall_ui_scale(1920, 1210, 10.0), std::min(8.0, 2.0 * wall), 1e-9);
+  // A desk monitor from 60 cm needs no more than the desk size; unknown sizes change nothing.
+  EXPECT_DOUBLE_EQ(parktwin::ui::wall_ui_scale(1920, 527, 0.6), 1.0);
+  EXPECT_DOUBLE_EQ(parktwin::ui::wall_ui_scale(1920, 0, 5.0), 1.0);
+  EXPECT_DOUBLE_EQ(parktwin::ui::wall_ui_scale(0, 1210, 5.0), 1.0);
+  // Never beyond 8 (a far audience on a fine panel).
+  EXPECT_DOUBLE_EQ(parktwin::ui::wall_ui_scale(7680, 600, 50.0), 8.0);
+}
+
+}  // namespace

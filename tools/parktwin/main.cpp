@@ -71,6 +71,10 @@ Options (viewer and render):
   --tour FILE         viewer: play a tour (JSON or KML gx:Tour) at start; G opens the Tours panel, Space
                       plays/pauses, PgDn/PgUp step; moving the camera takes it over until idle
   --loop              viewer: play the tour again and again (unattended walls)
+  --wall              viewer: clean wall output on this machine: fullscreen, no panels, menu or cursor, Esc
+                      does not quit (stop it with SIGTERM), alarms take it; text sized for the room
+  --viewing-distance M  with --wall: how far the audience stands (default 4 m); text is about 1/150 of it
+  --ui-scale X        with --wall: the text scale outright, for outputs that do not report their size
   --cycle-views S     viewer: unattended, show the next saved view (Views panel order) every S seconds
                       without input; a playing tour or an alarm on the wall holds the cycle
   --alarm-takeover    viewer: an alarm from the feed takes the wall: the camera flies to the enterprise (a
@@ -181,6 +185,22 @@ int main(int argc, char** argv) {
       o.cycle_views_s = std::strtod(v.c_str(), &end);
       if (end == v.c_str() || *end != '\0' || !(o.cycle_views_s >= 2.0 && o.cycle_views_s <= 86400.0))
         return usage_error("--cycle-views wants seconds between views in [2, 86400] (got '" + v + "')");
+    } else if (a == "--wall") {
+      o.wall_output = true;
+      o.fullscreen = true;
+      o.alarm_takeover = true;
+    } else if (a == "--viewing-distance") {
+      const std::string v = value("--viewing-distance");
+      char* end = nullptr;
+      o.viewing_distance_m = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(o.viewing_distance_m >= 0.3 && o.viewing_distance_m <= 100.0))
+        return usage_error("--viewing-distance wants metres in [0.3, 100] (got '" + v + "')");
+    } else if (a == "--ui-scale") {
+      const std::string v = value("--ui-scale");
+      char* end = nullptr;
+      o.ui_scale = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(o.ui_scale >= 0.5 && o.ui_scale <= 8.0))
+        return usage_error("--ui-scale wants a factor in [0.5, 8] (got '" + v + "')");
     } else if (a == "--alarm-takeover") {
       o.alarm_takeover = true;
     } else if (a == "--layout") {

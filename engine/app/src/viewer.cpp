@@ -18,6 +18,7 @@
 #include "parktwin/scene/flows.h"
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
+#include "parktwin/ui/placement.h"
 #include "parktwin/ui/shortcuts.h"
 #include "parktwin/scene/alarms.h"
 #include "parktwin/ui/alarm_panel.h"
@@ -97,6 +98,19 @@ struct Viewer {
     cycle_next %= count;
     std::cout << "cycle: view " << cycle_next + 1 << " of " << count << std::endl;
     recall_view(cycle_next++);
+  }
+
+  /// The text scale of a wall output: from the monitor's physical width and pixels and how far
+  /// the audience stands (ui::wall_ui_scale); 1 when the monitor does not say its size.
+  double wall_scale() const {
+    if (opt.ui_scale > 0.0) return opt.ui_scale;
+    GLFWmonitor* mon = glfwGetWindowMonitor(window);
+    if (!mon) mon = glfwGetPrimaryMonitor();
+    if (!mon) return 1.0;
+    int w_mm = 0, h_mm = 0;
+    glfwGetMonitorPhysicalSize(mon, &w_mm, &h_mm);
+    const GLFWvidmode* mode = glfwGetVideoMode(mon);
+    return ui::wall_ui_scale(mode ? mode->width : 0, w_mm, opt.viewing_distance_m);
   }
 
   /// The alarm that has the wall: with --alarm-takeover the camera flies to its enterprise (a tour
@@ -248,7 +262,9 @@ struct Viewer {
         case ui::Action::FlyFit: fly_to("fit"); break;
         case ui::Action::Fullscreen: toggle_fullscreen(); break;
         case ui::Action::Screenshot: screenshot_requested = true; break;
-        case ui::Action::Quit: panels.quit_asked = true; break;
+        case ui::Action::Quit:
+          if (!opt.wall_output) panels.quit_asked = true;  // a wall is stopped by its service, not by a stray Esc
+          break;
         case ui::Action::AcknowledgeAlarm:
           if (const auto a = alarms.takeover()) alarm_requests.push_back({ui::AlarmRequest::Acknowledge, a->enterprise});
           break;
@@ -456,9 +472,21 @@ struct Viewer {
                                                 scene.warnings);
     std::vector<std::string> atlas_texts = tours.texts();
     for (std::string& n : bookmarks->names()) atlas_texts.push_back(std::move(n));
-    if (const std::string m = ui::load_fonts(scene, 16.0f, glyph_ranges, atlas_texts); !m.empty())
+    // A wall's text is sized for the room: the atlas is built larger (up to 48 px, sharp), the rest
+    // of the way is scaling.
+    const double ui_scale = opt.wall_output ? wall_scale() : 1.0;
+    const float atlas_px = static_cast<float>(std::min(48.0, 16.0 * ui_scale));
+    if (const std::string m = ui::load_fonts(scene, atlas_px, glyph_ranges, atlas_texts); !m.empty())
       std::cerr << "parktwin: " << m << "\n";
     io.Fonts->Build();
+    if (opt.wall_output) {
+      io.FontGlobalScale = static_cast<float>(16.0 * ui_scale / atlas_px);
+      ImGui::GetStyle().ScaleAllSizes(static_cast<float>(ui_scale));
+      ui::close_panels(panels);
+      panels.menu_bar = false;
+      glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+      std::cout << "parktwin: wall output, text scale " << ui_scale << " for " << opt.viewing_distance_m << " m" << std::endl;
+    }
     // Our key callback first: ImGui's GLFW backend installs its own and chains to this one.
     glfwSetWindowUserPointer(window, this);
     glfwSetKeyCallback(window, [](GLFWwindow* w, int key, int, int action, int mods) {
@@ -529,7 +557,9 @@ struct Viewer {
         hover_budget_yuan = renderer->stats().flows_min_value_yuan;  // arcs appeared or gave way
         moved_since_hover = true;
       }
-      if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
+      if (opt.wall_output) {
+        info.has_hovered_flow = false;  // a wall has no pointer: no tooltips
+      } else if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
         const auto hovered = flow_under_cursor();
         info.has_hovered_flow = hovered.has_value();
         if (hovered) info.hovered_flow = *hovered;

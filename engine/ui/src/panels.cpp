@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cfloat>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -263,13 +264,18 @@ void attribution_line(const scene::Scene& scene) {
   // One line per source, right-aligned, stacked up from the bottom edge.
   ImGuiIO& io = ImGui::GetIO();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
+  // On a wall (text scaled up for the room) the sources stay at most twice the desk size: they are
+  // read up close, and must not cover the picture.
+  ImFont* font = ImGui::GetFont();
+  const float px = std::min(ImGui::GetFontSize(), 2.0f * 16.0f);
   float y = io.DisplaySize.y - 2.0f;
   for (auto it = scene.attributions.rbegin(); it != scene.attributions.rend(); ++it) {
-    const ImVec2 sz = ImGui::CalcTextSize(it->c_str());
+    ImVec2 sz = font->CalcTextSizeA(px, FLT_MAX, 0.0f, it->c_str());
+    sz.x = std::floor(sz.x + 0.99999f);  // whole pixels, as ImGui::CalcTextSize gives them
     y -= sz.y + 2.0f;
     const ImVec2 p(std::max(4.0f, io.DisplaySize.x - sz.x - 8.0f), y);
     dl->AddRectFilled(ImVec2(p.x - 4, y - 1), ImVec2(io.DisplaySize.x, y + sz.y + 2), IM_COL32(255, 255, 255, 180));
-    dl->AddText(p, IM_COL32(40, 40, 40, 255), it->c_str());
+    dl->AddText(font, px, p, IM_COL32(40, 40, 40, 255), it->c_str());
   }
 }
 
@@ -364,7 +370,7 @@ void close_panels(PanelState& st) {
 
 void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st, std::vector<scene::Command>& out,
                  scene::LabelState* labels) {
-  menu_bar(st);
+  if (st.menu_bar) menu_bar(st);
   if (st.layers) layers_panel(scene, st, out);
   if (st.parks) parks_panel(scene, st, out);
   if (st.style) style_panel(scene, st, out);

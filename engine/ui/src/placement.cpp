@@ -85,4 +85,11 @@ void place_panel(const scene::Scene& scene, const char* name, ImVec2 preferred, 
   ImGui::SetNextWindowPos(free_spot(preferred, size, taken, {ImVec2(0.0f, top), display}), ImGuiCond_Always);
 }
 
+double wall_ui_scale(int width_px, int width_mm, double distance_m) {
+  if (width_px <= 0 || width_mm <= 0 || !(distance_m > 0.0)) return 1.0;
+  const double pitch_mm = static_cast<double>(width_mm) / width_px;
+  const double text_mm = distance_m * 1000.0 / 150.0;
+  return std::clamp(text_mm / pitch_mm / 16.0, 1.0, 8.0);
+}
+
 }  // namespace parktwin::ui

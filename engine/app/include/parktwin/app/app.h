@@ -43,6 +43,9 @@ struct AppOptions {
   std::string save_state;               ///< render: where to write the state of the still ("" = nowhere)
   std::string tour;                     ///< viewer: a tour (JSON or KML) to play at start ("" = none)
   bool tour_loop = false;               ///< viewer: play the tour again and again (unattended walls)
+  bool wall_output = false;             ///< viewer: clean wall output (fullscreen, no panels, menu or cursor, Esc off, alarms take it)
+  double viewing_distance_m = 4.0;
+  double ui_scale = 0.0;                ///< viewer --wall: text scale given outright (0 = from the monitor's size)      ///< viewer --wall: how far the audience stands (text is sized for it)
   double cycle_views_s = 0.0;           ///< viewer: show the next saved view every this many idle seconds (0 = off)
   bool alarm_takeover = false;          ///< viewer: an alarm from the feed takes the camera until acknowledged or cleared
   double tour_resume_s = 20.0;          ///< viewer: idle seconds before a tour the operator took over goes on

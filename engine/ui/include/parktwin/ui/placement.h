@@ -32,4 +32,10 @@ PanelRect attribution_rect(const scene::Scene& scene);
 /// `size` is used until the window has a size of its own.
 void place_panel(const scene::Scene& scene, const char* name, ImVec2 preferred, ImVec2 size);
 
+/// How much larger than on a desk the UI's text must be on an output seen from `distance_m` metres:
+/// text about 1/150 of the viewing distance tall (33 mm at 5 m, what signage guidance gives for
+/// reading, not just spotting) over the output's pixel pitch (its width in mm over its pixels),
+/// against the 16 px the panels are laid out for. 1 when the size is unknown; between 1 and 8.
+double wall_ui_scale(int width_px, int width_mm, double distance_m);
+
 }  // namespace parktwin::ui
