@@ -14,8 +14,6 @@
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/geo_camera.h"
@@ -23,6 +21,7 @@
 #include "parktwin/scene/view_state.h"
 #include "parktwin/wall/layout.h"
 #include "parktwin/wall/sync.h"
+#include "frame_state.h"
 #include "tour_session.h"
 
 namespace parktwin::app {
@@ -30,46 +29,9 @@ namespace parktwin::app {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 std::atomic<bool> g_wall_stop{false};
 extern "C" void on_wall_signal(int) { g_wall_stop = true; }
-
-/// What every node of the wall shows in one frame: decided once, by the master.
-struct FrameState {
-  std::string view;                  ///< the view state (docs/viewstate.md) without its camera
-  scene::GeoCamera camera;
-  double time_s = 0.0;               ///< animation time (flow dashes, alarm pulse)
-  double flow_min_value_yuan = 0.0;  ///< the flow budget: enterprise arcs below this give way
-  bool counted = true;               ///< false while the master waits for every node (not written offscreen)
-};
-
-std::string encode(const FrameState& f) {
-  json j;
-  j["v"] = 1;
-  j["view"] = f.view;
-  j["camera"] = {f.camera.lon, f.camera.lat, f.camera.distance_m, f.camera.heading_deg, f.camera.pitch_deg, f.camera.fov_deg};
-  j["t"] = f.time_s;
-  j["flow_min"] = f.flow_min_value_yuan;
-  j["counted"] = f.counted;
-  return j.dump();
-}
-
-gis::Result<FrameState> decode(const std::string& bytes) {
-  const json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1 || !j.contains("camera") || !j["camera"].is_array() ||
-      j["camera"].size() != 6 || !j.contains("view") || !j["view"].is_string())
-    return gis::Failure(gis::Failure::InvalidData, "a frame state this node cannot read (other version or damaged)");
-  FrameState f;
-  f.view = j["view"].get<std::string>();
-  const auto& c = j["camera"];
-  f.camera = {c[0].get<double>(), c[1].get<double>(), c[2].get<double>(), c[3].get<double>(), c[4].get<double>(),
-              c[5].get<double>()};
-  f.time_s = j.value("t", 0.0);
-  f.flow_min_value_yuan = j.value("flow_min", 0.0);
-  f.counted = j.value("counted", true);
-  return f;
-}
 
 /// The whole view's aspect for the renderer from the wall, not from one panel's pixels.
 double full_aspect(const wall::WallPixels& wp) { return static_cast<double>(wp.width) / std::max(1u, wp.height); }

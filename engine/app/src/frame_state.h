@@ -1,0 +1,24 @@
+#pragma once
+// What every node of a wall shows in one frame, decided once by the master (the `parktwin wall`
+// master or the viewer as operator console) and sent to the nodes as bytes (docs/wall_sync.md).
+#include <string>
+
+#include "parktwin/gis/result.h"
+#include "parktwin/scene/geo_camera.h"
+
+namespace parktwin::app {
+
+struct FrameState {
+  std::string view;                  ///< the view state (docs/viewstate.md) without its camera
+  scene::GeoCamera camera;
+  double time_s = 0.0;               ///< animation time (flow dashes, alarm pulse)
+  double flow_min_value_yuan = 0.0;  ///< the flow budget: enterprise arcs below this give way
+  bool counted = true;               ///< false while the master waits for every node (not written offscreen)
+};
+
+/// The bytes of a frame state (JSON, "v": 1).
+std::string encode(const FrameState& f);
+/// Reads them back; fails on another version or damaged bytes.
+gis::Result<FrameState> decode(const std::string& bytes);
+
+}  // namespace parktwin::app
