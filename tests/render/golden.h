@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 
+#include "parktwin/render/image_diff.h"
 #include "parktwin/render/renderer.h"
 
 namespace parktwin::test {
@@ -13,7 +14,7 @@ namespace parktwin::test {
 /// deliberately broken renders (one building, one flow arc, one label missing) and against the
 /// run-to-run noise of the renderer.
 struct Tolerance {
-  int channel = 24;
+  int channel = render::kGoldenChannelLevels;
   size_t max_pixels = 16;
 };
 
@@ -24,13 +25,8 @@ struct GoldenResult {
   int max_channel = 0;   ///< largest channel difference seen
 };
 
-/// How two images differ: pixels beyond `channel` and the largest channel difference.
-struct DiffStats {
-  size_t differing = 0;  ///< every pixel of `a` when the sizes differ
-  int max_channel = 0;
-  size_t pixels = 0;
-};
-DiffStats diff_stats(const render::Image& a, const render::Image& b, int channel, render::Image* diff = nullptr);
+using render::diff_stats;
+using render::DiffStats;
 
 /// Compares `actual` with tests/golden/<name>/expected.png.
 GoldenResult compare_golden(const std::string& name, const render::Image& actual, Tolerance tol = {});

@@ -9,6 +9,7 @@
 #include "bench_ingest.h"
 #include "bench_labels.h"
 #include "bench_record.h"
+#include "bench_wall.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
@@ -26,6 +27,9 @@ Usage:
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
   parktwin bench record                     frames per second of parktwin record (PNG and MP4) at 1920x1080 and 3840x2160
+  parktwin bench wall [--nodes 8] [--frames 40] [--fps 5]  a video wall here: a master and N node processes on
+                                            loopback, offscreen, one node killed halfway: skew, barrier overhead,
+                                            state bytes, stitched tiles vs one render, the drop's stall
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
@@ -130,6 +134,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_labels(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "record") == 0)
     return parktwin::bench::run_bench_record(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "wall") == 0)
+    return parktwin::bench::run_bench_wall(argc - 3, argv + 3);
   std::string command, out, positional;
   parktwin::app::RecordOptions record;
   parktwin::app::WallOptions wall;

@@ -4,8 +4,10 @@
 // compensated: the picture continues behind them) and presents at the swap barrier. Offscreen
 // here: each presented frame can be written as PNG (tests, benchmarks); the wall layout is
 // docs/wall.md, the sync protocol docs/wall_sync.md.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@
 
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
+#include "parktwin/app/wall_stitch.h"
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/tour.h"
 #include "parktwin/scene/view_state.h"
@@ -62,10 +65,12 @@ void apply_view(const FrameState& f, std::string& shown, scene::Scene& s, const 
     if (auto ok = apply_feed_at(s, feed, *st->moment_ms, log); !ok) log << "parktwin wall: " << ok.error().message << "\n";
 }
 
-std::string png_name(const std::string& dir, const std::string& what, uint64_t n) {
-  char name[96];
-  std::snprintf(name, sizeof name, "%s_%06llu.png", what.c_str(), static_cast<unsigned long long>(n));
-  return (fs::path(dir) / name).string();
+/// The p-th percentile (nearest rank) of `v`; 0 for none.
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::min(v.size() - 1, std::max<size_t>(rank, 1) - 1)];
 }
 
 int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layout) {
@@ -98,8 +103,7 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
   const wall::WallPixels wp = wall::wall_pixels(layout);
   std::vector<size_t> index;  // each panel's place in layout.panels (and wp.panels)
   for (const wall::Panel* p : panels) index.push_back(static_cast<size_t>(p - layout.panels.data()));
-  const std::string dir = w.offscreen.empty() ? "" : (fs::path(w.offscreen) / w.node).string();
-  if (!dir.empty()) fs::create_directories(dir);
+  if (!w.offscreen.empty()) fs::create_directories(fs::path(w.offscreen) / w.node);
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
   std::string shown_view;
   int64_t presented = 0;
@@ -131,11 +135,8 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) continue;
     ++presented;
     std::cout << "wall node " << w.node << ": presented " << f->number << std::endl;
-    for (size_t k = 0; k < index.size() && !dir.empty() && state->counted; ++k) {
-      const wall::Panel& p = layout.panels[index[k]];
-      char tile[32];
-      std::snprintf(tile, sizeof tile, "c%dr%d", p.col, p.row);
-      if (auto ok = render::write_png(images[k], png_name(dir, tile, f->number)); !ok)
+    for (size_t k = 0; k < index.size() && !w.offscreen.empty() && state->counted; ++k) {
+      if (auto ok = render::write_png(images[k], wall_tile_png(w.offscreen, layout.panels[index[k]], f->number)); !ok)
         std::cerr << "parktwin wall: " << ok.error().message << "\n";
     }
   }
@@ -208,6 +209,11 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
   bool all_live = false;
   uint64_t skew_max = 0;
   std::string shown_view;
+  // For the summary: the counted frames' state size, the barriers of the steady frames (every live
+  // node ready in time, none dropped), and the frame of the first drop.
+  uint64_t state_bytes = 0, wire_bytes = 0;
+  std::vector<double> steady_waits, steady_overheads;
+  std::optional<wall::BarrierReport> first_drop;
   while (!g_wall_stop && (w.frames == 0 || counted < w.frames)) {
     ++n;
     const double t = all_live ? static_cast<double>(counted) / w.fps : 0.0;
@@ -251,12 +257,19 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     }
     ++counted;
     skew_max = std::max(skew_max, report->skew_frames);
+    state_bytes += report->state_bytes;
+    wire_bytes += report->wire_bytes;
+    if (report->late.empty() && report->dropped.empty() && !report->timed_out) {
+      steady_waits.push_back(report->wait_ms);
+      steady_overheads.push_back(report->overhead_ms);
+    }
+    if (!report->dropped.empty() && !first_drop) first_drop = *report;
     std::cout << "wall master: frame " << n << " ready " << report->ready.size() << " late " << report->late.size()
               << " dropped " << report->dropped.size() << " wait_ms " << report->wait_ms << std::endl;
     if (still && !dir.empty()) {
       apply_view(f, shown_view, s, feed, std::cerr);
       auto img = render_part(*still, s, f, glm::dvec4(0, 0, 1, 1), wp.width, wp.height);
-      if (img) (void)render::write_png(*img, png_name(dir, "whole", n));
+      if (img) (void)render::write_png(*img, wall_frame_png(dir, "whole", n));
       else std::cerr << "parktwin wall: " << img.error().message << "\n";
     }
     // Pace: frame k of the counted run at k / fps on the master's clock.
@@ -268,6 +281,25 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
   for (const auto& ns : (*master)->nodes())
     std::cout << "wall node " << ns.id << ": " << wall::node_state_name(ns.state) << ", " << ns.frames_per_s
               << " frames/s, latency p50 " << ns.latency_p50_ms << " ms, drops " << ns.drops << std::endl;
+  // What `parktwin bench wall` reads: the state sent per counted frame, the barrier over the steady
+  // frames (overhead = wait minus the slowest render), and what the first drop cost.
+  const double per_frame = counted ? 1.0 / static_cast<double>(counted) : 0.0;
+  std::cout << "wall master: state_bytes_per_frame=" << static_cast<double>(state_bytes) * per_frame
+            << " wire_bytes_per_frame=" << static_cast<double>(wire_bytes) * per_frame
+            << " steady_frames=" << steady_waits.size() << " steady_wait_p50_ms=" << percentile(steady_waits, 0.5)
+            << " steady_wait_p99_ms=" << percentile(steady_waits, 0.99)
+            << " steady_overhead_p50_ms=" << percentile(steady_overheads, 0.5)
+            << " steady_overhead_p99_ms=" << percentile(steady_overheads, 0.99)
+            << " overhead_p50_ms=" << st.overhead_p50_ms << " overhead_p99_ms=" << st.overhead_p99_ms << std::endl;
+  if (first_drop) {
+    double since_heard = 0.0;
+    for (const auto& ns : (*master)->nodes())
+      if (ns.id == first_drop->dropped.front()) since_heard = ns.drop_stall_ms;
+    std::cout << "wall master: drop frame=" << first_drop->frame << " node=" << first_drop->dropped.front()
+              << " stall_ms=" << first_drop->stall_ms << " wait_ms=" << first_drop->wait_ms
+              << " stall_since_heard_ms=" << since_heard << " drop_after_ms=" << mo.drop_after_ms
+              << " barrier_timeout_ms=" << mo.barrier_timeout_ms << std::endl;
+  }
   return 0;
 }
 
