@@ -79,6 +79,8 @@ Options (viewer and render):
                       does not quit (stop it with SIGTERM), alarms take it; text sized for the room
   --viewing-distance M  with --wall: how far the audience stands (default 4 m); text is about 1/150 of it
   --ui-scale X        with --wall: the text scale outright, for outputs that do not report their size
+  --wall-layout FILE  viewer: be the operator console of that wall: every frame on screen goes to its nodes
+                      (`parktwin wall --node ID --connect THIS-HOST`), the Wall panel shows them
   --cycle-views S     viewer: unattended, show the next saved view (Views panel order) every S seconds
                       without input; a playing tour or an alarm on the wall holds the cycle
   --alarm-takeover    viewer: an alarm from the feed takes the wall: the camera flies to the enterprise (a
@@ -209,6 +211,8 @@ int main(int argc, char** argv) {
         return usage_error("--ui-scale wants a factor in [0.5, 8] (got '" + v + "')");
     } else if (a == "--alarm-takeover") {
       o.alarm_takeover = true;
+    } else if (a == "--wall-layout") {
+      o.wall_layout = value("--wall-layout");
     } else if (a == "--layout") {
       wall.layout = value("--layout");
     } else if (a == "--node") {
@@ -303,6 +307,8 @@ int main(int argc, char** argv) {
     return parktwin::app::run_record(o, record);
   }
   if (command.empty() || command == "view" || command == "wall") o.tour = record.tour;
+  o.wall_frame_endpoint = wall.frame_endpoint;
+  o.wall_sync_endpoint = wall.sync_endpoint;
   if (command == "wall") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     if (record.fps != 30.0) wall.fps = record.fps;

@@ -23,6 +23,7 @@
 #include "parktwin/scene/alarms.h"
 #include "parktwin/ui/alarm_panel.h"
 #include "tour_session.h"
+#include "wall_console.h"
 #include "parktwin/app/view_bookmarks.h"
 
 namespace parktwin::app {
@@ -74,6 +75,8 @@ struct Viewer {
   ui::PanelState panels;
   scene::LabelState labels;  ///< enterprise label placement carried between frames
   TourSession tours;         ///< tours: player, Tours panel, editor
+  std::unique_ptr<WallConsole> wall_console;  ///< --wall-layout: the wall this console drives
+  ui::WallInfo wall_info;
   bool tour_moving = false;  ///< the tour moved the view last frame
   scene::AlarmWatch alarms;  ///< alarms from the feed: the banner, the Alarms panel, the wall takeover
   std::vector<ui::AlarmRequest> alarm_requests;
@@ -504,6 +507,17 @@ struct Viewer {
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
     if (tour_given) tours.play(camera);
+    if (!opt.wall_layout.empty()) {
+      auto c = WallConsole::open(opt.wall_layout, opt.wall_frame_endpoint, opt.wall_sync_endpoint);
+      if (!c) {
+        std::cerr << "parktwin: --wall-layout: " << c.error().message << "\n";
+      } else {
+        wall_console = std::move(*c);
+        panels.wall = true;
+        wall_console->fill(wall_info);
+        std::cout << "parktwin: console of " << wall_info.layout << ", nodes connect to " << wall_info.endpoints << std::endl;
+      }
+    }
 
     int frame = 0;
     double last = now_s(), last_activity = last;
@@ -579,6 +593,10 @@ struct Viewer {
                           tours.panel());
       tours.draw_caption(io.DisplaySize.x, io.DisplaySize.y);
       ui::draw_alarm_panel(scene, alarms, panels, alarm_requests);
+      if (wall_console) {
+        wall_console->fill(wall_info);
+        ui::draw_wall_panel(scene, wall_info, panels);
+      }
       if (const auto a = alarms.takeover()) ui::draw_alarm_banner(scene, *a, alarms.active_count(), io.DisplaySize, t - start_time);
       if (!commands.empty() || !view_edits.empty()) active = true;
       apply_commands();
@@ -596,6 +614,8 @@ struct Viewer {
         screenshot(in);
       }
       if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
+      // The wall shows what the console shows: this frame, decided once, to every node.
+      if (wall_console) wall_console->frame(scene, camera, in.time_s, renderer->stats().flows_min_value_yuan);
       const auto& st = renderer->stats();
       // Frame time without the idle wait: from input handling to the frame's submission and present.
       info.frame_ms = (now_s() - t) * 1000.0;

@@ -42,6 +42,7 @@ void menu_bar(PanelState& st) {
     ImGui::MenuItem("Inspector 详情", nullptr, &st.inspector);
     ImGui::MenuItem("Tours 导览", shortcut_hint(Action::Tours), &st.tours);
     ImGui::MenuItem("Alarms 告警", shortcut_hint(Action::Alarms), &st.alarms);
+    ImGui::MenuItem("Wall 墙面", nullptr, &st.wall);
     ImGui::Separator();
     ImGui::MenuItem("Views 视图", shortcut_hint(Action::Views), &st.views);
     if (ImGui::MenuItem("Save view… 保存视图", shortcut_hint(Action::SaveView))) st.save_view_asked = true;
@@ -364,7 +365,7 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info) {
 void close_panels(PanelState& st) {
   for (bool* open : {&st.layers, &st.parks, &st.style, &st.stats, &st.warnings, &st.help, &st.feed, &st.metrics,
                      &st.timeline, &st.dashboard, &st.chains, &st.chain_diagram, &st.clusters, &st.search, &st.inspector,
-                     &st.views, &st.alarms})
+                     &st.views, &st.alarms, &st.wall})
     *open = false;
 }
 

@@ -71,6 +71,7 @@ struct PanelState {
   bool search = false, inspector = false;
   bool tours = false;            ///< the Tours panel 导览 (player, steps, editor)
   bool alarms = false;           ///< the Alarms panel 告警 (every listed alarm, acknowledge, fly to)
+  bool wall = false;             ///< the Wall panel 墙面 (the console's nodes; open when the viewer drives a wall)
   bool menu_bar = true;          ///< the menu bar (a wall's clean output has none)
   bool focus_search = false;     ///< Ctrl+F: the search box takes the keyboard next frame
   char search_text[128] = {};    ///< the search box's text (UTF-8)

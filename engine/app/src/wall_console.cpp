@@ -1,0 +1,63 @@
+#include "wall_console.h"
+
+#include "frame_state.h"
+#include "parktwin/scene/geo_camera.h"
+#include "parktwin/scene/view_state.h"
+
+namespace parktwin::app {
+
+gis::Result<std::unique_ptr<WallConsole>> WallConsole::open(const std::string& layout_path,
+                                                            const std::string& frame_endpoint,
+                                                            const std::string& sync_endpoint) {
+  auto layout = wall::read_layout(layout_path);
+  if (!layout) return layout.error();
+  wall::MasterOptions mo;
+  mo.frame_endpoint = frame_endpoint.empty() ? "tcp://*:5560" : frame_endpoint;
+  mo.sync_endpoint = sync_endpoint.empty() ? "tcp://*:5561" : sync_endpoint;
+  mo.expected = wall::node_ids(*layout);
+  auto master = wall::Master::open(mo);
+  if (!master) return master.error();
+  std::unique_ptr<WallConsole> c(new WallConsole());
+  c->layout_ = std::move(*layout);
+  c->layout_path_ = layout_path;
+  c->master_ = std::move(*master);
+  return c;
+}
+
+void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, double time_s,
+                        double flow_min_value_yuan) {
+  FrameState f;
+  f.camera = scene::to_geo(camera, scene.frame());
+  f.time_s = time_s;
+  f.flow_min_value_yuan = flow_min_value_yuan;
+  scene::ViewContext ctx;
+  if (scene.live_time_ms > 0) ctx.moment_ms = scene.live_time_ms;
+  scene::ViewState vs = scene::capture(scene, camera, ctx);
+  vs.camera = scene::GeoCamera{};
+  f.view = scene::to_json(vs);
+  auto report = master_->frame(++n_, encode(f));
+  if (!report) {
+    error_ = report.error().message;
+    return;
+  }
+  error_.clear();
+  last_wait_ms_ = report->wait_ms;
+}
+
+void WallConsole::fill(ui::WallInfo& info) const {
+  info.layout = layout_.name + " · " + layout_path_;
+  info.endpoints = master_->frame_endpoint() + " / " + master_->sync_endpoint();
+  info.nodes.clear();
+  for (const wall::NodeStatus& s : master_->nodes())
+    info.nodes.push_back({s.id, wall::node_state_name(s.state), s.frames_per_s, s.latency_p50_ms, s.latency_p99_ms,
+                          s.last_heard_ms, s.drops, s.rejoins});
+  const wall::MasterStats st = master_->stats();
+  info.frames = st.frames;
+  info.timeouts = st.timeouts;
+  info.barrier_p50_ms = st.barrier_wait_p50_ms;
+  info.barrier_p99_ms = st.barrier_wait_p99_ms;
+  info.last_wait_ms = last_wait_ms_;
+  info.error = error_;
+}
+
+}  // namespace parktwin::app
