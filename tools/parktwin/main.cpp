@@ -309,6 +309,8 @@ int main(int argc, char** argv) {
   if (command.empty() || command == "view" || command == "wall") o.tour = record.tour;
   o.wall_frame_endpoint = wall.frame_endpoint;
   o.wall_sync_endpoint = wall.sync_endpoint;
+  o.wall_barrier_timeout_ms = wall.barrier_timeout_ms;
+  o.wall_drop_after_ms = wall.drop_after_ms;
   if (command == "wall") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
     if (record.fps != 30.0) wall.fps = record.fps;

@@ -508,7 +508,8 @@ struct Viewer {
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
     if (tour_given) tours.play(camera);
     if (!opt.wall_layout.empty()) {
-      auto c = WallConsole::open(opt.wall_layout, opt.wall_frame_endpoint, opt.wall_sync_endpoint);
+      auto c = WallConsole::open(opt.wall_layout, opt.wall_frame_endpoint, opt.wall_sync_endpoint,
+                                 opt.wall_barrier_timeout_ms, opt.wall_drop_after_ms);
       if (!c) {
         std::cerr << "parktwin: --wall-layout: " << c.error().message << "\n";
       } else {

@@ -8,13 +8,16 @@ namespace parktwin::app {
 
 gis::Result<std::unique_ptr<WallConsole>> WallConsole::open(const std::string& layout_path,
                                                             const std::string& frame_endpoint,
-                                                            const std::string& sync_endpoint) {
+                                                            const std::string& sync_endpoint, int barrier_timeout_ms,
+                                                            int drop_after_ms) {
   auto layout = wall::read_layout(layout_path);
   if (!layout) return layout.error();
   wall::MasterOptions mo;
   mo.frame_endpoint = frame_endpoint.empty() ? "tcp://*:5560" : frame_endpoint;
   mo.sync_endpoint = sync_endpoint.empty() ? "tcp://*:5561" : sync_endpoint;
   mo.expected = wall::node_ids(*layout);
+  mo.barrier_timeout_ms = barrier_timeout_ms;
+  mo.drop_after_ms = drop_after_ms;
   auto master = wall::Master::open(mo);
   if (!master) return master.error();
   std::unique_ptr<WallConsole> c(new WallConsole());

@@ -20,7 +20,8 @@ class WallConsole {
  public:
   /// Reads the layout and binds the endpoints ("" = tcp://*:5560 and tcp://*:5561).
   static gis::Result<std::unique_ptr<WallConsole>> open(const std::string& layout_path, const std::string& frame_endpoint,
-                                                        const std::string& sync_endpoint);
+                                                        const std::string& sync_endpoint, int barrier_timeout_ms = 500,
+                                                        int drop_after_ms = 1000);
   /// Sends what the console shows as the wall's next frame and waits at the barrier (at most the
   /// barrier timeout). The moment is the scene's (live clock or playback), so every node computes
   /// or reads the same data.

@@ -48,6 +48,7 @@ struct AppOptions {
   double ui_scale = 0.0;                ///< viewer --wall: text scale given outright (0 = from the monitor's size)      ///< viewer --wall: how far the audience stands (text is sized for it)
   std::string wall_layout;              ///< viewer: be the operator console of this wall layout ("" = none)
   std::string wall_frame_endpoint, wall_sync_endpoint;  ///< viewer console: where to bind ("" = tcp://*:5560 / 5561)
+  int wall_barrier_timeout_ms = 500, wall_drop_after_ms = 1000;  ///< viewer console: the wall sync's timeouts
   double cycle_views_s = 0.0;           ///< viewer: show the next saved view every this many idle seconds (0 = off)
   bool alarm_takeover = false;          ///< viewer: an alarm from the feed takes the camera until acknowledged or cleared
   double tour_resume_s = 20.0;          ///< viewer: idle seconds before a tour the operator took over goes on
