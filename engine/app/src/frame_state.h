@@ -1,12 +1,22 @@
 #pragma once
 // What every node of a wall shows in one frame, decided once by the master (the `parktwin wall`
 // master or the viewer as operator console) and sent to the nodes as bytes (docs/wall_sync.md).
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "parktwin/gis/result.h"
 #include "parktwin/scene/geo_camera.h"
+#include "parktwin/scene/metrics.h"
 
 namespace parktwin::app {
+
+/// The live values every node shows, as the master has them (any source: simulator, MQTT, history).
+struct LiveSnapshot {
+  int64_t time_ms = 0;                 ///< the moment shown (Scene::live_time_ms)
+  bool simulated = false;
+  std::vector<scene::Metrics> state;   ///< one per enterprise, in the dataset's order
+};
 
 struct FrameState {
   std::string view;                  ///< the view state (docs/viewstate.md) without its camera
@@ -14,6 +24,9 @@ struct FrameState {
   double time_s = 0.0;               ///< animation time (flow dashes, alarm pulse)
   double flow_min_value_yuan = 0.0;  ///< the flow budget: enterprise arcs below this give way
   bool counted = true;               ///< false while the master waits for every node (not written offscreen)
+  /// Sent when the values changed (and every few seconds for nodes that join): the nodes show the
+  /// master's values, not their own subscription, so every panel shows the same numbers.
+  std::optional<LiveSnapshot> live;
 };
 
 /// The bytes of a frame state (JSON, "v": 1).

@@ -118,6 +118,16 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     }
     const auto t0 = std::chrono::steady_clock::now();
     apply_view(*state, shown_view, **scene, feed, std::cerr);
+    if (state->live && state->live->state.size() == (*scene)->enterprises.size()) {
+      // The master's values, whatever its source: every panel shows the same numbers.
+      (*scene)->set_live_state(state->live->state);
+      (*scene)->live_time_ms = state->live->time_ms;
+      (*scene)->live_simulated = state->live->simulated;
+      (*scene)->restyle();
+    } else if (state->live) {
+      std::cerr << "parktwin wall: frame " << f->number << " carries " << state->live->state.size()
+                << " enterprises, this node's dataset has " << (*scene)->enterprises.size() << "; run every node on the same dataset\n";
+    }
     std::vector<render::Image> images;
     bool failed = false;
     for (size_t i : index) {

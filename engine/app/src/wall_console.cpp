@@ -33,9 +33,14 @@ void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, 
   f.camera = scene::to_geo(camera, scene.frame());
   f.time_s = time_s;
   f.flow_min_value_yuan = flow_min_value_yuan;
-  scene::ViewContext ctx;
-  if (scene.live_time_ms > 0) ctx.moment_ms = scene.live_time_ms;
-  scene::ViewState vs = scene::capture(scene, camera, ctx);
+  // The values go with the frame (when they changed, and every 64 frames for nodes that join), so
+  // the view itself names no moment and only changes when the operator changes something.
+  if (scene.live_revision != live_sent_ || n_ + 1 - live_sent_frame_ >= 64) {
+    f.live = LiveSnapshot{scene.live_time_ms, scene.live_simulated, scene.live};
+    live_sent_ = scene.live_revision;
+    live_sent_frame_ = n_ + 1;
+  }
+  scene::ViewState vs = scene::capture(scene, camera, scene::ViewContext{});
   vs.camera = scene::GeoCamera{};
   f.view = scene::to_json(vs);
   auto report = master_->frame(++n_, encode(f));

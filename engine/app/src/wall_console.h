@@ -34,6 +34,8 @@ class WallConsole {
   std::unique_ptr<wall::Master> master_;
   uint64_t n_ = 0;
   double last_wait_ms_ = 0.0;
+  uint64_t live_sent_ = UINT64_MAX;  ///< the scene's live_revision last sent
+  uint64_t live_sent_frame_ = 0;     ///< the frame it went with (resent every few seconds for late nodes)
   std::string error_;
 };
 
