@@ -150,6 +150,19 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
+    // A number option: the whole value must parse and lie in [lo, hi] ((lo, hi] when lo_open);
+    // otherwise the message says what the option wants and what it got.
+    auto number = [&](const char* name, double lo, double hi, bool lo_open, const char* wants, double& out) {
+      const std::string v = value(name);
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !((lo_open ? x > lo : x >= lo) && x <= hi)) {
+        usage_error(std::string(name) + " wants " + wants + " (got '" + v + "')");
+        return false;
+      }
+      out = x;
+      return true;
+    };
     if (a == "--help" || a == "-h" || a == "help") {
       std::cout << kHelp;
       return 0;
@@ -188,27 +201,15 @@ int main(int argc, char** argv) {
     } else if (a == "--tour") {
       record.tour = value("--tour");
     } else if (a == "--cycle-views") {
-      const std::string v = value("--cycle-views");
-      char* end = nullptr;
-      o.cycle_views_s = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(o.cycle_views_s >= 2.0 && o.cycle_views_s <= 86400.0))
-        return usage_error("--cycle-views wants seconds between views in [2, 86400] (got '" + v + "')");
+      if (!number("--cycle-views", 2.0, 86400.0, false, "seconds between views in [2, 86400]", o.cycle_views_s)) return 2;
     } else if (a == "--wall") {
       o.wall_output = true;
       o.fullscreen = true;
       o.alarm_takeover = true;
     } else if (a == "--viewing-distance") {
-      const std::string v = value("--viewing-distance");
-      char* end = nullptr;
-      o.viewing_distance_m = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(o.viewing_distance_m >= 0.3 && o.viewing_distance_m <= 100.0))
-        return usage_error("--viewing-distance wants metres in [0.3, 100] (got '" + v + "')");
+      if (!number("--viewing-distance", 0.3, 100.0, false, "metres in [0.3, 100]", o.viewing_distance_m)) return 2;
     } else if (a == "--ui-scale") {
-      const std::string v = value("--ui-scale");
-      char* end = nullptr;
-      o.ui_scale = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(o.ui_scale >= 0.5 && o.ui_scale <= 8.0))
-        return usage_error("--ui-scale wants a factor in [0.5, 8] (got '" + v + "')");
+      if (!number("--ui-scale", 0.5, 8.0, false, "a factor in [0.5, 8]", o.ui_scale)) return 2;
     } else if (a == "--alarm-takeover") {
       o.alarm_takeover = true;
     } else if (a == "--wall-layout") {
@@ -243,17 +244,10 @@ int main(int argc, char** argv) {
     } else if (a == "--loop") {
       o.tour_loop = true;
     } else if (a == "--tour-resume") {
-      const std::string v = value("--tour-resume");
-      char* end = nullptr;
-      o.tour_resume_s = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(o.tour_resume_s >= 1.0 && o.tour_resume_s <= 3600.0))
-        return usage_error("--tour-resume wants idle seconds in [1, 3600] (got '" + v + "')");
+      if (!number("--tour-resume", 1.0, 3600.0, false, "idle seconds in [1, 3600]", o.tour_resume_s)) return 2;
     } else if (a == "--fps") {
-      const std::string v = value("--fps");
-      char* end = nullptr;
-      record.fps = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(record.fps > 0.0 && record.fps <= 240.0))
-        return usage_error("--fps wants frames per second in (0, 240] (got '" + v + "')");
+      if (!number("--fps", 0.0, 240.0, true, "frames per second in (0, 240]", record.fps)) return 2;
+      wall.fps = record.fps;  // the same option for the wall master
     } else if (a == "--state") {
       o.state = value("--state");
     } else if (a == "--save-state") {
@@ -313,7 +307,6 @@ int main(int argc, char** argv) {
   o.wall_drop_after_ms = wall.drop_after_ms;
   if (command == "wall") {
     if (!positional.empty()) return usage_error("unexpected argument " + positional);
-    if (record.fps != 30.0) wall.fps = record.fps;
     return parktwin::app::run_wall(o, wall);
   }
   if (command == "kpi") {

@@ -61,6 +61,12 @@ gis::Result<scene::Tour> load_tour_file(const std::string& path, const gis::Scen
   return scene::read_tour(path);
 }
 
+void TourSession::collect_texts(const scene::Tour& tour) {
+  texts_.push_back(tour.name_zh);
+  for (const scene::TourStep& st : tour.steps)
+    if (const auto* c = std::get_if<scene::CaptionStep>(&st)) texts_.insert(texts_.end(), {c->zh, c->source});
+}
+
 void TourSession::scan(const scene::Scene& scene) {
   frame_ = &scene.frame();
   panel_.user_dir = user_tour_dir();
@@ -82,9 +88,7 @@ void TourSession::scan(const scene::Scene& scene) {
       std::ostringstream warnings;
       auto tour = load_tour_file(t.path, scene.frame(), warnings);
       if (tour) {
-        texts_.push_back(tour->name_zh);
-        for (const scene::TourStep& st : tour->steps)
-          if (const auto* c = std::get_if<scene::CaptionStep>(&st)) texts_.insert(texts_.end(), {c->zh, c->source});
+        collect_texts(*tour);
         t.name_zh = tour->name_zh.empty() ? tour->name_en : tour->name_zh;
         t.name_en = tour->name_en;
       } else {
@@ -119,9 +123,7 @@ bool TourSession::load_file(const std::string& path, const scene::Scene& scene) 
     panel_.message = tour.error().message;
     return false;
   }
-  texts_.push_back(tour->name_zh);
-  for (const scene::TourStep& st : tour->steps)
-    if (const auto* c = std::get_if<scene::CaptionStep>(&st)) texts_.insert(texts_.end(), {c->zh, c->source});
+  collect_texts(*tour);
   panel_.draft = std::move(*tour);
   panel_.dirty = false;
   panel_.edit_step = -1;

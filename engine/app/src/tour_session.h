@@ -63,6 +63,7 @@ class TourSession {
  private:
   void handle(const ui::TourRequest& r, scene::Scene& scene, const scene::Camera& camera, LiveHub* live);
   void ensure_player(const scene::Camera& camera);
+  void collect_texts(const scene::Tour& tour);  ///< its name and captions into texts_
   void step(bool forward, const scene::Camera& camera);
   void rebuild_player();
   void stop(scene::Scene& scene, LiveHub* live);

@@ -95,8 +95,9 @@ struct Viewer {
       return;
     }
     cycle_clock += dt;
-    const int count = static_cast<int>(bookmarks->names().size());
-    if (cycle_clock < opt.cycle_views_s || count == 0) return;
+    if (cycle_clock < opt.cycle_views_s) return;
+    const int count = static_cast<int>(bookmarks->names().size());  // only when it is time: names() copies
+    if (count == 0) return;
     cycle_clock = 0.0;
     cycle_next %= count;
     std::cout << "cycle: view " << cycle_next + 1 << " of " << count << std::endl;
