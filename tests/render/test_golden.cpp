@@ -187,7 +187,7 @@ TEST_F(Golden, ComparisonRejectsAMissingBuilding) {
   double hidden_area = 0.0;
   for (const auto& [area, i] : by_area) {
     const auto px = project(glm::dvec3(scene_->buildings[i].centroid, scene_->styles[i].height));
-    auto hit = still_->renderer().pick(*scene_, render::FrameInput{*cam}, kW, kH, static_cast<uint32_t>(px->x),
+    auto hit = still_->renderer().pick({.frame = scene::snapshot_of(*scene_, *cam).get()}, kW, kH, static_cast<uint32_t>(px->x),
                                        static_cast<uint32_t>(px->y));
     ASSERT_TRUE(hit.ok()) << hit.error().message;
     if (hit->kind == render::PickHit::Building && hit->index == i) {

@@ -6,18 +6,15 @@
 #include <sstream>
 
 #include "parktwin/app/app.h"
+#include "render_support.h"
 
 namespace parktwin::test {
 namespace {
 
 TEST(Pick, PixelOverABuildingReturnsItsId) {
-  std::ostringstream log;
-  auto s = app::load_scene(app::AppOptions{}, log);
-  ASSERT_TRUE(s.ok()) << log.str();
-  scene::Scene& sc = **s;
-  auto still = app::StillRenderer::create(sc, app::AppOptions{});
-  if (!still) GTEST_SKIP() << "no Vulkan device: " << still.error().message;
-  render::Renderer& r = (*still)->renderer();
+  PARKTWIN_DEFAULT_RENDER(d);
+  scene::Scene& sc = *d.scene;
+  render::Renderer& r = d.still->renderer();
   const uint32_t W = 480, H = 270;
   auto cam = app::view_camera(sc, "nanchang", double(W) / H);
   ASSERT_TRUE(cam.ok());
@@ -42,7 +39,7 @@ TEST(Pick, PixelOverABuildingReturnsItsId) {
     const uint32_t b = near[k];
     uint32_t x = 0, y = 0;
     if (!pixel_of(glm::dvec3(sc.buildings[b].centroid, sc.styles[b].height), x, y)) continue;
-    auto hit = r.pick(sc, render::FrameInput{*cam}, W, H, x, y);
+    auto hit = r.pick({.frame = scene::snapshot_of(sc, *cam).get()}, W, H, x, y);
     ASSERT_TRUE(hit.ok()) << hit.error().message;
     ++tried;
     if (hit->kind == render::PickHit::Building && hit->index == b) ++matched;
@@ -64,7 +61,7 @@ TEST(Pick, PixelOverABuildingReturnsItsId) {
     c /= static_cast<double>(ring.size());
     uint32_t x = 0, y = 0;
     if (glm::length(c - glm::dvec2(cam->target)) > 1200.0 || !pixel_of(glm::dvec3(c, 0.0), x, y)) continue;
-    auto hit = r.pick(sc, render::FrameInput{*cam}, W, H, x, y);
+    auto hit = r.pick({.frame = scene::snapshot_of(sc, *cam).get()}, W, H, x, y);
     ASSERT_TRUE(hit.ok());
     if (hit->kind == render::PickHit::Building) continue;  // a building in front: try another
     EXPECT_EQ(hit->kind, render::PickHit::Feature);
@@ -77,7 +74,7 @@ TEST(Pick, PixelOverABuildingReturnsItsId) {
   // The sky above the horizon of a low view holds nothing.
   scene::Camera low = *cam;
   low.pitch = scene::Camera::kMinPitch;
-  auto sky = r.pick(sc, render::FrameInput{low}, W, H, W / 2, 2);
+  auto sky = r.pick({.frame = scene::snapshot_of(sc, low).get()}, W, H, W / 2, 2);
   ASSERT_TRUE(sky.ok());
   EXPECT_EQ(sky->kind, render::PickHit::None);
 }

@@ -32,7 +32,7 @@ TEST(Validation, OffscreenFramesReportNoErrors) {
   auto cam = app::view_camera(**s, "yichun", 4.0 / 3.0);
   ASSERT_TRUE((*r)->render(**s, *cam, 200, 150, "").ok());
   // The object-id pass too.
-  ASSERT_TRUE((*r)->renderer().pick(**s, render::FrameInput{*cam}, 200, 150, 100, 75).ok());
+  ASSERT_TRUE((*r)->renderer().pick({.frame = scene::snapshot_of(**s, *cam).get()}, 200, 150, 100, 75).ok());
   (*r)->renderer().wait_idle();
   EXPECT_EQ((*r)->renderer().validation_errors(), 0u);
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "parktwin/app/app.h"
+#include "render_support.h"
 #include "parktwin/app/view_bookmarks.h"
 #include "parktwin/scene/saved_views.h"
 
@@ -17,13 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(ViewBookmarks, ThumbnailsAreMadeOneACallKeptAndReused) {
-  std::ostringstream log;
-  auto s = app::load_scene(app::AppOptions{}, log);
-  ASSERT_TRUE(s.ok()) << log.str();
-  scene::Scene& sc = **s;
-  auto still = app::StillRenderer::create(sc, app::AppOptions{});
-  if (!still) GTEST_SKIP() << "no Vulkan device: " << still.error().message;
-  render::Renderer& r = (*still)->renderer();
+  PARKTWIN_DEFAULT_RENDER(d);
+  scene::Scene& sc = *d.scene;
+  render::Renderer& r = d.still->renderer();
 
   const fs::path dir = fs::path(PARKTWIN_TEST_OUT) / "view_bookmarks";
   fs::remove_all(dir);

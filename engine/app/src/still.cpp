@@ -69,11 +69,14 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   ImGui::Render();
   last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   render::FrameInput in;
-  in.camera = cam;
   in.ui = caption.empty() && !draw_ui ? nullptr : ImGui::GetDrawData();
   in.read_back = read_back;
   const uint32_t tile = max_tile();
-  if (w <= tile && h <= tile) return renderer_->render_offscreen(s, in, w, h);
+  if (w <= tile && h <= tile) {
+    const auto snap = snapshots_.build(s, cam, 0.0);
+    in.frame = snap.get();
+    return renderer_->render_offscreen(in, w, h);
+  }
 
   // Larger than one image: render tiles of the same view (off-axis sub-frusta of the full
   // projection) and stitch them. The overlay is laid out once for the full size and each tile
@@ -84,9 +87,10 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   if (read_back) full.rgba.resize(size_t(w) * h * 4);
   ImDrawData* dd = in.ui;
   const ImVec2 pos0 = dd ? dd->DisplayPos : ImVec2(0, 0), size0 = dd ? dd->DisplaySize : ImVec2(0, 0);
-  // One flow budget for every tile: the renderer's adapts between frames, which would let tiles
-  // of one picture keep different arcs.
-  in.flow_min_value_yuan = renderer_->stats().flows_min_value_yuan;
+  // One snapshot, and so one flow budget, for every tile: the renderer's adapts between frames,
+  // which would let tiles of one picture keep different arcs.
+  const auto snap = snapshots_.build(s, cam, 0.0, renderer_->stats().flows_min_value_yuan);
+  in.frame = snap.get();
   for (uint32_t y0 = 0; y0 < h; y0 += tile) {
     for (uint32_t x0 = 0; x0 < w; x0 += tile) {
       const uint32_t tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
@@ -96,7 +100,7 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
         dd->DisplayPos = ImVec2(static_cast<float>(x0), static_cast<float>(y0));
         dd->DisplaySize = ImVec2(static_cast<float>(tw), static_cast<float>(th));
       }
-      auto img = renderer_->render_offscreen(s, t, tw, th);
+      auto img = renderer_->render_offscreen(t, tw, th);
       if (!img) {
         if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
         return img.error();

@@ -43,9 +43,8 @@ void ViewBookmarks::set_image(const std::string& id, uint32_t image) {
 
 bool ViewBookmarks::make_thumbnail(const scene::SavedView& view, const scene::Scene& scene, const scene::Camera& camera,
                                    std::vector<std::string>& messages) {
-  render::FrameInput in;
-  in.camera = camera;
-  auto img = renderer_.render_offscreen(scene, in, kThumbW, kThumbH);
+  const auto snap = scene::snapshot_of(scene, camera);
+  auto img = renderer_.render_offscreen({.frame = snap.get()}, kThumbW, kThumbH);
   if (!img) {
     failed_.insert(view.id);
     messages.push_back("thumbnail of view '" + view.state.name + "': " + img.error().message);

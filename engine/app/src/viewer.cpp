@@ -16,6 +16,7 @@
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
+#include "parktwin/scene/frame_snapshot.h"
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/placement.h"
@@ -70,6 +71,9 @@ struct Viewer {
   std::unique_ptr<render::Renderer> renderer;
   std::unique_ptr<LiveHub> live;
   scene::Camera camera;
+  /// The frame snapshots the renderer draws (shared parts re-derived only when the scene changed).
+  scene::FrameSnapshotBuilder snapshots;
+  double anim_time_s = 0.0;  ///< the animation clock of the last frame built
   scene::FlyTo fly;
   scene::UndoStack undo;
   ui::PanelState panels;
@@ -389,9 +393,8 @@ struct Viewer {
     glfwGetFramebufferSize(window, &fw, &fh);
     const auto x = static_cast<uint32_t>(std::max(0.0f, io.MousePos.x * io.DisplayFramebufferScale.x));
     const auto y = static_cast<uint32_t>(std::max(0.0f, io.MousePos.y * io.DisplayFramebufferScale.y));
-    render::FrameInput in;
-    in.camera = camera;
-    auto hit = renderer->pick(scene, in, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh), x, y);
+    const auto snap = snapshots.build(scene, camera, anim_time_s);
+    auto hit = renderer->pick({.frame = snap.get()}, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh), x, y);
     if (!hit) {
       scene.warnings.push_back("picking failed: " + hit.error().message);
       return;
@@ -418,7 +421,7 @@ struct Viewer {
   void screenshot(const render::FrameInput& in) {
     int fw = 0, fh = 0;
     glfwGetFramebufferSize(window, &fw, &fh);
-    auto img = renderer->render_offscreen(scene, in, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh));
+    auto img = renderer->render_offscreen(in, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh));
     char name[64];
     const std::time_t now = std::time(nullptr);
     std::strftime(name, sizeof name, "parktwin-%Y%m%d-%H%M%S.png", std::localtime(&now));
@@ -606,18 +609,20 @@ struct Viewer {
       if (panels.quit_confirmed) glfwSetWindowShouldClose(window, GLFW_TRUE);
       ImGui::Render();
       if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || panels.quit_asked) last_activity = t;
+      // What this frame shows, decided once: the renderer reads only this snapshot.
+      anim_time_s = t - start_time;
+      const auto snap = snapshots.build(scene, camera, anim_time_s);
       render::FrameInput in;
-      in.camera = camera;
-      in.time_s = t - start_time;
+      in.frame = snap.get();
       in.ui = ImGui::GetDrawData();
       const double ui_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cpu0).count();
       if (screenshot_requested) {
         screenshot_requested = false;
         screenshot(in);
       }
-      if (renderer->render_window(scene, in) == render::PresentResult::Error) break;
+      if (renderer->render_window(in) == render::PresentResult::Error) break;
       // The wall shows what the console shows: this frame, decided once, to every node.
-      if (wall_console) wall_console->frame(scene, camera, in.time_s, renderer->stats().flows_min_value_yuan);
+      if (wall_console) wall_console->frame(scene, camera, anim_time_s, renderer->stats().flows_min_value_yuan);
       const auto& st = renderer->stats();
       // Frame time without the idle wait: from input handling to the frame's submission and present.
       info.frame_ms = (now_s() - t) * 1000.0;

@@ -42,12 +42,11 @@ double full_aspect(const wall::WallPixels& wp) { return static_cast<double>(wp.w
 /// Renders the part `subrect` of the frame's view at w x h.
 gis::Result<render::Image> render_part(StillRenderer& still, const scene::Scene& s, const FrameState& f,
                                        glm::dvec4 subrect, uint32_t w, uint32_t h) {
+  const auto snap = still.snapshots().build(s, scene::to_camera(f.camera, s.frame()), f.time_s, f.flow_min_value_yuan);
   render::FrameInput in;
-  in.camera = scene::to_camera(f.camera, s.frame());
-  in.time_s = f.time_s;
+  in.frame = snap.get();
   in.subrect = subrect;
-  in.flow_min_value_yuan = f.flow_min_value_yuan;
-  return still.renderer().render_offscreen(s, in, w, h);
+  return still.renderer().render_offscreen(in, w, h);
 }
 
 /// Applies the frame's view state (layers, style, chain filter, selection, moment) when it changed.

@@ -145,11 +145,10 @@ class VulkanRenderer final : public Renderer {
   ~VulkanRenderer() override;
 
   Result<bool> upload_scene(const scene::Scene& scene) override;
-  Result<Image> render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h) override;
-  PresentResult render_window(const scene::Scene& scene, const FrameInput& in) override;
+  Result<Image> render_offscreen(const FrameInput& in, uint32_t w, uint32_t h) override;
+  PresentResult render_window(const FrameInput& in) override;
   Result<bool> init_imgui() override;
-  Result<PickHit> pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h, uint32_t x,
-                       uint32_t y) override;
+  Result<PickHit> pick(const FrameInput& in, uint32_t w, uint32_t h, uint32_t x, uint32_t y) override;
   void shutdown_imgui() override;
   void imgui_new_frame() override {
     if (imgui_ready_) ImGui_ImplVulkan_NewFrame();
@@ -176,9 +175,9 @@ class VulkanRenderer final : public Renderer {
   void submit_now(const std::function<void(VkCommandBuffer)>& record);
   vk::Buffer make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage);
   void make_target(Target& t, uint32_t w, uint32_t h, bool offscreen);
-  void sync_styles(FrameSlot& slot, const scene::Scene& scene);
+  void sync_styles(FrameSlot& slot, const scene::FrameSnapshot& f);
   void record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
-                    const scene::Scene& scene, const FrameInput& in, FrameSlot& slot);
+                    const FrameInput& in, FrameSlot& slot);
   void recreate_swapchain();
   void create_frame_slots();
   void create_flow_pipelines();
@@ -187,10 +186,8 @@ class VulkanRenderer final : public Renderer {
   void make_storage_layouts(uint32_t n, VkShaderStageFlags stages, VkShaderStageFlags push_stages,
                             vk::DescriptorSetLayout& set_layout, vk::PipelineLayout& layout, const char* what);
   Result<bool> upload_flows(const scene::Scene& scene);
-  void record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in, uint32_t w,
-                           uint32_t h, FrameSlot& slot);
-  void record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h,
-                         FrameSlot& slot);
+  void record_flow_culling(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h, FrameSlot& slot);
+  void record_flow_draws(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h, FrameSlot& slot);
 
   RendererOptions opt_;
   std::unique_ptr<Context> ctx_;
@@ -224,6 +221,7 @@ class VulkanRenderer final : public Renderer {
   vk::Pipeline pipe_flows_, pipe_flow_cull_;
   vk::Buffer flow_arcs_;
   uint32_t flow_count_ = 0;
+  size_t flow_live_count_ = 0;  ///< enterprises the live-pace buffers hold
   glm::dvec2 flow_origin_{0.0};
   /// Enterprise arcs below this log10(yuan/yr) are not drawn: raised while more than
   /// kFlowBudget arcs are visible, so a view full of flows shows its largest ones and stays fast.
@@ -616,6 +614,7 @@ void VulkanRenderer::create_flow_pipelines() {
 Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
   const std::vector<scene::FlowArc> arcs = scene::build_flow_arcs(scene);
   flow_count_ = static_cast<uint32_t>(arcs.size());
+  flow_live_count_ = scene.enterprises.size();
   glm::dvec2 lo(1e300), hi(-1e300);
   for (const auto& a : arcs) lo = glm::min(lo, glm::min(a.a, a.b)), hi = glm::max(hi, glm::max(a.a, a.b));
   flow_origin_ = arcs.empty() ? glm::dvec2(0.0) : (lo + hi) * 0.5;
@@ -653,6 +652,7 @@ Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
                              VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     s.flow_live_revision = UINT64_MAX;
+    std::fill_n(static_cast<float*>(s.flow_live.mapped()), std::max<size_t>(1, scene.enterprises.size()), 1.0f);
     const VkBuffer bufs[4] = {flow_arcs_.vk(), s.flow_visible.vk(), s.flow_indirect.vk(), s.flow_live.vk()};
     std::array<VkDescriptorBufferInfo, 4> info{};
     std::array<VkWriteDescriptorSet, 4> w{};
@@ -673,31 +673,28 @@ Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
 }
 
 /// The flow constants shared by the culling dispatch and the ribbon draws.
-DrawConstants flow_constants(const scene::Scene& scene, const FrameInput& in, const glm::dmat4& proj_rot,
-                             glm::dvec2 origin, uint32_t w, uint32_t h) {
+DrawConstants flow_constants(const scene::FrameSnapshot& f, const glm::dmat4& proj_rot, glm::dvec2 origin,
+                             uint32_t w, uint32_t h) {
   DrawConstants pc{};
-  pc.mvp = in.camera.matrix_for_origin(proj_rot, glm::dvec3(origin, 0.0));
-  pc.sun = glm::vec4(static_cast<float>(in.camera.distance), static_cast<float>(scene::kEnterpriseFlowsMaxDistance),
+  pc.mvp = f.camera.matrix_for_origin(proj_rot, glm::dvec3(origin, 0.0));
+  pc.sun = glm::vec4(static_cast<float>(f.camera.distance), static_cast<float>(scene::kEnterpriseFlowsMaxDistance),
                      static_cast<float>(scene::kParkFlowsMinDistance), 0.0f);
   pc.params = glm::vec4(1.0f, 0.0f, static_cast<float>(w), static_cast<float>(h));
-  const scene::ChainFilter& f = scene.chains.filter;
-  uint32_t chain_mask = 0, seg_mask = 0;
-  for (size_t i = 0; i < f.chain_on.size(); ++i) chain_mask |= f.chain_on[i] ? 1u << i : 0u;
-  for (size_t i = 0; i < f.segment_on.size(); ++i) seg_mask |= f.segment_on[i] ? 1u << i : 0u;
-  pc.extra = glm::vec4(static_cast<float>(std::fmod(in.time_s, 3600.0)), std::bit_cast<float>(chain_mask),
-                       static_cast<float>(f.highlight_chain), std::bit_cast<float>(seg_mask));
+  pc.extra = glm::vec4(static_cast<float>(std::fmod(f.time_s, 3600.0)), std::bit_cast<float>(f.flows.chain_mask),
+                       static_cast<float>(f.flows.highlight_chain), std::bit_cast<float>(f.flows.segment_mask));
   return pc;
 }
 
-void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
-                                         uint32_t w, uint32_t h, FrameSlot& slot) {
-  if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
+void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h,
+                                         FrameSlot& slot) {
+  const scene::FrameSnapshot& f = *in.frame;
+  if (flow_count_ == 0 || !f.flows.visible || !slot.flow_indirect) return;
   adapt_flow_budget(slot);
   // Live pace per enterprise; output_factor and flows.vert both cap it at kOutputFactorCap.
-  if (slot.flow_live_revision != scene.live_revision) {
-    auto* f = static_cast<float*>(slot.flow_live.mapped());
-    for (uint32_t e = 0; e < scene.enterprises.size(); ++e) f[e] = static_cast<float>(scene::output_factor(scene, e));
-    slot.flow_live_revision = scene.live_revision;
+  if (slot.flow_live_revision != f.flows.pace_revision && f.flows.pace) {
+    const size_t n = std::min(f.flows.pace->size(), flow_live_count_);
+    std::memcpy(slot.flow_live.mapped(), f.flows.pace->data(), n * sizeof(float));
+    slot.flow_live_revision = f.flows.pace_revision;
   }
   uint32_t init[12];
   for (uint32_t b = 0; b < 3; ++b) {
@@ -712,11 +709,11 @@ void VulkanRenderer::record_flow_culling(VkCommandBuffer cmd, const scene::Scene
   mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, nullptr, 0,
                        nullptr);
-  const glm::dmat4 proj_rot = in.camera.projection(full_aspect(w, h, in), in.subrect) * in.camera.view_rotation();
-  DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+  const glm::dmat4 proj_rot = f.camera.projection(full_aspect(w, h, in), in.subrect) * f.camera.view_rotation();
+  DrawConstants pc = flow_constants(f, proj_rot, flow_origin_, w, h);
   pc.params.y = static_cast<float>(flow_min_log_value_);
-  if (in.flow_min_value_yuan)  // decided once for all parts of the picture
-    pc.params.y = *in.flow_min_value_yuan > 0.0 ? static_cast<float>(std::log10(*in.flow_min_value_yuan))
+  if (f.flows.min_value_yuan)  // decided once for all parts of the picture
+    pc.params.y = *f.flows.min_value_yuan > 0.0 ? static_cast<float>(std::log10(*f.flows.min_value_yuan))
                                                 : static_cast<float>(kFlowMinLogValueStart);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe_flow_cull_.vk());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
@@ -748,11 +745,12 @@ void VulkanRenderer::adapt_flow_budget(FrameSlot& slot) {
   slot.flow_counts_valid = true;
 }
 
-void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const scene::Scene& scene, const FrameInput& in,
-                                       uint32_t w, uint32_t h, FrameSlot& slot) {
-  if (flow_count_ == 0 || !scene.chains.filter.flows_visible || !slot.flow_indirect) return;
-  const glm::dmat4 proj_rot = in.camera.projection(full_aspect(w, h, in), in.subrect) * in.camera.view_rotation();
-  DrawConstants pc = flow_constants(scene, in, proj_rot, flow_origin_, w, h);
+void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h,
+                                       FrameSlot& slot) {
+  const scene::FrameSnapshot& f = *in.frame;
+  if (flow_count_ == 0 || !f.flows.visible || !slot.flow_indirect) return;
+  const glm::dmat4 proj_rot = f.camera.projection(full_aspect(w, h, in), in.subrect) * f.camera.view_rotation();
+  DrawConstants pc = flow_constants(f, proj_rot, flow_origin_, w, h);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_flows_.vk());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, flow_layout_.vk(), 0, 1, &slot.flow_set, 0, nullptr);
   for (uint32_t b = 0; b < 3; ++b) {
@@ -833,9 +831,11 @@ Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
   return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + e.what());
 }
 
-void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::Scene& scene) {
-  if (slot.styles_revision == scene.style_revision && slot.styles) return;
-  const size_t bytes = std::max<size_t>(1, scene.styles.size()) * sizeof(scene::BuildingStyle);
+void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::FrameSnapshot& f) {
+  if (slot.styles_revision == f.styles_revision && slot.styles) return;
+  static const std::vector<scene::BuildingStyle> kNone;
+  const std::vector<scene::BuildingStyle>& styles = f.styles ? *f.styles : kNone;
+  const size_t bytes = std::max<size_t>(1, styles.size()) * sizeof(scene::BuildingStyle);
   if (!slot.styles || slot.styles.size() < bytes) {
     slot.styles = vk::Buffer(ctx_->dev, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
@@ -848,9 +848,9 @@ void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::Scene& scene) {
     w.pBufferInfo = &info;
     vkUpdateDescriptorSets(dev(), 1, &w, 0, nullptr);
   }
-  if (!scene.styles.empty())
-    std::memcpy(slot.styles.mapped(), scene.styles.data(), scene.styles.size() * sizeof(scene::BuildingStyle));
-  slot.styles_revision = scene.style_revision;
+  if (!styles.empty())
+    std::memcpy(slot.styles.mapped(), styles.data(), styles.size() * sizeof(scene::BuildingStyle));
+  slot.styles_revision = f.styles_revision;
 }
 
 /// Resets a frame's command buffer and begins recording it for one submission.
@@ -877,9 +877,10 @@ bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
 }
 
 void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
-                                  const scene::Scene& scene, const FrameInput& in, FrameSlot& slot) {
-  sync_styles(slot, scene);
-  record_flow_culling(cmd, scene, in, w, h, slot);
+                                  const FrameInput& in, FrameSlot& slot) {
+  const scene::FrameSnapshot& f = *in.frame;
+  sync_styles(slot, f);
+  record_flow_culling(cmd, in, w, h, slot);
   VkClearValue clears[3]{};
   clears[0].color = {{0.80f, 0.85f, 0.90f, 1.0f}};
   clears[1].depthStencil = {0.0f, 0};  // reverse-Z: far is 0
@@ -896,14 +897,14 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   vkCmdSetViewport(cmd, 0, 1, &vp);
   vkCmdSetScissor(cmd, 0, 1, &sc);
 
-  const scene::Camera& cam = in.camera;
+  const scene::Camera& cam = f.camera;
   const glm::dmat4 proj_rot = cam.projection(full_aspect(w, h, in), in.subrect) * cam.view_rotation();
   const glm::dvec3 eye = cam.eye();
   DrawConstants pc{};
   pc.sun = glm::vec4(glm::normalize(glm::vec3(0.45f, -0.55f, 0.70f)), 1.0f);
   // Live metrics scale a building up to 1.4x its static height (see Scene::compute_targets).
-  const float hscale = std::max(0.0f, scene.style_params.height_scale) * 1.4f;
-  pc.extra = glm::vec4(static_cast<float>(std::fmod(in.time_s, 3600.0)), 0.0f, 0.0f, 0.0f);
+  const float hscale = std::max(0.0f, f.height_scale) * 1.4f;
+  pc.extra = glm::vec4(static_cast<float>(std::fmod(f.time_s, 3600.0)), 0.0f, 0.0f, 0.0f);
 
   stats_.draw_calls = 0;
   stats_.triangles = 0;
@@ -915,12 +916,12 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   for (const DrawItem& d : draws_) {
     if (d.kind == DrawKind::Markers && !flows_done) {
       // Flow arcs go over buildings and under the site markers.
-      record_flow_draws(cmd, scene, in, w, h, slot);
+      record_flow_draws(cmd, in, w, h, slot);
       flows_done = true;
       bound = DrawKind::Flows;
     }
-    const scene::Layer& layer = scene.layers[d.layer];
-    if (!layer.style.visible || layer.style.opacity <= 0.0f) continue;
+    const scene::FrameLayer layer = f.layer(d.layer);
+    if (!layer.drawn()) continue;
     const glm::dvec3 origin(d.origin, 0.0);
     if (d.kind == DrawKind::Edges) {
       const glm::dvec2 nearest = glm::clamp(glm::dvec2(eye), d.bmin, d.bmax);
@@ -960,7 +961,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
       }
       bound = d.kind;
     }
-    pc.params = glm::vec4(layer.style.opacity, 0.0f, static_cast<float>(w), static_cast<float>(h));
+    pc.params = glm::vec4(layer.opacity, 0.0f, static_cast<float>(w), static_cast<float>(h));
     vkCmdPushConstants(cmd, layout_.vk(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
     if (d.kind == DrawKind::Markers) {
       vkCmdDraw(cmd, 6, d.count, 0, d.first);
@@ -972,7 +973,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
     }
     ++stats_.draw_calls;
   }
-  if (!flows_done) record_flow_draws(cmd, scene, in, w, h, slot);
+  if (!flows_done) record_flow_draws(cmd, in, w, h, slot);
   if (in.ui && imgui_ready_) {
     UiImages::Recording images(*ui_images_, cmd, *in.ui);  // ui::image callbacks record into cmd
     ImGui_ImplVulkan_RenderDrawData(in.ui, cmd);
@@ -1019,8 +1020,8 @@ void VulkanRenderer::make_target(Target& t, uint32_t w, uint32_t h, bool offscre
   }
 }
 
-Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t w,
-                                               uint32_t h) try {
+Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w, uint32_t h) try {
+  if (!in.frame) return Failure(Failure::ConfigurationError, "render_offscreen: no frame snapshot to draw");
   const uint32_t max_dim = ctx_->info.max_image_dimension;
   if (w == 0 || h == 0 || w > max_dim || h > max_dim)
     return Failure(Failure::ConfigurationError, "image size " + std::to_string(w) + "x" + std::to_string(h) +
@@ -1038,7 +1039,7 @@ Result<Image> VulkanRenderer::render_offscreen(const scene::Scene& scene, const 
   retire_ui_images();
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
-  record_scene(slot.cmd, pass_readback_.vk(), offscreen_.framebuffers[0].vk(), w, h, scene, in, slot);
+  record_scene(slot.cmd, pass_readback_.vk(), offscreen_.framebuffers[0].vk(), w, h, in, slot);
   VkBufferImageCopy copy{};
   copy.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
   copy.imageExtent = {w, h, 1};
@@ -1152,8 +1153,8 @@ void VulkanRenderer::recreate_swapchain() {
   sc_.stale = false;
 }
 
-PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const FrameInput& in) try {
-  if (!window_) return PresentResult::Error;
+PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
+  if (!window_ || !in.frame) return PresentResult::Error;
   int fw = 0, fh = 0;
   glfwGetFramebufferSize(window_, &fw, &fh);
   if (fw <= 0 || fh <= 0) return PresentResult::Skipped;
@@ -1179,7 +1180,7 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
   record_scene(slot.cmd, pass_present_.vk(), sc_.target.framebuffers[index].vk(), sc_.extent.width,
-               sc_.extent.height, scene, in, slot);
+               sc_.extent.height, in, slot);
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
   stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;
@@ -1212,9 +1213,10 @@ PresentResult VulkanRenderer::render_window(const scene::Scene& scene, const Fra
   return PresentResult::Error;
 }
 
-Result<PickHit> VulkanRenderer::pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h,
-                                     uint32_t x, uint32_t y) try {
+Result<PickHit> VulkanRenderer::pick(const FrameInput& in, uint32_t w, uint32_t h, uint32_t x, uint32_t y) try {
+  if (!in.frame) return Failure(Failure::ConfigurationError, "pick: no frame snapshot");
   if (w == 0 || h == 0 || x >= w || y >= h) return PickHit{};
+  const scene::FrameSnapshot& f = *in.frame;
   wait_idle();  // picking is rare (a click, a resting cursor): simplest to own the device meanwhile
   if (pick_target_.w != w || pick_target_.h != h) {
     pick_target_ = PickTarget{};
@@ -1240,7 +1242,7 @@ Result<PickHit> VulkanRenderer::pick(const scene::Scene& scene, const FrameInput
                                        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
   }
   FrameSlot& slot = slots_[0];
-  sync_styles(slot, scene);
+  sync_styles(slot, f);
   submit_now([&](VkCommandBuffer cmd) {
     VkClearValue clears[2]{};
     clears[0].color.uint32[0] = 0;
@@ -1257,12 +1259,11 @@ Result<PickHit> VulkanRenderer::pick(const scene::Scene& scene, const FrameInput
     vkCmdSetViewport(cmd, 0, 1, &vp);
     vkCmdSetScissor(cmd, 0, 1, &sc);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
-    const scene::Camera& cam = in.camera;
+    const scene::Camera& cam = f.camera;
     const glm::dmat4 proj_rot = cam.projection(full_aspect(w, h, in), in.subrect) * cam.view_rotation();
     const VkDeviceSize zero = 0;
     for (const DrawItem& d : draws_) {
-      const scene::Layer& layer = scene.layers[d.layer];
-      if (!layer.style.visible || layer.style.opacity <= 0.0f) continue;
+      if (!f.layer(d.layer).drawn()) continue;
       DrawConstants pc{};
       pc.mvp = cam.matrix_for_origin(proj_rot, glm::dvec3(d.origin, 0.0));
       pc.sun = glm::vec4(static_cast<float>(d.layer), static_cast<float>(d.first), 0.0f, 0.0f);

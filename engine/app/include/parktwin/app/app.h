@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include "parktwin/render/renderer.h"
+#include "parktwin/scene/frame_snapshot.h"
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
@@ -89,6 +90,8 @@ class StillRenderer {
   /// Enterprise labels in Chinese only (false) or Chinese and English (true).
   void set_english_labels(bool on) { english_labels_ = on; }
   render::Renderer& renderer() { return *renderer_; }
+  /// The snapshots this renderer's frames are drawn from (one builder: shared parts stay shared).
+  scene::FrameSnapshotBuilder& snapshots() { return snapshots_; }
 
  private:
   StillRenderer() = default;
@@ -99,6 +102,7 @@ class StillRenderer {
   uint32_t tile_limit_ = 0;
   bool english_labels_ = false;
   scene::LabelState labels_;  ///< enterprise label placement (stills with an overlay show labels)
+  scene::FrameSnapshotBuilder snapshots_;
 };
 
 /// `parktwin render`: writes one PNG. Returns the process exit code.

@@ -1,12 +1,16 @@
 #pragma once
-// The renderer: the only part of ParkTwin that talks to Vulkan. It draws a Scene seen through a
-// Camera into a window (GLFW swapchain) or into an offscreen image that is read back; both go
-// through the same render pass, pipelines and draw recording. Callers never see a Vulkan type.
+// The renderer: the only part of ParkTwin that talks to Vulkan. It draws a frame snapshot (an
+// immutable scene::FrameSnapshot: camera, styles, visibility, flows, decided once per frame) into a
+// window (GLFW swapchain) or into an offscreen image that is read back; both go through the same
+// render pass, pipelines and draw recording. The Scene itself is read only by upload_scene (the
+// static meshes); while drawing, the renderer reads nothing but the snapshot. Callers never see a
+// Vulkan type.
 //
 // Usage (headless):
 //   auto r = Renderer::create({});                      // picks a device (lavapipe on a CPU machine)
 //   r->upload_scene(scene);                              // once, after loading
-//   auto img = r->render_offscreen(scene, cam, 1280, 720, nullptr);
+//   auto snap = scene::snapshot_of(scene, cam);          // per frame: scene::FrameSnapshotBuilder
+//   auto img = r->render_offscreen({.frame = snap.get()}, 1280, 720);
 //   write_png(*img, "out.png");
 #include <cstdint>
 #include <memory>
@@ -16,6 +20,7 @@
 
 #include "parktwin/gis/result.h"
 #include "parktwin/scene/camera.h"
+#include "parktwin/scene/frame_snapshot.h"
 #include "parktwin/scene/scene.h"
 
 struct GLFWwindow;
@@ -71,18 +76,12 @@ struct DeviceInfo {
   uint32_t max_image_dimension = 0;
 };
 
-/// Per-frame inputs besides the scene.
+/// One frame to draw: the snapshot and where it goes.
 struct FrameInput {
-  scene::Camera camera;
-  double time_s = 0.0;
+  const scene::FrameSnapshot* frame = nullptr;  ///< what to draw (required); read during the call only
   ImDrawData* ui = nullptr;  ///< ImGui draw data to composite on top, or null
   glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};  ///< off-axis part of the full view (tiles, video walls)
   bool read_back = true;     ///< offscreen: copy the image to host memory (benchmarks may skip it)
-  /// The flow arcs' drawing budget decided for this frame by whoever draws it in parts (the tiles of
-  /// a large still, the panels of a video wall): enterprise arcs worth less than this (yuan/yr) give
-  /// way; 0 = all. Empty = the renderer's own budget, which adapts to what its last frames drew, so
-  /// parts of one picture rendered with it could keep different arcs.
-  std::optional<double> flow_min_value_yuan;
 };
 
 enum class PresentResult { Ok, Skipped, Error };
@@ -116,15 +115,13 @@ class Renderer {
   virtual Result<bool> upload_scene(const scene::Scene& scene) = 0;
 
   /// Renders offscreen and reads the image back.
-  virtual Result<Image> render_offscreen(const scene::Scene& scene, const FrameInput& in, uint32_t width,
-                                         uint32_t height) = 0;
+  virtual Result<Image> render_offscreen(const FrameInput& in, uint32_t width, uint32_t height) = 0;
 
   /// Renders one frame to the window and presents it (recreating the swapchain when needed).
-  virtual PresentResult render_window(const scene::Scene& scene, const FrameInput& in) = 0;
+  virtual PresentResult render_window(const FrameInput& in) = 0;
 
   /// Renders object ids for the view of `in` at size w x h, only at pixel (x, y), and reads it back.
-  virtual Result<PickHit> pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h, uint32_t x,
-                               uint32_t y) = 0;
+  virtual Result<PickHit> pick(const FrameInput& in, uint32_t w, uint32_t h, uint32_t x, uint32_t y) = 0;
 
   /// Sets up the Dear ImGui Vulkan backend (fonts must be added to the ImGui atlas before).
   virtual Result<bool> init_imgui() = 0;
