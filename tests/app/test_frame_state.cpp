@@ -70,4 +70,41 @@ TEST(FrameState, DamagedBytesAreRefused) {
   EXPECT_FALSE(app::decode(bad_status));
 }
 
+// A node that falls behind takes the newest frame and skips older ones: values sent with one frame
+// only could be lost, so they go with every frame until every live node presented one carrying them.
+TEST(LiveSender, SendsUntilEveryLiveNodeHasTheValues) {
+  auto node = [](const char* id, wall::NodeState st) {
+    wall::NodeStatus n;
+    n.id = id;
+    n.state = st;
+    return n;
+  };
+  std::vector<wall::NodeStatus> nodes = {node("a", wall::NodeState::Live), node("b", wall::NodeState::Live),
+                                         node("c", wall::NodeState::Absent)};
+  auto report = [](std::vector<std::string> ready, std::vector<std::string> joined = {}) {
+    wall::BarrierReport r;
+    r.ready = std::move(ready);
+    r.joined = std::move(joined);
+    return r;
+  };
+  app::LiveSender ls;
+  EXPECT_TRUE(ls.due(7, nodes)) << "nobody has anything yet";
+  ls.sent(7, report({"a"}));  // b fell behind and skipped that frame
+  EXPECT_TRUE(ls.due(7, nodes)) << "b never presented a frame with revision 7";
+  ls.sent(std::nullopt, report({"a", "b"}));  // a frame without values does not give b anything
+  EXPECT_TRUE(ls.due(7, nodes));
+  ls.sent(7, report({"a", "b"}));
+  EXPECT_FALSE(ls.due(7, nodes)) << "every live node has 7; the absent one is not waited for";
+  EXPECT_TRUE(ls.due(8, nodes)) << "new values";
+  ls.sent(8, report({"a", "b"}));
+  EXPECT_FALSE(ls.due(8, nodes));
+  // c comes (back): it has nothing, whatever it had before.
+  nodes[2].state = wall::NodeState::Live;
+  EXPECT_TRUE(ls.due(8, nodes));
+  ls.sent(8, report({"a", "b", "c"}));
+  EXPECT_FALSE(ls.due(8, nodes));
+  ls.sent(std::nullopt, report({"a", "b"}, {"c"}));  // c restarted and rejoined
+  EXPECT_TRUE(ls.due(8, nodes));
+}
+
 }  // namespace

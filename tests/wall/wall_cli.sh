@@ -4,7 +4,8 @@
 # every node is live and presents every frame the master counts, the barrier reports no skew, the
 # tiles stitched (bezels removed) equal the master's single render of the whole wall within the
 # golden tolerance, a node killed with SIGKILL is dropped while the others go on, and a node
-# started again under the same id rejoins and presents again.
+# started again under the same id rejoins and presents again. The nodes are given another simulator
+# seed than the master: the picture matches only if they show the values the master sends.
 set -euo pipefail
 PT=$1; OUT=$2; FIX=$3; CHECK=$4
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -22,7 +23,8 @@ for _ in $(seq 1 240); do [ -s "$OUT/endpoints" ] && break; sleep 0.5; done
 [ -s "$OUT/endpoints" ] || fail "the master never wrote its endpoints"
 FE=$(sed -n 1p "$OUT/endpoints"); SE=$(sed -n 2p "$OUT/endpoints")
 start_node() {
-  "$PT" wall --layout "$L" --node "$1" --frame-endpoint "$FE" --sync-endpoint "$SE" --offscreen "$OUT" >>"$OUT/$1.log" 2>&1 &
+  "$PT" wall --layout "$L" --node "$1" --frame-endpoint "$FE" --sync-endpoint "$SE" --offscreen "$OUT" \
+    --feed "sim://?seed=99" >>"$OUT/$1.log" 2>&1 &
   pids+=($!)
   eval "pid_$1=$!"
 }

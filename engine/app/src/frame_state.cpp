@@ -6,6 +6,22 @@ namespace parktwin::app {
 
 using nlohmann::json;
 
+bool LiveSender::due(uint64_t live_revision, const std::vector<wall::NodeStatus>& nodes) const {
+  for (const wall::NodeStatus& n : nodes) {
+    if (n.state != wall::NodeState::Live) continue;
+    const auto it = have_.find(n.id);
+    if (it == have_.end() || it->second != live_revision) return true;
+  }
+  return false;
+}
+
+void LiveSender::sent(std::optional<uint64_t> live_revision, const wall::BarrierReport& report) {
+  for (const std::string& id : report.joined) have_.erase(id);
+  for (const std::string& id : report.dropped) have_.erase(id);
+  if (!live_revision) return;
+  for (const std::string& id : report.ready) have_[id] = *live_revision;
+}
+
 std::string encode(const FrameState& f) {
   json j;
   j["v"] = 1;

@@ -1,6 +1,7 @@
 #pragma once
 // What every node of a wall shows in one frame, decided once by the master (the `parktwin wall`
 // master or the viewer as operator console) and sent to the nodes as bytes (docs/wall_sync.md).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "parktwin/gis/result.h"
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/metrics.h"
+#include "parktwin/wall/sync.h"
 
 namespace parktwin::app {
 
@@ -27,6 +29,22 @@ struct FrameState {
   /// Sent when the values changed (and every few seconds for nodes that join): the nodes show the
   /// master's values, not their own subscription, so every panel shows the same numbers.
   std::optional<LiveSnapshot> live;
+};
+
+/// Which frames carry the live values. A node that falls behind takes the newest frame and skips
+/// the ones queued before it, so values sent with one frame only could be missed for good. They go
+/// with every frame from a change until each live node has reported ready for a frame that carried
+/// them, and again for a node that joins (a restarted node has none).
+class LiveSender {
+ public:
+  /// Whether the next frame must carry the values of `live_revision` (Scene::live_revision).
+  bool due(uint64_t live_revision, const std::vector<wall::NodeStatus>& nodes) const;
+  /// The frame just sent carried the values of `live_revision` (or nothing when empty), and the
+  /// barrier said who had it.
+  void sent(std::optional<uint64_t> live_revision, const wall::BarrierReport& report);
+
+ private:
+  std::map<std::string, uint64_t> have_;  ///< per node: the revision it has presented
 };
 
 /// The bytes of a frame state (JSON, "v": 1).

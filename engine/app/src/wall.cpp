@@ -105,6 +105,7 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
   if (!w.offscreen.empty()) fs::create_directories(fs::path(w.offscreen) / w.node);
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
   std::string shown_view;
+  bool master_values = false;  ///< the master sends its live values: no need to compute the moment here
   int64_t presented = 0;
   std::cout << "wall node " << w.node << ": " << panels.size() << " panels, waiting for " << w.frame_endpoint << std::endl;
   while (!g_wall_stop && (w.frames == 0 || presented < w.frames)) {
@@ -116,7 +117,8 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
       continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    apply_view(*state, shown_view, **scene, feed, std::cerr);
+    master_values = master_values || state->live.has_value();
+    apply_view(*state, shown_view, **scene, master_values ? std::string() : feed, std::cerr);
     if (state->live && state->live->state.size() == (*scene)->enterprises.size()) {
       // The master's values, whatever its source: every panel shows the same numbers.
       (*scene)->set_live_state(state->live->state);
@@ -211,6 +213,17 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
   const std::string dir = w.offscreen;
   if (!dir.empty() && w.reference) fs::create_directories(dir);
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
+  // The live values the wall shows come from the master's feed (followed live, or held at the
+  // moment of --at or of the tour's step) and go to the nodes with the frames, so every panel shows
+  // the same numbers whatever the source. No history is recorded by a wall master.
+  LiveOptions lo;
+  lo.feed = feed;
+  lo.history = "none";
+  std::unique_ptr<LiveHub> hub;
+  if (auto h = LiveHub::open(s, lo, std::cerr)) hub = std::move(*h);
+  else std::cerr << "parktwin wall: live values: " << h.error().message << "; the nodes compute the moment themselves\n";
+  std::optional<std::optional<int64_t>> hub_moment;  ///< the moment the hub holds (outer empty: none set yet)
+  LiveSender live_sender;
   // Frames run from the start so joining nodes become live; frames are counted once all are.
   const auto t_start = std::chrono::steady_clock::now();
   uint64_t n = 0;
@@ -237,6 +250,15 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
       scene::apply_highlight(tf.highlight, s);
       if (tf.timeline && tf.timeline->utc_ms) moment = tf.timeline->utc_ms;
     }
+    if (hub) {
+      if (hub_moment != moment) {
+        hub->show_moment(s, moment);
+        hub_moment = moment;
+      }
+      hub->update(s, 1.0 / w.fps);
+      if (live_sender.due(s.live_revision, (*master)->nodes()))
+        f.live = LiveSnapshot{s.live_time_ms, s.live_simulated, s.live};
+    }
     scene::ViewContext ctx;
     ctx.moment_ms = moment;
     scene::ViewState vs = scene::capture(s, scene::to_camera(f.camera, s.frame()), ctx);
@@ -250,6 +272,7 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
       std::cerr << "parktwin wall: " << report.error().message << "\n";
       return 1;
     }
+    live_sender.sent(f.live ? std::optional<uint64_t>(s.live_revision) : std::nullopt, *report);
     if (!all_live) {
       int live = 0;
       for (const auto& st : (*master)->nodes()) live += st.state == wall::NodeState::Live;
@@ -276,7 +299,8 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     std::cout << "wall master: frame " << n << " ready " << report->ready.size() << " late " << report->late.size()
               << " dropped " << report->dropped.size() << " wait_ms " << report->wait_ms << std::endl;
     if (still && !dir.empty()) {
-      apply_view(f, shown_view, s, feed, std::cerr);
+      apply_view(f, shown_view, s, hub ? std::string() : feed, std::cerr);
+      s.restyle();  // at the values at once, as the nodes show them (the hub animates toward them)
       auto img = render_part(*still, s, f, glm::dvec4(0, 0, 1, 1), wp.width, wp.height);
       if (img) (void)render::write_png(*img, wall_frame_png(dir, "whole", n));
       else std::cerr << "parktwin wall: " << img.error().message << "\n";

@@ -33,13 +33,10 @@ void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, 
   f.camera = scene::to_geo(camera, scene.frame());
   f.time_s = time_s;
   f.flow_min_value_yuan = flow_min_value_yuan;
-  // The values go with the frame (when they changed, and every 64 frames for nodes that join), so
-  // the view itself names no moment and only changes when the operator changes something.
-  if (scene.live_revision != live_sent_ || n_ + 1 - live_sent_frame_ >= 64) {
+  // The values go with the frames until every node has them (LiveSender), so the view itself names
+  // no moment and only changes when the operator changes something.
+  if (live_sender_.due(scene.live_revision, master_->nodes()))
     f.live = LiveSnapshot{scene.live_time_ms, scene.live_simulated, scene.live};
-    live_sent_ = scene.live_revision;
-    live_sent_frame_ = n_ + 1;
-  }
   scene::ViewState vs = scene::capture(scene, camera, scene::ViewContext{});
   vs.camera = scene::GeoCamera{};
   f.view = scene::to_json(vs);
@@ -48,6 +45,7 @@ void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, 
     error_ = report.error().message;
     return;
   }
+  live_sender_.sent(f.live ? std::optional<uint64_t>(scene.live_revision) : std::nullopt, *report);
   error_.clear();
   last_wait_ms_ = report->wait_ms;
 }

@@ -13,6 +13,7 @@
 #include "parktwin/ui/wall_panel.h"
 #include "parktwin/wall/layout.h"
 #include "parktwin/wall/sync.h"
+#include "frame_state.h"
 
 namespace parktwin::app {
 
@@ -34,8 +35,7 @@ class WallConsole {
   std::unique_ptr<wall::Master> master_;
   uint64_t n_ = 0;
   double last_wait_ms_ = 0.0;
-  uint64_t live_sent_ = UINT64_MAX;  ///< the scene's live_revision last sent
-  uint64_t live_sent_frame_ = 0;     ///< the frame it went with (resent every few seconds for late nodes)
+  LiveSender live_sender_;  ///< which frames carry the live values
   std::string error_;
 };
 
