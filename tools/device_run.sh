@@ -11,7 +11,8 @@
 # parktwin bench wall --nodes 8, parktwin bench, bench flows, bench labels, bench record. Everything
 # goes to the terminal and to $OUT/device_log.txt (OUT defaults to /tmp/out); the bench lines alone to
 # $OUT/device_bench.txt, the wall bench's stitched frame to $OUT/.
-# Environment: OUT, BUDGET_S, TARBALL, VK_DRIVER_FILES (default: NVIDIA's json under /usr/local/nvidia
+# Environment: OUT, BUDGET_S, TARBALL, DEVICE_MATCH (the device name the smoke check wants, default
+# NVIDIA; llvmpipe to try this script with lavapipe), VK_DRIVER_FILES (default: NVIDIA's json under /usr/local/nvidia
 # or a standard ICD folder), PARKTWIN_NO_FONT_INSTALL=1 (do not copy the bundled UI font to
 # /usr/share/fonts/truetype/wqy when that is missing and writable; parktwin only looks there).
 set -uo pipefail
@@ -20,13 +21,12 @@ T0=$(date +%s)
 OUT=${OUT:-/tmp/out}
 BUDGET_S=${BUDGET_S:-330}
 TARBALL=${TARBALL:-.gpu/parktwin-bundle.tar.xz}
+DEVICE_MATCH=${DEVICE_MATCH:-NVIDIA}
 DEST=/tmp/parktwin-bundle
 mkdir -p "$OUT"
 LOG=$OUT/device_log.txt
 BENCH=$OUT/device_bench.txt
-: >"$LOG"
 : >"$BENCH"
-exec > >(tee -a "$LOG") 2>&1
 
 say() { printf '[device_run %3ds] %s\n' "$(($(date +%s) - T0))" "$*"; }
 left() { echo $((BUDGET_S - ($(date +%s) - T0))); }
@@ -58,95 +58,105 @@ run() {
   RESULTS+=("$name: rc=$rc ${t}s")
 }
 
-say "host $(hostname) | $(uname -srm) | $(ldd --version 2>/dev/null | head -1) | $(nproc) cores | OUT=$OUT"
+main() {
+  say "host $(hostname) | $(uname -srm) | $(ldd --version 2>/dev/null | head -1) | $(nproc) cores | OUT=$OUT"
 
-# --- unpack ------------------------------------------------------------------------------------
-if [[ ! -f $TARBALL ]]; then
-  say "FATAL: no bundle at $TARBALL (make it with: tools/bundle.sh --lean --tar $TARBALL)"
-  exit 2
-fi
-rm -rf "$DEST"
-mkdir -p "$DEST"
-if ! tar -C "$DEST" -xJf "$TARBALL"; then
-  say "FATAL: cannot unpack $TARBALL"
-  exit 2
-fi
-P=$DEST/parktwin/parktwin
-[[ -x $P ]] || { say "FATAL: $P missing after unpacking"; exit 2; }
-say "unpacked $TARBALL ($(stat -c %s "$TARBALL") bytes) into $DEST ($(du -sm "$DEST" | cut -f1) MiB)"
-sed -n '1,7p' "$DEST/parktwin/BUNDLE.txt"
-
-# --- Vulkan driver -----------------------------------------------------------------------------
-if [[ -z ${VK_DRIVER_FILES:-} ]]; then
-  for j in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
-           /etc/vulkan/icd.d/nvidia_icd.json /usr/local/share/vulkan/icd.d/nvidia_icd.json; do
-    [[ -f $j ]] && { VK_DRIVER_FILES=$j; break; }
-  done
-fi
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-export PARKTWIN_DEVICE=${PARKTWIN_DEVICE:-NVIDIA}
-export HOME=${HOME:-/tmp}
-say "VK_DRIVER_FILES=$VK_DRIVER_FILES LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
-timeout 10 nvidia-smi -L || say "nvidia-smi -L failed (status $?)"
-
-icd_diagnose() {
-  say "diagnosis:"
-  if [[ -f $VK_DRIVER_FILES ]]; then
-    cat "$VK_DRIVER_FILES"
-    local lib
-    lib=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "$VK_DRIVER_FILES")
-    if [[ $lib == /* ]]; then
-      ls -la "$lib" 2>&1
-    else
-      echo "library_path $lib: in LD_LIBRARY_PATH: $(IFS=:; for d in ${LD_LIBRARY_PATH:-}; do [[ -e $d/$lib ]] && echo "$d/$lib"; done)"
-      echo "in the ld.so cache: $(ldconfig -p 2>/dev/null | grep -F "$lib" | head -3)"
-    fi
-  else
-    echo "no file at VK_DRIVER_FILES=$VK_DRIVER_FILES; ICD files here:"
-    find / -name '*icd*.json' -path '*vulkan*' 2>/dev/null | head
+  # --- unpack ------------------------------------------------------------------------------------
+  if [[ ! -f $TARBALL ]]; then
+    say "FATAL: no bundle at $TARBALL (make it with: tools/bundle.sh --lean --tar $TARBALL)"
+    return 2
   fi
-  echo "libraries the bundled binary does not find:"
-  LD_LIBRARY_PATH="$DEST/parktwin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$DEST/parktwin/bin/parktwin" | grep -E 'not found|version' || echo "  none"
+  rm -rf "$DEST"
+  mkdir -p "$DEST"
+  if command -v xz >/dev/null; then
+    unpack() { tar -C "$DEST" -xJf "$TARBALL"; }
+  else  # no xz-utils: Python's lzma
+    unpack() { python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$TARBALL" "$DEST"; }
+  fi
+  if ! unpack; then
+    say "FATAL: cannot unpack $TARBALL"
+    return 2
+  fi
+  P=$DEST/parktwin/parktwin
+  [[ -x $P ]] || { say "FATAL: $P missing after unpacking"; return 2; }
+  say "unpacked $TARBALL ($(stat -c %s "$TARBALL") bytes) into $DEST ($(du -sm "$DEST" | cut -f1) MiB)"
+  sed -n '1,7p' "$DEST/parktwin/BUNDLE.txt"
+
+  # --- Vulkan driver -----------------------------------------------------------------------------
+  if [[ -z ${VK_DRIVER_FILES:-} ]]; then
+    for j in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
+             /etc/vulkan/icd.d/nvidia_icd.json /usr/local/share/vulkan/icd.d/nvidia_icd.json; do
+      [[ -f $j ]] && { VK_DRIVER_FILES=$j; break; }
+    done
+  fi
+  export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+  export PARKTWIN_DEVICE=${PARKTWIN_DEVICE:-$DEVICE_MATCH}
+  export HOME=${HOME:-/tmp}
+  say "VK_DRIVER_FILES=$VK_DRIVER_FILES LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  timeout 10 nvidia-smi -L || say "nvidia-smi -L failed (status $?)"
+
+  icd_diagnose() {
+    say "diagnosis:"
+    if [[ -f $VK_DRIVER_FILES ]]; then
+      cat "$VK_DRIVER_FILES"
+      local lib
+      lib=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "$VK_DRIVER_FILES")
+      if [[ $lib == /* ]]; then
+        ls -la "$lib" 2>&1
+      else
+        echo "library_path $lib: in LD_LIBRARY_PATH: $(IFS=:; for d in ${LD_LIBRARY_PATH:-}; do [[ -e $d/$lib ]] && echo "$d/$lib"; done)"
+        echo "in the ld.so cache: $(ldconfig -p 2>/dev/null | grep -F "$lib" | head -3)"
+      fi
+    else
+      echo "no file at VK_DRIVER_FILES=$VK_DRIVER_FILES; ICD files here:"
+      find / -name '*icd*.json' -path '*vulkan*' 2>/dev/null | head
+    fi
+    echo "libraries the bundled binary does not find:"
+    LD_LIBRARY_PATH="$DEST/parktwin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$DEST/parktwin/bin/parktwin" | grep -E 'not found|version' || echo "  none"
+  }
+
+  # --- smoke: starts, loads the dataset, renders a small still on the NVIDIA device ---------------
+  say "SMOKE: parktwin --version and a 320x180 still (timeout 20s)"
+  timeout 10 "$P" --version
+  ST=$(date +%s)
+  SMOKE_OUT=$(timeout -k 3 20 "$P" render --out /tmp/parktwin-smoke.png --size 320x180 2>&1)
+  rc=$?
+  echo "$SMOKE_OUT"
+  if ((rc != 0)) || ! grep -q "$DEVICE_MATCH" <<<"$SMOKE_OUT"; then
+    say "SMOKE FAILED (status $rc, $(($(date +%s) - ST))s): parktwin did not render on a $DEVICE_MATCH device; skipping the benches"
+    icd_diagnose
+    return 1
+  fi
+  say "SMOKE OK in $(($(date +%s) - ST))s: $(grep -o 'wrote .*' <<<"$SMOKE_OUT")"
+  cp /tmp/parktwin-smoke.png "$OUT/" 2>/dev/null
+
+  # The UI font: parktwin looks only under /usr/share/fonts (engine/ui/src/fonts.cpp). Without it the
+  # panels use ImGui's Latin font, which changes the panel costs the benches measure.
+  FONT_SRC=$DEST/parktwin/share/fonts/truetype/wqy/wqy-microhei.ttc
+  FONT_DST=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+  if [[ -f $FONT_DST ]]; then
+    say "font: $FONT_DST present"
+  elif [[ ${PARKTWIN_NO_FONT_INSTALL:-} != 1 && -f $FONT_SRC ]] && mkdir -p "${FONT_DST%/*}" 2>/dev/null && cp "$FONT_SRC" "$FONT_DST" 2>/dev/null; then
+    say "font: copied the bundled wqy-microhei.ttc to $FONT_DST (parktwin has no font override)"
+  else
+    say "font: none at $FONT_DST; panels use ImGui's Latin font (Chinese shows as '?')"
+  fi
+
+  # --- benches -----------------------------------------------------------------------------------
+  # Times on the 2-core build machine under lavapipe: wall 28 s, bench 70 s, flows 55 s, labels 14 s,
+  # record 21 s; on a GPU they are mostly CPU and process start-up.
+  run bench_wall 120 bench wall --nodes 8
+  cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null
+  run bench 100 bench
+  run bench_flows 75 bench flows
+  run bench_labels 45 bench labels
+  run bench_record 60 bench record
+
+  say "summary (${BUDGET_S}s budget, $(($(date +%s) - T0))s used):"
+  for r in "${RESULTS[@]}"; do echo "  $r"; done
+  grep -hE '^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps)=' "$BENCH" | sort -u | sed 's/^/  /'
+  say "log: $LOG, bench lines: $BENCH"
 }
 
-# --- smoke: starts, loads the dataset, renders a small still on the NVIDIA device ---------------
-say "SMOKE: parktwin --version and a 320x180 still (timeout 20s)"
-timeout 10 "$P" --version
-ST=$(date +%s)
-SMOKE_OUT=$(timeout -k 3 20 "$P" render --out /tmp/parktwin-smoke.png --size 320x180 2>&1)
-rc=$?
-echo "$SMOKE_OUT"
-if ((rc != 0)) || ! grep -q 'NVIDIA' <<<"$SMOKE_OUT"; then
-  say "SMOKE FAILED (status $rc, $(($(date +%s) - ST))s): parktwin did not render on an NVIDIA device; skipping the benches"
-  icd_diagnose
-  exit 1
-fi
-say "SMOKE OK in $(($(date +%s) - ST))s: $(grep -o 'wrote .*' <<<"$SMOKE_OUT")"
-cp /tmp/parktwin-smoke.png "$OUT/" 2>/dev/null
-
-# The UI font: parktwin looks only under /usr/share/fonts (engine/ui/src/fonts.cpp). Without it the
-# panels use ImGui's Latin font, which changes the panel costs the benches measure.
-FONT_SRC=$DEST/parktwin/share/fonts/truetype/wqy/wqy-microhei.ttc
-FONT_DST=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-if [[ -f $FONT_DST ]]; then
-  say "font: $FONT_DST present"
-elif [[ ${PARKTWIN_NO_FONT_INSTALL:-} != 1 && -f $FONT_SRC ]] && mkdir -p "${FONT_DST%/*}" 2>/dev/null && cp "$FONT_SRC" "$FONT_DST" 2>/dev/null; then
-  say "font: copied the bundled wqy-microhei.ttc to $FONT_DST (parktwin has no font override)"
-else
-  say "font: none at $FONT_DST; panels use ImGui's Latin font (Chinese shows as '?')"
-fi
-
-# --- benches -----------------------------------------------------------------------------------
-# Times on the 2-core build machine under lavapipe: wall 28 s, bench 70 s, flows 55 s, labels 14 s,
-# record 21 s; on a GPU they are mostly CPU and process start-up.
-run bench_wall 120 bench wall --nodes 8
-cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null
-run bench 100 bench
-run bench_flows 75 bench flows
-run bench_labels 45 bench labels
-run bench_record 60 bench record
-
-say "summary (${BUDGET_S}s budget, $(($(date +%s) - T0))s used):"
-for r in "${RESULTS[@]}"; do echo "  $r"; done
-grep -hE '^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps)=' "$BENCH" | sort -u | sed 's/^/  /'
-say "log: $LOG, bench lines: $BENCH"
+main "$@" 2>&1 | tee "$LOG"
+exit "${PIPESTATUS[0]}"

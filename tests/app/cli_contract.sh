@@ -63,6 +63,11 @@ check bad_feed_url 1 "$PT" render --feed "mqtt://host:notaport" --size 64x36 --o
 expect_text bad_feed_url "port 'notaport'"
 check bad_sim_param 1 "$PT" render --feed "sim://?sed=7" --size 64x36 --out "$OUT/s.png"
 expect_text bad_sim_param "unknown parameter 'sed'"
+# The simulator far outside its years (this crashed: a NaN reached the colour ramp).
+check sim_year_4468 1 "$PT" render --feed "sim://" --at 4468-01-01T00:00:00Z --size 64x36 --out "$OUT/y.png"
+expect_text sim_year_4468 "the simulator covers 2000-01-01 to 2100-01-01"
+check sim_start_5000 1 "$PT" render --feed "sim://?start=5000-01-01T00:00:00Z" --size 64x36 --out "$OUT/y5.png"
+expect_text sim_start_5000 "outside what the simulator covers"
 check missing_history 1 "$PT" render --feed "history://$OUT/none.db" --size 64x36 --out "$OUT/h.png"
 expect_text missing_history "none.db"
 check feed_no_broker 1 timeout 60 "$PT" feed --broker mqtt://127.0.0.1:1 --duration 2 --rate 10

@@ -17,6 +17,7 @@
 #include "parktwin/live/kpi_window.h"
 #include "parktwin/live/registry.h"
 #include "parktwin/live/simulator.h"
+#include "parktwin/live/source.h"
 #include "parktwin/scene/facts.h"
 #include "parktwin/scene/scene.h"
 #include "sources.h"
@@ -117,6 +118,31 @@ TEST_F(SimulatorTest, DifferentSeedDifferentValues) {
       differ += sim_->at(e, t).value(Metric::Output) != other.at(e, t).value(Metric::Output);
     }
   EXPECT_GT(differ, total * 9 / 10) << differ << " of " << total;
+}
+
+// ---- Outside its years -------------------------------------------------------------------------
+
+// Asked for the year 4468 the growth lines overflowed and a NaN reached the colour ramp (a crash):
+// outside 2000..2100 the simulator gives no sample, and a sim:// start there is refused by name.
+TEST_F(SimulatorTest, OutsideItsYearsThereIsNoSampleAndNoNaN) {
+  const int64_t y4468 = 78940339200000;  // 4468-01-01T00:00:00Z
+  for (int64_t t : {y4468, int64_t{-62135596800000} /* year 1 */, kSimEndMs, kSimFirstMs - 1}) {
+    for (uint32_t e = 0; e < reg_->size(); ++e) {
+      const scene::Metrics m = sim_->at(e, t);
+      ASSERT_EQ(m.ts_ms, 0) << "no sample at " << t;
+      ASSERT_TRUE(scene::finite_metrics(m));
+    }
+  }
+  // Just inside both ends: values, all finite.
+  for (int64_t t : {kSimFirstMs, kSimEndMs - kHourMs}) {
+    const scene::Metrics m = sim_->at(0, t);
+    EXPECT_EQ(m.ts_ms, t);
+    EXPECT_TRUE(scene::finite_metrics(m));
+  }
+  auto bad = parse_sim_url("sim://?start=5000-01-01T00:00:00Z");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("2100"), std::string::npos) << bad.error().message;
+  EXPECT_TRUE(parse_sim_url("sim://?start=2099-06-01T00:00:00Z"));
 }
 
 // ---- Calibration to the 2022 figures ---------------------------------------------------------

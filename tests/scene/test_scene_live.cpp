@@ -2,6 +2,9 @@
 // colours, status flags, animated transitions and undo of binding edits.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "parktwin/scene/commands.h"
 #include "scene_test_support.h"
 
@@ -48,6 +51,44 @@ TEST_F(SceneLive, NewerSamplesReplaceOlderOnesAndOlderAreIgnored) {
   EXPECT_DOUBLE_EQ(scene_->live[0].value(Metric::Utilisation), 70.0);
   // An index beyond the enterprises is ignored, not a crash.
   scene_->update_live(static_cast<uint32_t>(scene_->enterprises.size() + 5), sample(kNow, 1, 1));
+}
+
+// Non-finite values (a simulator asked for the year 4468, a history row holding Infinity, a bad
+// payload) are refused where they enter the scene and cannot reach the colour ramp where they are
+// used: no NaN height or colour, no crash (ramp_color once indexed its stops with int(NaN)).
+TEST_F(SceneLive, NonFiniteValuesNeverReachStyling) {
+  const int b0 = building_of(0), b1 = building_of(1);
+  ASSERT_GE(b0, 0);
+  ASSERT_GE(b1, 0);
+  const BuildingStyle static0 = scene_->styles[static_cast<size_t>(b0)];
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(scene_->update_live(0, sample(kNow, nan, 100)));
+  EXPECT_FALSE(scene_->update_live(0, sample(kNow, 50, inf)));
+  EXPECT_FALSE(scene_->update_live(0, sample(kNow, 50, -inf)));
+  EXPECT_EQ(scene_->live[0].ts_ms, 0) << "a refused sample is not stored";
+  EXPECT_TRUE(scene_->update_live(1, sample(kNow, 25, 50)));
+  // A whole state (playback) with one bad row: that enterprise has no sample, the others keep theirs.
+  std::vector<Metrics> state(scene_->enterprises.size());
+  state[0] = sample(kNow, 50, nan);
+  state[1] = sample(kNow, 25, 50);
+  scene_->set_live_state(state);
+  EXPECT_EQ(scene_->live[0].ts_ms, 0);
+  EXPECT_EQ(scene_->live[1].ts_ms, kNow);
+  scene_->restyle();
+  for (const BuildingStyle& st : scene_->styles) {
+    ASSERT_TRUE(std::isfinite(st.height));
+    ASSERT_TRUE(std::isfinite(st.base));
+  }
+  // Enterprise 0 looks as it does without data (static height and colour, stale).
+  EXPECT_EQ(scene_->styles[static_cast<size_t>(b0)].height, static0.height);
+  EXPECT_EQ(scene_->styles[static_cast<size_t>(b0)].rgba, static0.rgba);
+  // Where the ramp is used: a non-finite position gives the ramp's first stop, never garbage.
+  for (float t : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity()}) {
+    const glm::vec4 c = ramp_color(t);
+    for (int k = 0; k < 4; ++k) ASSERT_TRUE(std::isfinite(c[k]));
+    EXPECT_EQ(c, ramp_color(std::isinf(t) && t > 0 ? 1.0f : 0.0f)) << t;
+  }
 }
 
 TEST_F(SceneLive, HeightFollowsUtilisationAndColourFollowsPower) {

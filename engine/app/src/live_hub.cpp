@@ -312,6 +312,9 @@ gis::Result<bool> load_kpi_totals(scene::Scene& scene, const std::string& feed, 
   if (feed.rfind("sim:", 0) == 0) {
     auto params = live::parse_sim_url(feed);
     if (!params) return params.error();
+    if (!live::sim_covers(t_ms))
+      return gis::Failure(gis::Failure::ConfigurationError, "cannot show " + scene::format_utc(t_ms) + ": " +
+                                                                live::sim_range_text() + "; pick a time inside it");
     live::Registry reg(scene);
     live::SimulatorOptions so;
     so.seed = params->seed;
@@ -339,6 +342,9 @@ gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, in
   if (feed.rfind("sim:", 0) == 0) {
     auto params = live::parse_sim_url(feed);
     if (!params) return params.error();
+    if (!live::sim_covers(t_ms))
+      return gis::Failure(gis::Failure::ConfigurationError, "cannot show " + scene::format_utc(t_ms) + ": " +
+                                                                live::sim_range_text() + "; pick a time inside it");
     live::SimulatorOptions so;
     so.seed = params->seed;
     live::Simulator sim(reg, so);

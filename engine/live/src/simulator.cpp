@@ -542,8 +542,11 @@ double Simulator::compound(double g, int64_t t_ms) const {
   return scale * std::exp(lg * years);
 }
 
+const char* sim_range_text() { return "the simulator covers 2000-01-01 to 2100-01-01 (UTC)"; }
+
 scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
   scene::Metrics m;
+  if (!sim_covers(t_ms)) return m;  // no sample
   m.ts_ms = t_ms;
   if (e >= reg_.size()) return m;  // status Unknown, no values
   const Profile& p = profiles_[e];
@@ -558,6 +561,7 @@ scene::Metrics Simulator::at(uint32_t e, int64_t t_ms) const {
   m.v[static_cast<size_t>(Metric::Production)] = nominal_production_h_[e] * production_growth(e, t_ms) * a.level;
   m.status = a.status;
   m.simulated = true;
+  if (!scene::finite_metrics(m)) return scene::Metrics{};
   return m;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "parktwin/live/simulator.h"
 #include "sources.h"
 
 namespace parktwin::live {
@@ -94,6 +95,7 @@ Result<SimParams> parse_sim(const std::string& url, std::string_view rest) {
       } else if (k == "start") {
         auto t = parse_time(v);
         if (!t) return bad(url, "start '" + v + "' is not an RFC 3339 time or ms since 1970", kSimExample);
+        if (!sim_covers(*t)) return bad(url, "start '" + v + "' is outside what " + sim_range_text(), kSimExample);
         p.start_ms = *t;
       } else if (k == "interval") {
         if (!parse_number(v, p.interval_s) || !std::isfinite(p.interval_s) || p.interval_s <= 0.0)

@@ -1,5 +1,7 @@
 #include "parktwin/scene/metrics.h"
 
+#include <cmath>
+
 namespace parktwin::scene {
 
 const char* status_name(Status s) {
@@ -61,6 +63,12 @@ std::string production_rate_unit(std::string_view annual_unit) {
     }
   while (!u.empty() && u.back() == ' ') u.remove_suffix(1);
   return std::string(u.empty() ? "units" : u) + "/h";
+}
+
+bool finite_metrics(const Metrics& m) {
+  for (double v : m.v)
+    if (!std::isfinite(v)) return false;
+  return true;
 }
 
 }  // namespace parktwin::scene

@@ -59,6 +59,7 @@ glm::vec4 ramp_color(float t) {
   // Piecewise-linear through five stops of a viridis-like ramp.
   static const glm::vec3 stops[5] = {{0.27f, 0.00f, 0.33f}, {0.23f, 0.32f, 0.55f}, {0.13f, 0.57f, 0.55f},
                                      {0.37f, 0.79f, 0.38f}, {0.99f, 0.91f, 0.14f}};
+  if (std::isnan(t)) t = 0.0f;  // std::clamp passes NaN through, and int(NaN) is no index
   t = std::clamp(t, 0.0f, 1.0f) * 4.0f;
   const int i = std::min(3, static_cast<int>(t));
   const glm::vec3 c = stops[i] + (stops[i + 1] - stops[i]) * (t - static_cast<float>(i));
@@ -140,7 +141,8 @@ void Scene::compute_targets() {
         // enterprise's own peak otherwise); buildings keep a fifth of their height so sites stay visible.
         const Metric hm = binding.height_metric;
         const double ref = hm == Metric::Utilisation ? 100.0 : live_peak(e, hm);
-        const double r = ref > 0.0 ? std::clamp(m.value(hm) / ref, 0.0, 1.5) : 0.0;
+        double r = ref > 0.0 ? std::clamp(m.value(hm) / ref, 0.0, 1.5) : 0.0;
+        if (!std::isfinite(r)) r = 0.0;  // refused on entry (update_live); never a NaN height
         live_height_[e] = static_cast<float>(0.2 + 0.8 * r);
         live_rgba_[e] = pack(ramp_color(
             ramp_position(binding.color_metric, m.value(binding.color_metric), color_range, binding.color_log)));
@@ -230,14 +232,15 @@ bool Scene::animate(double dt_s) {
   return moving;
 }
 
-void Scene::update_live(uint32_t e, const Metrics& m) {
+bool Scene::update_live(uint32_t e, const Metrics& m) {
   if (live.size() != enterprises.size()) live.assign(enterprises.size(), Metrics{});
   if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
-  if (e >= live.size() || m.ts_ms < live[e].ts_ms) return;
+  if (e >= live.size() || m.ts_ms < live[e].ts_ms || !finite_metrics(m)) return false;
   live[e] = m;
   for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], m.v[k]);
   live_simulated = live_simulated || m.simulated;
   ++live_revision;
+  return true;
 }
 
 void Scene::reset_live() {
@@ -251,6 +254,7 @@ void Scene::set_live_state(const std::vector<Metrics>& state) {
   live.assign(enterprises.size(), Metrics{});
   if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
   for (size_t e = 0; e < std::min(state.size(), live.size()); ++e) {
+    if (!finite_metrics(state[e])) continue;  // no sample rather than a value styling cannot use
     live[e] = state[e];
     live_simulated = live_simulated || state[e].simulated;
     for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], state[e].v[k]);

@@ -24,13 +24,22 @@ struct SimulatorOptions {
   double outages_per_year = 2.0;               ///< planned maintenance outages per enterprise
 };
 
+/// The years the simulator answers for: 2000-01-01T00:00:00Z up to 2100-01-01T00:00:00Z (its growth
+/// lines mean nothing far from the plan's years, and overflow centuries away).
+inline constexpr int64_t kSimFirstMs = 946684800000;
+inline constexpr int64_t kSimEndMs = 4102444800000;
+inline bool sim_covers(int64_t t_ms) { return t_ms >= kSimFirstMs && t_ms < kSimEndMs; }
+/// "the simulator covers 2000-01-01 to 2100-01-01 (UTC)", for messages.
+const char* sim_range_text();
+
 class Simulator {
  public:
   Simulator(const Registry& reg, SimulatorOptions opt = {});
   ~Simulator();
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
-  /// The metrics of enterprise `e` at time `t_ms` (ms since epoch, UTC). Deterministic.
+  /// The metrics of enterprise `e` at time `t_ms` (ms since epoch, UTC). Deterministic. Outside
+  /// sim_covers() (or should a value not be finite) no sample: ts_ms 0, status Unknown.
   scene::Metrics at(uint32_t e, int64_t t_ms) const;
   /// The mean of each metric over the UTC hour starting at `hour_start_ms`, by a two-point rule
   /// (values at :15 and :45). The calibration uses the same rule, so hours summed this way give

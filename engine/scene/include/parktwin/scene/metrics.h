@@ -32,6 +32,9 @@ struct Metrics {
   double value(Metric m) const { return v[static_cast<size_t>(m)]; }
 };
 
+/// True when every value is a finite number (NaN and infinities never reach the scene's styling).
+bool finite_metrics(const Metrics& m);
+
 /// How metrics drive the buildings of an enterprise.
 struct MetricBinding {
   bool enabled = true;                  ///< false: buildings show their static height/style

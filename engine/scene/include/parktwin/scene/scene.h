@@ -193,11 +193,13 @@ class Scene {
   int selected_layer = -1, selected_feature = -1;  ///< a selected feature without an enterprise (a parcel ...)
   uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
   bool any_alarm = false;            ///< some building shows an alarm (it pulses: keep drawing)
-  /// Merges newer samples (by enterprise index; older than the stored one are ignored).
-  void update_live(uint32_t enterprise, const Metrics& m);
+  /// Merges newer samples (by enterprise index). Returns false, storing nothing, for an older
+  /// sample than the stored one, an unknown enterprise or a non-finite value (finite_metrics).
+  bool update_live(uint32_t enterprise, const Metrics& m);
   /// Forgets all live values and peaks (a new source).
   void reset_live();
-  /// Replaces the whole state (playback: the state at a time from history); peaks are kept.
+  /// Replaces the whole state (playback: the state at a time from history); peaks are kept. A row
+  /// with a non-finite value counts as no sample.
   void set_live_state(const std::vector<Metrics>& state);
   /// True when the enterprise has no sample newer than binding.stale_after_s before live_time_ms.
   bool is_stale(uint32_t enterprise) const;
