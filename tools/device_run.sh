@@ -11,10 +11,10 @@
 # parktwin bench wall --nodes 8, parktwin bench, bench flows, bench labels, bench record. Everything
 # goes to the terminal and to $OUT/device_log.txt (OUT defaults to /tmp/out); the bench lines alone to
 # $OUT/device_bench.txt, the wall bench's stitched frame to $OUT/.
-# Environment: OUT, BUDGET_S, TARBALL, DEVICE_MATCH (the device name the smoke check wants, default
-# NVIDIA; llvmpipe to try this script with lavapipe), VK_DRIVER_FILES (default: NVIDIA's json under /usr/local/nvidia
-# or a standard ICD folder), PARKTWIN_NO_FONT_INSTALL=1 (do not copy the bundled UI font to
-# /usr/share/fonts/truetype/wqy when that is missing and writable; parktwin only looks there).
+# Environment: OUT, BUDGET_S, TARBALL; DEVICE_MATCH, the device name the smoke check wants (default
+# NVIDIA; llvmpipe to try this script with lavapipe); VK_DRIVER_FILES (default: NVIDIA's json under
+# /usr/local/nvidia or a standard ICD folder); PARKTWIN_NO_FONT_INSTALL=1: do not copy the bundled UI
+# font to /usr/share/fonts/truetype/wqy when it is missing there (parktwin looks nowhere else).
 set -uo pipefail
 
 T0=$(date +%s)
@@ -97,20 +97,25 @@ main() {
 
   icd_diagnose() {
     say "diagnosis:"
+    local lib="" found=""
     if [[ -f $VK_DRIVER_FILES ]]; then
       cat "$VK_DRIVER_FILES"
-      local lib
       lib=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "$VK_DRIVER_FILES")
       if [[ $lib == /* ]]; then
-        ls -la "$lib" 2>&1
+        ls -la "$lib" 2>&1 && found=$lib
       else
         echo "library_path $lib: in LD_LIBRARY_PATH: $(IFS=:; for d in ${LD_LIBRARY_PATH:-}; do [[ -e $d/$lib ]] && echo "$d/$lib"; done)"
         echo "in the ld.so cache: $(ldconfig -p 2>/dev/null | grep -F "$lib" | head -3)"
       fi
     else
       echo "no file at VK_DRIVER_FILES=$VK_DRIVER_FILES; ICD files here:"
-      find / -name '*icd*.json' -path '*vulkan*' 2>/dev/null | head
+      find /usr /etc /opt -path '*vulkan/icd.d/*.json' 2>/dev/null | head
     fi
+    [[ -z $found && -n $lib ]] &&
+      found=$(IFS=:; for d in ${LD_LIBRARY_PATH:-} /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu; do [[ -e $d/$lib ]] && { echo "$d/$lib"; break; }; done)
+    [[ -n $found ]] && { echo "ldd $found (with the bundle's libraries):"; LD_LIBRARY_PATH="$DEST/parktwin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}:$DEST/parktwin/lib/driver" ldd "$found"; }
+    echo "the Vulkan loader on the same still (VK_LOADER_DEBUG=error,warn,driver):"
+    VK_LOADER_DEBUG=error,warn,driver timeout -k 3 20 "$P" render --out /tmp/parktwin-smoke.png --size 320x180 2>&1 | tail -40
     echo "libraries the bundled binary does not find:"
     LD_LIBRARY_PATH="$DEST/parktwin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$DEST/parktwin/bin/parktwin" | grep -E 'not found|version' || echo "  none"
   }

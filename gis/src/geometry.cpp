@@ -1,5 +1,6 @@
 #include "parktwin/gis/geometry.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -73,6 +74,58 @@ bool polygon_contains(const Polygon& p, glm::dvec2 q) {
   for (const Ring& h : p.holes)
     if (h.size() >= 3 && ring_contains(h, q)) return false;
   return true;
+}
+
+CrossingCount count_crossings(const Polygon& p, size_t cap, size_t work) {
+  struct Edge {
+    glm::dvec2 a, b;
+    double x0, x1;
+    uint32_t ring, i, n;
+  };
+  std::vector<Edge> edges;
+  auto add_ring = [&](const Ring& r, uint32_t ring) {
+    const auto n = static_cast<uint32_t>(r.size());
+    if (n < 2) return;
+    for (uint32_t i = 0; i < n; ++i) {
+      const glm::dvec2 a = r[i], b = r[(i + 1) % n];
+      edges.push_back({a, b, std::min(a.x, b.x), std::max(a.x, b.x), ring, i, n});
+    }
+  };
+  add_ring(p.outer, 0);
+  for (size_t h = 0; h < p.holes.size(); ++h) add_ring(p.holes[h], static_cast<uint32_t>(h + 1));
+  std::sort(edges.begin(), edges.end(), [](const Edge& l, const Edge& r) { return l.x0 < r.x0; });
+  auto orient = [](glm::dvec2 a, glm::dvec2 b, glm::dvec2 c) {
+    const double v = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    return (v > 0.0) - (v < 0.0);
+  };
+  auto neighbours = [](const Edge& e, const Edge& f) {
+    if (e.ring != f.ring) return false;
+    const uint32_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
+    return d <= 1 || d == e.n - 1;
+  };
+  CrossingCount out;
+  size_t tests = 0;
+  std::vector<uint32_t> active;  // edges whose x-range may still overlap the sweep position
+  for (uint32_t k = 0; k < edges.size(); ++k) {
+    const Edge& e = edges[k];
+    tests += active.size();
+    std::erase_if(active, [&](uint32_t j) { return edges[j].x1 < e.x0; });
+    for (uint32_t j : active) {
+      const Edge& f = edges[j];
+      if (neighbours(e, f)) continue;
+      if (orient(e.a, e.b, f.a) * orient(e.a, e.b, f.b) < 0 && orient(f.a, f.b, e.a) * orient(f.a, f.b, e.b) < 0 &&
+          ++out.crossings > cap) {
+        out.complete = false;
+        return out;
+      }
+    }
+    if (tests > work) {
+      out.complete = false;
+      return out;
+    }
+    active.push_back(k);
+  }
+  return out;
 }
 
 }  // namespace parktwin::gis

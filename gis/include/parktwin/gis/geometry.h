@@ -75,4 +75,13 @@ double polygon_area(const Polygon& p);
 /// Point in polygon (even-odd over outer and holes).
 bool polygon_contains(const Polygon& p, glm::dvec2 q);
 
+/// Proper crossings between the edges of a polygon's rings (two edges, not neighbours on a ring,
+/// crossing at a point inside both), counted by a sweep over x. Stops once more than `cap` are
+/// found or after about `work` edge-pair tests, so its time is bounded on any input.
+struct CrossingCount {
+  size_t crossings = 0;  ///< found (more than `cap` when it stopped there)
+  bool complete = true;  ///< false: stopped by `cap` or `work`; the count is a lower bound
+};
+CrossingCount count_crossings(const Polygon& p, size_t cap, size_t work);
+
 }  // namespace parktwin::gis
