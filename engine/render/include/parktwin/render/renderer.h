@@ -47,6 +47,9 @@ struct RendererOptions {
   std::string device_hint;     ///< substring of the device name to prefer (or env PARKTWIN_DEVICE)
   GLFWwindow* window = nullptr;///< present to this window; null = headless only
   bool vsync = true;
+  /// Window: enable VK_NV_present_barrier for the swapchain where the device (extension and feature
+  /// presentBarrier) and the surface offer it (wall nodes); DeviceInfo::present_barrier says whether it is on.
+  bool present_barrier = false;
 };
 
 /// What the last frame cost and drew.
@@ -69,6 +72,9 @@ struct DeviceInfo {
   std::string driver;
   uint32_t msaa = 1;
   uint32_t max_image_dimension = 0;
+  /// The window's swapchain is created with VK_NV_present_barrier (asked for with
+  /// RendererOptions::present_barrier and offered by device and surface); false = software only.
+  bool present_barrier = false;
 };
 
 /// Per-frame inputs besides the scene.
@@ -83,6 +89,9 @@ struct FrameInput {
   /// way; 0 = all. Empty = the renderer's own budget, which adapts to what its last frames drew, so
   /// parts of one picture rendered with it could keep different arcs.
   std::optional<double> flow_min_value_yuan;
+  /// Window: render and submit, but keep the present until present_held() (wall nodes present
+  /// after the swap barrier). Not presented, the frame is drawn over by the next render_window.
+  bool hold_present = false;
 };
 
 enum class PresentResult { Ok, Skipped, Error };
@@ -121,6 +130,8 @@ class Renderer {
 
   /// Renders one frame to the window and presents it (recreating the swapchain when needed).
   virtual PresentResult render_window(const scene::Scene& scene, const FrameInput& in) = 0;
+  /// Presents the frame render_window held (FrameInput::hold_present); Skipped when none is held.
+  virtual PresentResult present_held() = 0;
 
   /// Renders object ids for the view of `in` at size w x h, only at pixel (x, y), and reads it back.
   virtual Result<PickHit> pick(const scene::Scene& scene, const FrameInput& in, uint32_t w, uint32_t h, uint32_t x,
