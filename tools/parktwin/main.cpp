@@ -41,7 +41,9 @@ Usage:
                                             frame k at k/fps; the data's moment from the timeline steps or --at
   parktwin wall --layout FILE.json [--tour T | --view V] [--fps N]      a video wall's master (operator console)
   parktwin wall --layout FILE.json --node ID --connect HOST              one of its nodes (renders its panels)
-                [--offscreen DIR] [--wall-frames N] [--barrier-timeout MS] [--drop-after MS]
+                [--windowed | --offscreen DIR] [--wall-frames N] [--barrier-timeout MS] [--drop-after MS]
+                                            a fullscreen window per panel on its output; --windowed: windows at
+                                            the panels' pixel sizes; --offscreen DIR: no windows, PNGs in DIR;
                                             see docs/wall.md and docs/wall_sync.md
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
@@ -228,6 +230,8 @@ int main(int argc, char** argv) {
       wall.sync_endpoint = value("--sync-endpoint");
     } else if (a == "--offscreen") {
       wall.offscreen = value("--offscreen");
+    } else if (a == "--windowed") {
+      wall.windowed = true;
     } else if (a == "--reference") {
       wall.reference = true;
     } else if (a == "--endpoints-file") {

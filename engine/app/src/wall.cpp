@@ -1,9 +1,10 @@
 // `parktwin wall`: the processes of a video wall. The master decides each frame once — camera,
 // animation time, the flow budget, the highlight, the moment the data shows, the whole view state —
 // and broadcasts it; every node renders its panels as off-axis parts of that one view (bezels
-// compensated: the picture continues behind them) and presents at the swap barrier. Offscreen
-// here: each presented frame can be written as PNG (tests, benchmarks); the wall layout is
-// docs/wall.md, the sync protocol docs/wall_sync.md.
+// compensated: the picture continues behind them) and presents at the swap barrier: to a
+// fullscreen window per panel on its monitors (wall_node_window.h), or offscreen with each
+// presented frame written as PNG (tests, benchmarks); the wall layout is docs/wall.md, the sync
+// protocol docs/wall_sync.md.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include "parktwin/wall/sync.h"
 #include "frame_state.h"
 #include "tour_session.h"
+#include "wall_node_window.h"
 
 namespace parktwin::app {
 
@@ -39,10 +41,17 @@ extern "C" void on_wall_signal(int) { g_wall_stop = true; }
 /// The whole view's aspect for the renderer from the wall, not from one panel's pixels.
 double full_aspect(const wall::WallPixels& wp) { return static_cast<double>(wp.width) / std::max(1u, wp.height); }
 
+/// The frame's snapshot: what the wall shows this frame (camera, animation time, flow budget) from
+/// the scene as the frame state set it.
+std::shared_ptr<const scene::FrameSnapshot> snapshot_of(scene::FrameSnapshotBuilder& b, const scene::Scene& s,
+                                                        const FrameState& f) {
+  return b.build(s, scene::to_camera(f.camera, s.frame()), f.time_s, f.flow_min_value_yuan);
+}
+
 /// Renders the part `subrect` of the frame's view at w x h.
 gis::Result<render::Image> render_part(StillRenderer& still, const scene::Scene& s, const FrameState& f,
                                        glm::dvec4 subrect, uint32_t w, uint32_t h) {
-  const auto snap = still.snapshots().build(s, scene::to_camera(f.camera, s.frame()), f.time_s, f.flow_min_value_yuan);
+  const auto snap = snapshot_of(still.snapshots(), s, f);
   render::FrameInput in;
   in.frame = snap.get();
   in.subrect = subrect;
@@ -89,9 +98,24 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     std::cerr << "parktwin wall: " << scene.error().message << "\n";
     return 1;
   }
-  auto still = StillRenderer::create(**scene, o);
-  if (!still) {
-    std::cerr << "parktwin wall: " << still.error().message << "\n";
+  const wall::WallPixels wp = wall::wall_pixels(layout);
+  std::vector<size_t> index;  // each panel's place in layout.panels (and wp.panels)
+  for (const wall::Panel* p : panels) index.push_back(static_cast<size_t>(p - layout.panels.data()));
+  // Offscreen (--offscreen DIR) or a window per panel on this PC's monitors.
+  std::unique_ptr<StillRenderer> still;
+  std::unique_ptr<NodeWindows> windows;
+  if (w.offscreen.empty()) {
+    auto nw = NodeWindows::open(**scene, layout, index, {w.node, w.windowed, o.validation, o.msaa}, std::cout);
+    if (!nw) {
+      std::cerr << "parktwin wall: " << nw.error().message << "\n";
+      return 1;
+    }
+    windows = std::move(*nw);
+    std::cout << "wall node " << w.node << ": present barrier: " << windows->barrier_mode() << std::endl;
+  } else if (auto st = StillRenderer::create(**scene, o); st) {
+    still = std::move(*st);
+  } else {
+    std::cerr << "parktwin wall: " << st.error().message << "\n";
     return 1;
   }
   auto node = wall::Node::open({.id = w.node, .frame_endpoint = w.frame_endpoint, .sync_endpoint = w.sync_endpoint});
@@ -99,16 +123,15 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     std::cerr << "parktwin wall: " << node.error().message << "\n";
     return 1;
   }
-  const wall::WallPixels wp = wall::wall_pixels(layout);
-  std::vector<size_t> index;  // each panel's place in layout.panels (and wp.panels)
-  for (const wall::Panel* p : panels) index.push_back(static_cast<size_t>(p - layout.panels.data()));
   if (!w.offscreen.empty()) fs::create_directories(fs::path(w.offscreen) / w.node);
   const std::string feed = o.feed_given && !o.feed.empty() ? o.feed : "sim://";
   std::string shown_view;
   bool master_values = false;  ///< the master sends its live values: no need to compute the moment here
+  scene::FrameSnapshotBuilder window_snapshots;  ///< node windows: one snapshot a frame for all of them
   int64_t presented = 0;
   std::cout << "wall node " << w.node << ": " << panels.size() << " panels, waiting for " << w.frame_endpoint << std::endl;
   while (!g_wall_stop && (w.frames == 0 || presented < w.frames)) {
+    if (windows) windows->poll_events();
     auto f = (*node)->next_frame(200);
     if (!f) continue;
     auto state = decode(f->state);
@@ -131,19 +154,33 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     }
     std::vector<render::Image> images;
     bool failed = false;
-    for (size_t i : index) {
-      auto img = render_part(**still, **scene, *state, wall::pixel_subrect(wp, i), wp.panels[i].w, wp.panels[i].h);
-      if (!img) {
-        std::cerr << "parktwin wall: frame " << f->number << ": " << img.error().message << "\n";
-        failed = true;
-        break;
+    if (windows) {
+      const auto snap = snapshot_of(window_snapshots, **scene, *state);
+      render::FrameInput in;
+      in.frame = snap.get();
+      auto ok = windows->render(in);  // held until the barrier
+      if (!ok) std::cerr << "parktwin wall: frame " << f->number << ": " << ok.error().message << "\n";
+      failed = !ok;
+    } else {
+      for (size_t i : index) {
+        auto img = render_part(*still, **scene, *state, wall::pixel_subrect(wp, i), wp.panels[i].w, wp.panels[i].h);
+        if (!img) {
+          std::cerr << "parktwin wall: frame " << f->number << ": " << img.error().message << "\n";
+          failed = true;
+          break;
+        }
+        images.push_back(std::move(*img));
       }
-      images.push_back(std::move(*img));
     }
     if (failed) continue;  // not ready: the barrier goes on without this node for this frame
     const double render_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     (*node)->ready(f->number, render_ms);
-    if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) continue;
+    if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) {
+      std::cout << "wall node " << w.node << ": frame " << f->number << " not released by the master"
+                << (windows ? "; the next frame is drawn over it" : "") << std::endl;
+      continue;
+    }
+    if (windows && !windows->present(std::cerr)) continue;
     ++presented;
     std::cout << "wall node " << w.node << ": presented " << f->number << std::endl;
     for (size_t k = 0; k < index.size() && !w.offscreen.empty() && state->counted; ++k) {
@@ -151,7 +188,10 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
         std::cerr << "parktwin wall: " << ok.error().message << "\n";
     }
   }
-  return 0;
+  const bool validating = windows ? windows->validation_enabled() : still->renderer().validation_enabled();
+  const uint32_t verrs = windows ? windows->validation_errors() : still->renderer().validation_errors();
+  if (validating) std::cout << "validation_errors=" << verrs << std::endl;
+  return verrs > 0 ? 1 : 0;
 }
 
 int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& layout) {
@@ -350,6 +390,10 @@ int run_wall(const AppOptions& o, const WallOptions& w) {
   }
   if (!(w.fps > 0.0 && w.fps <= 240.0)) {
     std::cerr << "parktwin wall: --fps wants frames per second in (0, 240]\n";
+    return 2;
+  }
+  if (w.windowed && !w.offscreen.empty()) {
+    std::cerr << "parktwin wall: --windowed places a node's windows; with --offscreen it has none\n";
     return 2;
   }
   std::signal(SIGINT, on_wall_signal);

@@ -58,7 +58,35 @@ int type_score(VkPhysicalDeviceType t) {
   }
 }
 
+bool has_device_extension(VkPhysicalDevice pd, const char* name) {
+  uint32_t n = 0;
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr);
+  std::vector<VkExtensionProperties> v(n);
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, v.data());
+  return std::any_of(v.begin(), v.end(),
+                     [&](const VkExtensionProperties& p) { return std::strcmp(p.extensionName, name) == 0; });
+}
+
 }  // namespace
+
+bool Context::offers_present_barrier(VkPhysicalDevice pd, VkSurfaceKHR surface) const {
+  if (!want_present_barrier_ || !surface || !surface_caps2_ || !has_device_extension(pd, VK_NV_PRESENT_BARRIER_EXTENSION_NAME))
+    return false;
+  VkPhysicalDevicePresentBarrierFeaturesNV feature{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_BARRIER_FEATURES_NV};
+  VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  f2.pNext = &feature;
+  vkGetPhysicalDeviceFeatures2(pd, &f2);
+  if (!feature.presentBarrier) return false;
+  auto caps2 = reinterpret_cast<PFN_vkGetPhysicalDeviceSurfaceCapabilities2KHR>(
+      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceSurfaceCapabilities2KHR"));
+  if (!caps2) return false;
+  VkSurfaceCapabilitiesPresentBarrierNV surface_barrier{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_PRESENT_BARRIER_NV};
+  VkSurfaceCapabilities2KHR c2{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_2_KHR};
+  c2.pNext = &surface_barrier;
+  VkPhysicalDeviceSurfaceInfo2KHR si{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SURFACE_INFO_2_KHR};
+  si.surface = surface;
+  return caps2(pd, &si, &c2) == VK_SUCCESS && surface_barrier.presentBarrierSupported;
+}
 
 Context::Context(const RendererOptions& opt, const std::vector<const char*>& instance_extensions, bool present)
     : need_present(present) {
@@ -72,6 +100,12 @@ Context::Context(const RendererOptions& opt, const std::vector<const char*>& ins
   std::vector<const char*> exts = instance_extensions;
   const bool debug_utils = has_instance_extension(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   if (debug_utils) exts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  // VK_NV_present_barrier needs VK_KHR_get_surface_capabilities2 to ask a surface whether it has one.
+  want_present_barrier_ = opt.present_barrier && present;
+  if (want_present_barrier_ && has_instance_extension(VK_KHR_GET_SURFACE_CAPABILITIES_2_EXTENSION_NAME)) {
+    exts.push_back(VK_KHR_GET_SURFACE_CAPABILITIES_2_EXTENSION_NAME);
+    surface_caps2_ = true;
+  }
   std::vector<const char*> layers;
   if (want_validation) {
     if (has_layer("VK_LAYER_KHRONOS_validation")) layers.push_back("VK_LAYER_KHRONOS_validation");
@@ -154,7 +188,14 @@ void Context::create_device(VkSurfaceKHR surface) {
   qi.pQueuePriorities = &prio;
   std::vector<const char*> exts;
   if (need_present) exts.push_back(VK_KHR_SWAPCHAIN_EXTENSION_NAME);
+  VkPhysicalDevicePresentBarrierFeaturesNV barrier{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_BARRIER_FEATURES_NV};
+  info.present_barrier = offers_present_barrier(dev.physical, surface);
+  if (info.present_barrier) {
+    exts.push_back(VK_NV_PRESENT_BARRIER_EXTENSION_NAME);
+    barrier.presentBarrier = VK_TRUE;
+  }
   VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  if (info.present_barrier) di.pNext = &barrier;
   di.queueCreateInfoCount = 1;
   di.pQueueCreateInfos = &qi;
   di.enabledExtensionCount = static_cast<uint32_t>(exts.size());

@@ -18,6 +18,8 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   /// After the surface exists: picks the device and creates it (present support checked on `surface`).
+  /// With RendererOptions::present_barrier it enables VK_NV_present_barrier where the device and
+  /// `surface` offer it, and says so in info.present_barrier.
   void create_device(VkSurfaceKHR surface);
 
   VkInstance instance = VK_NULL_HANDLE;
@@ -36,6 +38,10 @@ class Context {
  private:
   std::string hint_;
   uint32_t want_msaa_ = 4;
+  bool want_present_barrier_ = false;
+  bool surface_caps2_ = false;  ///< VK_KHR_get_surface_capabilities2 enabled (to ask a surface about the barrier)
+  /// Whether `pd` offers VK_NV_present_barrier with the feature presentBarrier, and `surface` supports it.
+  bool offers_present_barrier(VkPhysicalDevice pd, VkSurfaceKHR surface) const;
 };
 
 }  // namespace parktwin::render

@@ -137,6 +137,9 @@ struct SwapchainState {
   std::vector<vk::Semaphore> rendered;
   Target target;
   bool stale = true;
+  /// A frame rendered with FrameInput::hold_present waits for present_held() in this image
+  /// (acquired, its `rendered` semaphore signalled); empty = none held.
+  std::optional<uint32_t> held;
 };
 
 class VulkanRenderer final : public Renderer {
@@ -147,6 +150,7 @@ class VulkanRenderer final : public Renderer {
   Result<bool> upload_scene(const scene::Scene& scene) override;
   Result<Image> render_offscreen(const FrameInput& in, uint32_t w, uint32_t h) override;
   PresentResult render_window(const FrameInput& in) override;
+  PresentResult present_held() override;
   Result<bool> init_imgui() override;
   Result<PickHit> pick(const FrameInput& in, uint32_t w, uint32_t h, uint32_t x, uint32_t y) override;
   void shutdown_imgui() override;
@@ -179,6 +183,7 @@ class VulkanRenderer final : public Renderer {
   void record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
                     const FrameInput& in, FrameSlot& slot);
   void recreate_swapchain();
+  PresentResult present(uint32_t index);
   void create_frame_slots();
   void create_flow_pipelines();
   /// A set layout of `n` storage buffers for `stages` and a pipeline layout with it and the
@@ -1123,11 +1128,15 @@ void VulkanRenderer::recreate_swapchain() {
   ci.presentMode = mode;
   ci.clipped = VK_TRUE;
   ci.oldSwapchain = sc_.swapchain.vk();
+  VkSwapchainPresentBarrierCreateInfoNV barrier{VK_STRUCTURE_TYPE_SWAPCHAIN_PRESENT_BARRIER_CREATE_INFO_NV};
+  barrier.presentBarrierEnable = VK_TRUE;
+  if (ctx_->info.present_barrier) ci.pNext = &barrier;  // the device has the extension and feature enabled
   VkSwapchainKHR sc;
   vk::check(vkCreateSwapchainKHR(dev(), &ci, nullptr, &sc), "vkCreateSwapchainKHR");
   sc_.target = Target{};
   sc_.views.clear();
   sc_.rendered.clear();
+  sc_.held.reset();  // the old swapchain's images go with it, a held one too
   sc_.swapchain = vk::Swapchain(dev(), sc);
   sc_.extent = ext;
   uint32_t n = 0;
@@ -1166,13 +1175,21 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   VkFence fence = slot.fence.vk();
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   uint32_t index = 0;
-  VkResult r = vkAcquireNextImageKHR(dev(), sc_.swapchain.vk(), UINT64_MAX, slot.acquired.vk(), VK_NULL_HANDLE, &index);
-  if (r == VK_ERROR_OUT_OF_DATE_KHR) {
-    sc_.stale = true;
-    return PresentResult::Skipped;
+  // A held frame that was never presented (the wall went on without it): this frame is drawn over
+  // it in the same image, which is still ours; the submit waits for the held frame's `rendered`
+  // semaphore instead of an acquire and signals it again (it stays held if this frame fails first).
+  const bool redraw = sc_.held.has_value();
+  if (redraw) {
+    index = *sc_.held;
+  } else {
+    VkResult r = vkAcquireNextImageKHR(dev(), sc_.swapchain.vk(), UINT64_MAX, slot.acquired.vk(), VK_NULL_HANDLE, &index);
+    if (r == VK_ERROR_OUT_OF_DATE_KHR) {
+      sc_.stale = true;
+      return PresentResult::Skipped;
+    }
+    if (r != VK_SUCCESS && r != VK_SUBOPTIMAL_KHR) vk::check(r, "vkAcquireNextImageKHR");
+    if (r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
   }
-  if (r != VK_SUCCESS && r != VK_SUBOPTIMAL_KHR) vk::check(r, "vkAcquireNextImageKHR");
-  if (r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
   ++frame_;
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
   retire_ui_images();
@@ -1186,7 +1203,7 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   stats_.gpu_memory_bytes = ctx_->memory.allocated;
 
   VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  VkSemaphore acquired = slot.acquired.vk(), rendered = sc_.rendered[index].vk();
+  VkSemaphore rendered = sc_.rendered[index].vk(), acquired = redraw ? rendered : slot.acquired.vk();
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.waitSemaphoreCount = 1;
   si.pWaitSemaphores = &acquired;
@@ -1196,7 +1213,19 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   si.signalSemaphoreCount = 1;
   si.pSignalSemaphores = &rendered;
   vk::check(vkQueueSubmit(ctx_->queue, 1, &si, fence), "vkQueueSubmit");
+  sc_.held.reset();
+  if (in.hold_present) {
+    sc_.held = index;
+    return PresentResult::Ok;
+  }
+  return present(index);
+} catch (const vk::Error& e) {
+  std::fprintf(stderr, "parktwin: frame failed: %s\n", e.what());
+  return PresentResult::Error;
+}
 
+PresentResult VulkanRenderer::present(uint32_t index) {
+  VkSemaphore rendered = sc_.rendered[index].vk();
   VkSwapchainKHR sc = sc_.swapchain.vk();
   VkPresentInfoKHR pi{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
   pi.waitSemaphoreCount = 1;
@@ -1204,12 +1233,19 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   pi.swapchainCount = 1;
   pi.pSwapchains = &sc;
   pi.pImageIndices = &index;
-  r = vkQueuePresentKHR(ctx_->queue, &pi);
+  const VkResult r = vkQueuePresentKHR(ctx_->queue, &pi);
   if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) sc_.stale = true;
   else if (r != VK_SUCCESS) vk::check(r, "vkQueuePresentKHR");
   return PresentResult::Ok;
+}
+
+PresentResult VulkanRenderer::present_held() try {
+  if (!sc_.held) return PresentResult::Skipped;
+  const uint32_t index = *sc_.held;
+  sc_.held.reset();
+  return present(index);
 } catch (const vk::Error& e) {
-  std::fprintf(stderr, "parktwin: frame failed: %s\n", e.what());
+  std::fprintf(stderr, "parktwin: present failed: %s\n", e.what());
   return PresentResult::Error;
 }
 

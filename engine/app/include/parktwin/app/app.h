@@ -130,7 +130,8 @@ struct WallOptions {
   std::string node;            ///< run as this node; "" = the master
   std::string frame_endpoint;  ///< master: where to bind frames (default tcp://*:5560); node: the master's
   std::string sync_endpoint;   ///< master: where to bind reports (default tcp://*:5561); node: the master's
-  std::string offscreen;       ///< write each presented frame as PNG under this folder ("" = none)
+  std::string offscreen;       ///< node: render offscreen, write each presented frame as PNG under this folder ("" = windows)
+  bool windowed = false;       ///< node: windows at the panels' pixel sizes on the primary monitor, not fullscreen
   bool reference = false;      ///< master: also render the whole wall as one image per frame (tests)
   int64_t frames = 0;          ///< master: frames to drive, node: frames to present (0 = until stopped)
   double fps = 10.0;           ///< master: frames per second it drives

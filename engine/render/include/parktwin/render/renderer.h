@@ -52,6 +52,9 @@ struct RendererOptions {
   std::string device_hint;     ///< substring of the device name to prefer (or env PARKTWIN_DEVICE)
   GLFWwindow* window = nullptr;///< present to this window; null = headless only
   bool vsync = true;
+  /// Window: enable VK_NV_present_barrier for the swapchain where the device (extension and feature
+  /// presentBarrier) and the surface offer it (wall nodes); DeviceInfo::present_barrier says whether it is on.
+  bool present_barrier = false;
 };
 
 /// What the last frame cost and drew.
@@ -74,6 +77,9 @@ struct DeviceInfo {
   std::string driver;
   uint32_t msaa = 1;
   uint32_t max_image_dimension = 0;
+  /// The window's swapchain is created with VK_NV_present_barrier (asked for with
+  /// RendererOptions::present_barrier and offered by device and surface); false = software only.
+  bool present_barrier = false;
 };
 
 /// One frame to draw: the snapshot and where it goes.
@@ -82,6 +88,9 @@ struct FrameInput {
   ImDrawData* ui = nullptr;  ///< ImGui draw data to composite on top, or null
   glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};  ///< off-axis part of the full view (tiles, video walls)
   bool read_back = true;     ///< offscreen: copy the image to host memory (benchmarks may skip it)
+  /// Window: render and submit, but keep the present until present_held() (wall nodes present
+  /// after the swap barrier). Not presented, the frame is drawn over by the next render_window.
+  bool hold_present = false;
 };
 
 enum class PresentResult { Ok, Skipped, Error };
@@ -119,6 +128,8 @@ class Renderer {
 
   /// Renders one frame to the window and presents it (recreating the swapchain when needed).
   virtual PresentResult render_window(const FrameInput& in) = 0;
+  /// Presents the frame render_window held (FrameInput::hold_present); Skipped when none is held.
+  virtual PresentResult present_held() = 0;
 
   /// Renders object ids for the view of `in` at size w x h, only at pixel (x, y), and reads it back.
   virtual Result<PickHit> pick(const FrameInput& in, uint32_t w, uint32_t h, uint32_t x, uint32_t y) = 0;
