@@ -16,8 +16,9 @@ xvfb-run -a -s "-screen 0 1280x720x24" bash -s "$PT" "$OUT" "$L" "$PF" "$PS" <<'
 set -euo pipefail
 PT=$1; OUT=$2; L=$3; PF=$4; PS=$5
 export XDG_CONFIG_HOME="$OUT/config"
-# Generous barrier timeouts: on a loaded CI machine a slow frame must not make a node skip one.
-"$PT" --validate --size 1280x720 --view yingtan --history none --wall-layout "$L" --barrier-timeout 5000 --drop-after 8000 \
+# Generous barrier timeouts: on a loaded CI machine a slow frame must not make a node skip one. Text
+# at 0.6 times the desk size on this 325x90 px wall (its nodes draw the labels the console places).
+"$PT" --validate --size 1280x720 --view yingtan --history none --wall-layout "$L" --ui-scale 0.6 --barrier-timeout 5000 --drop-after 8000 \
   --frame-endpoint "tcp://127.0.0.1:$PF" --sync-endpoint "tcp://127.0.0.1:$PS" >"$OUT/console.log" 2>&1 &
 console=$!
 nodes=()

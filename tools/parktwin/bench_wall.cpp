@@ -97,6 +97,7 @@ struct FrameLine {
   uint64_t frame = 0;
   int ready = 0, late = 0, dropped = 0;
   double wait_ms = 0;
+  int labels = -1, caption = -1;  ///< the overlay the master sent (-1: not said)
 };
 
 std::vector<FrameLine> frame_lines(const std::vector<std::string>& log) {
@@ -104,8 +105,8 @@ std::vector<FrameLine> frame_lines(const std::vector<std::string>& log) {
   for (const std::string& l : log) {
     FrameLine f;
     unsigned long long n = 0;
-    if (std::sscanf(l.c_str(), "wall master: frame %llu ready %d late %d dropped %d wait_ms %lf", &n, &f.ready, &f.late,
-                    &f.dropped, &f.wait_ms) == 5) {
+    if (std::sscanf(l.c_str(), "wall master: frame %llu ready %d late %d dropped %d wait_ms %lf labels %d caption %d", &n,
+                    &f.ready, &f.late, &f.dropped, &f.wait_ms, &f.labels, &f.caption) >= 5) {
       f.frame = n;
       out.push_back(f);
     }
@@ -286,10 +287,16 @@ int run_bench_wall(int argc, char** argv) {
               value("steady_frames").c_str(), value("steady_wait_p50_ms").c_str(), value("steady_wait_p99_ms").c_str());
   std::printf("wall_state_bytes_per_frame=%s\nwall_wire_bytes_per_frame=%s\n", value("state_bytes_per_frame").c_str(),
               value("wire_bytes_per_frame").c_str());
-  if (stitch)
+  if (stitch) {
     std::printf("wall_stitch_frame=%llu\nwall_stitch_diff_pct=%.4f\nwall_stitch_max_channel=%d\n",
                 static_cast<unsigned long long>(stitch_frame), stitch->diff_pct, stitch->max_channel);
-  else
+    // The overlay on that frame: what the master placed, and how much of the nodes' picture it
+    // covers (pixels differing from the master's render without it).
+    for (const FrameLine& f : fl)
+      if (f.frame == stitch_frame) std::printf("wall_stitch_labels=%d\nwall_stitch_caption=%d\n", f.labels, f.caption);
+    if (auto bare = app::wall_stitch_diff(layout, dir.string(), stitch_frame, render::kGoldenChannelLevels, "bare"))
+      std::printf("wall_overlay_pct=%.2f\n", bare->diff_pct);
+  } else
     std::printf("wall_stitch_diff_pct=nan\nwall_stitch_error=%s\n", stitch.error().message.c_str());
   std::printf("wall_stitch_diff_pct_bar=<0.5\n");
   // The drop's cost: the killed node's NodeStatus::drop_stall_ms (every barrier stall from its last

@@ -79,8 +79,10 @@ Options (viewer and render):
   --loop              viewer: play the tour again and again (unattended walls)
   --wall              viewer: clean wall output on this machine: fullscreen, no panels, menu or cursor, Esc
                       does not quit (stop it with SIGTERM), alarms take it; text sized for the room
-  --viewing-distance M  with --wall: how far the audience stands (default 4 m); text is about 1/150 of it
-  --ui-scale X        with --wall: the text scale outright, for outputs that do not report their size
+  --viewing-distance M  with --wall, --wall-layout or `wall`: how far the audience stands (default 4 m); text
+                      is about 1/150 of it (a video wall's from its layout's pixels and millimetres)
+  --ui-scale X        with --wall, --wall-layout or `wall`: the text scale outright, for outputs that do not
+                      report their size
   --wall-layout FILE  viewer: be the operator console of that wall: every frame on screen goes to its nodes
                       (`parktwin wall --node ID --connect THIS-HOST`), the Wall panel shows them
   --cycle-views S     viewer: unattended, show the next saved view (Views panel order) every S seconds

@@ -16,7 +16,7 @@
 
 namespace parktwin::app {
 
-Result<std::unique_ptr<StillRenderer>> StillRenderer::create(const scene::Scene& s, const AppOptions& o) {
+Result<std::unique_ptr<StillRenderer>> StillRenderer::create(const scene::Scene& s, const AppOptions& o, float font_px) {
   render::RendererOptions ro;
   ro.msaa = o.msaa;
   ro.validation = o.validation;
@@ -30,13 +30,26 @@ Result<std::unique_ptr<StillRenderer>> StillRenderer::create(const scene::Scene&
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
   io.LogFilename = nullptr;
-  std::vector<std::string> texts = o.extra_text;
-  texts.push_back(o.caption);
-  const std::string font_msg = ui::load_fonts(s, 15.0f, sr->glyph_ranges_, texts);
+  sr->texts_ = o.extra_text;
+  sr->texts_.push_back(o.caption);
+  sr->font_px_ = font_px;
+  const std::string font_msg = ui::load_fonts(s, font_px, sr->glyph_ranges_, sr->texts_);
   if (!font_msg.empty()) std::cerr << "parktwin: " << font_msg << "\n";
   io.Fonts->Build();
   if (auto ok = sr->renderer_->init_imgui(); !ok) return ok.error();
   return sr;
+}
+
+Result<bool> StillRenderer::set_font_px(const scene::Scene& s, float font_px) {
+  if (font_px == font_px_) return true;
+  ImGui::SetCurrentContext(imgui_);
+  renderer_->shutdown_imgui();  // the backend's font texture goes with it
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  font_px_ = font_px;
+  (void)ui::load_fonts(s, font_px, glyph_ranges_, texts_);  // what it could not load was said at create
+  io.Fonts->Build();
+  return renderer_->init_imgui();
 }
 
 StillRenderer::~StillRenderer() {
@@ -85,8 +98,6 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   full.width = w;
   full.height = h;
   if (read_back) full.rgba.resize(size_t(w) * h * 4);
-  ImDrawData* dd = in.ui;
-  const ImVec2 pos0 = dd ? dd->DisplayPos : ImVec2(0, 0), size0 = dd ? dd->DisplaySize : ImVec2(0, 0);
   // One snapshot, and so one flow budget, for every tile: the renderer's adapts between frames,
   // which would let tiles of one picture keep different arcs.
   const auto snap = snapshots_.build(s, cam, 0.0, renderer_->stats().flows_min_value_yuan);
@@ -94,24 +105,56 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
   for (uint32_t y0 = 0; y0 < h; y0 += tile) {
     for (uint32_t x0 = 0; x0 < w; x0 += tile) {
       const uint32_t tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
-      render::FrameInput t = in;
-      t.subrect = glm::dvec4(double(x0) / w, double(y0) / h, double(x0 + tw) / w, double(y0 + th) / h);
-      if (dd) {
-        dd->DisplayPos = ImVec2(static_cast<float>(x0), static_cast<float>(y0));
-        dd->DisplaySize = ImVec2(static_cast<float>(tw), static_cast<float>(th));
-      }
-      auto img = renderer_->render_offscreen(t, tw, th);
-      if (!img) {
-        if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
-        return img.error();
-      }
+      auto img = render_piece(in, x0, y0, tw, th, w, h);
+      if (!img) return img.error();
       if (!read_back) continue;
       for (uint32_t row = 0; row < th; ++row)
         std::memcpy(&full.rgba[(size_t(y0 + row) * w + x0) * 4], &img->rgba[size_t(row) * tw * 4], size_t(tw) * 4);
     }
   }
-  if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
   return full;
+}
+
+Result<render::Image> StillRenderer::render_piece(render::FrameInput in, uint32_t x0, uint32_t y0,
+                                                  uint32_t pw, uint32_t ph, uint32_t w, uint32_t h) {
+  in.subrect = glm::dvec4(double(x0) / w, double(y0) / h, double(x0 + pw) / w, double(y0 + ph) / h);
+  ImDrawData* dd = in.ui;
+  const ImVec2 pos0 = dd ? dd->DisplayPos : ImVec2(0, 0), size0 = dd ? dd->DisplaySize : ImVec2(0, 0);
+  if (dd) {
+    dd->DisplayPos = ImVec2(static_cast<float>(x0), static_cast<float>(y0));
+    dd->DisplaySize = ImVec2(static_cast<float>(pw), static_cast<float>(ph));
+  }
+  auto img = renderer_->render_offscreen(in, pw, ph);
+  if (dd) dd->DisplayPos = pos0, dd->DisplaySize = size0;
+  return img;
+}
+
+Result<std::vector<render::Image>> StillRenderer::render_parts(const render::FrameInput& in,
+                                                               uint32_t w, uint32_t h,
+                                                               const std::vector<wall::PixelRect>& parts,
+                                                               float font_scale, const std::function<void()>& draw_ui) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ImGui::SetCurrentContext(imgui_);
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
+  io.DeltaTime = 1.0f / 60.0f;
+  io.FontGlobalScale = font_scale;
+  renderer_->imgui_new_frame();
+  ImGui::NewFrame();
+  if (draw_ui) draw_ui();
+  ImGui::Render();
+  last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  render::FrameInput base = in;
+  base.ui = draw_ui ? ImGui::GetDrawData() : nullptr;
+  std::vector<render::Image> out;
+  for (const wall::PixelRect& r : parts) {
+    if (r.x < 0 || r.y < 0 || uint64_t(r.x) + r.w > w || uint64_t(r.y) + r.h > h || r.w == 0 || r.h == 0)
+      return Failure(Failure::InvalidData, "a part outside the picture");
+    auto img = render_piece(base, static_cast<uint32_t>(r.x), static_cast<uint32_t>(r.y), r.w, r.h, w, h);
+    if (!img) return img.error();
+    out.push_back(std::move(*img));
+  }
+  return out;
 }
 
 uint32_t StillRenderer::max_tile() const {

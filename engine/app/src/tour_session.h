@@ -48,6 +48,8 @@ class TourSession {
   bool update(double dt_s, scene::Scene& scene, scene::Camera& camera, LiveHub* live);
   /// Draws the caption the tour shows now (foreground, sized for `display`).
   void draw_caption(float display_w, float display_h) const;
+  /// The caption the tour shows now (none between captions or without a tour).
+  const std::optional<scene::CaptionStep>& caption() const { return caption_; }
 
   /// True while a tour has the camera (playing, paused or held at a pause step; not while the
   /// operator has taken over).

@@ -512,8 +512,9 @@ struct Viewer {
     camera = cam ? *cam : *view_camera(scene, "province", aspect());
     if (tour_given) tours.play(camera);
     if (!opt.wall_layout.empty()) {
-      auto c = WallConsole::open(opt.wall_layout, opt.wall_frame_endpoint, opt.wall_sync_endpoint,
-                                 opt.wall_barrier_timeout_ms, opt.wall_drop_after_ms);
+      auto c = WallConsole::open(scene, opt.wall_layout, opt.wall_frame_endpoint, opt.wall_sync_endpoint,
+                                 opt.wall_barrier_timeout_ms, opt.wall_drop_after_ms, opt.ui_scale,
+                                 opt.viewing_distance_m);
       if (!c) {
         std::cerr << "parktwin: --wall-layout: " << c.error().message << "\n";
       } else {
@@ -622,7 +623,15 @@ struct Viewer {
       }
       if (renderer->render_window(in) == render::PresentResult::Error) break;
       // The wall shows what the console shows: this frame, decided once, to every node.
-      if (wall_console) wall_console->frame(scene, camera, anim_time_s, renderer->stats().flows_min_value_yuan);
+      if (wall_console) {
+        WallConsole::Overlay wo;
+        wo.labels = panels.labels;
+        wo.english = panels.english_labels;
+        wo.caption = tours.caption();
+        wo.alarm = alarms.takeover();
+        wo.active_alarms = alarms.active_count();
+        wall_console->frame(scene, camera, anim_time_s, renderer->stats().flows_min_value_yuan, wo);
+      }
       const auto& st = renderer->stats();
       // Frame time without the idle wait: from input handling to the frame's submission and present.
       info.frame_ms = (now_s() - t) * 1000.0;

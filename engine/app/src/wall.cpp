@@ -1,10 +1,11 @@
 // `parktwin wall`: the processes of a video wall. The master decides each frame once — camera,
-// animation time, the flow budget, the highlight, the moment the data shows, the whole view state —
-// and broadcasts it; every node renders its panels as off-axis parts of that one view (bezels
-// compensated: the picture continues behind them) and presents at the swap barrier: to a
-// fullscreen window per panel on its monitors (wall_node_window.h), or offscreen with each
-// presented frame written as PNG (tests, benchmarks); the wall layout is docs/wall.md, the sync
-// protocol docs/wall_sync.md.
+// animation time, the flow budget, the highlight, the moment the data shows, the whole view state,
+// the overlay (labels placed for the whole wall, caption, alarm banner) — and broadcasts it; every
+// node renders its panels as off-axis parts of that one view and overlay (bezels compensated: the
+// picture continues behind them) and presents at the swap barrier: to a fullscreen window per
+// panel on its monitors (wall_node_window.h; the overlay is not drawn there yet), or offscreen
+// with each presented frame written as PNG (tests, benchmarks); the wall layout is docs/wall.md,
+// the sync protocol docs/wall_sync.md.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/app/wall_stitch.h"
+#include "parktwin/scene/alarms.h"
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/tour.h"
 #include "parktwin/scene/view_state.h"
@@ -28,6 +30,7 @@
 #include "frame_state.h"
 #include "tour_session.h"
 #include "wall_node_window.h"
+#include "wall_overlay.h"
 
 namespace parktwin::app {
 
@@ -100,7 +103,11 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
   }
   const wall::WallPixels wp = wall::wall_pixels(layout);
   std::vector<size_t> index;  // each panel's place in layout.panels (and wp.panels)
-  for (const wall::Panel* p : panels) index.push_back(static_cast<size_t>(p - layout.panels.data()));
+  std::vector<wall::PixelRect> rects;  // and its rectangle in the whole wall's pixels
+  for (const wall::Panel* p : panels) {
+    index.push_back(static_cast<size_t>(p - layout.panels.data()));
+    rects.push_back(wp.panels[index.back()]);
+  }
   // Offscreen (--offscreen DIR) or a window per panel on this PC's monitors.
   std::unique_ptr<StillRenderer> still;
   std::unique_ptr<NodeWindows> windows;
@@ -112,11 +119,17 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     }
     windows = std::move(*nw);
     std::cout << "wall node " << w.node << ": present barrier: " << windows->barrier_mode() << std::endl;
-  } else if (auto st = StillRenderer::create(**scene, o); st) {
-    still = std::move(*st);
   } else {
-    std::cerr << "parktwin wall: " << st.error().message << "\n";
-    return 1;
+    // Fonts for the wall's text size as this node's options give it (the master's frames say the
+    // size), with every character the tours' captions use.
+    AppOptions fo = o;
+    for (std::string& t : wall_caption_texts(**scene, o.tour)) fo.extra_text.push_back(std::move(t));
+    auto st = StillRenderer::create(**scene, fo, wall_font_px(wall_text_scale(layout, o.ui_scale, o.viewing_distance_m)));
+    if (!st) {
+      std::cerr << "parktwin wall: " << st.error().message << "\n";
+      return 1;
+    }
+    still = std::move(*st);
   }
   auto node = wall::Node::open({.id = w.node, .frame_endpoint = w.frame_endpoint, .sync_endpoint = w.sync_endpoint});
   if (!node) {
@@ -152,27 +165,25 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
       std::cerr << "parktwin wall: frame " << f->number << " carries " << state->live->state.size()
                 << " enterprises, this node's dataset has " << (*scene)->enterprises.size() << "; run every node on the same dataset\n";
     }
+    // Its panels' parts of the one view and of the overlay the master laid out for the whole wall.
     std::vector<render::Image> images;
-    bool failed = false;
     if (windows) {
       const auto snap = snapshot_of(window_snapshots, **scene, *state);
       render::FrameInput in;
       in.frame = snap.get();
       auto ok = windows->render(in);  // held until the barrier
-      if (!ok) std::cerr << "parktwin wall: frame " << f->number << ": " << ok.error().message << "\n";
-      failed = !ok;
-    } else {
-      for (size_t i : index) {
-        auto img = render_part(*still, **scene, *state, wall::pixel_subrect(wp, i), wp.panels[i].w, wp.panels[i].h);
-        if (!img) {
-          std::cerr << "parktwin wall: frame " << f->number << ": " << img.error().message << "\n";
-          failed = true;
-          break;
-        }
-        images.push_back(std::move(*img));
+      if (!ok) {
+        std::cerr << "parktwin wall: frame " << f->number << ": " << ok.error().message << "\n";
+        continue;  // not ready: the barrier goes on without this node for this frame
       }
+    } else {
+      auto parts = render_wall_parts(*still, **scene, *state, wp, rects);
+      if (!parts) {
+        std::cerr << "parktwin wall: frame " << f->number << ": " << parts.error().message << "\n";
+        continue;
+      }
+      images = std::move(*parts);
     }
-    if (failed) continue;  // not ready: the barrier goes on without this node for this frame
     const double render_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     (*node)->ready(f->number, render_ms);
     if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) {
@@ -223,9 +234,21 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     std::cerr << "parktwin wall: " << at.error().message << "\n";
     return 2;
   }
+  // The overlay, laid out here once for the whole wall's pixels, text sized for the room.
+  const double text_scale = wall_text_scale(layout, o.ui_scale, o.viewing_distance_m);
+  auto overlay_layout = WallOverlayLayout::create(s, wp.width, wp.height, text_scale);
+  if (!overlay_layout) {
+    std::cerr << "parktwin wall: " << overlay_layout.error().message << "\n";
+    return 1;
+  }
+  scene::AlarmWatch alarms;
   std::unique_ptr<StillRenderer> still;
   if (w.reference) {
-    auto r = StillRenderer::create(s, o);
+    // The fonts a node started without --tour builds (the same texts, the same size): the reference
+    // draws what such nodes draw.
+    AppOptions ro = o;
+    for (std::string& t : wall_caption_texts(s, "")) ro.extra_text.push_back(std::move(t));
+    auto r = StillRenderer::create(s, ro, wall_font_px(text_scale));
     if (!r) {
       std::cerr << "parktwin wall: " << r.error().message << "\n";
       return 1;
@@ -284,9 +307,11 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     f.counted = all_live;
     f.camera = start;
     std::optional<int64_t> moment = *at;
+    std::optional<scene::CaptionStep> caption;
     if (tour) {
       const scene::TourFrame tf = scene::evaluate(*tour, t, start);
       f.camera = tf.camera;
+      if (tf.caption && tf.caption->show) caption = tf.caption;
       scene::apply_highlight(tf.highlight, s);
       if (tf.timeline && tf.timeline->utc_ms) moment = tf.timeline->utc_ms;
     }
@@ -306,6 +331,16 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     f.view = scene::to_json(vs);
     // The budget, decided once: the master's own view of the whole wall when it renders one, else all arcs.
     f.flow_min_value_yuan = still ? still->renderer().stats().flows_min_value_yuan : 0.0;
+    // The master shows what the nodes show (the moment's data, so the buildings' heights under the
+    // labels), then lays the overlay out for the whole wall.
+    apply_view(f, shown_view, s, hub ? std::string() : feed, std::cerr);
+    s.restyle();  // at the values at once, as the nodes show them (the hub animates toward them)
+    alarms.update(s);
+    f.overlay = WallOverlay{};
+    f.overlay->ui_scale = text_scale;
+    f.overlay->labels = (*overlay_layout)->place_labels(s, scene::to_camera(f.camera, s.frame()), false);
+    f.overlay->caption = std::move(caption);
+    if (const auto a = alarms.takeover()) f.overlay->alarm = ui::alarm_banner_text(s, *a, alarms.active_count());
     const std::string bytes = encode(f);
     auto report = (*master)->frame(n, bytes);
     if (!report) {
@@ -337,13 +372,18 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
     }
     if (!report->dropped.empty() && !first_drop) first_drop = *report;
     std::cout << "wall master: frame " << n << " ready " << report->ready.size() << " late " << report->late.size()
-              << " dropped " << report->dropped.size() << " wait_ms " << report->wait_ms << std::endl;
+              << " dropped " << report->dropped.size() << " wait_ms " << report->wait_ms << " labels "
+              << f.overlay->labels.size() << " caption " << f.overlay->caption.has_value() << " alarm "
+              << f.overlay->alarm.has_value() << std::endl;
     if (still && !dir.empty()) {
-      apply_view(f, shown_view, s, hub ? std::string() : feed, std::cerr);
-      s.restyle();  // at the values at once, as the nodes show them (the hub animates toward them)
-      auto img = render_part(*still, s, f, glm::dvec4(0, 0, 1, 1), wp.width, wp.height);
-      if (img) (void)render::write_png(*img, wall_frame_png(dir, "whole", n));
-      else std::cerr << "parktwin wall: " << img.error().message << "\n";
+      // The whole wall in one piece with the overlay (what the stitched tiles must equal), and
+      // without it (what they must not: the overlay is missing on the nodes).
+      auto whole = render_wall_parts(*still, s, f, wp, {wall::PixelRect{0, 0, wp.width, wp.height}});
+      if (whole) (void)render::write_png(whole->front(), wall_frame_png(dir, "whole", n));
+      else std::cerr << "parktwin wall: " << whole.error().message << "\n";
+      auto bare = render_part(*still, s, f, glm::dvec4(0, 0, 1, 1), wp.width, wp.height);
+      if (bare) (void)render::write_png(*bare, wall_frame_png(dir, "bare", n));
+      else std::cerr << "parktwin wall: " << bare.error().message << "\n";
     }
     // Pace: frame k of the counted run at k / fps on the master's clock.
     std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / w.fps));

@@ -3,15 +3,21 @@
 #include "frame_state.h"
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/view_state.h"
+#include "wall_overlay.h"
 
 namespace parktwin::app {
 
-gis::Result<std::unique_ptr<WallConsole>> WallConsole::open(const std::string& layout_path,
+gis::Result<std::unique_ptr<WallConsole>> WallConsole::open(const scene::Scene& scene, const std::string& layout_path,
                                                             const std::string& frame_endpoint,
                                                             const std::string& sync_endpoint, int barrier_timeout_ms,
-                                                            int drop_after_ms) {
+                                                            int drop_after_ms, double ui_scale,
+                                                            double viewing_distance_m) {
   auto layout = wall::read_layout(layout_path);
   if (!layout) return layout.error();
+  const wall::WallPixels wp = wall::wall_pixels(*layout);
+  auto overlay = WallOverlayLayout::create(scene, wp.width, wp.height,
+                                           wall_text_scale(*layout, ui_scale, viewing_distance_m));
+  if (!overlay) return overlay.error();
   wall::MasterOptions mo;
   mo.frame_endpoint = frame_endpoint.empty() ? "tcp://*:5560" : frame_endpoint;
   mo.sync_endpoint = sync_endpoint.empty() ? "tcp://*:5561" : sync_endpoint;
@@ -24,11 +30,14 @@ gis::Result<std::unique_ptr<WallConsole>> WallConsole::open(const std::string& l
   c->layout_ = std::move(*layout);
   c->layout_path_ = layout_path;
   c->master_ = std::move(*master);
+  c->overlay_ = std::move(*overlay);
   return c;
 }
 
+WallConsole::~WallConsole() = default;
+
 void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, double time_s,
-                        double flow_min_value_yuan) {
+                        double flow_min_value_yuan, const Overlay& overlay) {
   FrameState f;
   f.camera = scene::to_geo(camera, scene.frame());
   f.time_s = time_s;
@@ -40,6 +49,14 @@ void WallConsole::frame(const scene::Scene& scene, const scene::Camera& camera, 
   scene::ViewState vs = scene::capture(scene, camera, scene::ViewContext{});
   vs.camera = scene::GeoCamera{};
   f.view = scene::to_json(vs);
+  // The overlay for the wall's pixels: the console's window has another size and aspect, so its own
+  // label placement would not fit the wall.
+  WallOverlay& o = f.overlay.emplace();
+  o.ui_scale = overlay_->text_scale();
+  o.english = overlay.english;
+  if (overlay.labels) o.labels = overlay_->place_labels(scene, camera, overlay.english);
+  o.caption = overlay.caption;
+  if (overlay.alarm) o.alarm = ui::alarm_banner_text(scene, *overlay.alarm, overlay.active_alarms);
   auto report = master_->frame(++n_, encode(f));
   if (!report) {
     error_ = report.error().message;

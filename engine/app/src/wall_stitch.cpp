@@ -23,8 +23,8 @@ std::string wall_tile_png(const std::string& dir, const wall::Panel& panel, uint
 }
 
 gis::Result<WallStitchDiff> wall_stitch_diff(const wall::Layout& layout, const std::string& dir, uint64_t frame,
-                                             int channel) {
-  auto whole = render::read_png(wall_frame_png(dir, "whole", frame));
+                                             int channel, const std::string& reference) {
+  auto whole = render::read_png(wall_frame_png(dir, reference, frame));
   if (!whole) return whole.error();
   const wall::WallPixels wp = wall::wall_pixels(layout);
   if (whole->width != wp.width || whole->height != wp.height)

@@ -21,8 +21,7 @@ const scene::Enterprise* find(const scene::Scene& scene, const std::string& id) 
 
 }  // namespace
 
-void draw_alarm_banner(const scene::Scene& scene, const scene::Alarm& alarm, int active_count, ImVec2 display,
-                       double time_s) {
+AlarmBannerText alarm_banner_text(const scene::Scene& scene, const scene::Alarm& alarm, int active_count) {
   const scene::Enterprise* e = find(scene, alarm.enterprise);
   const std::string who = e ? e->name_zh + "  " + e->name_en : alarm.enterprise;
   char line1[512], line2[256];
@@ -33,6 +32,17 @@ void draw_alarm_banner(const scene::Scene& scene, const scene::Alarm& alarm, int
   std::snprintf(line2, sizeof line2, "%s%s  ·  %s 确认 acknowledge%s", scene::format_beijing(alarm.raised_ms).c_str(),
                 origin.c_str(), shortcut_hint(Action::AcknowledgeAlarm),
                 active_count > 1 ? ("  ·  " + std::to_string(active_count) + " 条告警 active").c_str() : "");
+  return {alarm.enterprise, line1, line2};
+}
+
+void draw_alarm_banner(const scene::Scene& scene, const scene::Alarm& alarm, int active_count, ImVec2 display,
+                       double time_s) {
+  draw_alarm_banner(alarm_banner_text(scene, alarm, active_count), display, time_s);
+}
+
+void draw_alarm_banner(const AlarmBannerText& text, ImVec2 display, double time_s) {
+  const char* line1 = text.line1.c_str();
+  const char* line2 = text.line2.c_str();
   ImFont* font = ImGui::GetFont();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
   const float h = display.y, big = 0.042f * h, small = 0.024f * h, pad = 0.012f * h;

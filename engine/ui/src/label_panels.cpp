@@ -44,6 +44,16 @@ std::string short_name(const std::string& s) {
   return out;
 }
 
+/// A label's text: the short Chinese name, with `english` the short English name after it.
+std::string label_text(const scene::Enterprise& e, bool english) {
+  std::string t = short_name(e.name_zh);
+  if (english) t += "  " + short_name(e.name_en);
+  return t;
+}
+
+/// The space between a label's text and its box.
+const ImVec2 kLabelPad(5.0f, 2.0f);
+
 /// "1.23 bn" / "456 M" yuan.
 std::string yuan(double v) {
   char buf[48];
@@ -353,45 +363,40 @@ void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelStat
 
 }  // namespace
 
-void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const FrameInfo& info, const PanelState& st,
-                 scene::LabelState& state) {
-  (void)info;
+std::vector<scene::PlacedLabel> place_labels(const scene::Scene& scene, const scene::Camera& cam, bool english,
+                                             bool fade_in, const std::vector<scene::LabelRect>& keep_out,
+                                             scene::LabelState& state) {
   ImGuiIO& io = ImGui::GetIO();
   const double w = io.DisplaySize.x, h = io.DisplaySize.y;
-  if (w <= 0 || h <= 0 || scene.enterprises.empty()) return;
+  if (w <= 0 || h <= 0 || scene.enterprises.empty()) return {};
   if (cam.distance > kLabelMaxDistance) {
     // Province scale: the park labels speak; forget placements so labels fade in again on return.
     std::fill(state.last.begin(), state.last.end(), 0);
     std::fill(state.fade.begin(), state.fade.end(), 0);
-    return;
+    return {};
   }
   const auto& anchors = scene::cached_label_anchors(scene, state);
   const std::vector<float> priority = scene::label_priorities(scene);
   const scene::ScreenProjector project(cam, {w, h});
-  const ImVec2 pad(5.0f, 2.0f);
 
   std::vector<scene::LabelCandidate> cand;
-  std::vector<std::string> text(scene.enterprises.size());
   cand.reserve(scene.enterprises.size());
   for (uint32_t e = 0; e < scene.enterprises.size(); ++e) {
     const auto px = project(anchors[e]);
     if (!px) continue;
     const glm::vec2 s(*px);
     if (s.x < 0 || s.y < 0 || s.x >= w || s.y >= h) continue;
-    const scene::Enterprise& en = scene.enterprises[e];
-    text[e] = short_name(en.name_zh);
-    if (st.english_labels) text[e] += "  " + short_name(en.name_en);
-    const ImVec2 sz = ImGui::CalcTextSize(text[e].c_str());
+    const ImVec2 sz = ImGui::CalcTextSize(label_text(scene.enterprises[e], english).c_str());
     scene::LabelCandidate c;
     c.id = e;
     c.anchor = s;
-    c.size = {sz.x + 2 * pad.x, sz.y + 2 * pad.y};
+    c.size = {sz.x + 2 * kLabelPad.x, sz.y + 2 * kLabelPad.y};
     c.priority = priority[e];
     c.distance = static_cast<float>(glm::length(anchors[e] - project.eye));
     cand.push_back(c);
   }
 
-  std::vector<scene::LabelRect> keep = open_window_rects();
+  std::vector<scene::LabelRect> keep = keep_out;
   // The attribution lines in the bottom right corner (drawn on the foreground by draw_panels).
   if (const PanelRect attr = attribution_rect(scene); attr.max.x > attr.min.x)
     keep.push_back({{attr.min.x, attr.min.y}, {attr.max.x, attr.max.y}});
@@ -401,14 +406,17 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
   }
   scene::LabelParams params;
   params.viewport = {static_cast<float>(w), static_cast<float>(h)};
-  if (!st.label_fade_in) params.fade_in_frames = 1;
+  if (!fade_in) params.fade_in_frames = 1;
   params.fade_near_m = static_cast<float>(std::max(1500.0, cam.distance * 1.2));
   params.fade_far_m = params.fade_near_m * 3.0f;
-  const auto placed = scene::declutter_labels(cand, keep, params, &state);
+  return scene::declutter_labels(cand, keep, params, &state);
+}
 
+void draw_placed_labels(const scene::Scene& scene, const std::vector<scene::PlacedLabel>& placed, bool english) {
   ImDrawList* dl = ImGui::GetBackgroundDrawList();  // under the panels
   for (auto it = placed.rbegin(); it != placed.rend(); ++it) {  // lowest priority first, the best on top
     const scene::PlacedLabel& pl = *it;
+    if (pl.id >= scene.enterprises.size()) continue;  // a list from another dataset (a wall's master)
     const scene::Enterprise& en = scene.enterprises[pl.id];
     const float a = std::clamp(pl.alpha, 0.0f, 1.0f);
     if (a <= 0.02f) continue;
@@ -425,8 +433,16 @@ void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const Fram
                                 : IM_COL32(255, 255, 255, static_cast<int>(215 * a));
     dl->AddRectFilled(lo, hi, fill, 3.0f);
     dl->AddRect(lo, hi, border, 3.0f, 0, selected ? 2.5f : master ? 2.0f : 1.2f);
-    dl->AddText(ImVec2(lo.x + pad.x, lo.y + pad.y), IM_COL32(25, 25, 25, static_cast<int>(255 * a)), text[pl.id].c_str());
+    dl->AddText(ImVec2(lo.x + kLabelPad.x, lo.y + kLabelPad.y), IM_COL32(25, 25, 25, static_cast<int>(255 * a)),
+                label_text(en, english).c_str());
   }
+}
+
+void draw_labels(const scene::Scene& scene, const scene::Camera& cam, const FrameInfo& info, const PanelState& st,
+                 scene::LabelState& state) {
+  (void)info;
+  draw_placed_labels(scene, place_labels(scene, cam, st.english_labels, st.label_fade_in, open_window_rects(), state),
+                     st.english_labels);
 }
 
 void draw_label_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& st,

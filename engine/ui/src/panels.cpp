@@ -261,7 +261,9 @@ void quit_dialog(PanelState& st) {
   ImGui::EndPopup();
 }
 
-void attribution_line(const scene::Scene& scene) {
+}  // namespace
+
+void draw_attribution(const scene::Scene& scene) {
   // One line per source, right-aligned, stacked up from the bottom edge.
   ImGuiIO& io = ImGui::GetIO();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
@@ -279,8 +281,6 @@ void attribution_line(const scene::Scene& scene) {
     dl->AddText(font, px, p, IM_COL32(40, 40, 40, 255), it->c_str());
   }
 }
-
-}  // namespace
 
 namespace {
 
@@ -382,7 +382,7 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
   draw_chain_panels(scene, info, st, out);
   draw_label_panels(scene, info, st, out);
   draw_flow_tooltip(scene, info);
-  attribution_line(scene);
+  draw_attribution(scene);
   if (labels && st.labels) draw_labels(scene, info.camera, info, st, *labels);  // after the panels: their rects are known
   quit_dialog(st);
 }
@@ -395,7 +395,7 @@ void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, 
     dl->AddRectFilled(ImVec2(6, 6), ImVec2(sz.x + 18, sz.y + 14), IM_COL32(255, 255, 255, 200), 4.0f);
     dl->AddText(ImVec2(12, 10), IM_COL32(30, 30, 30, 255), caption.c_str());
   }
-  attribution_line(scene);
+  draw_attribution(scene);
 }
 
 }  // namespace parktwin::ui

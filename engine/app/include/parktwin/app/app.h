@@ -14,6 +14,7 @@
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
+#include "parktwin/wall/layout.h"
 
 namespace parktwin::app {
 
@@ -74,13 +75,28 @@ std::vector<std::string> view_names(const scene::Scene& s);
 /// Offscreen renderer with its own ImGui context for overlays: used by `render`, `bench` and tests.
 class StillRenderer {
  public:
-  static Result<std::unique_ptr<StillRenderer>> create(const scene::Scene& s, const AppOptions& o);
+  /// `font_px`: the size the UI font's atlas is built at (stills scale it with the image; a wall's
+  /// nodes build it for the wall's text size, wall_font_px).
+  static Result<std::unique_ptr<StillRenderer>> create(const scene::Scene& s, const AppOptions& o, float font_px = 15.0f);
   ~StillRenderer();
   /// Renders one image. `caption` empty = no overlay; `draw_ui`, when given, draws more ImGui on top
   /// (the viewer's panels, for benchmarks).
   Result<render::Image> render(const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h,
                                const std::string& caption, bool read_back = true,
                                const std::function<void()>& draw_ui = {});
+  /// One frame of a picture `w` x `h` (a video wall's, bezels included) rendered in parts: `draw_ui`
+  /// lays the overlay out once at the full size (ImGui's display is w x h, text `font_scale` times
+  /// the atlas), and each part, a pixel rectangle of the picture, shows its piece of the view (an
+  /// off-axis sub-frustum) and of the overlay, as the tiles of a large still do. `in.frame` is the
+  /// frame's snapshot; subrect and ui are set per part. Parts within max_tile().
+  Result<std::vector<render::Image>> render_parts(const render::FrameInput& in, uint32_t w,
+                                                  uint32_t h, const std::vector<wall::PixelRect>& parts,
+                                                  float font_scale, const std::function<void()>& draw_ui);
+  /// The size the UI font's atlas was built at.
+  float font_px() const { return font_px_; }
+  /// Builds the UI font's atlas again at `font_px` (same glyphs) and uploads it; nothing when it is
+  /// that size already. A wall's node does this when the master's text scale asks for another size.
+  Result<bool> set_font_px(const scene::Scene& s, float font_px);
   /// CPU milliseconds the last render() spent building its ImGui frame.
   double last_ui_ms() const { return last_ui_ms_; }
   /// Largest tile side: images larger than this are rendered in tiles and stitched.
@@ -95,9 +111,15 @@ class StillRenderer {
 
  private:
   StillRenderer() = default;
+  /// Renders the rectangle (x0, y0, pw, ph) of a picture w x h: its sub-frustum, and its part of
+  /// the overlay in `in.ui` (ImGui's display rectangle moved there for this draw).
+  Result<render::Image> render_piece(render::FrameInput in, uint32_t x0, uint32_t y0, uint32_t pw,
+                                     uint32_t ph, uint32_t w, uint32_t h);
   std::unique_ptr<render::Renderer> renderer_;
   ImGuiContext* imgui_ = nullptr;
   ImVector<ImWchar> glyph_ranges_;
+  std::vector<std::string> texts_;  ///< the extra texts the atlas covers
+  float font_px_ = 15.0f;
   double last_ui_ms_ = 0.0;
   uint32_t tile_limit_ = 0;
   bool english_labels_ = false;

@@ -1,7 +1,8 @@
 #pragma once
 // The files a wall writes with --offscreen DIR, and the check of its picture: the tiles the nodes
 // presented for one frame (DIR/<node>/c<col>r<row>_<frame>.png) against the master's single render
-// of the whole wall (DIR/whole_<frame>.png, --reference) cropped at each panel's pixels. Used by
+// of the whole wall (DIR/whole_<frame>.png, --reference; DIR/bare_<frame>.png is the same without the
+// overlay) cropped at each panel's pixels. Used by
 // the test tool wall_stitch_check and by `parktwin bench wall`.
 #include <cstddef>
 #include <cstdint>
@@ -32,10 +33,11 @@ struct WallStitchDiff {
   std::string stitched;               ///< DIR/stitched_<frame>.png: the tiles with their bezels, as the wall shows them
 };
 
-/// Compares the tiles of `frame` with the whole render, a pixel differing when a colour channel is
+/// Compares the tiles of `frame` with the whole render (DIR/<reference>_<frame>.png: "whole", with
+/// the overlay; "bare", the master's render without it), a pixel differing when a colour channel is
 /// off by more than `channel` levels; writes the stitched picture. Fails when the whole render or a
 /// tile is missing or the whole render is not the wall's size.
 gis::Result<WallStitchDiff> wall_stitch_diff(const wall::Layout& layout, const std::string& dir, uint64_t frame,
-                                             int channel);
+                                             int channel, const std::string& reference = "whole");
 
 }  // namespace parktwin::app

@@ -19,7 +19,18 @@ struct AlarmRequest {
   std::string enterprise;  ///< Enterprise::id (Acknowledge, FlyTo)
 };
 
-/// The banner of `alarm` across the top of the display, pulsing with `time_s`.
+/// What the banner of an alarm says: the enterprise (Chinese and English) in large type, then when
+/// it was raised (Beijing time), whether data or enterprise are simulated or generated, the key that
+/// acknowledges it and how many alarms are active.
+struct AlarmBannerText {
+  std::string enterprise;    ///< Enterprise::id of the alarm
+  std::string line1, line2;  ///< the large line and the small one
+};
+AlarmBannerText alarm_banner_text(const scene::Scene& scene, const scene::Alarm& alarm, int active_count);
+
+/// The banner across the top of the display, pulsing with `time_s`; sizes are shares of the display's height.
+void draw_alarm_banner(const AlarmBannerText& text, ImVec2 display, double time_s);
+/// The banner of `alarm`: draw_alarm_banner(alarm_banner_text(...), ...).
 void draw_alarm_banner(const scene::Scene& scene, const scene::Alarm& alarm, int active_count, ImVec2 display,
                        double time_s);
 

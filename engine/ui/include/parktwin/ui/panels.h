@@ -128,9 +128,26 @@ void draw_panels(const scene::Scene& scene, const FrameInfo& info, PanelState& s
 /// Enterprise labels at park scale (camera within about 25 km): each on the roof of its enterprise's
 /// tallest building, decluttered by priority (selected, chain masters, live metric or revenue), kept
 /// clear of the ImGui windows open this frame, drawn on the background draw list (under the panels).
-/// Call after the panels have been drawn for the frame.
+/// Call after the panels have been drawn for the frame. place_labels then draw_placed_labels.
 void draw_labels(const scene::Scene& scene, const scene::Camera& camera, const FrameInfo& info, const PanelState& state,
                  scene::LabelState& labels);
+
+/// Where the enterprise labels go on the display ImGui lays out now (io.DisplaySize; the current font
+/// and scale measure the text): candidates on screen, decluttered by priority, clear of `keep_out`,
+/// the attribution lines and the park labels. `labels` carries the hysteresis and the fade-in
+/// (`fade_in` false: at once) between frames. None beyond park scale (about 25 km). A video wall's
+/// master calls this once at the whole wall's size and sends the list to every node.
+std::vector<scene::PlacedLabel> place_labels(const scene::Scene& scene, const scene::Camera& camera, bool english,
+                                             bool fade_in, const std::vector<scene::LabelRect>& keep_out,
+                                             scene::LabelState& labels);
+
+/// Draws placed labels on the background draw list: leader line, anchor dot, box in the chain's
+/// colour (thicker for chain masters and the selection) and the enterprise's short name, Chinese or,
+/// with `english`, Chinese and English; looked up by PlacedLabel::id (ids the scene lacks are skipped).
+void draw_placed_labels(const scene::Scene& scene, const std::vector<scene::PlacedLabel>& placed, bool english);
+
+/// The attribution lines in the bottom-right corner, on the foreground (draw_panels and stills draw them).
+void draw_attribution(const scene::Scene& scene);
 
 /// Search 搜索 (enterprises and parks; click selects and flies there) and the Inspector 详情 of the
 /// selected enterprise (their shortcuts, Ctrl+F and T, are in the shortcut table: shortcuts.h).
