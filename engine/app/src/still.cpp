@@ -13,6 +13,7 @@
 #include "parktwin/live/payload.h"
 #include "parktwin/scene/view_state.h"
 #include "parktwin/ui/panels.h"
+#include "ui_layer.h"
 
 namespace parktwin::app {
 
@@ -25,50 +26,26 @@ Result<std::unique_ptr<StillRenderer>> StillRenderer::create(const scene::Scene&
   std::unique_ptr<StillRenderer> sr(new StillRenderer());
   sr->renderer_ = std::move(*r);
   if (auto up = sr->renderer_->upload_scene(s); !up) return up.error();
-  sr->imgui_ = ImGui::CreateContext();
-  ImGui::SetCurrentContext(sr->imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.LogFilename = nullptr;
-  sr->texts_ = o.extra_text;
-  sr->texts_.push_back(o.caption);
-  sr->font_px_ = font_px;
-  const std::string font_msg = ui::load_fonts(s, font_px, sr->glyph_ranges_, sr->texts_);
-  if (!font_msg.empty()) std::cerr << "parktwin: " << font_msg << "\n";
-  io.Fonts->Build();
-  if (auto ok = sr->renderer_->init_imgui(); !ok) return ok.error();
+  std::vector<std::string> texts = o.extra_text;
+  texts.push_back(o.caption);
+  auto ui = UiLayer::create(s, *sr->renderer_, font_px, std::move(texts));
+  if (!ui) return ui.error();
+  sr->ui_ = std::move(*ui);
   return sr;
 }
 
-Result<bool> StillRenderer::set_font_px(const scene::Scene& s, float font_px) {
-  if (font_px == font_px_) return true;
-  ImGui::SetCurrentContext(imgui_);
-  renderer_->shutdown_imgui();  // the backend's font texture goes with it
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  font_px_ = font_px;
-  (void)ui::load_fonts(s, font_px, glyph_ranges_, texts_);  // what it could not load was said at create
-  io.Fonts->Build();
-  return renderer_->init_imgui();
-}
+Result<bool> StillRenderer::set_font_px(const scene::Scene& s, float font_px) { return ui_->set_font_px(s, font_px); }
 
-StillRenderer::~StillRenderer() {
-  if (renderer_) renderer_->shutdown_imgui();
-  if (imgui_) ImGui::DestroyContext(imgui_);
-}
+float StillRenderer::font_px() const { return ui_->font_px(); }
+
+StillRenderer::~StillRenderer() = default;
 
 Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h,
                                             const std::string& caption, bool read_back,
                                             const std::function<void()>& draw_ui) {
   const auto t0 = std::chrono::steady_clock::now();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
-  io.DeltaTime = 1.0f / 60.0f;
   // Overlay text grows with the image beyond 1080 lines, so a wall-size still stays legible.
-  io.FontGlobalScale = std::clamp(static_cast<float>(h) / 1080.0f, 1.0f, 4.0f);
-  renderer_->imgui_new_frame();
-  ImGui::NewFrame();
+  ui_->begin(static_cast<float>(w), static_cast<float>(h), std::clamp(static_cast<float>(h) / 1080.0f, 1.0f, 4.0f));
   if (!caption.empty()) {
     ui::draw_still_overlay(s, cam, caption);
     ui::PanelState ps;
@@ -79,10 +56,10 @@ Result<render::Image> StillRenderer::render(const scene::Scene& s, const scene::
     ui::draw_labels(s, cam, fi, ps, labels_);
   }
   if (draw_ui) draw_ui();
-  ImGui::Render();
+  ImDrawData* dd = ui_->end();
   last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   render::FrameInput in;
-  in.ui = caption.empty() && !draw_ui ? nullptr : ImGui::GetDrawData();
+  in.ui = caption.empty() && !draw_ui ? nullptr : dd;
   in.read_back = read_back;
   const uint32_t tile = max_tile();
   if (w <= tile && h <= tile) {
@@ -134,18 +111,12 @@ Result<std::vector<render::Image>> StillRenderer::render_parts(const render::Fra
                                                                const std::vector<wall::PixelRect>& parts,
                                                                float font_scale, const std::function<void()>& draw_ui) {
   const auto t0 = std::chrono::steady_clock::now();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
-  io.DeltaTime = 1.0f / 60.0f;
-  io.FontGlobalScale = font_scale;
-  renderer_->imgui_new_frame();
-  ImGui::NewFrame();
+  ui_->begin(static_cast<float>(w), static_cast<float>(h), font_scale);
   if (draw_ui) draw_ui();
-  ImGui::Render();
+  ImDrawData* dd = ui_->end();
   last_ui_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   render::FrameInput base = in;
-  base.ui = draw_ui ? ImGui::GetDrawData() : nullptr;
+  base.ui = draw_ui ? dd : nullptr;
   std::vector<render::Image> out;
   for (const wall::PixelRect& r : parts) {
     if (r.x < 0 || r.y < 0 || uint64_t(r.x) + r.w > w || uint64_t(r.y) + r.h > h || r.w == 0 || r.h == 0)

@@ -3,7 +3,7 @@
 // the overlay (labels placed for the whole wall, caption, alarm banner) — and broadcasts it; every
 // node renders its panels as off-axis parts of that one view and overlay (bezels compensated: the
 // picture continues behind them) and presents at the swap barrier: to a fullscreen window per
-// panel on its monitors (wall_node_window.h; the overlay is not drawn there yet), or offscreen
+// panel on its monitors (wall_node_window.h), or offscreen
 // with each presented frame written as PNG (tests, benchmarks); the wall layout is docs/wall.md,
 // the sync protocol docs/wall_sync.md.
 #include <algorithm>
@@ -112,7 +112,10 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
   std::unique_ptr<StillRenderer> still;
   std::unique_ptr<NodeWindows> windows;
   if (w.offscreen.empty()) {
-    auto nw = NodeWindows::open(**scene, layout, index, {w.node, w.windowed, o.validation, o.msaa}, std::cout);
+    const float font_px = wall_font_px(wall_text_scale(layout, o.ui_scale, o.viewing_distance_m));
+    auto nw = NodeWindows::open(**scene, layout, index,
+                                {w.node, w.windowed, o.validation, o.msaa, font_px, wall_caption_texts(**scene, o.tour)},
+                                std::cout);
     if (!nw) {
       std::cerr << "parktwin wall: " << nw.error().message << "\n";
       return 1;
@@ -171,7 +174,13 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
       const auto snap = snapshot_of(window_snapshots, **scene, *state);
       render::FrameInput in;
       in.frame = snap.get();
-      auto ok = windows->render(in);  // held until the barrier
+      NodeOverlay ov;
+      if (state->overlay) {
+        ov.font_px = wall_font_px(state->overlay->ui_scale);
+        ov.font_scale = wall_font_scale(state->overlay->ui_scale);
+        ov.draw = [&] { draw_wall_overlay(**scene, snap->camera, *state->overlay, state->time_s); };
+      }
+      auto ok = windows->render(**scene, in, state->overlay ? &ov : nullptr);  // held until the barrier
       if (!ok) {
         std::cerr << "parktwin wall: frame " << f->number << ": " << ok.error().message << "\n";
         continue;  // not ready: the barrier goes on without this node for this frame

@@ -148,7 +148,11 @@ gis::Result<std::unique_ptr<NodeWindows>> NodeWindows::open(const scene::Scene& 
       if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS)
         static_cast<NodeWindows*>(glfwGetWindowUserPointer(gw))->ignored(gw, "Esc");
     });
-    w.subrect = wall::pixel_subrect(wall::wall_pixels(layout), index[k]);
+    const wall::WallPixels wp = wall::wall_pixels(layout);
+    w.subrect = wall::pixel_subrect(wp, index[k]);
+    w.rect = wp.panels[index[k]];
+    nw->wall_w_ = wp.width;
+    nw->wall_h_ = wp.height;
     render::RendererOptions ro;
     ro.window = w.window;
     ro.msaa = o.msaa;
@@ -158,6 +162,9 @@ gis::Result<std::unique_ptr<NodeWindows>> NodeWindows::open(const scene::Scene& 
     if (!r) return Failure(r.error().kind, w.name + ": " + r.error().message);
     w.renderer = std::move(*r);
     if (auto up = w.renderer->upload_scene(s); !up) return Failure(up.error().kind, w.name + ": " + up.error().message);
+    auto ui = UiLayer::create(s, *w.renderer, o.font_px, o.texts);
+    if (!ui) return Failure(ui.error().kind, w.name + ": " + ui.error().message);
+    w.ui = std::move(*ui);
     int fw = 0, fh = 0;
     glfwGetFramebufferSize(w.window, &fw, &fh);
     log << "wall node " << o.node << ": " << w.name << " in a " << fw << "x" << fh << " window"
@@ -171,20 +178,38 @@ gis::Result<std::unique_ptr<NodeWindows>> NodeWindows::open(const scene::Scene& 
 }
 
 NodeWindows::~NodeWindows() {
-  for (Window& w : windows_) w.renderer.reset();  // swapchains and surfaces before their windows
+  for (Window& w : windows_) {
+    w.ui.reset();        // the ImGui backend before its renderer
+    w.renderer.reset();  // swapchains and surfaces before their windows
+  }
   for (Window& w : windows_)
     if (w.window) glfwDestroyWindow(w.window);
   windows_.clear();
   if (glfw_) glfwTerminate();
 }
 
-gis::Result<bool> NodeWindows::render(const render::FrameInput& base) {
+gis::Result<bool> NodeWindows::render(const scene::Scene& s, const render::FrameInput& base,
+                                      const NodeOverlay* overlay) {
   // Every window's frame is submitted before any is waited for, so the devices render them together.
   for (Window& w : windows_) {
     render::FrameInput in = base;
     in.subrect = w.subrect;
     in.hold_present = true;
     in.ui = nullptr;
+    if (overlay && overlay->draw) {
+      // Laid out at the whole wall's size in this window's context; the window shows its part
+      // (ImGui's display moved to the panel; scaled when the output's pixels are not the panel's).
+      if (auto ok = w.ui->set_font_px(s, overlay->font_px); !ok) return Failure(ok.error().kind, w.name + ": " + ok.error().message);
+      w.ui->begin(static_cast<float>(wall_w_), static_cast<float>(wall_h_), overlay->font_scale);
+      overlay->draw();
+      ImDrawData* dd = w.ui->end();
+      int fw = 0, fh = 0;
+      glfwGetFramebufferSize(w.window, &fw, &fh);
+      dd->DisplayPos = ImVec2(static_cast<float>(w.rect.x), static_cast<float>(w.rect.y));
+      dd->DisplaySize = ImVec2(static_cast<float>(w.rect.w), static_cast<float>(w.rect.h));
+      dd->FramebufferScale = ImVec2(static_cast<float>(fw) / std::max(1u, w.rect.w), static_cast<float>(fh) / std::max(1u, w.rect.h));
+      in.ui = dd;
+    }
     const render::PresentResult r = w.renderer->render_window(in);
     if (r == render::PresentResult::Error) return Failure(Failure::GeneralError, w.name + ": the frame failed");
     if (r == render::PresentResult::Skipped)

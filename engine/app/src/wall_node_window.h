@@ -1,10 +1,11 @@
 #pragma once
 // A wall node's panels on its monitors: one borderless fullscreen window per panel, on the output
-// the layout gives it (Panel::output), cursor hidden, Esc and window-close ignored, no ImGui. Each
+// the layout gives it (Panel::output), cursor hidden, Esc and window-close ignored, no panels: only the wall's overlay. Each
 // frame is rendered into every window and held; the node presents it only when the master
 // releases it (the software swap barrier), and with VK_NV_present_barrier where the device offers
 // it. docs/wall.md ("Nodes on monitors").
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "parktwin/render/renderer.h"
 #include "parktwin/scene/scene.h"
 #include "parktwin/wall/layout.h"
+#include "ui_layer.h"
 
 struct GLFWwindow;
 
@@ -24,6 +26,16 @@ struct NodeWindowOptions {
   bool windowed = false;   ///< --windowed: windows at the panels' pixel sizes on the primary monitor
   bool validation = false; ///< the Vulkan validation layer (also on with PARKTWIN_VALIDATION=1)
   uint32_t msaa = 4;
+  float font_px = 16.0f;           ///< the overlay's font atlas (it is built again when a frame wants another)
+  std::vector<std::string> texts;  ///< extra texts whose characters the atlas must hold (tour captions)
+};
+
+/// What a frame draws over the picture: laid out by `draw` at the whole wall's size, each window
+/// shows its panel's part.
+struct NodeOverlay {
+  float font_px = 16.0f;    ///< atlas size
+  float font_scale = 1.0f;  ///< ImGui's FontGlobalScale
+  std::function<void()> draw;
 };
 
 class NodeWindows {
@@ -38,9 +50,10 @@ class NodeWindows {
   NodeWindows(const NodeWindows&) = delete;
   NodeWindows& operator=(const NodeWindows&) = delete;
 
-  /// Renders `in` (its frame snapshot; the subrect is each panel's) into every window and
-  /// waits until the device has finished it; the presents are held until present().
-  gis::Result<bool> render(const render::FrameInput& in);
+  /// Renders `in` (its frame snapshot; the subrect is each panel's) and, when given, each panel's
+  /// part of `overlay` into every window and waits until the device has finished it; the presents
+  /// are held until present().
+  gis::Result<bool> render(const scene::Scene& s, const render::FrameInput& in, const NodeOverlay* overlay);
   /// Presents the held frame in every window, one after the other. False (and a message on `log`)
   /// when a window could not present.
   bool present(std::ostream& log);
@@ -60,10 +73,13 @@ class NodeWindows {
   struct Window {
     GLFWwindow* window = nullptr;
     std::unique_ptr<render::Renderer> renderer;
+    std::unique_ptr<UiLayer> ui;  ///< after renderer: goes first
     glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};
+    wall::PixelRect rect;         ///< the panel in the whole wall's pixels
     std::string name;  ///< "panel [c, r]"
   };
   std::vector<Window> windows_;
+  uint32_t wall_w_ = 0, wall_h_ = 0;  ///< the whole wall's pixels (the overlay's display)
   bool glfw_ = false;
   std::string node_;
   std::ostream* log_ = nullptr;

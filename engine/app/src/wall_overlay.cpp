@@ -40,6 +40,10 @@ double wall_text_scale(const wall::Layout& layout, double ui_scale, double viewi
 
 float wall_font_px(double text_scale) { return static_cast<float>(std::min(48.0, kDeskTextPx * text_scale)); }
 
+float wall_font_scale(double text_scale) {
+  return static_cast<float>(kDeskTextPx * text_scale / wall_font_px(text_scale));
+}
+
 std::vector<std::string> wall_caption_texts(const scene::Scene& s, const std::string& tour) {
   TourSession tours;
   tours.scan(s);

@@ -26,6 +26,8 @@ double wall_text_scale(const wall::Layout& layout, double ui_scale, double viewi
 /// The size a wall's font atlas is built at for that scale: 16 px times it, at most 48 px (sharp),
 /// scaled beyond, as the viewer's --wall output does.
 float wall_font_px(double text_scale);
+/// The ImGui font scale that shows an atlas of wall_font_px(text_scale) at that text scale.
+float wall_font_scale(double text_scale);
 
 /// The texts a wall's captions may show (the shipped and the user's tours, and `tour` when given):
 /// their characters go into the nodes' font atlas, so a rare one does not show as □.

@@ -73,6 +73,8 @@ Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view
 std::vector<std::string> view_names(const scene::Scene& s);
 
 /// Offscreen renderer with its own ImGui context for overlays: used by `render`, `bench` and tests.
+class UiLayer;
+
 class StillRenderer {
  public:
   /// `font_px`: the size the UI font's atlas is built at (stills scale it with the image; a wall's
@@ -93,7 +95,7 @@ class StillRenderer {
                                                   uint32_t h, const std::vector<wall::PixelRect>& parts,
                                                   float font_scale, const std::function<void()>& draw_ui);
   /// The size the UI font's atlas was built at.
-  float font_px() const { return font_px_; }
+  float font_px() const;
   /// Builds the UI font's atlas again at `font_px` (same glyphs) and uploads it; nothing when it is
   /// that size already. A wall's node does this when the master's text scale asks for another size.
   Result<bool> set_font_px(const scene::Scene& s, float font_px);
@@ -116,10 +118,7 @@ class StillRenderer {
   Result<render::Image> render_piece(render::FrameInput in, uint32_t x0, uint32_t y0, uint32_t pw,
                                      uint32_t ph, uint32_t w, uint32_t h);
   std::unique_ptr<render::Renderer> renderer_;
-  ImGuiContext* imgui_ = nullptr;
-  ImVector<ImWchar> glyph_ranges_;
-  std::vector<std::string> texts_;  ///< the extra texts the atlas covers
-  float font_px_ = 15.0f;
+  std::unique_ptr<UiLayer> ui_;  ///< after renderer_: goes first
   double last_ui_ms_ = 0.0;
   uint32_t tile_limit_ = 0;
   bool english_labels_ = false;
