@@ -83,6 +83,16 @@ main() {
   sed -n '1,7p' "$DEST/parktwin/BUNDLE.txt"
 
   # --- Vulkan driver -----------------------------------------------------------------------------
+  # NVIDIA's Vulkan driver (libGLX_nvidia) gives the loader no vkCreateInstance unless GLVND is
+  # installed system-wide (libGLdispatch, libGLX, libEGL...): without it the smoke check fails with
+  # "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'". Debian's packages of them,
+  # downloaded beside the bundle (apt-get download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1
+  # libglx0 libgles2 into GLVND_DEBS, default .gl), are unpacked into / when present.
+  GLVND_DEBS=${GLVND_DEBS:-.gl}
+  if compgen -G "$GLVND_DEBS/*.deb" >/dev/null && [[ $(id -u) == 0 ]]; then
+    for f in "$GLVND_DEBS"/*.deb; do dpkg -x "$f" / && say "unpacked $(basename "$f") into /"; done
+    ldconfig
+  fi
   if [[ -z ${VK_DRIVER_FILES:-} ]]; then
     for j in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
              /etc/vulkan/icd.d/nvidia_icd.json /usr/local/share/vulkan/icd.d/nvidia_icd.json; do
