@@ -124,10 +124,35 @@ TEST(History, AppendStateAtAndTimeRange) {
   EXPECT_EQ((*store->state_at(1100))[0].status, scene::Status::Alarm);  // "at or before" includes t itself
   EXPECT_EQ((*store->state_at(1'000'000))[0].ts_ms, 3000);
 
-  // The same (enterprise, ts) replaces; ts 0 is "no sample" and is not stored.
-  ASSERT_EQ(*store->append(std::vector{sample(0, 2000, 25), sample(2, 0, 1)}), 1u);
+  // ts 0 is "no sample" and is not stored; a new key is.
+  ASSERT_EQ(*store->append(std::vector{sample(2, 0, 1), sample(2, 2200, 7)}), 1u);
+  EXPECT_EQ(*store->count(), 6u);
+}
+
+// Anyone who can publish could rewrite history when a sample with the key of a recorded one
+// replaced it (INSERT OR REPLACE), simulated mark included: the recorded sample now stays and the
+// copy is counted.
+TEST(History, ARecordedSampleIsNeverReplaced) {
+  auto store = open_ok(fresh_db("no_rewrite"), 3);
+  ASSERT_TRUE(store);
+  ASSERT_EQ(*store->append(small_history()), 5u);
+  Sample forged = sample(0, 2000, 99, scene::Status::Alarm);
+  forged.m.simulated = true;
+  ASSERT_EQ(*store->append(std::vector{forged, sample(1, 1500, 1)}), 0u);
+  EXPECT_EQ(store->duplicates_kept(), 2u);
   EXPECT_EQ(*store->count(), 5u);
-  EXPECT_EQ((*store->state_at(2500))[0].value(scene::Metric::Output), 25.0);
+  const auto at = store->state_at(2500);
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ((*at)[0].v, sample(0, 2000, 20).m.v) << "the recorded values stay";
+  EXPECT_EQ((*at)[0].status, scene::Status::Running);
+  EXPECT_FALSE((*at)[0].simulated);
+  EXPECT_EQ((*at)[1].status, scene::Status::Maintenance);
+  // Reopened, the file still holds the first values.
+  const std::string path = fs::path(PARKTWIN_TEST_OUT) / "history" / "no_rewrite.db";
+  store.reset();
+  auto again = open_ok(path, 3);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again->state_at(2500))[0].value(scene::Metric::Output), 20.0);
 }
 
 TEST(History, SimulatedMarkSurvivesTheRecording) {

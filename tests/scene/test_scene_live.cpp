@@ -53,6 +53,18 @@ TEST_F(SceneLive, NewerSamplesReplaceOlderOnesAndOlderAreIgnored) {
   scene_->update_live(static_cast<uint32_t>(scene_->enterprises.size() + 5), sample(kNow, 1, 1));
 }
 
+// One message dated four minutes ahead (within the payload's clock-skew allowance) used to pin
+// what the scene showed: every current sample was "older" and ignored until that time came.
+TEST_F(SceneLive, ASampleFromTheFutureDoesNotHoldBackCurrentOnes) {
+  EXPECT_TRUE(scene_->update_live(0, sample(kNow + 240'000, 99, 100)));
+  EXPECT_DOUBLE_EQ(scene_->live[0].value(Metric::Utilisation), 99.0);
+  EXPECT_TRUE(scene_->update_live(0, sample(kNow - 1000, 40, 100))) << "current data replaces the future-dated one";
+  EXPECT_DOUBLE_EQ(scene_->live[0].value(Metric::Utilisation), 40.0);
+  EXPECT_FALSE(scene_->update_live(0, sample(kNow - 5000, 10, 100))) << "older than the current one: ignored as before";
+  EXPECT_TRUE(scene_->update_live(0, sample(kNow, 45, 100)));
+  EXPECT_DOUBLE_EQ(scene_->live[0].value(Metric::Utilisation), 45.0);
+}
+
 // Non-finite values (a simulator asked for the year 4468, a history row holding Infinity, a bad
 // payload) are refused where they enter the scene and cannot reach the colour ramp where they are
 // used: no NaN height or colour, no crash (ramp_color once indexed its stops with int(NaN)).

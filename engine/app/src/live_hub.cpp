@@ -136,6 +136,10 @@ void LiveHub::writer_loop() {
       if (!r) {
         std::lock_guard<std::mutex> lock(mu_);
         writer_error_ = r.error().message;
+      } else if (const uint64_t kept = writer_store_->duplicates_kept(); kept > 0) {
+        std::lock_guard<std::mutex> lock(mu_);
+        writer_error_ = std::to_string(kept) + " samples arrived again for a time already recorded (a replay, a "
+                        "restarted publisher or a forged message); the recorded values were kept";
       }
       batch.clear();
     }

@@ -92,6 +92,7 @@ struct HistoryStore::Impl {
   HistoryOptions opt;
   sqlite3* db = nullptr;
   Stmt insert, latest_at, window, range, count, newest, purge, begin, commit, rollback;
+  uint64_t duplicates = 0;  ///< samples not written: a recorded one had their key
   std::array<Stmt, scene::kMetricCount> series;  ///< per metric (a column cannot be a parameter)
 
   // close_v2 defers the close until the statements (members, destroyed after this body) are finalized.
@@ -162,7 +163,8 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
     const char* sql;
   };
   const Def defs[] = {
-      {&impl->insert, "INSERT OR REPLACE INTO samples(enterprise, ts, output, power, util, production, status) "
+      // OR IGNORE: the first sample recorded under a key stays; a replay or a forged copy is counted.
+      {&impl->insert, "INSERT OR IGNORE INTO samples(enterprise, ts, output, power, util, production, status) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&impl->latest_at, "SELECT ts, output, power, util, production, status FROM samples "
                          "WHERE enterprise = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1"},
@@ -215,7 +217,8 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
       d.step(d.rollback);
       return f;
     }
-    ++written;
+    if (sqlite3_changes(d.db) == 0) ++d.duplicates;
+    else ++written;
   }
   Reset r{d.commit.s};
   if (const int rc = d.step(d.commit); rc != SQLITE_DONE) {
@@ -226,6 +229,8 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
   }
   return written;
 }
+
+uint64_t HistoryStore::duplicates_kept() const { return impl_->duplicates; }
 
 Result<size_t> HistoryStore::apply_retention() {
   Impl& d = *impl_;

@@ -235,7 +235,12 @@ bool Scene::animate(double dt_s) {
 bool Scene::update_live(uint32_t e, const Metrics& m) {
   if (live.size() != enterprises.size()) live.assign(enterprises.size(), Metrics{});
   if (peaks_.size() != enterprises.size()) peaks_.assign(enterprises.size(), {});
-  if (e >= live.size() || m.ts_ms < live[e].ts_ms || !finite_metrics(m)) return false;
+  if (e >= live.size() || !finite_metrics(m)) return false;
+  // Older than the stored sample: ignored, unless the stored one is dated after the scene's clock
+  // (a source whose clock runs ahead, or a forged date) and this one is not: a sample from the
+  // future must not hold back every current one until its time comes.
+  const bool stored_ahead = live_time_ms > 0 && live[e].ts_ms > live_time_ms;
+  if (m.ts_ms < live[e].ts_ms && !(stored_ahead && m.ts_ms <= live_time_ms)) return false;
   live[e] = m;
   for (size_t k = 0; k < kMetricCount; ++k) peaks_[e][k] = std::max(peaks_[e][k], m.v[k]);
   live_simulated = live_simulated || m.simulated;

@@ -29,8 +29,12 @@ class HistoryStore {
                                                     HistoryOptions opt = {});
   ~HistoryStore();
 
-  /// Stores samples in one transaction. Returns the number written (duplicates of (enterprise, ts) replace).
+  /// Stores samples in one transaction. Returns the number written. A sample with the key
+  /// (enterprise, ts) of a recorded one never replaces it (a late or replayed message cannot
+  /// rewrite history): it is not written and counted in duplicates_kept().
   Result<size_t> append(std::span<const Sample> samples);
+  /// Samples refused by append() since open because a recorded sample had their key.
+  uint64_t duplicates_kept() const;
   /// Applies the retention period relative to the newest stored sample; returns rows deleted.
   Result<size_t> apply_retention();
   /// The latest sample of each enterprise at or before t_ms (ts_ms == 0 where there is none).

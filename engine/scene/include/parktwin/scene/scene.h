@@ -194,7 +194,8 @@ class Scene {
   uint64_t live_revision = 0;        ///< bumps with every update_live / set_live_state
   bool any_alarm = false;            ///< some building shows an alarm (it pulses: keep drawing)
   /// Merges newer samples (by enterprise index). Returns false, storing nothing, for an older
-  /// sample than the stored one, an unknown enterprise or a non-finite value (finite_metrics).
+  /// sample than the stored one, an unknown enterprise or a non-finite value (finite_metrics). A
+  /// stored sample dated after live_time_ms gives way to any sample at or before it.
   bool update_live(uint32_t enterprise, const Metrics& m);
   /// Forgets all live values and peaks (a new source).
   void reset_live();
