@@ -155,6 +155,55 @@ TEST(History, ARecordedSampleIsNeverReplaced) {
   EXPECT_EQ((*again->state_at(2500))[0].value(scene::Metric::Output), 20.0);
 }
 
+// Replay and --history used to add tables to any SQLite file they were given (a GeoPackage) and
+// switch it to WAL. A file that is not a history is now refused untouched, and a recording is read
+// read-only, left byte for byte as it was.
+TEST(History, AForeignFileIsRefusedUntouchedAndARecordingIsReadReadOnly) {
+  auto bytes_of = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  // An SQLite file with tables of its own, as a GeoPackage is.
+  const std::string foreign = fresh_db("foreign");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(foreign.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE gpkg_contents(table_name TEXT); INSERT INTO gpkg_contents VALUES('parcels');",
+                           nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const std::string before = bytes_of(foreign);
+  for (bool ro : {false, true}) {
+    HistoryOptions o;
+    o.read_only = ro;
+    auto h = HistoryStore::open(foreign, 3, o);
+    ASSERT_FALSE(h) << "read_only=" << ro;
+    EXPECT_NE(h.error().message.find("not a ParkTwin history"), std::string::npos) << h.error().message;
+  }
+  EXPECT_EQ(bytes_of(foreign), before) << "the file was written";
+  EXPECT_FALSE(fs::exists(foreign + "-wal"));
+
+  // A real recording, closed; read it read-only: same answers, same bytes, no WAL switch, no write.
+  const std::string rec = fresh_db("recording");
+  {
+    auto w = open_ok(rec, 3);
+    ASSERT_TRUE(w);
+    ASSERT_EQ(*w->append(small_history()), 5u);
+  }
+  const std::string rec_before = bytes_of(rec);
+  HistoryOptions ro;
+  ro.read_only = true;
+  auto r = HistoryStore::open(rec, 3, ro);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*(*r)->state_at(2500))[0].value(scene::Metric::Output), 20.0);
+  EXPECT_FALSE((*r)->append(std::vector{sample(2, 5000, 1)})) << "a read-only recording takes no samples";
+  r->reset();
+  EXPECT_EQ(bytes_of(rec), rec_before);
+  // Read-only, a missing file is an error, not a new empty history.
+  EXPECT_FALSE(HistoryStore::open(fresh_db("missing"), 3, ro));
+  EXPECT_FALSE(fs::exists(fresh_db("missing")));
+}
+
 TEST(History, SimulatedMarkSurvivesTheRecording) {
   auto h = open_ok(fresh_db("simulated_mark"), 2);
   Sample a = sample(0, 1000, 5.0, scene::Status::Alarm);

@@ -29,7 +29,7 @@ int run_kpi(const AppOptions& o) {
   }
   scene::Scene& s = **scene;
   const bool mqtt = feed.rfind("mqtt", 0) == 0;
-  const std::string history = o.history.empty() ? default_history_path() : o.history;
+  const std::string history = o.history.empty() ? default_history_path(feed) : o.history;
   // The rates now: the simulator or the recording at that moment (a live broker is not asked: its
   // recorded history stands for it, as in the viewer's KPI window).
   const std::string state_feed = mqtt ? "history://" + history : feed;

@@ -13,6 +13,14 @@
 #include "parktwin/scene/kpi.h"
 
 namespace parktwin::app {
+
+namespace {
+live::HistoryOptions read_only_history() {
+  live::HistoryOptions o;
+  o.read_only = true;
+  return o;
+}
+}  // namespace
 namespace {
 
 constexpr double kStateReadInterval_s = 1.0 / 15.0;  // playback: history read at most 15 times a second
@@ -42,13 +50,16 @@ ui::ParkSeries output_series(live::HistoryStore& h, const std::string& id, const
 
 }  // namespace
 
-std::string default_history_path() {
+std::string default_history_path(const std::string& feed) {
   namespace fs = std::filesystem;
   fs::path dir;
   if (const char* s = std::getenv("XDG_STATE_HOME"); s && *s) dir = fs::path(s) / "parktwin";
   else if (const char* h = std::getenv("HOME"); h && *h) dir = fs::path(h) / ".local/state/parktwin";
   else dir = fs::temp_directory_path() / "parktwin";
-  return (dir / "history.db").string();
+  if (feed.rfind("history://", 0) == 0) return "none";  // a recording is replayed, not recorded again
+  // The simulator's samples (at any speed, so often dated ahead of the clock) never mix with a real
+  // feed's record.
+  return (dir / (feed.rfind("sim:", 0) == 0 ? "history-sim.db" : "history.db")).string();
 }
 
 gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const LiveOptions& opt, std::ostream& log) {
@@ -63,8 +74,9 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
   scene.live_simulated = st.simulated;
   hub->feed_ = opt.feed;
 
-  if (opt.history != "none") {
-    hub->history_path_ = opt.history.empty() ? default_history_path() : opt.history;
+  const std::string history = opt.history.empty() ? default_history_path(opt.feed) : opt.history;
+  if (history != "none") {
+    hub->history_path_ = history;
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(hub->history_path_).parent_path(), ec);
     live::HistoryOptions ho;
@@ -100,7 +112,9 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
   } else {
     const std::string path = opt.feed.rfind("history://", 0) == 0 ? opt.feed.substr(10) : hub->history_path_;
     if (!path.empty() && std::filesystem::exists(path)) {
-      if (auto k = live::HistoryStore::open(path, scene.enterprises.size())) hub->kpi_store_ = std::move(*k);
+      live::HistoryOptions ko;
+      ko.read_only = opt.feed.rfind("history://", 0) == 0;  // a recording is read, never written
+      if (auto k = live::HistoryStore::open(path, scene.enterprises.size(), ko)) hub->kpi_store_ = std::move(*k);
       else log << "parktwin: no KPI window from history (" << k.error().message << ")\n";
     }
   }
@@ -332,7 +346,10 @@ gis::Result<bool> load_kpi_totals(scene::Scene& scene, const std::string& feed, 
   if (!std::filesystem::exists(path))
     return gis::Failure(gis::Failure::ResourceUnavailable,
                         "no history file " + path + " for the KPI window; the viewer records its feed there (--history FILE)");
-  auto h = live::HistoryStore::open(path, scene.enterprises.size());
+  // A history:// feed is a recording to read; the viewer's own file is opened as the viewer does.
+  live::HistoryOptions ho;
+  ho.read_only = feed.rfind("history://", 0) == 0;
+  auto h = live::HistoryStore::open(path, scene.enterprises.size(), ho);
   if (!h) return h.error();
   auto totals = (*h)->window_totals(t_ms - scene::kKpiWindowMs, t_ms, live::kKpiSampleHoldMs);
   if (!totals) return totals.error();
@@ -358,7 +375,7 @@ gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, in
     const std::string path = feed.substr(10);
     if (!std::filesystem::exists(path))
       return gis::Failure(gis::Failure::ResourceUnavailable, "no history file " + path + "; record one with the viewer (--history FILE)");
-    auto h = live::HistoryStore::open(path, scene.enterprises.size());
+    auto h = live::HistoryStore::open(path, scene.enterprises.size(), read_only_history());
     if (!h) return h.error();
     auto st = (*h)->state_at(t_ms);
     if (!st) return st.error();

@@ -136,27 +136,49 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
   impl->path = path;
   impl->enterprise_count = enterprise_count;
   impl->opt = opt;
-  const int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int flags = opt.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) return impl->fail(rc, "opening");
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
 
-  // journal_mode is the first statement that reads the file, so "not a database" surfaces here.
+  // What the file holds, before anything could write to it ("not a database" surfaces here): a
+  // history, an empty file, or something else that must be left alone.
   {
-    Stmt wal;
-    if (auto f = impl->prepare(wal, "PRAGMA journal_mode=WAL", "reading the file")) return *f;
-    const int s = sqlite3_step(wal.s);
-    if (s != SQLITE_ROW) return impl->fail(s, "switching to WAL");
-    // ":memory:" answers "memory"; a file system without shared memory may keep "delete". Both
-    // work, only with less concurrency, so neither is an error.
+    Stmt tables;
+    if (auto f = impl->prepare(tables,
+                               "SELECT COUNT(*), SUM(name = 'samples') FROM sqlite_master WHERE type = 'table'",
+                               "reading the file"))
+      return *f;
+    const int s = sqlite3_step(tables.s);
+    if (s != SQLITE_ROW) return impl->fail(s, "reading the file");
+    const int64_t count = sqlite3_column_int64(tables.s, 0), samples = sqlite3_column_int64(tables.s, 1);
+    if (samples == 0 && (count > 0 || opt.read_only))
+      return Failure(Failure::InvalidData,
+                     path + " is not a ParkTwin history (" +
+                         (count > 0 ? std::to_string(count) + " other tables and no samples table; a GeoPackage?"
+                                    : std::string("an empty database")) +
+                         "): it was left untouched. Give --history a file of its own, or replay a file the "
+                         "viewer recorded");
   }
-  if (auto f = impl->exec("PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL")) return *f;
-  if (auto f = impl->exec("CREATE TABLE IF NOT EXISTS samples(enterprise INTEGER NOT NULL, ts INTEGER NOT NULL, "
-                          "output REAL, power REAL, util REAL, production REAL, status INTEGER, "
-                          "PRIMARY KEY(enterprise, ts)) WITHOUT ROWID;"
-                          "CREATE INDEX IF NOT EXISTS samples_ts ON samples(ts);",
-                          "creating the samples table"))
-    return *f;
+  if (!opt.read_only) {
+    {
+      // journal_mode=WAL writes the file's header: only for a history or a new, empty file.
+      Stmt wal;
+      if (auto f = impl->prepare(wal, "PRAGMA journal_mode=WAL", "reading the file")) return *f;
+      const int s = sqlite3_step(wal.s);
+      if (s != SQLITE_ROW) return impl->fail(s, "switching to WAL");
+      // ":memory:" answers "memory"; a file system without shared memory may keep "delete". Both
+      // work, only with less concurrency, so neither is an error.
+    }
+    if (auto f = impl->exec("PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL")) return *f;
+    if (auto f = impl->exec("CREATE TABLE IF NOT EXISTS samples(enterprise INTEGER NOT NULL, ts INTEGER NOT NULL, "
+                            "output REAL, power REAL, util REAL, production REAL, status INTEGER, "
+                            "PRIMARY KEY(enterprise, ts)) WITHOUT ROWID;"
+                            "CREATE INDEX IF NOT EXISTS samples_ts ON samples(ts);",
+                            "creating the samples table"))
+      return *f;
+  }
 
   struct Def {
     Stmt* st;

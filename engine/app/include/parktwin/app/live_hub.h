@@ -25,12 +25,14 @@ namespace parktwin::app {
 
 struct LiveOptions {
   std::string feed = "sim://";     ///< source URL ("" = no live data)
-  std::string history;             ///< SQLite file ("" = default state dir, "none" = keep no history)
+  std::string history;             ///< SQLite file ("" = default_history_path(feed), "none" = keep no history)
   double retention_days = 30.0;
 };
 
-/// The default history file: $XDG_STATE_HOME/parktwin/history.db or ~/.local/state/parktwin/history.db.
-std::string default_history_path();
+/// The default history file of a feed: $XDG_STATE_HOME/parktwin/history.db (or under
+/// ~/.local/state/parktwin) for a real feed, history-sim.db beside it for the simulator, and "none"
+/// for a history:// feed (a recording is not recorded again).
+std::string default_history_path(const std::string& feed);
 
 class LiveHub {
  public:

@@ -20,11 +20,16 @@ using gis::Failure;
 
 struct HistoryOptions {
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  ///< rows older than newest - retention are deleted (0 = keep all)
+  /// Reading a recording (replay, a still at a moment, the KPI window of a history:// feed): the
+  /// file is opened read-only and left byte for byte as it was; it must exist and be a history.
+  bool read_only = false;
 };
 
 class HistoryStore {
  public:
-  /// Opens or creates the database at `path` (":memory:" for tests). Fails with a clear message.
+  /// Opens or creates the database at `path` (":memory:" for tests). Fails with a clear message,
+  /// touching nothing, for a file that is not a ParkTwin history (an SQLite file with other tables:
+  /// a GeoPackage, say) and, read-only, for a missing one.
   static Result<std::unique_ptr<HistoryStore>> open(const std::string& path, size_t enterprise_count,
                                                     HistoryOptions opt = {});
   ~HistoryStore();
