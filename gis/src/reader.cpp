@@ -69,7 +69,27 @@ bool path_exists(const std::string& path) {
   return VSIStatL(path.c_str(), &st) == 0;
 }
 
-Result<GDALDatasetUniquePtr> open_vector(const std::string& path, detail::ErrorCapture& capture) {
+}  // namespace
+
+bool is_remote_source(const std::string& path) {
+  std::string p = path;
+  for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* scheme : {"http://", "https://", "ftp://", "ftps://"})
+    if (p.rfind(scheme, 0) == 0) return true;
+  // GDAL's network file systems, also nested (/vsizip//vsicurl/...).
+  for (const char* fs : {"/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vsioss", "/vsiswift", "/vsiwebhdfs",
+                         "/vsihdfs"})
+    if (p.find(fs) != std::string::npos) return true;
+  return false;
+}
+
+namespace {
+
+Result<GDALDatasetUniquePtr> open_vector(const std::string& path, detail::ErrorCapture& capture, bool allow_remote) {
+  if (!allow_remote && is_remote_source(path))
+    return Failure(Failure::ConfigurationError,
+                   path + " is a network source; ParkTwin reads local files and databases only, unless asked with "
+                          "--allow-remote");
   ensure_registered();
   capture.clear();
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR));
@@ -451,7 +471,7 @@ class LayerReader {
 Result<std::vector<LayerData>> read_source(const std::string& path, const SceneFrame& frame,
                                            const ReadOptions& options) {
   detail::ErrorCapture capture;
-  auto ds = open_vector(path, capture);
+  auto ds = open_vector(path, capture, options.allow_remote);
   if (!ds) return ds.error();
 
   std::vector<OGRLayer*> layers;
@@ -489,9 +509,9 @@ Result<LayerData> read_layer(const std::string& path, const std::string& layer, 
   return std::move(r->front());
 }
 
-Result<std::vector<std::string>> list_layers(const std::string& path) {
+Result<std::vector<std::string>> list_layers(const std::string& path, bool allow_remote) {
   detail::ErrorCapture capture;
-  auto ds = open_vector(path, capture);
+  auto ds = open_vector(path, capture, allow_remote);
   if (!ds) return ds.error();
   return layer_names(**ds);
 }

@@ -56,6 +56,28 @@ check user_layer 0 "$PT" render --no-dataset --layer "$FIX/footprints.geojson" -
 check layers 0 "$PT" layers "$FIX/footprints.geojson"
 expect_text layers "footprints: 5 features"
 
+# Strict numbers: the whole token, in range, finite (each of these was accepted: 1x1abc as 1x1,
+# 4294967297x2 wrapped to 1x2, 4abc as 4, NaN in --look drew a blank picture, inf days was undefined).
+check size_trailing 2 "$PT" render --size 1x1abc --out "$OUT/n.png"
+expect_text size_trailing "--size wants WIDTHxHEIGHT"
+check size_wraps 2 "$PT" render --size 4294967297x2 --out "$OUT/n.png"
+expect_text size_wraps "--size wants WIDTHxHEIGHT"
+check msaa_trailing 2 "$PT" render --msaa 4abc --size 64x36 --out "$OUT/n.png"
+expect_text msaa_trailing "--msaa wants 1 or 4"
+check look_nan 2 "$PT" render --look nan,28,1000,0,45 --size 64x36 --out "$OUT/n.png"
+expect_text look_nan "--look wants LON,LAT,DISTANCE"
+check retention_inf 2 "$PT" render --retention-days inf --size 64x36 --out "$OUT/n.png"
+expect_text retention_inf "--retention-days wants days"
+check frames_negative 2 "$PT" --frames -5
+expect_text frames_negative "--frames wants a whole count"
+check at_without_feed 2 "$PT" render --at 2026-01-01T00:00:00Z --size 64x36 --out "$OUT/n.png"
+expect_text at_without_feed "needs a feed"
+# Local files only: a layer argument never fetches from the network unless asked.
+check remote_layer 1 "$PT" render --layer /vsicurl/http://127.0.0.1:1/x.gpkg --size 64x36 --out "$OUT/r.png"
+expect_text remote_layer "is a network source"
+check remote_layers_cmd 1 "$PT" layers https://127.0.0.1:1/x.geojson
+expect_text remote_layers_cmd "--allow-remote"
+
 # Live data on stills: a bad time, a bad source URL, a missing recording, a broker that is not there.
 check bad_time 2 "$PT" render --feed "sim://" --at garbage --size 64x36 --out "$OUT/t.png"
 expect_text bad_time "--at wants an RFC 3339 time"

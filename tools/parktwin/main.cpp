@@ -1,4 +1,6 @@
 // parktwin: the viewer and its subcommands.
+#include <cmath>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -91,6 +93,7 @@ Options (viewer and render):
                       tour waits) until the alarm is acknowledged (K, or the Alarms panel, F3) or clears
   --tour-resume S     viewer: idle seconds before a tour the operator took over goes on (default 20)
   --msaa 1|4          multisampling (default 4)
+  --allow-remote      let --layer and `layers` read network sources (URLs, /vsicurl/...); local only without it
   --validate          run with the Vulkan validation layer and report validation_errors=N
 
 Environment: PARKTWIN_ASSETS (asset directory), PARKTWIN_DEVICE (prefer a device by name),
@@ -103,7 +106,7 @@ int usage_error(const std::string& msg) {
 }
 
 int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
-  auto names = parktwin::gis::list_layers(path);
+  auto names = parktwin::gis::list_layers(path, o.layer_options.read.allow_remote);
   if (!names) {
     std::cerr << "parktwin layers: " << names.error().message << "\n";
     return 1;
@@ -183,8 +186,7 @@ int main(int argc, char** argv) {
     } else if (a == "--history") {
       o.history = value("--history");
     } else if (a == "--retention-days") {
-      o.retention_days = std::atof(value("--retention-days"));
-      if (!(o.retention_days > 0)) return usage_error("--retention-days wants a positive number of days");
+      if (!number("--retention-days", 0.0, 36500.0, true, "days in (0, 36500]", o.retention_days)) return 2;
     } else if (a == "--no-live") {
       o.feed.clear();
       o.feed_given = true;
@@ -192,14 +194,20 @@ int main(int argc, char** argv) {
       o.view = std::string("look:") + value("--look");
     } else if (a == "--size") {
       const std::string s = value("--size");
-      unsigned w = 0, h = 0;
-      if (std::sscanf(s.c_str(), "%ux%u", &w, &h) != 2 || w == 0 || h == 0 || w > 32768 || h > 32768)
+      // Digits, 'x', digits and nothing else: "1x1abc" and "4294967297x2" (which wrapped) are refused.
+      uint64_t w = 0, h = 0;
+      const char* p = s.c_str();
+      const char* const end = p + s.size();
+      auto [p1, e1] = std::from_chars(p, end, w);
+      const bool ok1 = e1 == std::errc() && p1 != p && p1 < end && *p1 == 'x';
+      auto [p2, e2] = ok1 ? std::from_chars(p1 + 1, end, h) : std::from_chars_result{p1, std::errc::invalid_argument};
+      if (!ok1 || e2 != std::errc() || p2 != end || p2 == p1 + 1 || w == 0 || h == 0 || w > 32768 || h > 32768)
         return usage_error("--size wants WIDTHxHEIGHT, e.g. 1920x1080, each side at most 32768 (got '" + s + "')");
       // The stitched image is held in memory (4 bytes a pixel) and encoded at once.
       if (static_cast<uint64_t>(w) * h > 268435456ull)
         return usage_error("--size " + s + " is over 268 megapixels (16384x16384); render parts with --look instead");
-      o.width = w;
-      o.height = h;
+      o.width = static_cast<uint32_t>(w);
+      o.height = static_cast<uint32_t>(h);
     } else if (a == "--out") {
       out = value("--out");
     } else if (a == "--tour") {
@@ -239,8 +247,9 @@ int main(int argc, char** argv) {
     } else if (a == "--endpoints-file") {
       wall.endpoints_file = value("--endpoints-file");
     } else if (a == "--wall-frames") {
-      wall.frames = std::atoll(value("--wall-frames"));
-      if (wall.frames < 0) return usage_error("--wall-frames wants a count (0 = until stopped)");
+      double n = 0;
+      if (!number("--wall-frames", 0.0, 1e12, false, "a count (0 = until stopped)", n) || n != std::floor(n)) return 2;
+      wall.frames = static_cast<int64_t>(n);
     } else if (a == "--barrier-timeout") {
       wall.barrier_timeout_ms = std::atoi(value("--barrier-timeout"));
       if (wall.barrier_timeout_ms < 10) return usage_error("--barrier-timeout wants milliseconds, at least 10");
@@ -279,10 +288,17 @@ int main(int argc, char** argv) {
     } else if (a == "--fullscreen") {
       o.fullscreen = true;
     } else if (a == "--frames") {
-      o.frames = std::atoi(value("--frames"));
+      double n = 0;
+      if (!number("--frames", 1.0, 1e9, false, "a whole count of frames in [1, 1e9]", n)) return 2;
+      if (n != std::floor(n)) return usage_error("--frames wants a whole count of frames");
+      o.frames = static_cast<int>(n);
+    } else if (a == "--allow-remote") {
+      o.layer_options.read.allow_remote = true;
     } else if (a == "--msaa") {
-      o.msaa = static_cast<uint32_t>(std::atoi(value("--msaa")));
-      if (o.msaa != 1 && o.msaa != 4) return usage_error("--msaa takes 1 or 4");
+      double m = 0;
+      if (!number("--msaa", 1.0, 4.0, false, "1 or 4", m)) return 2;
+      if (m != 1.0 && m != 4.0) return usage_error("--msaa takes 1 or 4");
+      o.msaa = static_cast<uint32_t>(m);
     } else if (a == "--validate") {
       o.validation = true;
     } else if (!a.empty() && a[0] == '-') {

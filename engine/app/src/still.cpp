@@ -152,6 +152,11 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     state = std::move(*st);
   }
   const std::string feed = o.feed_given ? o.feed : state ? state->source : std::string();
+  if (!o.at.empty() && feed.empty()) {
+    std::cerr << "parktwin render: --at " << o.at << " needs a feed to read at that moment: add --feed sim:// or "
+              << "--feed history://FILE\n";
+    return 2;
+  }
   if (!feed.empty()) {
     const auto at = moment_of(o);
     if (!at) {

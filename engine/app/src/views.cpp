@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -80,9 +81,21 @@ Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view
   }
   if (view.rfind("look:", 0) == 0) {
     // look:LON,LAT,DISTANCE[,HEADING_DEG[,PITCH_DEG]] — WGS84 target, metres, degrees.
-    double lon = 0, lat = 0, dist = 0, hdg = 0, pitch = 50;
-    const int n = std::sscanf(view.c_str() + 5, "%lf,%lf,%lf,%lf,%lf", &lon, &lat, &dist, &hdg, &pitch);
-    if (n < 3 || std::abs(lon) > 180 || std::abs(lat) > 90 || dist <= 0)
+    // Every field a whole, finite number (NaN drew a blank picture, "1x" passed as 1).
+    double f[5] = {0, 0, 0, 0, 50};
+    int n = 0;
+    bool whole = true;
+    for (const char* p = view.c_str() + 5; whole && n < 5;) {
+      char* end = nullptr;
+      f[n] = std::strtod(p, &end);
+      whole = end != p && std::isfinite(f[n]) && (*end == ',' || *end == '\0');
+      ++n;
+      if (!whole || *end == '\0') break;
+      p = end + 1;
+    }
+    const double lon = f[0], lat = f[1], dist = f[2], hdg = f[3], pitch = f[4];
+    if (!whole || n < 3 || std::abs(lon) > 180 || std::abs(lat) > 90 || !(dist > 0 && dist <= 1e7) || std::abs(hdg) > 3600 ||
+        std::abs(pitch) > 90)
       return Failure(Failure::ConfigurationError,
                      "--look wants LON,LAT,DISTANCE[,HEADING,PITCH] in degrees and metres (got '" + view.substr(5) + "')");
     scene::Camera c;

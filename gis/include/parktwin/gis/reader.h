@@ -30,7 +30,13 @@ struct ReadOptions {
   bool repair_invalid = true;
   /// Features farther than this from the frame origin (metres) are rejected as absurd.
   double max_distance_m = 3.0e6;
+  /// Network sources (URLs, /vsicurl/ and GDAL's other network file systems) are refused unless
+  /// this is set (--allow-remote): a layer argument never makes ParkTwin fetch from the network.
+  bool allow_remote = false;
 };
+
+/// True for a URL or a path through one of GDAL's network file systems (/vsicurl/, /vsis3/, ...).
+bool is_remote_source(const std::string& path);
 
 /// Reads every requested layer of a source. Fails as a whole only when the source cannot be
 /// opened, a requested layer is missing, or no CRS can be determined; problems with single
@@ -43,6 +49,6 @@ Result<LayerData> read_layer(const std::string& path, const std::string& layer, 
                              const ReadOptions& options = {});
 
 /// The names of the layers of a source (for --help style listings and tests).
-Result<std::vector<std::string>> list_layers(const std::string& path);
+Result<std::vector<std::string>> list_layers(const std::string& path, bool allow_remote = false);
 
 }  // namespace parktwin::gis
