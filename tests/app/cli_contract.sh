@@ -72,6 +72,9 @@ check frames_negative 2 "$PT" --frames -5
 expect_text frames_negative "--frames wants a whole count"
 check at_without_feed 2 "$PT" render --at 2026-01-01T00:00:00Z --size 64x36 --out "$OUT/n.png"
 expect_text at_without_feed "needs a feed"
+# A write that fails (a full disk: /dev/full) is an error, not "wrote" with exit 0.
+check png_disk_full 1 "$PT" render --size 64x36 --out /dev/full
+expect_text png_disk_full "No space left on device"
 # Local files only: a layer argument never fetches from the network unless asked.
 check remote_layer 1 "$PT" render --layer /vsicurl/http://127.0.0.1:1/x.gpkg --size 64x36 --out "$OUT/r.png"
 expect_text remote_layer "is a network source"

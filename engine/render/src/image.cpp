@@ -1,3 +1,8 @@
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
@@ -14,10 +19,32 @@ uint32_t Image::pixel(uint32_t x, uint32_t y) const {
 Result<bool> write_png(const Image& img, const std::string& path) {
   if (img.width == 0 || img.height == 0 || img.rgba.size() != size_t(img.width) * img.height * 4)
     return Failure(Failure::InvalidData, "cannot write " + path + ": the image is empty");
-  if (!stbi_write_png(path.c_str(), static_cast<int>(img.width), static_cast<int>(img.height), 4, img.rgba.data(),
-                      static_cast<int>(img.width * 4)))
-    return Failure(Failure::ResourceUnavailable,
-                   "cannot write " + path + ": check that the directory exists and is writable");
+  // Encoded in memory, then written with every step checked: stbi_write_png to a file reported
+  // success for a PNG cut short by a full disk.
+  std::vector<unsigned char> png;
+  const auto append = [](void* ctx, void* data, int size) {
+    auto* out = static_cast<std::vector<unsigned char>*>(ctx);
+    out->insert(out->end(), static_cast<unsigned char*>(data), static_cast<unsigned char*>(data) + size);
+  };
+  if (!stbi_write_png_to_func(append, &png, static_cast<int>(img.width), static_cast<int>(img.height), 4,
+                              img.rgba.data(), static_cast<int>(img.width * 4)) ||
+      png.empty())
+    return Failure(Failure::GeneralError, "cannot encode " + path + " as PNG");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return Failure(Failure::ResourceUnavailable, "cannot write " + path + ": " + std::strerror(errno) +
+                                                     "; check that the directory exists and is writable");
+  const size_t put = std::fwrite(png.data(), 1, png.size(), f);
+  const int write_errno = put == png.size() ? 0 : errno;
+  const bool flushed = std::fflush(f) == 0;
+  const int flush_errno = flushed ? 0 : errno;
+  const bool closed = std::fclose(f) == 0;
+  if (put != png.size() || !flushed || !closed) {
+    const int e = write_errno ? write_errno : flush_errno ? flush_errno : errno;
+    return Failure(Failure::ResourceUnavailable, "cannot write " + path + ": " + std::strerror(e) + " (" +
+                                                     std::to_string(png.size()) +
+                                                     " bytes to write); the file is incomplete or missing");
+  }
   return true;
 }
 
