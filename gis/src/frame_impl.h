@@ -39,7 +39,14 @@ class ErrorCapture {
     messages_.clear();
     return out.empty() ? std::string("no details from GDAL") : out;
   }
-  void clear() { messages_.clear(); }
+  void clear() {
+    messages_.clear();
+    failures_ = 0;
+    first_failure_.clear();
+  }
+  /// Errors (CE_Failure or worse) since construction or the last clear(), and the first one's text.
+  size_t failures() const { return failures_; }
+  const std::string& first_failure() const { return first_failure_; }
 
  private:
   static void CPL_STDCALL handle(CPLErr cls, CPLErrorNum, const char* msg) {
@@ -54,9 +61,12 @@ class ErrorCapture {
       else if (!line.empty() && line.back() != ' ') line += ' ';
     }
     while (!line.empty() && (line.back() == ' ' || line.back() == '.')) line.pop_back();
+    if (cls >= CE_Failure && self->failures_++ == 0) self->first_failure_ = line;
     if (!line.empty()) self->messages_.push_back(std::move(line));
   }
   std::vector<std::string> messages_;
+  size_t failures_ = 0;
+  std::string first_failure_;
 };
 
 /// Creates a transformation between two SRS; null on failure (GDAL reports why to its error handler).

@@ -224,8 +224,21 @@ class LayerReader {
     data_.name = layer_.GetName();
     if (auto crs = resolve_crs(); !crs) return crs.error();
     read_fields();
+    // What the source says it holds, where it knows without a scan (GeoPackage, FlatGeobuf, ...).
+    const GIntBig expected = layer_.GetFeatureCount(FALSE);
     capture_.clear();
     for (auto& feature : layer_) read_feature(*feature);
+    // A damaged file ends the iteration early with an error ("database disk image is malformed"),
+    // or quietly short of the count it declares: then the layer is damaged, not complete.
+    if (capture_.failures() > 0 || (expected >= 0 && data_.report.read < expected)) {
+      data_.report.damaged = true;
+      data_.report.messages.insert(
+          data_.report.messages.begin(),
+          where() + ": damaged: reading stopped after " + std::to_string(data_.report.read) + " features" +
+              (expected >= 0 ? " of the " + std::to_string(expected) + " it declares" : std::string()) +
+              (capture_.failures() > 0 ? " (GDAL: " + capture_.first_failure() + ")" : std::string()) +
+              "; what was read is shown; repair the file or take it from a backup");
+    }
     finish();
     return std::move(data_);
   }

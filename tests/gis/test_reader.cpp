@@ -391,6 +391,45 @@ TEST(Reader, StarPolygonIsSkippedWithoutHangingAndASmallStarRepaired) {
   EXPECT_LT(area, pi * r_ns * r_ew * 1.01);
 }
 
+// A GeoPackage with one damaged page used to report "1846 of 1846 features loaded" (the file holds
+// 3,000) and a damaged FlatGeobuf "89 of 89": reading stopped early and nobody was told. The layer is
+// now reported as damaged, with what was read and what the file declares.
+TEST(Reader, DamagedFilesAreReportedAsDamaged) {
+  const fs::path dir = scratch("damaged");
+  std::vector<Fx> fx;
+  for (int i = 0; i < 3000; ++i) {
+    const double x = 117.0 + (i % 60) * 0.002, y = 28.0 + (i / 60) * 0.002;
+    const std::string wkt = "POLYGON((" + std::to_string(x) + " " + std::to_string(y) + "," + std::to_string(x + 0.001) +
+                            " " + std::to_string(y) + "," + std::to_string(x + 0.001) + " " + std::to_string(y + 0.001) +
+                            "," + std::to_string(x) + " " + std::to_string(y) + "))";
+    fx.push_back({from_wkt(wkt), i, "parcel " + std::to_string(i), 10});
+  }
+  for (const char* fmt : {"GPKG", "FlatGeobuf"}) {
+    const fs::path file = dir / (std::string("parcels.") + (std::string(fmt) == "GPKG" ? "gpkg" : "fgb"));
+    write_source(fmt, file, {{"parcels", wkbPolygon, wgs84(), fx}});
+    const LayerData whole = read_one(file);
+    ASSERT_EQ(whole.report.read, 3000) << fmt;
+    EXPECT_FALSE(whole.report.damaged) << fmt;
+    // Overwrite 4 KiB in the middle of the file with garbage (a bad sector, a torn copy).
+    const auto size = fs::file_size(file);
+    {
+      std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size / 2 / 4096 * 4096));
+      std::string junk(4096, '\0');
+      for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 131 + 17) & 0xff);
+      f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    auto read = read_source(file.string(), SceneFrame::jiangxi(), ReadOptions{});
+    ASSERT_TRUE(read) << fmt << ": " << read.error().message;
+    ASSERT_EQ(read->size(), 1u);
+    const LayerData& d = read->front();
+    EXPECT_TRUE(d.report.damaged) << fmt << ": read " << d.report.read << " of 3000 without noticing\n" << dump(d.report);
+    EXPECT_LT(d.report.kept, 3000) << fmt;
+    ASSERT_FALSE(d.report.messages.empty());
+    EXPECT_NE(d.report.messages.front().find("damaged"), std::string::npos) << d.report.messages.front();
+  }
+}
+
 TEST(Reader, UnrepairablePolygonIsSkipped) {
   const fs::path dir = scratch("unrepairable");
   const std::vector<Fx> fx = {

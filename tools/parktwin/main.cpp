@@ -117,15 +117,19 @@ int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
     std::cerr << "parktwin layers: " << layers.error().message << "\n";
     return 1;
   }
+  int damaged = 0;
   for (const auto& l : *layers) {
-    std::cout << l.name << ": " << l.features.size() << " features, crs " << l.crs << ", fields";
+    damaged += l.report.damaged;
+    std::cout << l.name << ": " << (l.report.damaged ? "DAMAGED, " : "") << l.features.size() << " features, crs "
+              << l.crs << ", fields";
     for (const auto& f : l.fields) std::cout << " " << f;
     std::cout << "\n  read " << l.report.read << ", kept " << l.report.kept << ", repaired " << l.report.repaired;
     for (const auto& [reason, n] : l.report.skipped) std::cout << ", skipped " << n << " (" << reason << ")";
     std::cout << "\n";
     for (const auto& m : l.report.messages) std::cout << "  " << m << "\n";
   }
-  return 0;
+  if (damaged) std::cerr << "parktwin layers: " << damaged << " damaged layer(s) in " << path << "\n";
+  return damaged ? 1 : 0;
 }
 
 }  // namespace

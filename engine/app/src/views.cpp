@@ -33,6 +33,10 @@ Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostre
     }
   }
   for (const std::string& w : s->warnings) log << "parktwin: " << w << "\n";
+  if (s->damaged_layers > 0) {
+    log << "parktwin: " << s->damaged_layers << " layer(s) came from a damaged source (above): only part of it is shown\n";
+    failed += s->damaged_layers;
+  }
   if (failures) *failures = failed;
   if (s->layers.empty()) return Failure(Failure::ResourceUnavailable, "nothing could be loaded");
   return s;

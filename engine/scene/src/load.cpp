@@ -323,8 +323,10 @@ void focus_parks_on_chain_masters(Scene& scene) {
 
 void note_report(Scene& scene, const gis::LayerData& d) {
   const gis::LoadReport& r = d.report;
+  if (r.damaged) ++scene.damaged_layers;
   if (r.repaired == 0 && r.skipped.empty() && r.messages.empty()) return;
-  std::string line = d.source + " / " + d.name + ": " + std::to_string(r.kept) + " of " + std::to_string(r.read) + " features loaded";
+  std::string line = d.source + " / " + d.name + ": " + (r.damaged ? "DAMAGED, " : "") + std::to_string(r.kept) +
+                     " of " + std::to_string(r.read) + " features loaded";
   if (r.repaired) line += ", " + std::to_string(r.repaired) + " repaired";
   for (const auto& [reason, n] : r.skipped) line += ", " + std::to_string(n) + " skipped (" + reason + ")";
   scene.warnings.push_back(line);

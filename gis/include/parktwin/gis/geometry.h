@@ -45,6 +45,9 @@ struct LoadReport {
   int64_t read = 0;      ///< features seen
   int64_t kept = 0;      ///< features delivered
   int64_t repaired = 0;  ///< invalid geometries made valid (GEOS MakeValid) and kept
+  /// The source is damaged: reading failed part way or ended short of the count it declares (the
+  /// first message says where); what was read is delivered.
+  bool damaged = false;
   std::map<std::string, int64_t> skipped;  ///< reason -> count
   std::vector<std::string> messages;       ///< human-readable, each naming file, layer and feature id
   int64_t skipped_total() const;

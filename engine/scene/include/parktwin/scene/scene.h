@@ -160,6 +160,7 @@ class Scene {
 
   std::vector<std::string> attributions;  ///< lines to show (data licences)
   std::vector<std::string> warnings;      ///< load problems, for the UI and the log
+  int damaged_layers = 0;                 ///< layers whose source was damaged (read short or failing)
 
   glm::dvec2 bmin{1e300}, bmax{-1e300};  ///< bounds of everything loaded
 
