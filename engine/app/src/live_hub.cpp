@@ -8,6 +8,7 @@
 #include <ostream>
 #include <thread>
 
+#include "parktwin/live/guarded.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/live/simulator.h"
 #include "parktwin/scene/kpi.h"
@@ -91,7 +92,12 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
     } else {
       hub->writer_store_ = std::move(*w);
       hub->reader_ = std::move(*r);
-      hub->writer_ = std::thread([h = hub.get()] { h->writer_loop(); });
+      hub->writer_ = std::thread([h = hub.get()] {
+        live::guarded("the history writer", [h] { h->writer_loop(); }, [h](std::string why) {
+          std::lock_guard<std::mutex> lock(h->mu_);
+          h->writer_error_ = std::move(why) + "; samples are no longer recorded until the viewer restarts";
+        });
+      });
     }
   }
   // The KPI window: the simulator's own integral, or the history (the replayed file or the recording).
@@ -211,9 +217,12 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
 void LiveHub::update_kpis(scene::Scene& scene, double dt_s) {
   constexpr double kHistoryKpiEvery_s = 10.0;
   if (kpi_sim_job_.valid() && kpi_sim_job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    auto [sim, window] = kpi_sim_job_.get();
-    kpi_sim_ = std::move(sim);
-    kpi_window_ = std::move(window);
+    // The worker's exception comes back through get(): caught here, said in the Feed panel.
+    live::guarded("the KPI worker", [&] {
+      auto [sim, window] = kpi_sim_job_.get();
+      kpi_sim_ = std::move(sim);
+      kpi_window_ = std::move(window);
+    }, [&](std::string why) { kpi_error_ = std::move(why); });
   }
   if (kpi_window_) {
     if (scene.live_time_ms != kpi_t_ms_) {
@@ -225,13 +234,15 @@ void LiveHub::update_kpis(scene::Scene& scene, double dt_s) {
   if (!kpi_store_) return;
   since_kpi_s_ += dt_s;
   if (kpi_job_.valid() && kpi_job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    auto r = kpi_job_.get();
-    if (r) {
-      scene.kpi_totals = std::move(*r);
-      kpi_error_.clear();
-    } else {
-      kpi_error_ = r.error().message;
-    }
+    live::guarded("the KPI worker", [&] {
+      auto r = kpi_job_.get();
+      if (r) {
+        scene.kpi_totals = std::move(*r);
+        kpi_error_.clear();
+      } else {
+        kpi_error_ = r.error().message;
+      }
+    }, [&](std::string why) { kpi_error_ = std::move(why); });
   }
   if (!kpi_job_.valid() && since_kpi_s_ >= kHistoryKpiEvery_s && scene.live_time_ms > 0) {
     since_kpi_s_ = 0.0;

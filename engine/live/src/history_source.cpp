@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "parktwin/live/guarded.h"
 #include "ingest.h"
 #include "sources.h"
 
@@ -58,7 +59,13 @@ class HistorySource final : public Source {
       origin_steady_ms_ = steady_ms();
       end_ms_.reset();
     }
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+      guarded("the replay thread", [&] { run(); }, [this](std::string why) {
+        std::lock_guard lock(mu_);
+        state_ = ConnectionState::Failed;
+        error_ = std::move(why) + "; the replay stopped here";
+      });
+    });
     return true;
   }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "parktwin/live/guarded.h"
 #include "ingest.h"
 #include "parktwin/live/simulator.h"
 #include "sources.h"
@@ -60,7 +61,13 @@ class SimSource final : public Source {
     anchor_sim_ms_ = clock_ms_.load();
     anchor_steady_ms_ = steady_ms();
     running_ = true;
-    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+    thread_ = std::jthread([this](std::stop_token st) {
+      const bool ok = guarded("the simulator thread", [&] { run(st); }, [this](std::string why) {
+        std::lock_guard lock(error_mu_);
+        error_ = std::move(why) + "; restart the viewer (or pick another --feed)";
+      });
+      if (!ok) running_ = false;
+    });
     return true;
   }
 
@@ -82,6 +89,10 @@ class SimSource final : public Source {
     st.kind = "simulator";
     st.simulated = true;
     st.state = running_ ? ConnectionState::Connected : ConnectionState::Idle;
+    {
+      std::lock_guard lock(error_mu_);
+      if (!error_.empty()) st.state = ConnectionState::Failed, st.last_error = error_;
+    }
     st.clock_ms = now_ms();
     ingest_.fill_status(st);
     return st;
@@ -136,6 +147,8 @@ class SimSource final : public Source {
   std::atomic<int64_t> clock_ms_{0};         ///< simulated time at the last tick (or frozen when stopped)
   std::atomic<int64_t> anchor_sim_ms_{0};    ///< simulated time at start()
   std::atomic<int64_t> anchor_steady_ms_{0}; ///< steady clock at start()
+  mutable std::mutex error_mu_;
+  std::string error_;  ///< why the thread stopped, when it did
 };
 
 }  // namespace
