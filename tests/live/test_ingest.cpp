@@ -259,5 +259,39 @@ TEST(Ingest, ProducerAndConsumerThreadsLoseNothing) {
   for (int i = 0; i < kCount; ++i) ASSERT_EQ(got[i].m.value(scene::Metric::Production), i);
 }
 
+// The queue between a source's thread and the app was unbounded: a stalled viewer grew without
+// limit. Beyond max_queued new samples are dropped and counted, and the queue takes more once drained.
+TEST(Ingest, TheQueueIsBoundedAndCountsWhatItDrops) {
+  Fixture f;
+  SourceOptions opt = unlimited();
+  opt.max_queued = 10;
+  Ingest ingest(f.reg, opt);
+  const int64_t t = steady_ms();
+  for (int i = 0; i < 15; ++i) {
+    const auto [topic, payload] = f.message(0, kWall - 1000, i);
+    ingest.offer(topic, payload, kWall, t);
+  }
+  Sample trusted;
+  trusted.enterprise = 1;
+  trusted.m.ts_ms = kWall;
+  ingest.push(trusted);  // in-process producers are bounded too
+  std::vector<Sample> out;
+  ingest.drain(out);
+  ASSERT_EQ(out.size(), 10u);
+  EXPECT_EQ(out.back().m.value(scene::Metric::Production), 9.0) << "the first ten are kept, in order";
+  EXPECT_EQ(ingest.counters().rejected[static_cast<size_t>(Reject::QueueFull)].load(), 6u);
+  EXPECT_EQ(ingest.counters().received.load(), 16u);
+  EXPECT_EQ(ingest.counters().accepted.load(), 10u);
+  SourceStatus st;
+  ingest.fill_status(st);
+  EXPECT_NE(st.last_error.find("queue_full"), std::string::npos) << st.last_error;
+  // Drained: room again.
+  const auto [topic, payload] = f.message(0, kWall - 500, 99);
+  ingest.offer(topic, payload, kWall, t);
+  out.clear();
+  ingest.drain(out);
+  ASSERT_EQ(out.size(), 1u);
+}
+
 }  // namespace
 }  // namespace parktwin::live

@@ -207,6 +207,16 @@ TEST(Payload, EveryRejectReasonReachableAndCountedOnce) {
   EXPECT_EQ(ingest.counters().rejected_total(), 1u);
   seen[static_cast<size_t>(Reject::Flood)] = true;
 
+  // QueueFull too: a valid message when the queue is full (the app did not drain it).
+  SourceOptions full;
+  full.max_queued = 1;
+  Ingest small(reg, full);
+  for (int i = 0; i < 2; ++i) small.offer(kTopic, with("ts", kNow - 1000 + i), kNow, t);
+  EXPECT_EQ(small.counters().accepted.load(), 1u);
+  EXPECT_EQ(small.counters().rejected[static_cast<size_t>(Reject::QueueFull)].load(), 1u);
+  EXPECT_EQ(small.counters().rejected_total(), 1u);
+  seen[static_cast<size_t>(Reject::QueueFull)] = true;
+
   for (size_t i = 0; i < kRejectCount; ++i) EXPECT_TRUE(seen[i]) << reject_name(static_cast<Reject>(i));
 }
 

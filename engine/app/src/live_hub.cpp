@@ -179,7 +179,17 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     if (!drained_.empty()) arrivals_.arrived(wall_s());
     if (!drained_.empty() && writer_.joinable()) {
       std::lock_guard<std::mutex> lock(mu_);
-      pending_.insert(pending_.end(), drained_.begin(), drained_.end());
+      // Bounded: a history that cannot keep up (a slow or full disk) loses samples, counted and
+      // said, rather than the viewer's memory.
+      constexpr size_t kMaxPending = size_t{1} << 21;
+      const size_t room = kMaxPending > pending_.size() ? kMaxPending - pending_.size() : 0;
+      const size_t take = std::min(room, drained_.size());
+      pending_.insert(pending_.end(), drained_.begin(), drained_.begin() + static_cast<std::ptrdiff_t>(take));
+      if (take < drained_.size()) {
+        history_dropped_ += drained_.size() - take;
+        writer_error_ = "the history cannot keep up: " + std::to_string(history_dropped_) +
+                        " samples not recorded (is the disk slow or full?)";
+      }
     }
     if (!drained_.empty()) cv_.notify_one();
     scene.live_time_ms = source_->now_ms();

@@ -101,16 +101,27 @@ void Ingest::offer(std::string_view topic, std::string_view payload, int64_t now
   }
 
   s.received_ms = received_steady_ms;
+  if (!room_locked()) return;
   queue_.push_back(std::move(s));
   bump(counters_.accepted);
+}
+
+bool Ingest::room_locked() {
+  if (queue_.size() < opt_.max_queued) return true;
+  bump(counters_.rejected[static_cast<size_t>(Reject::QueueFull)]);
+  last_reject_ = std::string(reject_name(Reject::QueueFull)) + ": " + std::to_string(queue_.size()) +
+                 " samples wait for the app, which has not taken them (it is stalled); newer ones are dropped "
+                 "until it does";
+  return false;
 }
 
 void Ingest::push(const Sample& s) {
   std::lock_guard lock(mu_);
   const int64_t now = s.received_ms != 0 ? s.received_ms : steady_ms();
   note_arrival(rate_window_, now, counters_.received.load(std::memory_order_relaxed));
-  queue_.push_back(s);
   bump(counters_.received);
+  if (!room_locked()) return;
+  queue_.push_back(s);
   bump(counters_.accepted);
 }
 

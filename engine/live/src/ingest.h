@@ -27,6 +27,8 @@ class Ingest {
   const IngestCounters& counters() const { return counters_; }
 
  private:
+  /// True when the queue has room; else counts a QueueFull drop (mu_ held).
+  bool room_locked();
   const Registry& reg_;
   SourceOptions opt_;
   IngestCounters counters_;

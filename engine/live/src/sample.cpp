@@ -18,6 +18,7 @@ const char* reject_name(Reject r) {
     case Reject::TimestampFuture: return "timestamp_future";
     case Reject::TimestampPast: return "timestamp_past";
     case Reject::Flood: return "flood";
+    case Reject::QueueFull: return "queue_full";
     case Reject::Count: break;
   }
   return "unknown";

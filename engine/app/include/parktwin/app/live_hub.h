@@ -73,6 +73,7 @@ class LiveHub {
   std::vector<live::Sample> pending_;
   bool stopping_ = false;
   std::string writer_error_;
+  uint64_t history_dropped_ = 0;  ///< samples not recorded because the writer fell too far behind
 
   // Timeline.
   bool live_ = true, playing_ = false, animating_ = false;

@@ -32,6 +32,7 @@ enum class Reject : uint8_t {
   TimestampFuture,     ///< more than the allowed skew ahead of now
   TimestampPast,       ///< older than the allowed age
   Flood,               ///< more messages per second than allowed for one enterprise
+  QueueFull,           ///< accepted, but the app had not taken the queued samples (it stalls): dropped
   Count
 };
 constexpr size_t kRejectCount = static_cast<size_t>(Reject::Count);

@@ -53,6 +53,9 @@ class Source {
 struct SourceOptions {
   ParseLimits limits;
   double flood_per_enterprise_per_s = 200.0;  ///< more than this per enterprise is refused as Flood
+  /// Samples held until the app takes them: beyond this (the app stalls) new ones are dropped and
+  /// counted as QueueFull, so a stalled viewer never grows without bound (about 100 MB at the default).
+  size_t max_queued = 1u << 20;
 };
 
 /// The settings of a sim:// URL.
