@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scene_test_support.h"
 #include "parktwin/scene/geo_camera.h"
 #include "parktwin/scene/scene.h"
 #include "parktwin/scene/tour.h"
@@ -24,9 +25,7 @@ const std::string kFixture = std::string(PARKTWIN_FIXTURES) + "/short_tour.json"
 class TourSessionTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    scene_ = new scene::Scene(gis::SceneFrame::jiangxi());
-    auto r = scene::load_default_dataset(*scene_, std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg");
-    ASSERT_TRUE(r) << r.error().message;
+    scene_ = scene::testing::load_default_scene().release();  // fails the test when it cannot load
   }
   static void TearDownTestSuite() {
     delete scene_;

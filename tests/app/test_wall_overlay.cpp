@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "scene_test_support.h"
 #include "frame_state.h"
 #include "parktwin/app/app.h"
 #include "parktwin/scene/geo_camera.h"
@@ -21,14 +22,13 @@ namespace {
 class WallOverlayTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    scene_ = new scene::Scene(gis::SceneFrame::jiangxi());
-    auto r = scene::load_default_dataset(*scene_, std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg");
-    ASSERT_TRUE(r) << r.error().message;
+    scene_ = scene::testing::load_default_scene().release();  // fails the test when it cannot load
   }
   static void TearDownTestSuite() {
     delete scene_;
     scene_ = nullptr;
   }
+  void SetUp() override { ASSERT_NE(scene_, nullptr); }
   static scene::Scene* scene_;
 };
 scene::Scene* WallOverlayTest::scene_ = nullptr;

@@ -4,6 +4,7 @@
 # console sends is presented by both (none by only one), their tiles are written, and the console
 # reports 0 validation errors.
 set -euo pipefail
+. "$(dirname "$0")/in_step.sh"
 PT=$1; OUT=$2; FIX=$3
 rm -rf "$OUT"; mkdir -p "$OUT" "${XDG_RUNTIME_DIR:-/tmp/xdg}"
 chmod 700 "${XDG_RUNTIME_DIR:-/tmp/xdg}" || true
@@ -42,13 +43,6 @@ reported=$(grep -o "^validation_errors=[0-9]*$" "$OUT/console.log" | tail -n 1 |
 [ "$reported" = 0 ] || { echo "validation errors: '$reported'"; exit 1; }
 INNER
 # Between the later node's first present and the earlier one's last, both presented the same frames.
-grep -o "presented [0-9]*" "$OUT/left.log" | awk '{print $2}' >"$OUT/left.frames"
-grep -o "presented [0-9]*" "$OUT/right.log" | awk '{print $2}' >"$OUT/right.frames"
-[ "$(wc -l <"$OUT/left.frames")" -ge 12 ] && [ "$(wc -l <"$OUT/right.frames")" -ge 12 ] || { echo "a node presented fewer than 12 frames"; exit 1; }
-from=$(( $(head -n 1 "$OUT/left.frames") > $(head -n 1 "$OUT/right.frames") ? $(head -n 1 "$OUT/left.frames") : $(head -n 1 "$OUT/right.frames") ))
-to=$(( $(tail -n 1 "$OUT/left.frames") < $(tail -n 1 "$OUT/right.frames") ? $(tail -n 1 "$OUT/left.frames") : $(tail -n 1 "$OUT/right.frames") ))
-both() { awk -v a="$from" -v b="$to" '$1>=a && $1<=b' "$1"; }
-echo "in step from frame $from to $to: left $(both "$OUT/left.frames" | wc -l), right $(both "$OUT/right.frames" | wc -l) frames"
-[ $(( to - from )) -ge 5 ] || { echo "the nodes were in step for fewer than 5 frames"; exit 1; }
-diff <(both "$OUT/left.frames") <(both "$OUT/right.frames") || { echo "the nodes presented different frames"; exit 1; }
+[ "$(grep -c "presented [0-9]*" "$OUT/left.log")" -ge 12 ] && [ "$(grep -c "presented [0-9]*" "$OUT/right.log")" -ge 12 ] || { echo "a node presented fewer than 12 frames"; exit 1; }
+in_step "$OUT/left.log" "$OUT/right.log" || exit 1
 [ "$(ls "$OUT/left" | wc -l)" -ge 1 ] && [ "$(ls "$OUT/right" | wc -l)" -ge 1 ] || { echo "no tiles written"; exit 1; }

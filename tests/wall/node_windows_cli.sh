@@ -9,6 +9,7 @@
 # logged as ignored and the node goes on presenting; a frame the master does not release is never
 # presented and the next is drawn over it; every node exits 0 on SIGTERM.
 set -euo pipefail
+. "$(dirname "$0")/in_step.sh"
 PT=$1; OUT=$2; FIX=$3
 rm -rf "$OUT"; mkdir -p "$OUT" "${XDG_RUNTIME_DIR:-/tmp/xdg}"
 chmod 700 "${XDG_RUNTIME_DIR:-/tmp/xdg}" || true
@@ -145,11 +146,4 @@ for log in left right both left_full; do
   echo "$log: validation_errors=$v, error lines $lines"
   [ "$v" = 0 ] && [ "$lines" = 0 ] || { cat "$f"; echo "$log: validation errors"; exit 1; }
 done
-grep -o "presented [0-9]*" "$OUT/left.log" | awk '{print $2}' >"$OUT/left.frames"
-grep -o "presented [0-9]*" "$OUT/right.log" | awk '{print $2}' >"$OUT/right.frames"
-from=$(( $(head -n 1 "$OUT/left.frames") > $(head -n 1 "$OUT/right.frames") ? $(head -n 1 "$OUT/left.frames") : $(head -n 1 "$OUT/right.frames") ))
-to=$(( $(tail -n 1 "$OUT/left.frames") < $(tail -n 1 "$OUT/right.frames") ? $(tail -n 1 "$OUT/left.frames") : $(tail -n 1 "$OUT/right.frames") ))
-both() { awk -v a="$from" -v b="$to" '$1>=a && $1<=b' "$1"; }
-echo "in step from frame $from to $to: left $(both "$OUT/left.frames" | wc -l), right $(both "$OUT/right.frames" | wc -l) frames"
-[ $(( to - from )) -ge 5 ] || { echo "the nodes were in step for fewer than 5 frames"; exit 1; }
-diff <(both "$OUT/left.frames") <(both "$OUT/right.frames") || { echo "the nodes presented different frames"; exit 1; }
+in_step "$OUT/left.log" "$OUT/right.log" || exit 1

@@ -16,9 +16,10 @@
 namespace parktwin::app {
 
 namespace {
-live::HistoryOptions read_only_history() {
+/// How a feed's history file is opened for reading: a history:// feed is a recording, read-only.
+live::HistoryOptions reading(const std::string& feed) {
   live::HistoryOptions o;
-  o.read_only = true;
+  o.read_only = feed.rfind("history://", 0) == 0;
   return o;
 }
 }  // namespace
@@ -118,9 +119,7 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
   } else {
     const std::string path = opt.feed.rfind("history://", 0) == 0 ? opt.feed.substr(10) : hub->history_path_;
     if (!path.empty() && std::filesystem::exists(path)) {
-      live::HistoryOptions ko;
-      ko.read_only = opt.feed.rfind("history://", 0) == 0;  // a recording is read, never written
-      if (auto k = live::HistoryStore::open(path, scene.enterprises.size(), ko)) hub->kpi_store_ = std::move(*k);
+      if (auto k = live::HistoryStore::open(path, scene.enterprises.size(), reading(opt.feed))) hub->kpi_store_ = std::move(*k);
       else log << "parktwin: no KPI window from history (" << k.error().message << ")\n";
     }
   }
@@ -367,10 +366,7 @@ gis::Result<bool> load_kpi_totals(scene::Scene& scene, const std::string& feed, 
   if (!std::filesystem::exists(path))
     return gis::Failure(gis::Failure::ResourceUnavailable,
                         "no history file " + path + " for the KPI window; the viewer records its feed there (--history FILE)");
-  // A history:// feed is a recording to read; the viewer's own file is opened as the viewer does.
-  live::HistoryOptions ho;
-  ho.read_only = feed.rfind("history://", 0) == 0;
-  auto h = live::HistoryStore::open(path, scene.enterprises.size(), ho);
+  auto h = live::HistoryStore::open(path, scene.enterprises.size(), reading(feed));
   if (!h) return h.error();
   auto totals = (*h)->window_totals(t_ms - scene::kKpiWindowMs, t_ms, live::kKpiSampleHoldMs);
   if (!totals) return totals.error();
@@ -396,7 +392,7 @@ gis::Result<bool> apply_feed_at(scene::Scene& scene, const std::string& feed, in
     const std::string path = feed.substr(10);
     if (!std::filesystem::exists(path))
       return gis::Failure(gis::Failure::ResourceUnavailable, "no history file " + path + "; record one with the viewer (--history FILE)");
-    auto h = live::HistoryStore::open(path, scene.enterprises.size(), read_only_history());
+    auto h = live::HistoryStore::open(path, scene.enterprises.size(), reading(feed));
     if (!h) return h.error();
     auto st = (*h)->state_at(t_ms);
     if (!st) return st.error();

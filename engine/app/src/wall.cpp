@@ -46,7 +46,7 @@ double full_aspect(const wall::WallPixels& wp) { return static_cast<double>(wp.w
 
 /// The frame's snapshot: what the wall shows this frame (camera, animation time, flow budget) from
 /// the scene as the frame state set it.
-std::shared_ptr<const scene::FrameSnapshot> snapshot_of(scene::FrameSnapshotBuilder& b, const scene::Scene& s,
+std::shared_ptr<const scene::FrameSnapshot> frame_snapshot(scene::FrameSnapshotBuilder& b, const scene::Scene& s,
                                                         const FrameState& f) {
   return b.build(s, scene::to_camera(f.camera, s.frame()), f.time_s, f.flow_min_value_yuan);
 }
@@ -54,7 +54,7 @@ std::shared_ptr<const scene::FrameSnapshot> snapshot_of(scene::FrameSnapshotBuil
 /// Renders the part `subrect` of the frame's view at w x h.
 gis::Result<render::Image> render_part(StillRenderer& still, const scene::Scene& s, const FrameState& f,
                                        glm::dvec4 subrect, uint32_t w, uint32_t h) {
-  const auto snap = snapshot_of(still.snapshots(), s, f);
+  const auto snap = frame_snapshot(still.snapshots(), s, f);
   render::FrameInput in;
   in.frame = snap.get();
   in.subrect = subrect;
@@ -171,7 +171,7 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     // Its panels' parts of the one view and of the overlay the master laid out for the whole wall.
     std::vector<render::Image> images;
     if (windows) {
-      const auto snap = snapshot_of(window_snapshots, **scene, *state);
+      const auto snap = frame_snapshot(window_snapshots, **scene, *state);
       render::FrameInput in;
       in.frame = snap.get();
       NodeOverlay ov;
