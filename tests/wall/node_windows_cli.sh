@@ -118,20 +118,24 @@ echo "fullscreen window ${fw}x${fh} at $fx,$fy"
 [ "$fx $fy $fw $fh" = "0 0 1280 720" ] || fail "the node's window does not cover the screen"
 import -window root "$OUT/fullscreen.png"
 picture_in "$OUT/fullscreen.png" 0 0 1280 720 "the fullscreen window"
-# Node right stops (SIGSTOP): the master waits up to its barrier timeout (5 s) for it, longer than
-# node left waits for a present (1 s), so left's rendered frame is never released; the next frame
-# is drawn over it in the same swapchain image (validation checks that path) and presents go on.
+# A master that hangs in the middle of a barrier: node right stops (SIGSTOP), so the master's
+# barrier waits for it (up to 5 s); a second later the master stops too. Node left, ready and waiting
+# for the present, waits as long as the master's frame says its barrier may take (2 x 5 s), then
+# gives the frame up. When both go on, left takes the next frame and draws it over the unreleased
+# one in the same swapchain image (validation checks that path) and presents go on.
 unreleased() { grep -c "not released by the master; the next frame is drawn over it" "$OUT/left_full.log" || true; }
 before=$(unreleased)
 right=$(pgrep -P "$pid_right")  # the node itself, under timeout(1)
 [ -n "$right" ] || fail "node right is not running"
 kill -STOP "$right"
+sleep 1
+kill -STOP "$master"
 for _ in $(seq 1 60); do [ "$(unreleased)" -gt "$before" ] && break; sleep 0.5; done
-kill -CONT "$right"
+kill -CONT "$master"; kill -CONT "$right"
 [ "$(unreleased)" -gt "$before" ] || fail "node left never had a frame the master did not release"
 n=$(presents "$OUT/left_full.log")
 wait_presents "$OUT/left_full.log" $(( n + 3 )) 360 || fail "node left did not present again after an unreleased frame"
-echo "node left: $(( $(unreleased) - before )) frame(s) not released while node right was stopped, then presents again"
+echo "node left: $(( $(unreleased) - before )) frame(s) not released while the master was stopped, then presents again"
 stop "$pid_left" "the fullscreen node"; stop "$pid_right" "node right (offscreen)"; stop "$master" "the master"
 INNER
 

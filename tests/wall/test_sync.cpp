@@ -83,7 +83,10 @@ NodeStatus status_of(const Master& m, const std::string& id) {
 /// wait for the present, record what it presented.
 class NodeThread {
  public:
-  NodeThread(std::string id, std::string frame_ep, std::string sync_ep) {
+  /// `own_barrier_timeout_ms` > 0: wait for each present as present_timeout_ms says with that as
+  /// this node's own idea of the barrier timeout (as the app does); otherwise 5 s.
+  NodeThread(std::string id, std::string frame_ep, std::string sync_ep, int own_barrier_timeout_ms = 0)
+      : own_barrier_timeout_ms_(own_barrier_timeout_ms) {
     NodeOptions o;
     o.id = std::move(id);
     o.frame_endpoint = std::move(frame_ep);
@@ -121,7 +124,8 @@ class NodeThread {
       if (!f) continue;
       if (f->state != state_for(f->number)) ++bad_states_;
       node_->ready(f->number, 0.2);
-      if (node_->wait_present(f->number, 5000)) {
+      const int wait = own_barrier_timeout_ms_ > 0 ? present_timeout_ms(*f, own_barrier_timeout_ms_) : 5000;
+      if (node_->wait_present(f->number, wait)) {
         std::lock_guard lock(mu_);
         presented_.push_back(f->number);
       }
@@ -130,6 +134,7 @@ class NodeThread {
     node_.reset();  // says goodbye
   }
 
+  int own_barrier_timeout_ms_ = 0;
   std::unique_ptr<Node> node_;
   std::thread thread_;
   std::atomic<bool> stop_{false}, paused_{false};
@@ -350,6 +355,43 @@ TEST(WallSync, SilentNodeIsDroppedWithoutHoldingTheOthersAndRejoinsMidStream) {
   EXPECT_GT(presented.back(), resumed_at);
   EXPECT_TRUE(std::is_sorted(presented.begin(), presented.end())) << "frame numbers never go backwards";
   EXPECT_EQ(within(presented, first, n), within(nodes[0]->presented(), first, n));
+}
+
+// A barrier that waits longer than the nodes' own idea of the timeout (a node went silent and the
+// master waits for its drop deadline): the nodes wait as long as the master's frame says, so the ones
+// that were ready all present that frame (none gives up early and falls a frame behind the others).
+TEST(WallSync, NodesWaitForPresentAsLongAsTheMastersBarrierMay) {
+  const auto names = ids("w-", 3);
+  const int barrier_timeout_ms = 3000, drop_after_ms = 1600, nodes_own_timeout_ms = 200;
+  auto master = open_master(loopback(names, barrier_timeout_ms, drop_after_ms));
+  ASSERT_TRUE(master);
+  std::vector<std::unique_ptr<NodeThread>> nodes;
+  for (const auto& id : names)
+    nodes.push_back(std::make_unique<NodeThread>(id, master->frame_endpoint(), master->sync_endpoint(), nodes_own_timeout_ms));
+  uint64_t n = 0;
+  ASSERT_TRUE(frames_until(*master, n, all_ready(3), 20000));
+
+  nodes[2]->pause(true);
+  std::vector<BarrierReport> log;
+  ASSERT_TRUE(frames_until(*master, n, [](const BarrierReport& r) { return has(r.dropped, "w-2"); }, 10000, &log));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(frames_until(*master, n, all_ready(2), 10000, &log));
+  for (auto& node : nodes) node->stop();
+  // The frames whose barrier waited longer than the 1 s a node would otherwise give up after.
+  int long_waits = 0;
+  for (const BarrierReport& r : log) {
+    if (r.wait_ms <= 1100) continue;
+    ++long_waits;
+    for (int k = 0; k < 2; ++k) {
+      if (!has(r.ready, names[k])) continue;
+      const auto p = nodes[k]->presented();
+      EXPECT_TRUE(std::find(p.begin(), p.end(), r.frame) != p.end())
+          << names[k] << " was ready for frame " << r.frame << " (barrier waited " << r.wait_ms << " ms) but did not present it";
+    }
+  }
+  EXPECT_GE(long_waits, 1) << "no barrier waited for the silent node's drop deadline";
+  for (const BarrierReport& r : log) EXPECT_EQ(r.skew_frames, 0u) << "frame " << r.frame;
+  EXPECT_EQ(nodes[0]->stats().missed_presents, 0u);
+  EXPECT_EQ(nodes[1]->stats().missed_presents, 0u);
 }
 
 TEST(WallSync, NodesWaitForARestartedMasterAndResume) {

@@ -195,7 +195,7 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     }
     const double render_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     (*node)->ready(f->number, render_ms);
-    if (!(*node)->wait_present(f->number, std::max(1000, 2 * w.barrier_timeout_ms))) {
+    if (!(*node)->wait_present(f->number, wall::present_timeout_ms(*f, w.barrier_timeout_ms))) {
       std::cout << "wall node " << w.node << ": frame " << f->number << " not released by the master"
                 << (windows ? "; the next frame is drawn over it" : "") << std::endl;
       continue;

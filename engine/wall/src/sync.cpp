@@ -36,7 +36,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kMagic[4] = {'P', 'T', 'W', 'S'};
-constexpr size_t kHeaderBytes = 24;        // magic 4, version 1, type 1, reserved 2, session 8, frame 8
+constexpr size_t kHeaderBytes = 24;        // magic 4, version 1, type 1, wait 2, session 8, frame 8
 constexpr size_t kReadyPayloadBytes = 16;  // last presented u64, render time in µs u64
 constexpr int kIdMaxBytes = 255;
 
@@ -53,6 +53,7 @@ struct Header {
   MsgType type = MsgType::Frame;
   uint64_t session = 0;
   uint64_t frame = 0;
+  uint16_t wait_ms = 0;  // FRAME: the longest the master's barrier for it may wait (0 elsewhere)
 };
 
 enum class Decoded { Ok, Malformed, WrongVersion };
@@ -67,13 +68,14 @@ uint64_t get_u64(const char* p) {
   return v;
 }
 
-std::string encode(MsgType type, uint64_t session, uint64_t frame, std::string_view payload = {}) {
+std::string encode(MsgType type, uint64_t session, uint64_t frame, std::string_view payload = {}, uint16_t wait_ms = 0) {
   std::string out;
   out.reserve(kHeaderBytes + payload.size());
   out.append(kMagic, sizeof kMagic);
   out.push_back(static_cast<char>(kSyncProtocolVersion));
   out.push_back(static_cast<char>(type));
-  out.append(2, '\0');
+  out.push_back(static_cast<char>(wait_ms & 0xff));
+  out.push_back(static_cast<char>(wait_ms >> 8));
   put_u64(out, session);
   put_u64(out, frame);
   out.append(payload);
@@ -85,6 +87,7 @@ Decoded decode(std::string_view bytes, bool from_master, Header& h, std::string_
   if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return Decoded::Malformed;
   if (static_cast<uint8_t>(bytes[4]) != kSyncProtocolVersion) return Decoded::WrongVersion;
   h.type = static_cast<MsgType>(static_cast<uint8_t>(bytes[5]));
+  h.wait_ms = static_cast<uint16_t>(static_cast<uint8_t>(bytes[6]) | (static_cast<uint8_t>(bytes[7]) << 8));
   h.session = get_u64(bytes.data() + 8);
   h.frame = get_u64(bytes.data() + 16);
   payload = bytes.substr(kHeaderBytes);
@@ -385,7 +388,9 @@ struct Master::Impl {
       r.ready_now = false;
       any_awaited |= r.awaited;
     }
-    const std::string frame_msg = encode(MsgType::Frame, session, n, state);
+    // The frame says how long this barrier may wait, so nodes wait for its PRESENT at least as long.
+    const auto wait_ms = static_cast<uint16_t>(std::min(options.barrier_timeout_ms, 65535));
+    const std::string frame_msg = encode(MsgType::Frame, session, n, state, wait_ms);
     // Broadcast first, then wait: the nodes render while the master reads their reports.
     barrier.start = barrier.last_arrival = Clock::now();
     last_frame = n;
@@ -615,7 +620,7 @@ struct Node::Impl {
       return;
     }
     if (pending) ++counters.skipped;
-    pending = Frame{h.frame, h.session, std::string(payload)};
+    pending = Frame{h.frame, h.session, std::string(payload), h.wait_ms};
   }
 
   void drain() {
@@ -633,6 +638,11 @@ struct Node::Impl {
     return true;
   }
 };
+
+int present_timeout_ms(const Frame& f, int fallback_barrier_timeout_ms) {
+  const int64_t master = f.master_wait_ms > 0 ? f.master_wait_ms : std::max(0, fallback_barrier_timeout_ms);
+  return static_cast<int>(std::max<int64_t>(1000, 2 * master));
+}
 
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 

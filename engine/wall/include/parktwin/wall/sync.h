@@ -21,7 +21,7 @@
 //     if (!f) continue;
 //     render(f->state);
 //     (*node)->ready(f->number, render_ms);
-//     if ((*node)->wait_present(f->number, 1000)) present();
+//     if ((*node)->wait_present(f->number, present_timeout_ms(*f, 500))) present();
 //   }
 // Neither class is thread-safe: each is used from one thread (its frame loop).
 #include <cstdint>
@@ -159,7 +159,15 @@ struct Frame {
   uint64_t number = 0;
   uint64_t session = 0;  ///< the master's session() that sent it
   std::string state;     ///< the app's bytes, unchanged
+  /// The longest the master's barrier for this frame may wait (its barrier_timeout_ms, at most
+  /// 65535; 0 from a master that does not say): wait_present should wait at least this long.
+  uint32_t master_wait_ms = 0;
 };
+
+/// How long a node should wait for frame `f`'s PRESENT: twice the master's barrier wait for it
+/// (its own `fallback_barrier_timeout_ms` when the master did not say), at least one second. A node
+/// that gives up earlier than the master's barrier ends misses a present the others make (skew).
+int present_timeout_ms(const Frame& f, int fallback_barrier_timeout_ms);
 
 /// Counters of one node.
 struct NodeStats {
