@@ -1,5 +1,6 @@
 // parktwin: the viewer and its subcommands.
 #include <cmath>
+#include <csignal>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include "bench_ingest.h"
 #include "bench_labels.h"
 #include "bench_record.h"
+#include "bench_soak.h"
 #include "bench_wall.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
@@ -32,6 +34,8 @@ Usage:
   parktwin bench wall [--nodes 8] [--frames 40] [--fps 5]  a video wall here: a master and N node processes on
                                             loopback, offscreen, one node killed halfway: skew, barrier overhead,
                                             state bytes, stitched tiles vs one render, the drop's stall
+  parktwin bench soak [--minutes 10] [--speed 3600]  the viewer's frame loop offscreen for N minutes (simulator,
+                                            history, flows, labels, panels): memory growth, frames, errors
   parktwin feed --broker mqtt://HOST:PORT [--rate N] [--duration S] [--qos 0|1] [--seed N] [--speed X]
                 [--from history://FILE.db]    publish simulated (or recorded) samples to a broker
   parktwin kpi [--feed URL] [--at TIME]     the cluster dashboard's KPIs as name=value lines: totals over the
@@ -137,6 +141,9 @@ int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
 int main(int argc, char** argv) {
   using parktwin::app::AppOptions;
   AppOptions o;
+  // A file that may not grow (a file-size limit) fails the write, which is then reported, instead
+  // of killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   // Subcommands with options of their own parse the rest of the line themselves.
   if (argc >= 2 && std::strcmp(argv[1], "feed") == 0) return parktwin::feed::run_feed(argc - 2, argv + 2);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "ingest") == 0)
@@ -147,6 +154,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_labels(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "record") == 0)
     return parktwin::bench::run_bench_record(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "soak") == 0)
+    return parktwin::bench::run_bench_soak(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "wall") == 0)
     return parktwin::bench::run_bench_wall(argc - 3, argv + 3);
   std::string command, out, positional;

@@ -66,6 +66,7 @@ std::string default_history_path(const std::string& feed) {
 
 gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const LiveOptions& opt, std::ostream& log) {
   std::unique_ptr<LiveHub> hub(new LiveHub());
+  hub->log_ = &log;
   hub->registry_ = live::Registry(scene);
   scene.reset_live();
   auto src = live::open_source(opt.feed, hub->registry_);
@@ -130,43 +131,121 @@ gis::Result<std::unique_ptr<LiveHub>> LiveHub::open(scene::Scene& scene, const L
   return hub;
 }
 
-LiveHub::~LiveHub() {
-  if (source_) source_->stop();
+LiveHub::~LiveHub() { (void)finish(); }
+
+void LiveHub::writer_loop() {
+  std::vector<live::Sample> batch;
+  auto last_retention = std::chrono::steady_clock::now();
+  int failures = 0;  // consecutive writes the history refused
+  for (;;) {
+    bool stopping = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (failures > 0)  // a full disk: try again after 1, 2, 4 ... 30 s (at once when stopping)
+        cv_.wait_for(lock, std::chrono::seconds(std::min(30, 1 << std::min(failures - 1, 5))), [&] { return stopping_; });
+      else
+        cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_ || pending_.size() > 4096; });
+      batch.swap(pending_);
+      stopping = stopping_;
+      if (stopping && batch.empty()) return;
+    }
+    if (!batch.empty()) {
+      auto r = writer_store_->append(batch);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!r) {
+        // Nothing is thrown away: the batch goes back to the front of the queue (bounded by the
+        // queue's limit, where update() counts what no longer fits) and is written once the file
+        // can grow again.
+        const size_t waiting = batch.size() + pending_.size();
+        if (++failures == 1)
+          notices_.push_back("parktwin: history " + history_path_ + ": cannot record samples (" + r.error().message +
+                             "); they are kept in memory (up to " + std::to_string(kMaxPendingSamples) +
+                             ") and written when the file can grow again: free space on its disk");
+        if (stopping) {
+          unrecorded_ += waiting;
+          notices_.push_back("parktwin: history " + history_path_ + ": " + std::to_string(waiting) +
+                             " samples could not be recorded before closing (" + r.error().message + ")");
+          pending_.clear();
+          return;
+        }
+        writer_error_ = r.error().message + "; " + std::to_string(waiting) + " samples waiting in memory, trying again";
+        pending_.insert(pending_.begin(), batch.begin(), batch.end());
+      } else {
+        if (failures > 0) {
+          notices_.push_back("parktwin: history " + history_path_ + ": recording again after " + std::to_string(failures) +
+                             " refused write(s); the samples that waited are recorded");
+          writer_error_.clear();
+        }
+        failures = 0;
+        if (const uint64_t kept = writer_store_->duplicates_kept(); kept > 0)
+          writer_error_ = std::to_string(kept) + " samples arrived again for a time already recorded (a replay, a "
+                          "restarted publisher or a forged message); the recorded values were kept";
+      }
+      batch.clear();
+    }
+    if (failures == 0 && std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
+      (void)writer_store_->apply_retention();
+      last_retention = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+uint64_t LiveHub::finish() {
+  if (finished_) return unrecorded_ + history_dropped_;
+  finished_ = true;
+  if (source_) {
+    source_->stop();
+    // What the source accepted but no frame drained yet is recorded too.
+    drained_.clear();
+    source_->drain(drained_);
+    queue_for_history(drained_);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  flush_notices();
+  return unrecorded_ + history_dropped_;
 }
 
-void LiveHub::writer_loop() {
-  std::vector<live::Sample> batch;
-  auto last_retention = std::chrono::steady_clock::now();
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_ || pending_.size() > 4096; });
-      batch.swap(pending_);
-      if (stopping_ && batch.empty()) return;
-    }
-    if (!batch.empty()) {
-      auto r = writer_store_->append(batch);
-      if (!r) {
-        std::lock_guard<std::mutex> lock(mu_);
-        writer_error_ = r.error().message;
-      } else if (const uint64_t kept = writer_store_->duplicates_kept(); kept > 0) {
-        std::lock_guard<std::mutex> lock(mu_);
-        writer_error_ = std::to_string(kept) + " samples arrived again for a time already recorded (a replay, a "
-                        "restarted publisher or a forged message); the recorded values were kept";
-      }
-      batch.clear();
-    }
-    if (std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
-      (void)writer_store_->apply_retention();
-      last_retention = std::chrono::steady_clock::now();
+bool report_unrecorded(LiveHub& hub, std::ostream& log) {
+  const uint64_t lost = hub.finish();
+  if (lost == 0) return false;
+  log << "parktwin: history " << hub.history_path() << ": " << lost
+      << " samples were not recorded (see the messages above); exit code 3\n";
+  return true;
+}
+
+void LiveHub::queue_for_history(const std::vector<live::Sample>& samples) {
+  if (samples.empty() || !writer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Bounded: a history that cannot keep up (a slow or full disk) loses samples, counted and
+    // said, rather than the viewer's memory.
+    const size_t room = kMaxPendingSamples > pending_.size() ? kMaxPendingSamples - pending_.size() : 0;
+    const size_t take = std::min(room, samples.size());
+    pending_.insert(pending_.end(), samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(take));
+    if (take < samples.size()) {
+      if (history_dropped_ == 0)
+        notices_.push_back("parktwin: history " + history_path_ + ": more than " + std::to_string(kMaxPendingSamples) +
+                           " samples wait to be recorded; newer ones are no longer recorded (is the disk slow or full?)");
+      history_dropped_ += samples.size() - take;
+      writer_error_ = "the history cannot keep up: " + std::to_string(history_dropped_) +
+                      " samples not recorded (is the disk slow or full?)";
     }
   }
+  cv_.notify_one();
+}
+
+void LiveHub::flush_notices() {
+  std::vector<std::string> notes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notes.swap(notices_);
+  }
+  for (const std::string& n : notes) *log_ << n << std::endl;
 }
 
 void LiveHub::update(scene::Scene& scene, double dt_s) {
@@ -176,22 +255,9 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     source_->drain(drained_);
     for (const live::Sample& s : drained_) scene.update_live(s.enterprise, s.m);
     if (!drained_.empty()) arrivals_.arrived(wall_s());
-    if (!drained_.empty() && writer_.joinable()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      // Bounded: a history that cannot keep up (a slow or full disk) loses samples, counted and
-      // said, rather than the viewer's memory.
-      constexpr size_t kMaxPending = size_t{1} << 21;
-      const size_t room = kMaxPending > pending_.size() ? kMaxPending - pending_.size() : 0;
-      const size_t take = std::min(room, drained_.size());
-      pending_.insert(pending_.end(), drained_.begin(), drained_.begin() + static_cast<std::ptrdiff_t>(take));
-      if (take < drained_.size()) {
-        history_dropped_ += drained_.size() - take;
-        writer_error_ = "the history cannot keep up: " + std::to_string(history_dropped_) +
-                        " samples not recorded (is the disk slow or full?)";
-      }
-    }
-    if (!drained_.empty()) cv_.notify_one();
+    queue_for_history(drained_);
     scene.live_time_ms = source_->now_ms();
+    flush_notices();
   } else {
     if (playing_) play_t_ms_ += dt_s * speed_ * 1000.0;
     if (!fixed_sim_ && last_ms_ > 0 && play_t_ms_ > static_cast<double>(last_ms_)) {

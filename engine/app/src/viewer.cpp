@@ -725,6 +725,7 @@ int run_viewer(const AppOptions& o) {
   int rc = v.run();
   const uint32_t verrs = v.renderer->validation_errors();
   if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
+  if (v.live && report_unrecorded(*v.live, std::cerr) && rc == 0) rc = 3;
   v.live.reset();
   v.renderer.reset();
   glfwDestroyWindow(window);

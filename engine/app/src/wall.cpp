@@ -422,7 +422,7 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
               << " stall_since_heard_ms=" << since_heard << " drop_after_ms=" << mo.drop_after_ms
               << " barrier_timeout_ms=" << mo.barrier_timeout_ms << std::endl;
   }
-  return 0;
+  return hub && report_unrecorded(*hub, std::cerr) ? 3 : 0;
 }
 
 }  // namespace

@@ -226,6 +226,7 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
     if (const int rc = d.step(d.begin); rc != SQLITE_DONE) return d.fail(rc, "starting a transaction");
   }
   size_t written = 0;
+  uint64_t duplicates = 0;  // counted once the transaction commits (a failed one is tried again)
   for (const Sample& s : samples) {
     if (s.m.ts_ms == 0) continue;  // ts 0 means "no sample" everywhere in the live layer
     Reset r{d.insert.s};
@@ -239,7 +240,7 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
       d.step(d.rollback);
       return f;
     }
-    if (sqlite3_changes(d.db) == 0) ++d.duplicates;
+    if (sqlite3_changes(d.db) == 0) ++duplicates;
     else ++written;
   }
   Reset r{d.commit.s};
@@ -249,6 +250,7 @@ Result<size_t> HistoryStore::append(std::span<const Sample> samples) {
     d.step(d.rollback);
     return f;
   }
+  d.duplicates += duplicates;
   return written;
 }
 

@@ -36,8 +36,22 @@ std::string default_history_path(const std::string& feed);
 
 class LiveHub {
  public:
+  /// `log` (kept: it must outlive the hub) gets the opening messages and, from the app's thread in
+  /// update() and finish(), the history's notices: a write refused (a full disk) and recording again.
   static gis::Result<std::unique_ptr<LiveHub>> open(scene::Scene& scene, const LiveOptions& opt, std::ostream& log);
   ~LiveHub();
+
+  /// At most this many samples wait for the history writer; a history that refuses writes (a full
+  /// disk) keeps what it could not write in this queue and tries again (after 1, 2, 4 ... 30 s).
+  static constexpr size_t kMaxPendingSamples = size_t{1} << 21;
+
+  /// Stops the source, records what it still holds, and stops the writer after one last try. Returns
+  /// how many samples the history never recorded (the queue overflowed, or writes still failed at
+  /// the end); 0 when every accepted sample is in the history (or there is none). Idempotent.
+  uint64_t finish();
+  const std::string& history_path() const { return history_path_; }
+  /// The source's counters and state (what fill() puts in the Feed panel, without the history's).
+  live::SourceStatus source_status() const { return source_->status(); }
 
   /// Merges new samples (live) or reads the state at the playback time, then retargets and
   /// animates the buildings. `dt_s` is the frame's wall time step.
@@ -55,6 +69,8 @@ class LiveHub {
  private:
   LiveHub() = default;
   void writer_loop();
+  void queue_for_history(const std::vector<live::Sample>& samples);
+  void flush_notices();
   void refresh_series(const scene::Scene& scene);
   void update_kpis(scene::Scene& scene, double dt_s);
 
@@ -74,6 +90,10 @@ class LiveHub {
   bool stopping_ = false;
   std::string writer_error_;
   uint64_t history_dropped_ = 0;  ///< samples not recorded because the writer fell too far behind
+  uint64_t unrecorded_ = 0;       ///< samples the writer still could not write when it stopped
+  std::vector<std::string> notices_;  ///< writer -> log, written on the app's thread
+  std::ostream* log_ = nullptr;
+  bool finished_ = false;
 
   // Timeline.
   bool live_ = true, playing_ = false, animating_ = false;
@@ -97,6 +117,10 @@ class LiveHub {
   double since_kpi_s_ = 1e9;
   std::string kpi_error_;
 };
+
+/// Finishes `hub` (LiveHub::finish) and, when the history lost samples, says how many and where on
+/// `log`. True when samples were lost: the app's run then exits with code 3.
+bool report_unrecorded(LiveHub& hub, std::ostream& log);
 
 /// Fills scene.kpi_totals with the KPI window (the trailing 365 days ending at t_ms) of `feed`:
 /// sim:// integrates the simulator directly; history://FILE reads that recording; any other feed
