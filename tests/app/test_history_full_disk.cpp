@@ -58,90 +58,83 @@ class FileSizeLimit {
   void (*old_handler_)(int) = SIG_DFL;
 };
 
-/// Runs frames until `done` or `seconds` pass.
-template <typename F>
-bool frames_until(LiveHub& hub, scene::Scene& s, ui::FrameInfo& info, double seconds, F done) {
-  const auto t0 = std::chrono::steady_clock::now();
-  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
-    hub.update(s, 0.05);
-    hub.fill(s, info);
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+/// A hub fed by the simulator at 3600x into a fresh history file, run until the file holds rows,
+/// then the disk "fills" a little beyond what the files hold and frames run until the Feed panel
+/// says samples wait.
+class HistoryFullDisk : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scene_ = scene::testing::load_default_scene();
+    ASSERT_TRUE(scene_);
+    const fs::path dir = fs::path(PARKTWIN_TEST_OUT) / ("history_full_disk_" + std::string(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    db_ = (dir / "history.db").string();
+    LiveOptions lo;
+    lo.feed = "sim://?speed=3600";
+    lo.history = db_;
+    auto hub = LiveHub::open(*scene_, lo, log_);
+    ASSERT_TRUE(hub) << hub.error().message;
+    hub_ = std::move(*hub);
+    // Some samples recorded first: the file exists and is in use.
+    ASSERT_TRUE(frames_until(30, [&] { return count_rows(db_) > 0; })) << log_.str();
+    std::error_code ec;
+    const auto used = fs::file_size(db_, ec) + fs::file_size(db_ + "-wal", ec);
+    ASSERT_TRUE(limit_.set(static_cast<rlim_t>(std::max<uintmax_t>(used, 64 * 1024) + 64 * 1024)));
+    full_said_ = frames_until(60, [&] {
+      return info_.feed.last_error.find("history") != std::string::npos &&
+             info_.feed.last_error.find("waiting") != std::string::npos;
+    });
   }
-  return false;
-}
 
-TEST(HistoryFullDisk, RefusedWritesWaitAndNothingIsLost) {
-  auto scene = scene::testing::load_default_scene();
-  ASSERT_TRUE(scene);
-  const fs::path dir = fs::path(PARKTWIN_TEST_OUT) / "history_full_disk";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string db = (dir / "history.db").string();
-  LiveOptions lo;
-  lo.feed = "sim://?speed=3600";
-  lo.history = db;
-  std::ostringstream log;
-  auto hub = LiveHub::open(*scene, lo, log);
-  ASSERT_TRUE(hub) << hub.error().message;
-  ui::FrameInfo info;
-  // Some samples recorded first: the file exists and is in use.
-  ASSERT_TRUE(frames_until(**hub, *scene, info, 30, [&] { return count_rows(db) > 0; })) << log.str();
+  /// Runs frames until `done` or `seconds` pass.
+  template <typename F>
+  bool frames_until(double seconds, F done) {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
+      hub_->update(*scene_, 0.05);
+      hub_->fill(*scene_, info_);
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
 
-  FileSizeLimit limit;
-  // The disk is "full" a little beyond what the files hold now.
-  std::error_code ec;
-  const auto used = fs::file_size(db, ec) + fs::file_size(db + "-wal", ec);
-  ASSERT_TRUE(limit.set(static_cast<rlim_t>(std::max<uintmax_t>(used, 64 * 1024) + 64 * 1024)));
-  const bool said = frames_until(**hub, *scene, info, 60, [&] {
-    return info.feed.last_error.find("history") != std::string::npos &&
-           info.feed.last_error.find("waiting") != std::string::npos;
-  });
-  const uint64_t accepted_while_full = info.feed.accepted;
-  limit.lift();
-  ASSERT_TRUE(said) << "the Feed panel never said the history refuses writes; it says: " << info.feed.last_error
-                    << "\nlog:\n" << log.str();
-  EXPECT_NE(log.str().find("cannot record samples"), std::string::npos) << log.str();
+  std::unique_ptr<scene::Scene> scene_;
+  std::string db_;
+  std::ostringstream log_;
+  std::unique_ptr<LiveHub> hub_;
+  ui::FrameInfo info_;
+  FileSizeLimit limit_;
+  bool full_said_ = false;
+};
 
+TEST_F(HistoryFullDisk, RefusedWritesWaitAndNothingIsLost) {
+  const uint64_t accepted_while_full = info_.feed.accepted;
+  limit_.lift();
+  ASSERT_TRUE(full_said_) << "the Feed panel never said the history refuses writes; it says: " << info_.feed.last_error
+                          << "\nlog:\n" << log_.str();
+  EXPECT_NE(log_.str().find("cannot record samples"), std::string::npos) << log_.str();
   // The disk has room again: the waiting samples are written (the writer tries again within 30 s).
-  EXPECT_TRUE(frames_until(**hub, *scene, info, 60, [&] { return info.feed.last_error.empty(); }))
-      << "still says: " << info.feed.last_error;
-  EXPECT_NE(log.str().find("recording again"), std::string::npos) << log.str();
-  const uint64_t lost = (*hub)->finish();
-  const uint64_t accepted = (*hub)->source_status().accepted;
+  EXPECT_TRUE(frames_until(60, [&] { return info_.feed.last_error.empty(); })) << "still says: " << info_.feed.last_error;
+  EXPECT_NE(log_.str().find("recording again"), std::string::npos) << log_.str();
+  const uint64_t lost = hub_->finish();
+  const uint64_t accepted = hub_->source_status().accepted;
   EXPECT_EQ(lost, 0u);
   EXPECT_GT(accepted, accepted_while_full);
-  EXPECT_EQ(count_rows(db), static_cast<int64_t>(accepted)) << "every accepted sample is in the file";
+  EXPECT_EQ(count_rows(db_), static_cast<int64_t>(accepted)) << "every accepted sample is in the file";
 }
 
 // The same fault that does not go away: what could not be written is counted, said, and the app
 // exits non-zero (report_unrecorded).
-TEST(HistoryFullDisk, WritesStillRefusedAtTheEndAreCountedAndReported) {
-  auto scene = scene::testing::load_default_scene();
-  ASSERT_TRUE(scene);
-  const fs::path dir = fs::path(PARKTWIN_TEST_OUT) / "history_full_disk_end";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string db = (dir / "history.db").string();
-  LiveOptions lo;
-  lo.feed = "sim://?speed=3600";
-  lo.history = db;
-  std::ostringstream log;
-  auto hub = LiveHub::open(*scene, lo, log);
-  ASSERT_TRUE(hub) << hub.error().message;
-  ui::FrameInfo info;
-  ASSERT_TRUE(frames_until(**hub, *scene, info, 30, [&] { return count_rows(db) > 0; })) << log.str();
-  FileSizeLimit limit;
-  std::error_code ec;
-  const auto used = fs::file_size(db, ec) + fs::file_size(db + "-wal", ec);
-  ASSERT_TRUE(limit.set(static_cast<rlim_t>(std::max<uintmax_t>(used, 64 * 1024) + 64 * 1024)));
-  ASSERT_TRUE(frames_until(**hub, *scene, info, 60, [&] { return info.feed.last_error.find("waiting") != std::string::npos; }))
-      << info.feed.last_error;
+TEST_F(HistoryFullDisk, WritesStillRefusedAtTheEndAreCountedAndReported) {
+  ASSERT_TRUE(full_said_) << info_.feed.last_error;
   std::ostringstream report;
-  EXPECT_TRUE(report_unrecorded(**hub, report));
-  limit.lift();
-  const int64_t rows = count_rows(db);
-  const uint64_t accepted = (*hub)->source_status().accepted;
+  EXPECT_TRUE(report_unrecorded(*hub_, report));
+  limit_.lift();
+  const int64_t rows = count_rows(db_);
+  const uint64_t accepted = hub_->source_status().accepted;
   ASSERT_GE(rows, 0);
   ASSERT_LT(static_cast<uint64_t>(rows), accepted);
   // What the report says is lost is exactly what the file lacks.
