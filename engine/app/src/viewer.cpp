@@ -3,6 +3,7 @@
 #include <atomic>
 #include <optional>
 #include <chrono>
+#include <deque>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -64,6 +65,14 @@ bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewpo
   return moved;
 }
 
+render::RendererOptions renderer_options(const AppOptions& o, GLFWwindow* window) {
+  render::RendererOptions ro;
+  ro.window = window;
+  ro.msaa = o.msaa;
+  ro.validation = o.validation;
+  return ro;
+}
+
 struct Viewer {
   const AppOptions& opt;
   scene::Scene& scene;
@@ -89,6 +98,55 @@ struct Viewer {
   int selected_before_alarm = -1;
   double cycle_clock = 0.0;  ///< seconds since the saved views' cycle last moved, or the operator did
   int cycle_next = 0;        ///< the saved view the cycle shows next
+  std::deque<double> device_losses;     ///< when the GPU device was lost (the last 10 minutes)
+  uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
+
+  void make_bookmarks() {
+    bookmarks = std::make_unique<ViewBookmarks>(*renderer, scene::default_views_path(), scene::shipped_views_path(),
+                                                scene.warnings);
+  }
+
+  /// After VK_ERROR_DEVICE_LOST (a driver reset, a GPU fault): a new device, the scene uploaded
+  /// again, the UI's textures and the views' thumbnails made again; the frame loop goes on from the
+  /// same state (camera, tour, live data, labels). False, and the viewer stops, when that fails or
+  /// the device was lost more than 5 times in 10 minutes (a GPU that keeps failing).
+  bool recover_device() {
+    const double t = now_s();
+    device_losses.push_back(t);
+    while (t - device_losses.front() > 600.0) device_losses.pop_front();
+    if (device_losses.size() > 5) {
+      std::cerr << "parktwin: the GPU device was lost " << device_losses.size()
+                << " times in 10 minutes: giving up (check the GPU driver's log, e.g. dmesg, and the GPU's cooling)"
+                << std::endl;
+      return false;
+    }
+    std::cerr << "parktwin: the GPU device was lost (VK_ERROR_DEVICE_LOST: a driver reset or a GPU fault); "
+                 "creating it again and uploading the scene" << std::endl;
+    const auto t0 = std::chrono::steady_clock::now();
+    bookmarks.reset();  // its thumbnails live on the old device
+    validation_errors_before += renderer->validation_errors();
+    renderer->shutdown_imgui();
+    renderer.reset();
+    auto r = render::Renderer::create(renderer_options(opt, window));
+    if (!r) {
+      std::cerr << "parktwin: cannot create the GPU device again: " << r.error().message << std::endl;
+      return false;
+    }
+    renderer = std::move(*r);
+    if (auto up = renderer->upload_scene(scene); !up) {
+      std::cerr << "parktwin: after the lost device: " << up.error().message << std::endl;
+      return false;
+    }
+    if (auto ok = renderer->init_imgui(); !ok) {
+      std::cerr << "parktwin: after the lost device: " << ok.error().message << std::endl;
+      return false;
+    }
+    make_bookmarks();
+    std::cerr << "parktwin: the GPU device is back after "
+              << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()
+              << " ms; the viewer goes on" << std::endl;
+    return true;
+  }
 
   /// Unattended walls (--cycle-views S): every S seconds without input the next saved view, in list
   /// order; a tour that plays or an alarm that has the wall holds the cycle.
@@ -475,8 +533,7 @@ struct Viewer {
     const bool tour_given = !opt.tour.empty() && tours.load_file(opt.tour, scene);
     if (!opt.tour.empty() && !tour_given) std::cerr << "parktwin: --tour: " << tours.panel().message << "\n";
     if (tour_given && !tours.panel().message.empty()) std::cerr << "parktwin: " << tours.panel().message;
-    bookmarks = std::make_unique<ViewBookmarks>(*renderer, scene::default_views_path(), scene::shipped_views_path(),
-                                                scene.warnings);
+    make_bookmarks();
     std::vector<std::string> atlas_texts = tours.texts();
     for (std::string& n : bookmarks->names()) atlas_texts.push_back(std::move(n));
     // A wall's text is sized for the room: the atlas is built larger (up to 48 px, sharp), the rest
@@ -525,7 +582,7 @@ struct Viewer {
       }
     }
 
-    int frame = 0;
+    int frame = 0, exit_code = 0;
     double last = now_s(), last_activity = last;
     const double start_time = last;
     ui::FrameInfo info;
@@ -621,7 +678,11 @@ struct Viewer {
         screenshot_requested = false;
         screenshot(in);
       }
-      if (renderer->render_window(in) == render::PresentResult::Error) break;
+      if (renderer->render_window(in) == render::PresentResult::Error) {
+        if (renderer->device_lost() && recover_device()) continue;
+        exit_code = 1;
+        break;
+      }
       // The wall shows what the console shows: this frame, decided once, to every node.
       if (wall_console) {
         WallConsole::Overlay wo;
@@ -655,7 +716,7 @@ struct Viewer {
     glfwSetKeyCallback(window, nullptr);
     ImGui::DestroyContext(ctx);
     std::cout << "parktwin: " << frame << " frames, last frame " << info.frame_ms << " ms\n";
-    return 0;
+    return exit_code;
   }
 };
 
@@ -698,11 +759,7 @@ int run_viewer(const AppOptions& o) {
     glfwTerminate();
     return headless("cannot create a window");
   }
-  render::RendererOptions ro;
-  ro.window = window;
-  ro.msaa = o.msaa;
-  ro.validation = o.validation;
-  auto renderer = render::Renderer::create(ro);
+  auto renderer = render::Renderer::create(renderer_options(o, window));
   if (!renderer) {
     std::cerr << "parktwin: " << renderer.error().message << "\n";
     glfwDestroyWindow(window);
@@ -723,7 +780,7 @@ int run_viewer(const AppOptions& o) {
   v.fullscreen = mon != nullptr;
   v.renderer = std::move(*renderer);
   int rc = v.run();
-  const uint32_t verrs = v.renderer->validation_errors();
+  const uint32_t verrs = v.validation_errors_before + v.renderer->validation_errors();
   if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
   if (v.live && report_unrecorded(*v.live, std::cerr) && rc == 0) rc = 3;
   v.live.reset();

@@ -22,18 +22,15 @@ VKAPI_ATTR VkBool32 VKAPI_CALL on_debug_message(VkDebugUtilsMessageSeverityFlagB
 }
 
 bool has_layer(const char* name) {
-  uint32_t n = 0;
-  vkEnumerateInstanceLayerProperties(&n, nullptr);
-  std::vector<VkLayerProperties> v(n);
-  vkEnumerateInstanceLayerProperties(&n, v.data());
+  const auto v = vk::enumerate<VkLayerProperties>(
+      "vkEnumerateInstanceLayerProperties", [](uint32_t* n, VkLayerProperties* p) { return vkEnumerateInstanceLayerProperties(n, p); });
   return std::any_of(v.begin(), v.end(), [&](const VkLayerProperties& p) { return std::strcmp(p.layerName, name) == 0; });
 }
 
 bool has_instance_extension(const char* name) {
-  uint32_t n = 0;
-  vkEnumerateInstanceExtensionProperties(nullptr, &n, nullptr);
-  std::vector<VkExtensionProperties> v(n);
-  vkEnumerateInstanceExtensionProperties(nullptr, &n, v.data());
+  const auto v = vk::enumerate<VkExtensionProperties>("vkEnumerateInstanceExtensionProperties", [](uint32_t* n, VkExtensionProperties* p) {
+    return vkEnumerateInstanceExtensionProperties(nullptr, n, p);
+  });
   return std::any_of(v.begin(), v.end(),
                      [&](const VkExtensionProperties& p) { return std::strcmp(p.extensionName, name) == 0; });
 }
@@ -59,10 +56,9 @@ int type_score(VkPhysicalDeviceType t) {
 }
 
 bool has_device_extension(VkPhysicalDevice pd, const char* name) {
-  uint32_t n = 0;
-  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr);
-  std::vector<VkExtensionProperties> v(n);
-  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, v.data());
+  const auto v = vk::enumerate<VkExtensionProperties>("vkEnumerateDeviceExtensionProperties", [pd](uint32_t* n, VkExtensionProperties* p) {
+    return vkEnumerateDeviceExtensionProperties(pd, nullptr, n, p);
+  });
   return std::any_of(v.begin(), v.end(),
                      [&](const VkExtensionProperties& p) { return std::strcmp(p.extensionName, name) == 0; });
 }
@@ -141,10 +137,9 @@ Context::Context(const RendererOptions& opt, const std::vector<const char*>& ins
 }
 
 void Context::create_device(VkSurfaceKHR surface) {
-  uint32_t n = 0;
-  vkEnumeratePhysicalDevices(instance, &n, nullptr);
-  std::vector<VkPhysicalDevice> pds(n);
-  vkEnumeratePhysicalDevices(instance, &n, pds.data());
+  const auto pds = vk::enumerate<VkPhysicalDevice>("vkEnumeratePhysicalDevices", [this](uint32_t* n, VkPhysicalDevice* p) {
+    return vkEnumeratePhysicalDevices(instance, n, p);
+  });
   if (pds.empty())
     throw vk::Error("no Vulkan device found (install mesa-vulkan-drivers for the CPU driver lavapipe);"
                     " vkEnumeratePhysicalDevices", VK_ERROR_INITIALIZATION_FAILED);

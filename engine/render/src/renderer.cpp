@@ -7,6 +7,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 
@@ -166,8 +167,9 @@ class VulkanRenderer final : public Renderer {
   uint32_t validation_errors() const override { return ctx_->validation_errors.load(); }
   bool validation_enabled() const override { return ctx_->validation_on; }
   void wait_idle() override {
-    if (ctx_ && ctx_->device()) vkDeviceWaitIdle(ctx_->device());
+    if (ctx_ && ctx_->device() && vkDeviceWaitIdle(ctx_->device()) == VK_ERROR_DEVICE_LOST) lost_ = true;
   }
+  bool device_lost() const override { return lost_; }
 
  private:
   VkDevice dev() const { return ctx_->device(); }
@@ -194,6 +196,25 @@ class VulkanRenderer final : public Renderer {
   void record_flow_culling(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h, FrameSlot& slot);
   void record_flow_draws(VkCommandBuffer cmd, const FrameInput& in, uint32_t w, uint32_t h, FrameSlot& slot);
 
+  /// Notes a lost device from `e` (every later call then fails at once) and returns `e`'s message.
+  std::string failed(const vk::Error& e) {
+    if (e.result == VK_ERROR_DEVICE_LOST) lost_ = true;
+    return e.what();
+  }
+  /// Throws VK_ERROR_DEVICE_LOST when the device is lost, or when the injected fault is due
+  /// (PARKTWIN_FAULT_DEVICE_LOST_AFTER frames rendered); called where a frame starts.
+  void check_device() {
+    if (!lost_ && fault_after_frames_ > 0 && frames_rendered_ >= fault_after_frames_) {
+      lost_ = true;
+      throw vk::Error("vkQueueSubmit (a lost device injected by PARKTWIN_FAULT_DEVICE_LOST_AFTER=" +
+                          std::to_string(fault_after_frames_) + ")", VK_ERROR_DEVICE_LOST);
+    }
+    if (lost_) throw vk::Error("the GPU device was lost earlier; this renderer can no longer draw", VK_ERROR_DEVICE_LOST);
+    ++frames_rendered_;
+  }
+
+  bool lost_ = false;
+  uint64_t fault_after_frames_ = 0, frames_rendered_ = 0;
   RendererOptions opt_;
   std::unique_ptr<Context> ctx_;
   GLFWwindow* window_ = nullptr;
@@ -244,6 +265,7 @@ class VulkanRenderer final : public Renderer {
 };
 
 VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(opt.window) {
+  if (const char* f = std::getenv("PARKTWIN_FAULT_DEVICE_LOST_AFTER")) fault_after_frames_ = std::strtoull(f, nullptr, 10);
   std::vector<const char*> exts;
   if (window_) {
     uint32_t n = 0;
@@ -258,10 +280,10 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
   samples_ = ctx_->info.msaa == 4 ? VK_SAMPLE_COUNT_4_BIT : VK_SAMPLE_COUNT_1_BIT;
 
   if (surface_) {
-    uint32_t n = 0;
-    vkGetPhysicalDeviceSurfaceFormatsKHR(ctx_->dev.physical, surface_, &n, nullptr);
-    std::vector<VkSurfaceFormatKHR> formats(n);
-    vkGetPhysicalDeviceSurfaceFormatsKHR(ctx_->dev.physical, surface_, &n, formats.data());
+    const auto formats = vk::enumerate<VkSurfaceFormatKHR>(
+        "vkGetPhysicalDeviceSurfaceFormatsKHR", [this](uint32_t* n, VkSurfaceFormatKHR* p) {
+          return vkGetPhysicalDeviceSurfaceFormatsKHR(ctx_->dev.physical, surface_, n, p);
+        });
     // UNORM so the window shows exactly what offscreen renders write to PNG.
     color_format_ = formats.empty() ? VK_FORMAT_B8G8R8A8_UNORM : formats[0].format;
     for (const auto& f : formats)
@@ -542,13 +564,15 @@ void VulkanRenderer::submit_now(const std::function<void(VkCommandBuffer)>& reco
   vk::check(vkAllocateCommandBuffers(dev(), &ai, &cmd), "vkAllocateCommandBuffers");
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  vkBeginCommandBuffer(cmd, &bi);
-  record(cmd);
-  vkEndCommandBuffer(cmd);
+  VkResult r = vkBeginCommandBuffer(cmd, &bi);
+  if (r == VK_SUCCESS) {
+    record(cmd);
+    r = vkEndCommandBuffer(cmd);
+  }
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;
   si.pCommandBuffers = &cmd;
-  VkResult r = vkQueueSubmit(ctx_->queue, 1, &si, VK_NULL_HANDLE);
+  if (r == VK_SUCCESS) r = vkQueueSubmit(ctx_->queue, 1, &si, VK_NULL_HANDLE);
   if (r == VK_SUCCESS) r = vkQueueWaitIdle(ctx_->queue);
   vkFreeCommandBuffers(dev(), cmd_pool_.vk(), 1, &cmd);
   vk::check(r, "vkQueueSubmit (upload)");
@@ -674,7 +698,7 @@ Result<bool> VulkanRenderer::upload_flows(const scene::Scene& scene) try {
   }
   return true;
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("uploading flow arcs: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("uploading flow arcs: ") + failed(e));
 }
 
 /// The flow constants shared by the culling dispatch and the ribbon draws.
@@ -833,7 +857,7 @@ Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
   for (auto& s : slots_) s.styles_revision = 0;
   return upload_flows(scene);
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + failed(e));
 }
 
 void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::FrameSnapshot& f) {
@@ -1037,6 +1061,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
     wait_idle();
     make_target(offscreen_, w, h, true);
   }
+  check_device();
   FrameSlot& slot = slots_[frame_++ % kFramesInFlight];
   VkFence fence = slot.fence.vk();
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
@@ -1083,7 +1108,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
   }
   return img;
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("rendering offscreen: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("rendering offscreen: ") + failed(e));
 }
 
 void VulkanRenderer::recreate_swapchain() {
@@ -1102,10 +1127,10 @@ void VulkanRenderer::recreate_swapchain() {
   uint32_t count = std::max(caps.minImageCount + 1, 3u);
   if (caps.maxImageCount) count = std::min(count, caps.maxImageCount);
 
-  uint32_t nmodes = 0;
-  vkGetPhysicalDeviceSurfacePresentModesKHR(ctx_->dev.physical, surface_, &nmodes, nullptr);
-  std::vector<VkPresentModeKHR> modes(nmodes);
-  vkGetPhysicalDeviceSurfacePresentModesKHR(ctx_->dev.physical, surface_, &nmodes, modes.data());
+  const auto modes = vk::enumerate<VkPresentModeKHR>(
+      "vkGetPhysicalDeviceSurfacePresentModesKHR", [this](uint32_t* n, VkPresentModeKHR* p) {
+        return vkGetPhysicalDeviceSurfacePresentModesKHR(ctx_->dev.physical, surface_, n, p);
+      });
   VkPresentModeKHR mode = VK_PRESENT_MODE_FIFO_KHR;  // always available; vsync
   if (!opt_.vsync)
     for (auto m : modes)
@@ -1170,6 +1195,7 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   if (sc_.stale || static_cast<uint32_t>(fw) != sc_.extent.width || static_cast<uint32_t>(fh) != sc_.extent.height)
     recreate_swapchain();
   if (sc_.stale || !sc_.swapchain) return PresentResult::Skipped;
+  check_device();
 
   FrameSlot& slot = slots_[frame_ % kFramesInFlight];
   VkFence fence = slot.fence.vk();
@@ -1220,7 +1246,7 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   }
   return present(index);
 } catch (const vk::Error& e) {
-  std::fprintf(stderr, "parktwin: frame failed: %s\n", e.what());
+  std::fprintf(stderr, "parktwin: frame failed: %s\n", failed(e).c_str());
   return PresentResult::Error;
 }
 
@@ -1245,7 +1271,7 @@ PresentResult VulkanRenderer::present_held() try {
   sc_.held.reset();
   return present(index);
 } catch (const vk::Error& e) {
-  std::fprintf(stderr, "parktwin: present failed: %s\n", e.what());
+  std::fprintf(stderr, "parktwin: present failed: %s\n", failed(e).c_str());
   return PresentResult::Error;
 }
 
@@ -1345,7 +1371,7 @@ Result<PickHit> VulkanRenderer::pick(const FrameInput& in, uint32_t w, uint32_t 
   std::memcpy(&id, pick_target_.readback.mapped(), sizeof id);
   return decode_pick(id);
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("picking: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("picking: ") + failed(e));
 }
 
 Result<bool> VulkanRenderer::init_imgui() try {
@@ -1384,14 +1410,14 @@ Result<bool> VulkanRenderer::init_imgui() try {
         sizeof kUiImageVert, kUiImageFrag, sizeof kUiImageFrag);
   return true;
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("setting up the UI renderer: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("setting up the UI renderer: ") + failed(e));
 }
 
 Result<uint32_t> VulkanRenderer::ui_image_upload(const Image& img) try {
   if (!ui_images_) return Failure(Failure::ConfigurationError, "UI images need the UI renderer (init_imgui) first");
   return ui_images_->upload(img);
 } catch (const vk::Error& e) {
-  return Failure(Failure::GeneralError, std::string("uploading a UI image: ") + e.what());
+  return Failure(Failure::GeneralError, std::string("uploading a UI image: ") + failed(e));
 }
 
 void VulkanRenderer::shutdown_imgui() {

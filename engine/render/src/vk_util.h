@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <vulkan/vulkan.h>
 
@@ -19,6 +20,22 @@ inline void check(VkResult r, const char* what) {
   if (r != VK_SUCCESS) throw Error(what, r);
 }
 const char* result_name(VkResult r);
+
+/// Vulkan's two-call enumeration (the count, then the items) with both results checked; the list
+/// growing between the calls (VK_INCOMPLETE) is read again.
+template <typename T, typename Call>
+std::vector<T> enumerate(const char* what, Call&& call) {
+  for (;;) {
+    uint32_t n = 0;
+    check(call(&n, static_cast<T*>(nullptr)), what);
+    std::vector<T> v(n);
+    const VkResult r = call(&n, v.data());
+    if (r == VK_INCOMPLETE) continue;
+    check(r, what);
+    v.resize(n);
+    return v;
+  }
+}
 
 /// Owns one handle created from a VkDevice; destroyed with `Destroy` when the owner goes away.
 template <typename T, void (*Destroy)(VkDevice, T, const VkAllocationCallbacks*)>

@@ -155,6 +155,11 @@ class Renderer {
   virtual bool validation_enabled() const = 0;
   /// Waits until the GPU is idle.
   virtual void wait_idle() = 0;
+  /// True once a call saw VK_ERROR_DEVICE_LOST (a driver reset, a GPU fault, a removed GPU): every
+  /// later call fails at once; the app recreates the renderer and uploads the scene again.
+  /// PARKTWIN_FAULT_DEVICE_LOST_AFTER=N makes frame N+1 of each renderer fail this way (tests of
+  /// the recovery; the device itself stays intact).
+  virtual bool device_lost() const = 0;
 };
 
 }  // namespace parktwin::render
