@@ -141,14 +141,14 @@ class MqttSource final : public Source {
 
   void stop() override {
     if (!thread_.joinable()) return;
-    const bool failed = state_ == ConnectionState::Failed;
     {
       std::lock_guard lk(wake_mu_);
       stop_ = true;
     }
     wake_.notify_all();
     thread_.join();
-    if (!failed) state_ = ConnectionState::Idle;
+    // A thread that failed keeps saying so (with its last error) after it was stopped.
+    if (state_ != ConnectionState::Failed) state_ = ConnectionState::Idle;
   }
 
   void drain(std::vector<Sample>& out) override { ingest_.drain(out); }
