@@ -322,6 +322,19 @@ TEST_F(MqttTlsTest, ListenerRequiringClientCertificates) {
                        url("localhost", 1, cred + "&certfile=" + dir_ + "/client.crt&keyfile=" + dir_ + "/client.key"));
 }
 
+TEST_F(MqttTlsTest, EncryptedClientKeyIsRefusedNamingTheKey) {
+  // Nobody can type a passphrase on a wall: an encrypted key is refused with what to do. (That no
+  // passphrase prompt appears on a terminal cannot be seen here: the tests run without one.)
+  run(*openssl() + " pkey -in " + dir_ + "/client.key -aes256 -passout pass:" + random_secret() + " -out " + dir_ +
+      "/client-encrypted.key");
+  auto src = open(url("localhost", 1, "&credentials=" + credentials("viewer", viewer_pw_) + "&certfile=" + dir_ +
+                                          "/client.crt&keyfile=" + dir_ + "/client-encrypted.key"));
+  ASSERT_TRUE(src);
+  const std::string why = refusal(*src);
+  EXPECT_NE(why.find("client-encrypted.key"), std::string::npos) << why;
+  EXPECT_NE(why.find("unencrypted"), std::string::npos) << why;
+}
+
 TEST_F(MqttTlsTest, ViewerCannotPublish) {
   // The admin reads everything; what the viewer publishes must never reach it.
   auto admin = open(url("localhost", 0, "&qos=1&credentials=" + credentials("admin", admin_pw_)));

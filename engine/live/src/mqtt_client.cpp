@@ -156,6 +156,12 @@ std::string connect_error_text(int rc, const std::string& host, int port, const 
     errno = saved_errno;
     return mqtt_error_text(rc, host, port);
   }
+  const std::string where = host + ":" + std::to_string(port);
+  // The client's own files, loaded at connect: nothing about the broker to check.
+  if (tls_detail.find("client key") != std::string::npos || tls_detail.find("client certificate") != std::string::npos)
+    return "TLS setup for " + where + " failed (" + tls_detail + "): keyfile '" + sec.keyfile +
+           "' must be the unencrypted PEM private key of certfile '" + sec.certfile +
+           "' (decrypt one with: openssl pkey -in KEY -out PLAIN.key, and chmod 600 it)";
   const std::string ca = sec.cafile.empty() ? "that the system CA store trusts the broker's certificate (or give cafile=)"
                                              : "that cafile '" + sec.cafile + "' is the CA that signed the broker's certificate";
   const std::string name = "that the broker's certificate names '" + host + "' (subjectAltName) or connect by a name it has";
@@ -167,7 +173,7 @@ std::string connect_error_text(int rc, const std::string& host, int port, const 
                              tls_detail.find("unknown ca") != std::string::npos ||
                              tls_detail.find("bad certificate") != std::string::npos;
   const std::string first = name_failed ? name : client_failed ? client : ca;
-  std::string s = "TLS connection to " + host + ":" + std::to_string(port) + " failed (" +
+  std::string s = "TLS connection to " + where + " failed (" +
                   (tls_detail.empty() ? std::string(mosquitto_strerror(rc)) : tls_detail) + "): check " + first;
   for (const std::string* h : {&ca, &name, &client})
     if (*h != first) s += ", " + *h;
