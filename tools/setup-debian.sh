@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libgdal-dev proj-data libgeos-dev
   xvfb xauth x11-utils xdotool imagemagick fonts-wqy-microhei
-  mosquitto mosquitto-clients libmosquitto-dev
+  mosquitto mosquitto-clients libmosquitto-dev openssl
   sqlite3 libsqlite3-dev
   libxml2-dev
   libzmq3-dev cppzmq-dev

@@ -15,6 +15,7 @@
 
 #include "parktwin/app/app.h"
 #include "parktwin/live/history.h"
+#include "parktwin/live/mqtt_url.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/live/simulator.h"
 #include "parktwin/live/source.h"
@@ -40,45 +41,16 @@ int usage(const std::string& msg) {
 }  // namespace
 
 gis::Result<live::PublisherOptions> publisher_options(const std::string& url) {
-  // The same grammar as the mqtt:// source: parse it there, so both agree on every detail, and
-  // read the broker part back from the status URL plus the credentials and TLS settings.
-  const std::string ex = " (example: mqtt://127.0.0.1:1883)";
-  if (url.rfind("mqtt://", 0) != 0) return Failure{Failure::ConfigurationError, "--broker wants mqtt://HOST[:PORT]" + ex};
+  // The same grammar as the mqtt:// source (one parser, so both agree on every detail: TLS files,
+  // credentials from a file or the environment, no password in the URL); the park and qos of the
+  // URL do not apply to publishing (--qos does).
+  auto u = live::parse_mqtt_url(url);
+  if (!u) return Failure{Failure::ConfigurationError, "--broker: " + u.error().message};
   live::PublisherOptions o;
-  std::string rest = url.substr(7);
-  std::string query;
-  if (auto q = rest.find('?'); q != std::string::npos) query = rest.substr(q + 1), rest = rest.substr(0, q);
-  if (auto s = rest.find('/'); s != std::string::npos) rest = rest.substr(0, s);
-  if (auto at = rest.rfind('@'); at != std::string::npos) {
-    const std::string cred = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const auto colon = cred.find(':');
-    o.user = cred.substr(0, colon);
-    if (colon != std::string::npos) o.password = cred.substr(colon + 1);
-  }
-  if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
-    const std::string port = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
-    char* end = nullptr;
-    const long p = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end || p < 1 || p > 65535)
-      return Failure{Failure::ConfigurationError, "port '" + port + "' in --broker is not 1..65535" + ex};
-    o.port = static_cast<int>(p);
-  }
-  if (!rest.empty() && rest.front() == '[' && rest.back() == ']') rest = rest.substr(1, rest.size() - 2);
-  if (rest.empty()) return Failure{Failure::ConfigurationError, "--broker has no host" + ex};
-  o.host = rest;
-  std::stringstream qs(query);
-  for (std::string item; std::getline(qs, item, '&');) {
-    const auto eq = item.find('=');
-    const std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
-    if (k == "tls") o.tls = v == "1" || v == "true";
-    else if (k == "cafile") o.cafile = v, o.tls = true;
-    else if (k == "insecure") o.insecure = v == "1" || v == "true", o.tls = o.tls || o.insecure;
-    else if (k == "client") o.client_id = v;
-    else if (k == "qos" || k.empty()) continue;
-    else return Failure{Failure::ConfigurationError, "unknown --broker parameter '" + k + "' (tls, cafile, insecure, client)"};
-  }
+  o.host = u->host;
+  o.port = u->port;
+  o.client_id = u->client_id;
+  o.security = u->security;
   return o;
 }
 

@@ -8,7 +8,8 @@
 
 namespace parktwin::feed {
 
-/// Publisher options from mqtt://[user[:pass]@]host[:port][?tls=1&cafile=F&insecure=1&client=ID].
+/// Publisher options from an mqtt:// or mqtts:// URL (live::parse_mqtt_url(): TLS files, credentials
+/// from ?credentials=F or the environment, never a password in the URL); its park and qos are ignored.
 gis::Result<live::PublisherOptions> publisher_options(const std::string& broker_url);
 
 /// The enterprises of the default dataset (`dataset` = "" for assets/parktwin.gpkg).

@@ -73,7 +73,8 @@ Options (viewer and render):
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
-                      history://file.db; render uses none unless given
+                      mqtts://host[/park]?cafile=F&credentials=F (TLS; passwords from a file or
+                      PARKTWIN_MQTT_PASSWORD, never the URL), history://file.db; render uses none unless given
   --at TIME           render, kpi: the moment to show (2026-11-25T10:00:00Z or ms since 1970; default now)
   --history FILE      where samples are recorded (default ~/.local/state/parktwin/history.db; none = off)
   --retention-days N  history kept (default 30)

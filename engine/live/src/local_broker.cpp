@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -102,7 +103,15 @@ gis::Result<std::unique_ptr<LocalBroker>> LocalBroker::start(const std::string& 
   std::ostringstream conf;
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("listener ", 0) == 0) {
-      conf << "listener " << b->port_ << " 127.0.0.1\n";
+      int p = b->ports_.empty() ? b->port_ : 0;
+      // A port just released by free_port() may come back: never give two listeners the same one.
+      for (int tries = 0; p <= 0 && tries < 100; ++tries) {
+        p = free_port();
+        if (std::find(b->ports_.begin(), b->ports_.end(), p) != b->ports_.end()) p = 0;
+      }
+      if (p <= 0) return Failure{Failure::ResourceUnavailable, "no free loopback port for a further listener"};
+      b->ports_.push_back(p);
+      conf << "listener " << p << " 127.0.0.1\n";
     } else if (line.rfind("persistence_location ", 0) == 0) {
       conf << "persistence_location " << fs::absolute(work_dir).string() << "/\n";
     } else {
@@ -136,7 +145,7 @@ gis::Result<bool> LocalBroker::spawn() {
       pid_ = -1;
       return Failure{Failure::ResourceUnavailable, "mosquitto exited at start; its log:\n" + tail_of(log_)};
     }
-    if (port_accepts(port_)) return true;
+    if (std::all_of(ports_.begin(), ports_.end(), port_accepts) && port_accepts(port_)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   stop(0);

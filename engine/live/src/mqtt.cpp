@@ -26,6 +26,8 @@
 #include <thread>
 
 #include "ingest.h"
+#include "mqtt_client.h"
+#include "parktwin/live/guarded.h"
 #include "parktwin/live/publisher.h"
 #include "sources.h"
 
@@ -80,7 +82,7 @@ std::string mqtt_connack_text(int code, const std::string& host, int port) {
   switch (code) {
     case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
     case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
-      return "authentication failed at " + where + ": check user and password in the URL";
+      return "authentication failed at " + where + ": check the user and password (credentials file or environment)";
     case CONNACK_REFUSED_NOT_AUTHORIZED:
     case MQTT_RC_NOT_AUTHORIZED:
       return "not authorised by " + where + ": the broker needs a user (password_file) or an ACL entry";
@@ -121,23 +123,19 @@ class MqttSource final : public Source {
     mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     mosquitto_int_option(m, MOSQ_OPT_RECEIVE_MAXIMUM, 65535);
     mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
-    if (!p_.user.empty() &&
-        mosquitto_username_pw_set(m, p_.user.c_str(), p_.password.empty() ? nullptr : p_.password.c_str()) != 0)
-      return Failure{Failure::ConfigurationError, "MQTT: invalid user name or password"};
-    if (p_.tls) {
-      const int rc = mosquitto_tls_set(m, p_.cafile.empty() ? nullptr : p_.cafile.c_str(),
-                                       p_.cafile.empty() ? "/etc/ssl/certs" : nullptr, nullptr, nullptr, nullptr);
-      if (rc != MOSQ_ERR_SUCCESS)
-        return Failure{Failure::ConfigurationError, "MQTT TLS: cannot use CA file '" + p_.cafile + "': " + mosquitto_strerror(rc) +
-                       " (give a readable PEM file with ?cafile=)"};
-      if (p_.insecure) mosquitto_tls_insecure_set(m, true);
-    }
+    if (auto ok = configure_client(m, p_.security, "MQTT"); !ok) return ok.error();
     mosquitto_connect_callback_set(m, &MqttSource::on_connect);
     mosquitto_disconnect_callback_set(m, &MqttSource::on_disconnect);
     mosquitto_message_callback_set(m, &MqttSource::on_message);
+    mosquitto_log_callback_set(m, &MqttSource::on_log);
     stop_ = false;
     state_ = ConnectionState::Connecting;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      // The thread's boundary: whatever escapes the loop is reported and the source shows Failed.
+      if (!guarded("the MQTT thread", [this] { run(); },
+                   [this](std::string why) { set_error(std::move(why) + "; reopen the feed (or restart the viewer)"); }))
+        state_ = ConnectionState::Failed;
+    });
     return true;
   }
 
@@ -149,14 +147,15 @@ class MqttSource final : public Source {
     }
     wake_.notify_all();
     thread_.join();
-    state_ = ConnectionState::Idle;
+    // A thread that failed keeps saying so (with its last error) after it was stopped.
+    if (state_ != ConnectionState::Failed) state_ = ConnectionState::Idle;
   }
 
   void drain(std::vector<Sample>& out) override { ingest_.drain(out); }
 
   SourceStatus status() const override {
     SourceStatus st;
-    st.url = "mqtt://" + p_.host + ":" + std::to_string(p_.port) + (p_.park.empty() ? "" : "/" + p_.park);
+    st.url = std::string(p_.security.tls ? "mqtts://" : "mqtt://") + p_.host + ":" + std::to_string(p_.port) + (p_.park.empty() ? "" : "/" + p_.park);
     st.kind = "mqtt";
     st.simulated = false;
     ingest_.fill_status(st);
@@ -187,11 +186,12 @@ class MqttSource final : public Source {
   void run() {
     mosquitto* m = mosq_.get();
     bool tcp_up = false;
+    begin_attempt();
     int rc = mosquitto_connect(m, p_.host.c_str(), p_.port, kKeepaliveS);
     if (rc == MOSQ_ERR_SUCCESS) {
       tcp_up = true;
     } else {
-      set_error(mqtt_error_text(rc, p_.host, p_.port));
+      set_error(attempt_error(rc));
     }
     while (!stopping()) {
       if (tcp_up) {
@@ -201,15 +201,16 @@ class MqttSource final : public Source {
         tcp_up = false;
         if (stopping()) break;
         // A refused CONNACK was already explained by on_connect; keep that message.
-        if (rc != MOSQ_ERR_CONN_REFUSED) set_error(mqtt_error_text(rc, p_.host, p_.port));
+        if (rc != MOSQ_ERR_CONN_REFUSED) set_error(attempt_error(rc));
         if (was_connected_) state_ = ConnectionState::Reconnecting;
       }
       if (!wait(backoff_.next_delay_ms())) break;
+      begin_attempt();
       rc = mosquitto_reconnect(m);
       if (rc == MOSQ_ERR_SUCCESS) {
         tcp_up = true;
       } else {
-        set_error(mqtt_error_text(rc, p_.host, p_.port));
+        set_error(attempt_error(rc));
       }
     }
     if (tcp_up) {
@@ -220,39 +221,72 @@ class MqttSource final : public Source {
     }
   }
 
+  /// Before each connection attempt: forget what the last one's TLS handshake logged.
+  void begin_attempt() {
+    connack_seen_ = false;
+    tls_detail_.clear();
+  }
+
+  /// A failed connect or loop: before the broker's CONNACK a TLS failure is explained as one.
+  std::string attempt_error(int rc) const {
+    if (connack_seen_) return mqtt_error_text(rc, p_.host, p_.port);
+    return connect_error_text(rc, p_.host, p_.port, p_.security, tls_detail_);
+  }
+
   bool stopping() {
     std::lock_guard lk(wake_mu_);
     return stop_;
   }
 
-  static void on_connect(mosquitto* m, void* self_v, int rc) {
+  // libmosquitto calls these from inside mosquitto_loop() (C frames): an exception must not
+  // unwind through them. Each callback is its own boundary: what escapes is reported in the Feed
+  // panel (last error) and the loop goes on with the next message or reconnects.
+  template <class Body>
+  static void boundary(void* self_v, const char* what, Body&& body) noexcept {
     auto* self = static_cast<MqttSource*>(self_v);
+    guarded(what, [&] { body(*self); }, [self](std::string why) {
+      self->set_error(std::move(why) + "; the source goes on");
+    });
+  }
+
+  static void on_connect(mosquitto* m, void* self_v, int rc) {
+    boundary(self_v, "the MQTT connect handler", [&](MqttSource& self) { self.connected(m, rc); });
+  }
+
+  static void on_log(mosquitto*, void* self_v, int level, const char* line) {
+    boundary(self_v, "the MQTT log handler", [&](MqttSource& self) { note_tls_log(self.tls_detail_, level, line); });
+  }
+
+  void connected(mosquitto* m, int rc) {
+    connack_seen_ = true;
     if (rc != 0) {
-      self->set_error(mqtt_connack_text(rc, self->p_.host, self->p_.port));
+      set_error(connack_error_text(rc, p_.host, p_.port, p_.security));
       return;
     }
     // Subscribe on every connection: a clean session has no subscriptions, and re-subscribing a
     // persistent one is harmless.
-    const int src = mosquitto_subscribe(m, nullptr, self->sub_.c_str(), self->p_.qos);
-    if (src != MOSQ_ERR_SUCCESS) self->set_error("subscribe to " + self->sub_ + " failed: " + mosquitto_strerror(src));
-    if (self->was_connected_) self->reconnects_.fetch_add(1, std::memory_order_relaxed);
-    self->was_connected_ = true;
-    self->backoff_.reset();
-    self->state_ = ConnectionState::Connected;
-    self->set_error({});
+    const int src = mosquitto_subscribe(m, nullptr, sub_.c_str(), p_.qos);
+    if (src != MOSQ_ERR_SUCCESS) set_error("subscribe to " + sub_ + " failed: " + mosquitto_strerror(src));
+    if (was_connected_) reconnects_.fetch_add(1, std::memory_order_relaxed);
+    was_connected_ = true;
+    backoff_.reset();
+    state_ = ConnectionState::Connected;
+    set_error({});
   }
 
   static void on_disconnect(mosquitto*, void* self_v, int) {
-    auto* self = static_cast<MqttSource*>(self_v);
-    if (self->was_connected_ && self->state_ == ConnectionState::Connected) self->state_ = ConnectionState::Reconnecting;
+    boundary(self_v, "the MQTT disconnect handler", [](MqttSource& self) {
+      if (self.was_connected_ && self.state_ == ConnectionState::Connected) self.state_ = ConnectionState::Reconnecting;
+    });
   }
 
   static void on_message(mosquitto*, void* self_v, const mosquitto_message* msg) {
-    auto* self = static_cast<MqttSource*>(self_v);
-    const std::string_view topic = msg->topic ? std::string_view(msg->topic) : std::string_view{};
-    const std::string_view payload(static_cast<const char*>(msg->payload),
-                                   msg->payload ? static_cast<size_t>(msg->payloadlen) : 0);
-    self->ingest_.offer(topic, payload, wall_ms(), steady_ms());
+    boundary(self_v, "the MQTT message handler", [msg](MqttSource& self) {
+      const std::string_view topic = msg->topic ? std::string_view(msg->topic) : std::string_view{};
+      const std::string_view payload(static_cast<const char*>(msg->payload),
+                                     msg->payload ? static_cast<size_t>(msg->payloadlen) : 0);
+      self.ingest_.offer(topic, payload, wall_ms(), steady_ms());
+    });
   }
 
   static constexpr int kKeepaliveS = 20;
@@ -268,6 +302,8 @@ class MqttSource final : public Source {
   std::atomic<ConnectionState> state_{ConnectionState::Idle};
   std::atomic<uint32_t> reconnects_{0};
   bool was_connected_ = false;  ///< loop thread only
+  bool connack_seen_ = false;   ///< loop thread only: the broker answered this attempt's CONNECT
+  std::string tls_detail_;      ///< loop thread only: what this attempt's TLS handshake logged
   ReconnectBackoff backoff_;    ///< loop thread only
   mutable std::mutex err_mu_;
   std::string last_error_;

@@ -17,6 +17,8 @@
 #include <chrono>
 #include <thread>
 
+#include "mqtt_client.h"
+
 namespace parktwin::live {
 namespace {
 
@@ -51,9 +53,11 @@ struct Publisher::Impl {
   }
 
   void lost(int rc) {
+    // Before the CONNACK, a TLS handshake the broker refused is explained as one.
+    if (rc != MOSQ_ERR_CONN_REFUSED)
+      last_error = connected ? mqtt_error_text(rc, opt.host, opt.port) : connect_error_text(rc, opt.host, opt.port, opt.security, "");
     tcp_up = false;
     connected = false;
-    if (rc != MOSQ_ERR_CONN_REFUSED) last_error = mqtt_error_text(rc, opt.host, opt.port);
     next_attempt_ms = now_steady_ms() + backoff.next_delay_ms();
   }
 
@@ -79,7 +83,7 @@ struct Publisher::Impl {
   static void on_connect(mosquitto*, void* v, int rc) {
     auto* self = static_cast<Impl*>(v);
     if (rc != 0) {
-      self->last_error = mqtt_connack_text(rc, self->opt.host, self->opt.port);
+      self->last_error = connack_error_text(rc, self->opt.host, self->opt.port, self->opt.security);
       return;
     }
     self->connected = true;
@@ -122,22 +126,13 @@ gis::Result<std::unique_ptr<Publisher>> Publisher::connect(const PublisherOption
     mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, 86400);
     im.connect_props.reset(props);
   }
-  if (!opt.user.empty() &&
-      mosquitto_username_pw_set(m, opt.user.c_str(), opt.password.empty() ? nullptr : opt.password.c_str()) != 0)
-    return gis::Failure{gis::Failure::ConfigurationError, "MQTT publisher: invalid user name or password"};
-  if (opt.tls) {
-    const int rc = mosquitto_tls_set(m, opt.cafile.empty() ? nullptr : opt.cafile.c_str(),
-                                     opt.cafile.empty() ? "/etc/ssl/certs" : nullptr, nullptr, nullptr, nullptr);
-    if (rc != MOSQ_ERR_SUCCESS)
-      return gis::Failure{gis::Failure::ConfigurationError, "MQTT publisher TLS: cannot use CA file '" + opt.cafile + "': " + mosquitto_strerror(rc)};
-    if (opt.insecure) mosquitto_tls_insecure_set(m, true);
-  }
+  if (auto ok = configure_client(m, opt.security, "MQTT publisher"); !ok) return ok.error();
   mosquitto_connect_callback_set(m, &Impl::on_connect);
   mosquitto_disconnect_callback_set(m, &Impl::on_disconnect);
   mosquitto_publish_callback_set(m, &Impl::on_publish);
 
   const int rc = im.do_connect();
-  if (rc != MOSQ_ERR_SUCCESS) return gis::Failure{gis::Failure::ResourceUnavailable, "MQTT publisher: " + mqtt_error_text(rc, opt.host, opt.port)};
+  if (rc != MOSQ_ERR_SUCCESS) return gis::Failure{gis::Failure::ResourceUnavailable, "MQTT publisher: " + connect_error_text(rc, opt.host, opt.port, opt.security, "")};
   im.tcp_up = true;
   const int64_t deadline = now_steady_ms() + connect_timeout_ms;
   while (!im.connected && now_steady_ms() < deadline) {

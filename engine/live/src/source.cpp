@@ -1,6 +1,7 @@
 // open_source(): the URL of a metric source, parsed into the parameters of one of the concrete
 // sources in sources.h. Every malformed part is refused with a message that names it and shows a
 // well-formed example, because the URL is typed by people (command line, Feed panel).
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "mqtt_client.h"
 #include "parktwin/live/simulator.h"
 #include "sources.h"
 
@@ -15,7 +17,8 @@ namespace parktwin::live {
 namespace {
 
 constexpr const char* kSimExample = "sim://?seed=7&speed=60&start=2026-11-25T08:00:00Z&interval=60";
-constexpr const char* kMqttExample = "mqtt://user:secret@127.0.0.1:1883/yingtan?qos=1&client=parktwin-1";
+constexpr const char* kMqttExample =
+    "mqtts://viewer@broker.example:8883/yingtan?qos=1&cafile=ca.crt&credentials=/home/me/.config/parktwin/mqtt.cred";
 constexpr const char* kHistoryExample = "history://recordings/2026-11-25.db?speed=60";
 
 Failure bad(const std::string& url, const std::string& what, const char* example) {
@@ -115,11 +118,13 @@ Result<std::unique_ptr<Source>> open_sim(const std::string& url, std::string_vie
   return make_sim_source(reg, *p, opt);
 }
 
-Result<std::unique_ptr<Source>> open_mqtt(const std::string& url, std::string_view rest, const Registry& reg,
-                                          const SourceOptions& opt) {
-  if (!rest.starts_with("//")) return bad(url, "mqtt URLs start with mqtt://", kMqttExample);
+/// The mqtt:// grammar; `shown` is the URL as messages may show it (password redacted).
+Result<MqttUrl> parse_mqtt(const std::string& shown, std::string_view rest, bool tls_scheme) {
+  if (!rest.starts_with("//")) return bad(shown, "MQTT URLs start with mqtt:// or mqtts://", kMqttExample);
   rest.remove_prefix(2);
-  MqttParams p;
+  MqttUrl p;
+  MqttSecurity& sec = p.security;
+  sec.tls = tls_scheme;
   std::string_view query;
   if (const size_t q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
@@ -130,81 +135,99 @@ Result<std::unique_ptr<Source>> open_mqtt(const std::string& url, std::string_vi
     path = rest.substr(s + 1);
     rest = rest.substr(0, s);
   }
-  // The password may contain '@' when escaped; the last '@' separates credentials from the host.
+  // The user may contain '@' when escaped; the last '@' separates it from the host.
+  std::string url_user;
   if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
     const std::string_view cred = rest.substr(0, at);
     rest = rest.substr(at + 1);
     const size_t colon = cred.find(':');
+    if (colon != std::string_view::npos && colon + 1 < cred.size())
+      return bad(shown,
+                 "a password in the URL is refused: a command line is visible to every user of this machine "
+                 "(process list) and stays in shell history. Remove ':PASSWORD' and put the line user:password "
+                 "in a file only you can read (chmod 600 FILE), given as ?credentials=FILE, or set the "
+                 "environment variables " + std::string(kMqttUserEnv) + " and " + kMqttPasswordEnv,
+                 kMqttExample);
     auto user = percent_decode(cred.substr(0, colon));
-    auto pass = colon == std::string_view::npos ? std::optional<std::string>("") : percent_decode(cred.substr(colon + 1));
-    if (!user || !pass) return bad(url, "broken %-escape in the user or password", kMqttExample);
-    if (user->empty()) return bad(url, "empty user name before '@'", kMqttExample);
-    p.user = std::move(*user);
-    p.password = std::move(*pass);
+    if (!user) return bad(shown, "broken %-escape in the user name", kMqttExample);
+    if (user->empty()) return bad(shown, "empty user name before '@'", kMqttExample);
+    url_user = std::move(*user);
   }
   // Host, with an optional port; IPv6 literals in brackets ("[::1]:1883").
   std::string_view host = rest, port;
   if (rest.starts_with('[')) {
     const size_t close = rest.find(']');
-    if (close == std::string_view::npos) return bad(url, "unclosed '[' in the IPv6 host", kMqttExample);
+    if (close == std::string_view::npos) return bad(shown, "unclosed '[' in the IPv6 host", kMqttExample);
     host = rest.substr(1, close - 1);
     std::string_view after = rest.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':') return bad(url, "unexpected '" + std::string(after) + "' after the host", kMqttExample);
+      if (after[0] != ':') return bad(shown, "unexpected '" + std::string(after) + "' after the host", kMqttExample);
       port = after.substr(1);
-      if (port.empty()) return bad(url, "empty port after ':'", kMqttExample);
+      if (port.empty()) return bad(shown, "empty port after ':'", kMqttExample);
     }
   } else if (const size_t colon = rest.find(':'); colon != std::string_view::npos) {
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
-    if (port.empty()) return bad(url, "empty port after ':'", kMqttExample);
+    if (port.empty()) return bad(shown, "empty port after ':'", kMqttExample);
   }
-  if (host.empty()) return bad(url, "missing broker host", kMqttExample);
+  if (host.empty()) return bad(shown, "missing broker host", kMqttExample);
   p.host = std::string(host);
   if (!port.empty()) {
     int v = 0;
     if (!parse_number(std::string(port), v) || v < 1 || v > 65535)
-      return bad(url, "port '" + std::string(port) + "' is not a number from 1 to 65535", kMqttExample);
+      return bad(shown, "port '" + std::string(port) + "' is not a number from 1 to 65535", kMqttExample);
     p.port = v;
   }
   if (!path.empty()) {
     if (path.ends_with('/')) path.remove_suffix(1);
-    bool known = false;
-    for (const auto& e : reg.enterprises()) known = known || e.park == path;
     if (path.find('/') != std::string_view::npos || path.find_first_of("#+") != std::string_view::npos)
-      return bad(url, "the path is one park id (nanchang, yingtan, yichun), not '" + std::string(path) + "'",
+      return bad(shown, "the path is one park id (nanchang, yingtan, yichun), not '" + std::string(path) + "'",
                  kMqttExample);
-    if (!known && reg.size() > 0)
-      return bad(url, "unknown park '" + std::string(path) + "' (known: nanchang, yingtan, yichun)", kMqttExample);
     p.park = std::string(path);
   }
-  auto q = parse_query(url, query, kMqttExample);
+  auto q = parse_query(shown, query, kMqttExample);
   if (!q) return q.error();
-  bool cafile_given = false;
+  std::string credentials;
   for (const auto& [k, v] : q->items) {
     if (k == "qos") {
-      if (v != "0" && v != "1") return bad(url, "qos '" + v + "' must be 0 or 1", kMqttExample);
+      if (v != "0" && v != "1") return bad(shown, "qos '" + v + "' must be 0 or 1", kMqttExample);
       p.qos = v[0] - '0';
     } else if (k == "tls") {
-      if (!parse_flag(v, p.tls)) return bad(url, "tls '" + v + "' must be 0 or 1", kMqttExample);
+      if (!parse_flag(v, sec.tls)) return bad(shown, "tls '" + v + "' must be 0 or 1", kMqttExample);
     } else if (k == "insecure") {
-      if (!parse_flag(v, p.insecure)) return bad(url, "insecure '" + v + "' must be 0 or 1", kMqttExample);
-    } else if (k == "cafile") {
-      if (v.empty()) return bad(url, "cafile is empty", kMqttExample);
-      p.cafile = v;
-      cafile_given = true;
+      if (!parse_flag(v, sec.insecure)) return bad(shown, "insecure '" + v + "' must be 0 or 1", kMqttExample);
+    } else if (k == "cafile" || k == "certfile" || k == "keyfile" || k == "credentials") {
+      if (v.empty()) return bad(shown, k + " is empty: give the path of a file", kMqttExample);
+      (k == "cafile" ? sec.cafile : k == "certfile" ? sec.certfile : k == "keyfile" ? sec.keyfile : credentials) = v;
     } else if (k == "client") {
-      if (v.empty() || v.size() > 256) return bad(url, "client id must be 1 to 256 characters", kMqttExample);
+      if (v.empty() || v.size() > 256) return bad(shown, "client id must be 1 to 256 characters", kMqttExample);
       p.client_id = v;
     } else {
-      return bad(url, "unknown parameter '" + k + "' (mqtt:// knows qos, tls, cafile, client, insecure)",
+      return bad(shown, "unknown parameter '" + k +
+                 "' (MQTT URLs know qos, client, tls, cafile, certfile, keyfile, credentials, insecure)",
                  kMqttExample);
     }
   }
-  // A CA file or "insecure" only make sense over TLS: imply it rather than silently ignoring them.
-  if (cafile_given || p.insecure) p.tls = true;
-  if (port.empty() && p.tls) p.port = 8883;
-  return make_mqtt_source(reg, p, opt);
+  // TLS files only make sense over TLS: imply it rather than silently ignoring them.
+  if (!sec.cafile.empty() || !sec.certfile.empty() || !sec.keyfile.empty() || sec.insecure) sec.tls = true;
+  if (port.empty() && sec.tls) p.port = 8883;
+  if (auto tls = check_tls_files(sec); !tls) return bad(shown, tls.error().message, kMqttExample);
+  auto who = resolve_credentials(url_user, credentials, sec);
+  if (!who) return bad(shown, who.error().message, kMqttExample);
+  return p;
+}
+
+Result<std::unique_ptr<Source>> open_mqtt(const std::string& url, std::string_view rest, bool tls_scheme,
+                                          const Registry& reg, const SourceOptions& opt) {
+  const std::string shown = redact_mqtt_url(url);
+  auto p = parse_mqtt(shown, rest, tls_scheme);
+  if (!p) return p.error();
+  if (!p->park.empty() && reg.size() > 0) {
+    bool known = false;
+    for (const auto& e : reg.enterprises()) known = known || e.park == p->park;
+    if (!known) return bad(shown, "unknown park '" + p->park + "' (known: nanchang, yingtan, yichun)", kMqttExample);
+  }
+  return make_mqtt_source(reg, *p, opt);
 }
 
 Result<std::unique_ptr<Source>> open_history(const std::string& url, std::string_view rest, const Registry& reg,
@@ -250,6 +273,24 @@ const char* connection_state_name(ConnectionState s) {
   return "unknown";
 }
 
+std::string redact_mqtt_url(const std::string& url) {
+  const size_t start = url.find("//");
+  if (start == std::string::npos) return url;
+  const size_t end = std::min(url.find_first_of("/?", start + 2), url.size());
+  const size_t at = url.rfind('@', end - 1);
+  if (at == std::string::npos || at < start + 2) return url;
+  const size_t colon = url.find(':', start + 2);
+  if (colon == std::string::npos || colon >= at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+Result<MqttUrl> parse_mqtt_url(const std::string& url) {
+  const std::string shown = redact_mqtt_url(url);
+  const bool tls = url.starts_with("mqtts:");
+  if (!tls && !url.starts_with("mqtt:")) return bad(shown, "not an mqtt:// or mqtts:// URL", kMqttExample);
+  return parse_mqtt(shown, std::string_view(url).substr(tls ? 6 : 5), tls);
+}
+
 int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -265,14 +306,14 @@ Result<std::unique_ptr<Source>> open_source(const std::string& url, const Regist
   if (url.empty() || url == "sim" || url == "sim://") return open_sim(url, "", reg, opt);
   const size_t colon = url.find(':');
   if (colon == std::string::npos)
-    return Failure{Failure::ConfigurationError, "source URL '" + url + "' has no scheme: use sim://, mqtt://HOST[:PORT] or history://FILE.db"};
+    return Failure{Failure::ConfigurationError, "source URL '" + redact_mqtt_url(url) + "' has no scheme: use sim://, mqtt://HOST[:PORT] or history://FILE.db"};
   const std::string scheme = url.substr(0, colon);
   const std::string_view rest = std::string_view(url).substr(colon + 1);
   if (scheme == "sim") return open_sim(url, rest, reg, opt);
-  if (scheme == "mqtt") return open_mqtt(url, rest, reg, opt);
+  if (scheme == "mqtt" || scheme == "mqtts") return open_mqtt(url, rest, scheme == "mqtts", reg, opt);
   if (scheme == "history") return open_history(url, rest, reg, opt);
-  return Failure{Failure::ConfigurationError, "source URL '" + url + "': unknown scheme '" + scheme +
-                 "' (use sim://, mqtt:// or history://; example: " + kMqttExample + ")"};
+  return Failure{Failure::ConfigurationError, "source URL '" + redact_mqtt_url(url) + "': unknown scheme '" + scheme +
+                 "' (use sim://, mqtt://, mqtts:// or history://; example: " + kMqttExample + ")"};
 }
 
 }  // namespace parktwin::live

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "parktwin/gis/result.h"
 
@@ -22,6 +23,7 @@ class LocalBroker {
   static int free_port();
   /// Starts a broker from `conf_template` (the shipped config) with its files under `work_dir`
   /// (created), on `port` (0 = a free one); waits up to 5 s until the port accepts connections.
+  /// Each further `listener` line of the template gets a free port of its own (ports()).
   static gis::Result<std::unique_ptr<LocalBroker>> start(const std::string& conf_template, const std::string& work_dir,
                                                     int port = 0);
   ~LocalBroker();
@@ -34,6 +36,8 @@ class LocalBroker {
   gis::Result<bool> restart();
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
+  /// The port of each `listener` line of the template, in order (port() is the first).
+  const std::vector<int>& ports() const { return ports_; }
   pid_t pid() const { return pid_; }
   std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_; }
@@ -43,6 +47,7 @@ class LocalBroker {
   gis::Result<bool> spawn();
   std::string exe_, conf_, log_;
   int port_ = 0;
+  std::vector<int> ports_;
   pid_t pid_ = -1;
 };
 

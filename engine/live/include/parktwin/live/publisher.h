@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "parktwin/gis/result.h"
+#include "parktwin/live/mqtt_url.h"
 
 namespace parktwin::live {
 
@@ -41,10 +42,7 @@ std::string mqtt_connack_text(int code, const std::string& host, int port);
 struct PublisherOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
-  std::string user, password;
-  bool tls = false;
-  std::string cafile;         ///< "" = system CA store
-  bool insecure = false;      ///< skip hostname verification (testing only)
+  MqttSecurity security;      ///< user, password, TLS (see mqtt_url.h; parse_mqtt_url() fills it from a URL)
   std::string client_id;      ///< "" = generated; a fixed id keeps the QoS 1 session across reconnects
   int protocol = 4;           ///< 4 = MQTT 3.1.1, 5 = MQTT 5
   int max_inflight = 1000;    ///< QoS 1 messages sent but not yet acknowledged before publish() waits

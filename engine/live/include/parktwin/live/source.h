@@ -1,7 +1,8 @@
 #pragma once
 // Metric sources, chosen by URL:
 //   sim://[?seed=N&speed=X&start=RFC3339&interval=S]   built-in simulator (default)
-//   mqtt://[user[:pass]@]host[:port][/park][?qos=0|1&tls=1&cafile=F&client=ID&insecure=1]
+//   mqtt://[user@]host[:port][/park][?qos=0|1&client=ID&tls=1&cafile=F&certfile=F&keyfile=F
+//          &credentials=F&insecure=1], mqtts://... (TLS)    a broker; see mqtt_url.h
 //   history://path.db                                    replay of a recorded history
 // A source runs on its own thread and hands accepted samples to drain(); it never blocks the frame.
 #include <cstdint>
