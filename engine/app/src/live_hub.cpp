@@ -183,7 +183,8 @@ void LiveHub::writer_loop() {
       }
       batch.clear();
     }
-    if (failures == 0 && std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
+    // Every minute, so each purge is small: a large one holds the writer (and grows its queue) for long.
+    if (failures == 0 && std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(1)) {
       (void)writer_store_->apply_retention();
       last_retention = std::chrono::steady_clock::now();
     }

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <optional>
 #include <chrono>
-#include <deque>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -13,6 +12,7 @@
 #include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 
+#include "device_loss.h"
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
@@ -98,7 +98,7 @@ struct Viewer {
   int selected_before_alarm = -1;
   double cycle_clock = 0.0;  ///< seconds since the saved views' cycle last moved, or the operator did
   int cycle_next = 0;        ///< the saved view the cycle shows next
-  std::deque<double> device_losses;     ///< when the GPU device was lost (the last 10 minutes)
+  DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 
   void make_bookmarks() {
@@ -111,17 +111,7 @@ struct Viewer {
   /// same state (camera, tour, live data, labels). False, and the viewer stops, when that fails or
   /// the device was lost more than 5 times in 10 minutes (a GPU that keeps failing).
   bool recover_device() {
-    const double t = now_s();
-    device_losses.push_back(t);
-    while (t - device_losses.front() > 600.0) device_losses.pop_front();
-    if (device_losses.size() > 5) {
-      std::cerr << "parktwin: the GPU device was lost " << device_losses.size()
-                << " times in 10 minutes: giving up (check the GPU driver's log, e.g. dmesg, and the GPU's cooling)"
-                << std::endl;
-      return false;
-    }
-    std::cerr << "parktwin: the GPU device was lost (VK_ERROR_DEVICE_LOST: a driver reset or a GPU fault); "
-                 "creating it again and uploading the scene" << std::endl;
+    if (!device_losses.again(std::cerr, "parktwin")) return false;
     const auto t0 = std::chrono::steady_clock::now();
     bookmarks.reset();  // its thumbnails live on the old device
     validation_errors_before += renderer->validation_errors();

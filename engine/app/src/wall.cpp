@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "parktwin/app/app.h"
+#include "device_loss.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/app/wall_stitch.h"
 #include "parktwin/scene/alarms.h"
@@ -108,21 +109,25 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     index.push_back(static_cast<size_t>(p - layout.panels.data()));
     rects.push_back(wp.panels[index.back()]);
   }
-  // Offscreen (--offscreen DIR) or a window per panel on this PC's monitors.
+  // Offscreen (--offscreen DIR) or a window per panel on this PC's monitors; made again after a
+  // lost GPU device.
   std::unique_ptr<StillRenderer> still;
   std::unique_ptr<NodeWindows> windows;
-  if (w.offscreen.empty()) {
-    const float font_px = wall_font_px(wall_text_scale(layout, o.ui_scale, o.viewing_distance_m));
-    auto nw = NodeWindows::open(**scene, layout, index,
-                                {w.node, w.windowed, o.validation, o.msaa, font_px, wall_caption_texts(**scene, o.tour)},
-                                std::cout);
-    if (!nw) {
-      std::cerr << "parktwin wall: " << nw.error().message << "\n";
-      return 1;
+  uint32_t validation_errors_before = 0;  // counted by outputs replaced after a lost device
+  auto open_output = [&]() -> bool {
+    if (w.offscreen.empty()) {
+      const float font_px = wall_font_px(wall_text_scale(layout, o.ui_scale, o.viewing_distance_m));
+      auto nw = NodeWindows::open(**scene, layout, index,
+                                  {w.node, w.windowed, o.validation, o.msaa, font_px, wall_caption_texts(**scene, o.tour)},
+                                  std::cout);
+      if (!nw) {
+        std::cerr << "parktwin wall: " << nw.error().message << "\n";
+        return false;
+      }
+      windows = std::move(*nw);
+      std::cout << "wall node " << w.node << ": present barrier: " << windows->barrier_mode() << std::endl;
+      return true;
     }
-    windows = std::move(*nw);
-    std::cout << "wall node " << w.node << ": present barrier: " << windows->barrier_mode() << std::endl;
-  } else {
     // Fonts for the wall's text size as this node's options give it (the master's frames say the
     // size), with every character the tours' captions use.
     AppOptions fo = o;
@@ -130,10 +135,26 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     auto st = StillRenderer::create(**scene, fo, wall_font_px(wall_text_scale(layout, o.ui_scale, o.viewing_distance_m)));
     if (!st) {
       std::cerr << "parktwin wall: " << st.error().message << "\n";
-      return 1;
+      return false;
     }
     still = std::move(*st);
-  }
+    return true;
+  };
+  if (!open_output()) return 1;
+  DeviceLosses losses;
+  const std::string who = "wall node " + w.node;
+  // After a failed frame: when the device was lost, the output is made again (false: give up).
+  auto recover_if_lost = [&]() -> bool {
+    const bool lost = windows ? windows->device_lost() : still->renderer().device_lost();
+    if (!lost) return true;
+    if (!losses.again(std::cerr, who.c_str())) return false;
+    validation_errors_before += windows ? windows->validation_errors() : still->renderer().validation_errors();
+    windows.reset();
+    still.reset();
+    if (!open_output()) return false;
+    std::cerr << who << ": the GPU device is back; rejoining the wall" << std::endl;
+    return true;
+  };
   auto node = wall::Node::open({.id = w.node, .frame_endpoint = w.frame_endpoint, .sync_endpoint = w.sync_endpoint});
   if (!node) {
     std::cerr << "parktwin wall: " << node.error().message << "\n";
@@ -183,12 +204,14 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
       auto ok = windows->render(**scene, in, state->overlay ? &ov : nullptr);  // held until the barrier
       if (!ok) {
         std::cerr << "parktwin wall: frame " << f->number << ": " << ok.error().message << "\n";
+        if (!recover_if_lost()) return 1;
         continue;  // not ready: the barrier goes on without this node for this frame
       }
     } else {
       auto parts = render_wall_parts(*still, **scene, *state, wp, rects);
       if (!parts) {
         std::cerr << "parktwin wall: frame " << f->number << ": " << parts.error().message << "\n";
+        if (!recover_if_lost()) return 1;
         continue;
       }
       images = std::move(*parts);
@@ -209,7 +232,8 @@ int run_node(const AppOptions& o, const WallOptions& w, const wall::Layout& layo
     }
   }
   const bool validating = windows ? windows->validation_enabled() : still->renderer().validation_enabled();
-  const uint32_t verrs = windows ? windows->validation_errors() : still->renderer().validation_errors();
+  const uint32_t verrs =
+      validation_errors_before + (windows ? windows->validation_errors() : still->renderer().validation_errors());
   if (validating) std::cout << "validation_errors=" << verrs << std::endl;
   return verrs > 0 ? 1 : 0;
 }

@@ -251,6 +251,12 @@ std::string NodeWindows::barrier_mode() const {
          " windows)";
 }
 
+bool NodeWindows::device_lost() const {
+  for (const Window& w : windows_)
+    if (w.renderer->device_lost()) return true;
+  return false;
+}
+
 uint32_t NodeWindows::validation_errors() const {
   uint32_t n = 0;
   for (const Window& w : windows_) n += w.renderer->validation_errors();

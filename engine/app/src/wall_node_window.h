@@ -63,6 +63,8 @@ class NodeWindows {
   /// "VK_NV_present_barrier" when every window's swapchain has it, "software" when none has.
   std::string barrier_mode() const;
   uint32_t validation_errors() const;
+  /// True when a window's renderer lost its GPU device (the node makes its windows again).
+  bool device_lost() const;
   bool validation_enabled() const;
   size_t size() const { return windows_.size(); }
 
