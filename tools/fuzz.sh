@@ -90,8 +90,8 @@ for t in "${targets[@]}"; do
   printf '%-12s %10s %8s %8s %8s  %s\n' "$t" "${runs:--}" "${cov:--}" "${ft:--}" "${corpus:--}" "$result"
   if [[ $result != ok ]]; then
     failed+=("$t")
-    kind=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer)[^(]*' "$log" | head -1)
-    [[ -n $kind ]] || kind=$(grep -m1 -E 'runtime error|deadly signal|out-of-memory|timeout' "$log")
+    # The sanitizer's own line says more than libFuzzer's "deadly signal".
+    kind=$(grep -m1 -E 'runtime error:|ERROR: (AddressSanitizer|LeakSanitizer)|terminate called|ERROR: libFuzzer' "$log")
     echo "  $t: ${kind:-failed} (log: $log)"
     crash=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | awk '{print $NF}')
     if [[ -n $crash ]]; then
@@ -100,7 +100,7 @@ for t in "${targets[@]}"; do
       for s in "$dir/seeds"/*; do
         cmp -s "$s" "$crash" && echo "  it is the seed $(basename "$s")"
       done
-      echo "  reproduce: ASAN_OPTIONS=$ASAN_OPTIONS $exe $crash"
+      echo "  reproduce: ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS $exe $crash"
     fi
   fi
 done
