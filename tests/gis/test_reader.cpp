@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <glm/geometric.hpp>
 #include <gtest/gtest.h>
@@ -682,4 +683,30 @@ TEST(Reader, ProvinceOutlineHasTheProvinceArea) {
   for (glm::dvec2 city : {glm::dvec2{115.88333, 28.68333}, glm::dvec2{117.21329, 28.28857}, glm::dvec2{114.4, 27.83333}})
     EXPECT_TRUE(polygon_contains(p, frame.from_wgs84(city))) << city.x << "," << city.y;
   EXPECT_FALSE(polygon_contains(p, frame.from_wgs84({113.0, 28.2})));  // Changsha, Hunan
+}
+
+// GDAL's in-memory files (/vsimem/) are local: the remote-source guard lets them through (the fuzz
+// targets and tools that hold a file in memory read it that way), while a network file system
+// nested under another stays refused.
+TEST(Reader, InMemoryFilesAreLocalAndRead) {
+  const std::string geojson =
+      R"({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": 7},
+          "geometry": {"type": "Point", "coordinates": [115.88333, 28.68333]}}]})";
+  const std::string path = "/vsimem/parktwin_test/point.geojson";
+  VSILFILE* fp = VSIFileFromMemBuffer(path.c_str(), reinterpret_cast<GByte*>(const_cast<char*>(geojson.data())),
+                                      static_cast<vsi_l_offset>(geojson.size()), FALSE);
+  ASSERT_NE(fp, nullptr);
+  VSIFCloseL(fp);
+  EXPECT_FALSE(is_remote_source(path));
+  EXPECT_TRUE(is_remote_source("/vsizip//vsicurl/https://example.org/a.zip/a.shp"));
+
+  const SceneFrame frame = SceneFrame::jiangxi();
+  auto r = read_source(path, frame);  // allow_remote stays false
+  VSIUnlink(path.c_str());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  ASSERT_EQ(r->at(0).features.size(), 1u);
+  const glm::dvec2 expected = frame.from_wgs84({115.88333, 28.68333});
+  const glm::dvec2 got = r->at(0).features[0].geom.points.at(0);
+  EXPECT_LT(glm::distance(got, expected), 1e-6);
 }

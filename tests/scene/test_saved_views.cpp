@@ -179,6 +179,13 @@ TEST(SavedViews, ACorruptFileIsKeptAsideAndTheDefaultsShown) {
   expect_kept_aside("{\"version\": \"parktwin.views/1\", \"views\": [ {\"id\": \"a\", ", "corrupt", "not JSON");
 }
 
+// A number no double holds (found by tests/fuzz/view_state_fuzz in from_json, the same parse here)
+// used to escape as an exception and end the program.
+TEST(SavedViews, ANumberBeyondADoubleIsKeptAsideAndTheDefaultsShown) {
+  expect_kept_aside(R"({"version": "parktwin.views/1", "views": [{"id": "a", "state": {"version":
+      "parktwin.viewstate/1", "camera": {"lon": 116, "lat": 1e999}}}]})", "overflow", "out of range");
+}
+
 TEST(SavedViews, AnotherVersionIsKeptAsideAndTheDefaultsShown) {
   expect_kept_aside("{\"version\": \"parktwin.views/2\", \"views\": []}\n", "version", "parktwin.views/2");
 }
@@ -234,7 +241,9 @@ TEST(SavedViews, DefaultsAreFoundThroughTheAssetFolder) {
   if (env) setenv("PARKTWIN_ASSETS", saved.c_str(), 1);
   else unsetenv("PARKTWIN_ASSETS");
   // Without the variable, the build's asset folder.
-  if (!env) EXPECT_EQ(fs::path(shipped_views_path()), fs::path(PARKTWIN_ASSET_DIR) / "views" / "default.json");
+  if (!env) {
+    EXPECT_EQ(fs::path(shipped_views_path()), fs::path(PARKTWIN_ASSET_DIR) / "views" / "default.json");
+  }
   // No defaults at all: an empty list and a message naming the variable.
   msgs.clear();
   ViewStore none = ViewStore::open((dir / "user2" / "views.json").string(), (dir / "missing.json").string(), msgs);

@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -157,6 +159,25 @@ TEST(ViewState, RefusesOtherVersionsAndMalformedInputWithAClearMessage) {
   EXPECT_DOUBLE_EQ(minimal->camera.distance_m, 2000.0);
   EXPECT_EQ(minimal->language, "zh");
   EXPECT_FALSE(minimal->moment_ms.has_value());
+}
+
+// Found by tests/fuzz/view_state_fuzz: JSON allows 1e999, nlohmann::json refuses it with
+// out_of_range (not parse_error), which escaped from_json and terminated the program.
+TEST(ViewState, ANumberBeyondADoubleIsRefusedNotThrown) {
+  const std::string path = std::string(PARKTWIN_FUZZ_CORPUS) + "/view_state/regress_number_overflow.json";
+  std::optional<gis::Result<ViewState>> r;
+  ASSERT_NO_THROW(r = read_view_state(path));
+  ASSERT_FALSE(*r);
+  EXPECT_EQ(r->error().kind, gis::Failure::InvalidData);
+  for (const char* says : {"regress_number_overflow.json", "out of range", "28.7e999"})
+    EXPECT_NE(r->error().message.find(says), std::string::npos) << r->error().message;
+  // The same file with an ordinary latitude is a valid state: only the number was wrong.
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("28.7e999"), 8, "28.7");
+  auto fixed = from_json(text);
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  EXPECT_DOUBLE_EQ(fixed->camera.lat, 28.7);
 }
 
 TEST(ViewState, LerpReturnsTheKeyframesExactlyAtItsEnds) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ const std::string kFixture = std::string(PARKTWIN_FIXTURES) + "/wall_8x2.json";
 // 1920 / 1209.6 = 100/63 px per mm both ways: square pixels), 1.75 mm bezel on each side.
 // A column is 1.75 + 1209.6 + 1.75 = 1213.1 mm, a row 1.75 + 680.4 + 1.75 = 683.9 mm; the wall
 // 8 x 1213.1 = 9704.8 mm by 2 x 683.9 = 1367.8 mm.
-constexpr double kColMm = 1213.1, kRowMm = 683.9, kWallW = 9704.8, kWallH = 1367.8, kBezel = 1.75;
+constexpr double kColMm = 1213.1, kWallW = 9704.8, kWallH = 1367.8, kBezel = 1.75;
 constexpr double kActiveW = 1209.6, kActiveH = 680.4;
 constexpr double kEps = 1e-12;
 
@@ -495,6 +496,43 @@ TEST(WallLayout, ReadLayoutNamesTheFile) {
   auto nothing = read_layout(empty);
   ASSERT_FALSE(nothing.ok());
   EXPECT_NE(nothing.error().message.find(empty + ": wall layout: not valid JSON"), std::string::npos) << nothing.error().message;
+}
+
+// Found by tests/fuzz/wall_layout_fuzz: 1e999 is valid JSON but no double; nlohmann::json throws
+// out_of_range for it (not parse_error), which escaped parse_layout and terminated the program.
+TEST(WallLayout, ANumberBeyondADoubleIsRefusedNotThrown) {
+  const std::string path = std::string(PARKTWIN_FUZZ_CORPUS) + "/wall_layout/regress_number_overflow.json";
+  std::optional<parktwin::gis::Result<Layout>> r;
+  ASSERT_NO_THROW(r = read_layout(path));
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->error().kind, Failure::ConfigurationError);
+  for (const char* says : {"regress_number_overflow.json: wall layout: a number is out of range", "1e999"})
+    EXPECT_NE(r->error().message.find(says), std::string::npos) << r->error().message;
+  // With the fixture's 1080 in its place the file is the fixture's wall again.
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("1e999"), 5, "1080");
+  auto fixed = parse_layout(text);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  EXPECT_EQ(*fixed, fixture());
+}
+
+// Found by tests/fuzz/wall_layout_fuzz: a bezel of 3e12 mm passed every check, and wall_pixels
+// then converted a pixel edge of 3e9 to int32 (undefined behaviour; garbage rectangles).
+TEST(WallLayout, AWallOfTooManyPixelsIsRefused) {
+  auto r = read_layout(std::string(PARKTWIN_FUZZ_CORPUS) + "/wall_layout/regress_huge_bezel.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Failure::ConfigurationError);
+  for (const char* says : {"regress_huge_bezel.json: wall layout: the wall is", "mm wide", "px per mm", "16777216",
+                           "bezel_mm"})
+    EXPECT_NE(r.error().message.find(says), std::string::npos) << r.error().message;
+  // The limit, 2 x 256 x 32768 = 16777216 px a side, by hand: 256 panels of 32768 px across at
+  // 32.768 px/mm make 8388608 px without bezels; with 600 mm of bezel on each side a column is
+  // 2200 mm = 72089.6 px, and 256 of them about 18.45 million px, beyond it.
+  EXPECT_TRUE(check_layout(uniform_layout(256, 1, 32768, 1080, 1000.0, 500.0, 0.0, 4)).ok());
+  const auto wide = check_layout(uniform_layout(256, 1, 32768, 1080, 1000.0, 500.0, 600.0, 4));
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.error().message.find("mm wide"), std::string::npos) << wide.error().message;
 }
 
 TEST(WallLayout, CheckLayoutBuiltInCode) {

@@ -379,6 +379,9 @@ gis::Result<ViewState> from_json(std::string_view text) {
     j = ordered_json::parse(text.begin(), text.end());
   } catch (const ordered_json::parse_error& e) {
     return Failure(Failure::InvalidData, std::string("not JSON: ") + e.what());
+  } catch (const ordered_json::exception& e) {
+    // Valid JSON that no double holds (1e999) throws out_of_range, not parse_error.
+    return Failure(Failure::InvalidData, std::string("a number is out of range: ") + e.what());
   }
   try {
     return parse(j);

@@ -26,6 +26,9 @@ using nlohmann::ordered_json;
 
 constexpr int kMaxGrid = 256;          // columns or rows; far beyond any wall, small enough to be sane
 constexpr uint32_t kMaxPanelPx = 32768;
+/// The whole wall at its finest pixel pitch (wall_pixels), per axis: twice a full grid of the
+/// largest panels, so bezels have room; beyond it the pixel rectangles would not fit an int32.
+constexpr double kMaxWallPx = 2.0 * kMaxGrid * kMaxPanelPx;
 // Two lengths in mm are one when closer than a micron (files written by hand round to 0.01 mm).
 constexpr double kSameMm = 1e-3;
 
@@ -44,6 +47,13 @@ std::string cell(int col, int row) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "[%d, %d]", col, row);
   return buf;
+}
+
+/// The finest pixel pitch (px per mm) among the panels, per axis: the wall's picture is made at it.
+glm::dvec2 finest_pitch(const Layout& l) {
+  glm::dvec2 pitch(0.0);
+  for (const Panel& p : l.panels) pitch = glm::max(pitch, glm::dvec2(p.width_px / p.width_mm, p.height_px / p.height_mm));
+  return pitch;
 }
 
 Failure refuse(const std::string& message) { return Failure(Failure::ConfigurationError, "wall layout: " + message); }
@@ -270,6 +280,9 @@ gis::Result<Layout> parse_layout(std::string_view json_text) {
     doc = ordered_json::parse(json_text.begin(), json_text.end(), nullptr, true, /*ignore_comments=*/true);
   } catch (const ordered_json::parse_error& e) {
     return refuse(std::string("not valid JSON (") + e.what() + ")");
+  } catch (const ordered_json::exception& e) {
+    // Valid JSON that no double holds (1e999) throws out_of_range, not parse_error.
+    return refuse(std::string("a number is out of range (") + e.what() + "); write the value as an ordinary number");
   }
   Layout layout;
   try {
@@ -356,6 +369,18 @@ gis::Result<bool> check_layout(const Layout& l) {
       if (c > 0)
         if (auto f = irregular(*at[static_cast<std::size_t>(r) * l.columns], p, false)) return *f;
     }
+  // Every panel is shown at the finest pitch among them (wall_pixels): a huge bezel or active area
+  // next to a panel of fine pitch makes a wall of billions of pixels, or an infinite one.
+  const glm::dvec2 extent = wall_extent_mm(l), pitch = finest_pitch(l);
+  for (int axis = 0; axis < 2; ++axis) {
+    const double px = extent[axis] * pitch[axis];
+    if (!(px <= kMaxWallPx))
+      return refuse(std::string("the wall is ") + num(extent[axis]) + " mm " + (axis == 0 ? "wide" : "tall") +
+                    " and its finest panel has " + num(pitch[axis]) + " px per mm: " + num(px) +
+                    " px, more than the " + num(kMaxWallPx) +
+                    " a wall may have. A size in mm is far too large (bezel_mm, width_mm, height_mm are "
+                    "millimetres) or a panel's pixels far too fine; check the panel data sheet's numbers");
+  }
   return true;
 }
 
@@ -491,8 +516,7 @@ double view_aspect(const Layout& l) {
 
 WallPixels wall_pixels(const Layout& l) {
   WallPixels wp;
-  for (const Panel& p : l.panels)
-    wp.px_per_mm = glm::max(wp.px_per_mm, glm::dvec2(p.width_px / p.width_mm, p.height_px / p.height_mm));
+  wp.px_per_mm = finest_pitch(l);
   const Grid g = grid_of(l);
   wp.width = static_cast<uint32_t>(std::lround(g.x.back() * wp.px_per_mm.x));
   wp.height = static_cast<uint32_t>(std::lround(g.y.back() * wp.px_per_mm.y));
