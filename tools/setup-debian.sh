@@ -16,6 +16,7 @@ PACKAGES=(
   libxml2-dev
   libzmq3-dev cppzmq-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  clang libclang-rt-14-dev llvm-14
 )
 
 missing=()
