@@ -4,7 +4,7 @@
 # without a GPU); the window test runs under Xvfb. Then a second build with clang runs the suites of
 # the libraries without a GPU (GIS, dataset, scene, live, wall) under AddressSanitizer and
 # UndefinedBehaviorSanitizer, and every libFuzzer target over its seeds and for a few seconds
-# (PARKTWIN_FUZZ_SECONDS, default 10; PARKTWIN_SANITIZE_TESTS=0 skips the second build).
+# (PARKTWIN_FUZZ_SECONDS, default 5; PARKTWIN_SANITIZE_TESTS=0 skips the second build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/setup-debian.sh
@@ -28,5 +28,5 @@ if [ "${PARKTWIN_SANITIZE_TESTS:-1}" != 0 ]; then
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0 \
     ctest --test-dir "$SAN" -L sanitized --output-on-failure --parallel "$(nproc)" --timeout 900
-  FUZZ_BUILD_DIR="$PWD/$SAN" ./tools/fuzz.sh "${PARKTWIN_FUZZ_SECONDS:-10}"
+  FUZZ_BUILD_DIR="$PWD/$SAN" ./tools/fuzz.sh "${PARKTWIN_FUZZ_SECONDS:-5}"
 fi
