@@ -12,6 +12,7 @@
 // soak_errors counts frames that failed to render, validation errors, exceptions, and every change
 // of the feed's error text (the source failing, the history refusing a write).
 #include "bench_soak.h"
+#include "args.h"
 #include "bench_util.h"
 
 #include <unistd.h>
@@ -65,11 +66,8 @@ bool parse(int argc, char** argv, SoakArgs& a) {
       return false;
     }
     const std::string v = argv[++i];
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    const bool number = !v.empty() && end && *end == '\0' && std::isfinite(x);
-    if (k == "--minutes" && number && x > 0 && x <= 7 * 24 * 60) a.minutes = x;
-    else if (k == "--speed" && number && x >= 1 && x <= 1e6) a.speed = x;
+    if (const auto m = args::number_in(v, 0.0, 7 * 24 * 60, true); k == "--minutes" && m) a.minutes = *m;
+    else if (const auto x = args::number_in(v, 1.0, 1e6); k == "--speed" && x) a.speed = *x;
     else if (k == "--history") a.history = v;
     else {
       std::cerr << "parktwin bench soak: bad argument " << k << " " << v

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string>
 
+#include "args.h"
 #include "bench.h"
 #include "bench_flows.h"
 #include "bench_ingest.h"
@@ -175,13 +176,12 @@ int main(int argc, char** argv) {
     // otherwise the message says what the option wants and what it got.
     auto number = [&](const char* name, double lo, double hi, bool lo_open, const char* wants, double& out) {
       const std::string v = value(name);
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !((lo_open ? x > lo : x >= lo) && x <= hi)) {
+      const auto x = parktwin::args::number_in(v, lo, hi, lo_open);
+      if (!x) {
         usage_error(std::string(name) + " wants " + wants + " (got '" + v + "')");
         return false;
       }
-      out = x;
+      out = *x;
       return true;
     };
     if (a == "--help" || a == "-h" || a == "help") {

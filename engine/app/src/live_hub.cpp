@@ -258,7 +258,6 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     if (!drained_.empty()) arrivals_.arrived(wall_s());
     queue_for_history(drained_);
     scene.live_time_ms = source_->now_ms();
-    flush_notices();
   } else {
     if (playing_) play_t_ms_ += dt_s * speed_ * 1000.0;
     if (!fixed_sim_ && last_ms_ > 0 && play_t_ms_ > static_cast<double>(last_ms_)) {
@@ -288,6 +287,7 @@ void LiveHub::update(scene::Scene& scene, double dt_s) {
     since_series_s_ = 0.0;
     refresh_series(scene);
   }
+  flush_notices();  // the writer goes on (and may report) while the timeline plays back too
 }
 
 void LiveHub::update_kpis(scene::Scene& scene, double dt_s) {
