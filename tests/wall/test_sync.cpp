@@ -1,4 +1,4 @@
-// Frame sync over loopback: a master and its nodes as threads (and, for the kill test, as forked
+// Frame sync over loopback: a master and its nodes as threads (and, for the kill test, as
 // processes) on free ports. No timing is asserted beyond "within the configured timeout plus a
 // margin", so a loaded 2-core machine passes too.
 #include <gtest/gtest.h>
@@ -230,17 +230,25 @@ TEST(WallSync, EightNodesPresentTheSameFrameAtEveryBarrier) {
               st.barrier_wait_p50_ms, st.barrier_wait_p99_ms, st.overhead_p99_ms, reports.back().state_bytes);
 }
 
-// Nodes as processes, so one can die the hard way.
+// Nodes as processes, so one can die the hard way: fork + exec of tests/wall/sync_node.cpp (a forked
+// copy of this threaded process could hang on a lock another thread held, as under ASan in CI).
 class Children {
  public:
   ~Children() {
     while (!pids_.empty()) kill_one(pids_.begin()->first);
   }
   void spawn(const std::string& id, const Master& m) {
-    const std::string fe = m.frame_endpoint(), se = m.sync_endpoint();
+    const std::string exe = PARKTWIN_SYNC_NODE, fe = m.frame_endpoint(), se = m.sync_endpoint();
+    char* const argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(id.c_str()),
+                          const_cast<char*>(fe.c_str()), const_cast<char*>(se.c_str()), nullptr};
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
-    if (pid == 0) run_child(id, fe, se);  // never returns
+    if (pid == 0) {  // only async-signal-safe calls until exec
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::close_range(3, ~0U, 0);  // nothing of the parent's (the master's listening sockets) stays open
+      ::execv(argv[0], argv);
+      ::_exit(127);
+    }
     pids_[id] = pid;
   }
   void kill_one(const std::string& id) {
@@ -252,28 +260,6 @@ class Children {
   }
 
  private:
-  [[noreturn]] static void run_child(const std::string& id, const std::string& fe, const std::string& se) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // Nothing of the parent's (its ZeroMQ context, the master's listening sockets) stays open here.
-    ::close_range(3, ~0U, 0);
-    {
-      NodeOptions o;
-      o.id = id;
-      o.frame_endpoint = fe;
-      o.sync_endpoint = se;
-      o.heartbeat_ms = 50;
-      auto node = Node::open(o);
-      if (!node.ok()) ::_exit(2);
-      const auto start = Clock::now();
-      while (ms_since(start) < 60000) {
-        auto f = (*node)->next_frame(100);
-        if (!f) continue;
-        (*node)->ready(f->number, 0.2);
-        (*node)->wait_present(f->number, 5000);
-      }
-    }
-    ::_exit(0);
-  }
   std::map<std::string, pid_t> pids_;
 };
 
