@@ -66,22 +66,6 @@ class GdalLog {
   std::vector<std::string> lines_;
 };
 
-// A GDAL configuration option set for this thread only, restored when it goes out of scope.
-class ThreadOption {
- public:
-  ThreadOption(const char* key, const char* value) : key_(key) {
-    if (const char* old = CPLGetThreadLocalConfigOption(key, nullptr)) old_ = old;
-    CPLSetThreadLocalConfigOption(key, value);
-  }
-  ~ThreadOption() { CPLSetThreadLocalConfigOption(key_, old_ ? old_->c_str() : nullptr); }
-  ThreadOption(const ThreadOption&) = delete;
-  ThreadOption& operator=(const ThreadOption&) = delete;
-
- private:
-  const char* key_;
-  std::optional<std::string> old_;
-};
-
 struct TransformDelete {
   void operator()(OGRCoordinateTransformation* ct) const { OGRCoordinateTransformation::DestroyCT(ct); }
 };
@@ -311,6 +295,7 @@ class Saver {
     if (auto ok = refuse_early(); !ok) return ok.error();
     if (auto ok = open(); !ok) return ok.error();
     if (auto ok = prepare_layers(); !ok) return ok.error();
+    if (auto ok = prepare_writing(); !ok) return ok.error();
     if (auto ok = transaction(); !ok) return ok.error();
     report_.elapsed_ms = ms_since(t0);
     if (!report_.conflicts.empty()) {
@@ -381,12 +366,10 @@ class Saver {
 
   Result<bool> open() {
     register_drivers();
-    {
-      // Write-ahead log: readers (the viewer, other planners) keep reading while a save writes.
-      ThreadOption wal("OGR_SQLITE_JOURNAL", "WAL");
-      log_.forget();
-      ds_.reset(GDALDataset::Open(source_.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR));
-    }
+    // The journal mode is set once every check has passed (prepare_writing): a refused save
+    // leaves the file as it was, header included.
+    log_.forget();
+    ds_.reset(GDALDataset::Open(source_.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR));
     if (!ds_)
       return fail(Failure::ResourceUnavailable, "cannot open " + where_ + " for writing: " + log_.drain() +
                                                     (is_postgres(source_) ? "; check the connection string and that the "
@@ -406,9 +389,7 @@ class Saver {
     return true;
   }
 
-  // Finds each layer, its SRS and fields, and adds the version field where it is missing (outside
-  // the transaction: a schema change inside it would leave GDAL's view of the layer wrong after a
-  // rollback; an empty version field changes no feature).
+  // Finds each layer, its SRS and fields; writes nothing.
   Result<bool> prepare_layers() {
     OGRSpatialReference frame_srs;
     const std::string wkt = s_.frame().wkt();
@@ -451,16 +432,32 @@ class Saver {
         t->ogr_field.push_back(name == kVersionField ? -1 : o);
       }
       t->version_field = defn->GetFieldIndex(kVersionField);
-      if (t->version_field < 0) {
-        OGRFieldDefn version(kVersionField, OFTInteger64);
-        if (t->layer->CreateField(&version) != OGRERR_NONE)
-          return fail(Failure::GeneralError, "cannot save layer '" + c.layer + "' to " + where_ + ": adding its '" +
-                                                 kVersionField + "' field failed (" + log_.drain() +
-                                                 "); nothing was saved");
-        t->version_field = t->layer->GetLayerDefn()->GetFieldIndex(kVersionField);
-      }
       t->label_field = label_field_of(*t->data);
       targets_.push_back(std::move(t));
+    }
+    return true;
+  }
+
+  // The first writes, once every check has passed: the write-ahead log (readers such as the
+  // viewer and other planners keep reading while a save writes; the mode stays with the file),
+  // and the version field where a layer lacks it. Outside the transaction: a schema change inside
+  // it would leave GDAL's view of the layer wrong after a rollback; an empty version field
+  // changes no feature.
+  Result<bool> prepare_writing() {
+    if (!postgres_) {
+      log_.forget();
+      if (!run_sql(*ds_, "PRAGMA journal_mode = WAL"))
+        return fail(Failure::ResourceUnavailable, "cannot save to " + where_ + ": switching it to write-ahead logging "
+                                                      "failed (" + log_.drain() + "); nothing was saved");
+    }
+    for (auto& t : targets_) {
+      if (t->version_field >= 0) continue;
+      OGRFieldDefn version(kVersionField, OFTInteger64);
+      log_.forget();
+      if (t->layer->CreateField(&version) != OGRERR_NONE)
+        return fail(Failure::GeneralError, "cannot save layer '" + t->data->name + "' to " + where_ + ": adding its '" +
+                                               kVersionField + "' field failed (" + log_.drain() + "); nothing was saved");
+      t->version_field = t->layer->GetLayerDefn()->GetFieldIndex(kVersionField);
     }
     return true;
   }
@@ -642,7 +639,7 @@ class Saver {
                                              log_.drain() + "); the transaction was rolled back and nothing was saved");
     const int64_t stored = row.GetFID();
     if (!keep_fid || stored != fid) report_.renumbered[layer][fid] = stored;
-    new_versions_[layer][fid] = 1;
+    new_versions_[layer][stored] = 1;  // mark_saved renumbers first, then sets versions by stored fid
     ++report_.added;
     return true;
   }
