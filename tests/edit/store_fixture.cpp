@@ -1,8 +1,11 @@
 // Helpers of the store tests: see store_fixture.h.
 #include "store_fixture.h"
 
+#include "parktwin/edit/store.h"
+
 #include <sqlite3.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +13,8 @@
 #include <iterator>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
@@ -141,6 +146,37 @@ std::unique_ptr<Loaded> load_park(const std::string& source, const gis::SceneFra
   return out;
 }
 
+SaveRace two_planners_save_at_once(const std::string& source) {
+  struct Planner {
+    gis::SceneFrame frame = gis::SceneFrame::jiangxi();
+    std::unique_ptr<Loaded> loaded;
+    std::optional<gis::Result<edit::SaveReport>> result;
+  };
+  std::array<Planner, 2> planners;
+  SaveRace race;
+  for (size_t i = 0; i < planners.size(); ++i) {
+    planners[i].loaded = load_park(source, planners[i].frame);
+    if (!planners[i].loaded) return race;
+    const double dx = 1.0 + static_cast<double>(i);
+    EXPECT_TRUE(planners[i].loaded->session->apply(edit::Move{"buildings", {1, 3 + static_cast<int64_t>(i)}, {dx, 0.0}}));
+  }
+  std::vector<std::thread> threads;
+  for (Planner& p : planners)
+    threads.emplace_back([&p, &source] { p.result.emplace(edit::save_changes(*p.loaded->session, source)); });
+  for (auto& t : threads) t.join();
+  for (Planner& p : planners) {
+    if (!*p.result) {
+      race.failures += p.result->error().message + "\n";
+    } else if ((*p.result)->saved()) {
+      ++race.saved;
+      race.winner_b1 = p.loaded->session->feature("buildings", 1).feature.geom;
+    } else {
+      ++race.conflicted;
+    }
+  }
+  return race;
+}
+
 const gis::Feature* find_feature(const gis::LayerData& layer, int64_t fid) {
   for (const auto& f : layer.features)
     if (f.fid == fid) return &f;
@@ -204,6 +240,20 @@ std::vector<std::string> sqlite_rows(const std::string& path, const std::string&
   sqlite3_finalize(st);
   sqlite3_close(db);
   return rows;
+}
+
+std::string sqlite_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    out = "cannot open " + path;
+  } else {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err != nullptr ? err : "failed";
+    sqlite3_free(err);
+  }
+  sqlite3_close(db);
+  return out;
 }
 
 std::map<int64_t, std::string> sqlite_table(const std::string& path, const std::string& table,

@@ -142,5 +142,17 @@ TEST_F(StorePostgis, ConflictingSaveIsRefused) {
   EXPECT_TRUE(b->session->dirty());
 }
 
+TEST_F(StorePostgis, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
+  const SaveRace race = two_planners_save_at_once(server_->connection());
+  EXPECT_EQ(race.failures, "");
+  EXPECT_EQ(race.saved, 1);
+  EXPECT_EQ(race.conflicted, 1);
+  EXPECT_EQ(version(1), "1");
+  EXPECT_EQ(column("SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), "2");
+  auto back = gis::read_layer(server_->connection(), "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_LE(max_vertex_gap(find_feature(*back, 1)->geom, race.winner_b1), 1e-6);
+}
+
 }  // namespace
 }  // namespace parktwin::testing

@@ -231,6 +231,47 @@ TEST_F(StoreGpkg, NewFeatureWhoseFidWasTakenGetsAnother) {
   EXPECT_FALSE(b->session->dirty());
 }
 
+TEST_F(StoreGpkg, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
+  // Each planner in a thread of its own (own frame, session and dataset), both editing building 1
+  // loaded at the same version: the store's write lock orders the saves, so exactly one is written
+  // and the other sees its version (never a lost update, never a half-written file).
+  const std::string path = out_path("concurrent.gpkg");
+  write_park_gpkg(path, frame);
+  const SaveRace race = two_planners_save_at_once(path);
+  EXPECT_EQ(race.failures, "");
+  EXPECT_EQ(race.saved, 1);
+  EXPECT_EQ(race.conflicted, 1);
+  EXPECT_EQ(version_of(path, "buildings", 1), "1");
+  // The file holds the saved planner's building 1, and only one of buildings 3 and 4 moved.
+  auto back = gis::read_layer(path, "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_LE(max_vertex_gap(find_feature(*back, 1)->geom, race.winner_b1), 1e-6);
+  EXPECT_EQ(sqlite_rows(path, "SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), std::vector<std::string>{"2"});
+  EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+}
+
+TEST_F(StoreGpkg, FailureWhileWritingRollsEverythingBack) {
+  const std::string path = out_path("write_fails.gpkg");
+  write_park_gpkg(path, frame);
+  // The file refuses any change to building 5 (as a registry's trigger might).
+  ASSERT_EQ(sqlite_exec(path, "CREATE TRIGGER registry_lock BEFORE UPDATE ON buildings WHEN OLD.fid = 5 "
+                              "BEGIN SELECT RAISE(ABORT, 'building 5 is locked by the land registry'); END"), "");
+  const auto before = sqlite_table(path, "buildings");
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1, 5, 9}, {1.0, 1.0}}));
+  ASSERT_TRUE(a->session->apply(edit::DeleteFeatures{"buildings", {2}}));
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_FALSE(r);
+  const std::string& m = r.error().message;
+  EXPECT_NE(m.find(ParkFixture::building_id(5)), std::string::npos) << m;
+  EXPECT_NE(m.find("locked by the land registry"), std::string::npos) << m;
+  EXPECT_NE(m.find("rolled back"), std::string::npos) << m;
+  EXPECT_EQ(sqlite_table(path, "buildings", kVersionField), before) << "nothing of the save may remain";
+  EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  EXPECT_TRUE(a->session->dirty());
+}
+
 // ---- Refusals: a clear message and the file as it was -------------------------------------------
 
 class StoreRefusal : public StoreGpkg {

@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -293,9 +295,17 @@ class Saver {
       return report_;
     }
     if (auto ok = refuse_early(); !ok) return ok.error();
-    if (auto ok = open(); !ok) return ok.error();
-    if (auto ok = prepare_layers(); !ok) return ok.error();
-    if (auto ok = prepare_writing(); !ok) return ok.error();
+    // Another planner's first save may add the version field between our open and our adding it:
+    // then GDAL's cached schema is stale; open again once and find the field there.
+    for (int attempt = 0;; ++attempt) {
+      if (auto ok = open(); !ok) return ok.error();
+      if (auto ok = prepare_layers(); !ok) return ok.error();
+      auto ok = prepare_writing();
+      if (ok) break;
+      if (attempt > 0) return ok.error();
+      targets_.clear();
+      ds_.reset();
+    }
     if (auto ok = transaction(); !ok) return ok.error();
     report_.elapsed_ms = ms_since(t0);
     if (!report_.conflicts.empty()) {
@@ -462,18 +472,36 @@ class Saver {
     return true;
   }
 
+  // Starts the transaction and takes the write locks. SQLite answers "database is locked" at once,
+  // without waiting, when another save committed since this transaction's snapshot began: start
+  // over until the lock is ours or busy_timeout_ms has passed.
+  Result<bool> begin_locked() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(0, opt_.busy_timeout_ms));
+    for (;;) {
+      log_.forget();
+      if (ds_->StartTransaction(TRUE) != OGRERR_NONE)
+        return fail(Failure::GeneralError, "cannot save to " + where_ + ": starting a transaction failed (" +
+                                               log_.drain() + "); nothing was saved");
+      in_transaction_ = true;
+      std::optional<Failure> failed;
+      for (auto& t : targets_)
+        if (auto ok = lock_rows(*t); !ok) {
+          failed = ok.error();
+          break;
+        }
+      if (!failed) return true;
+      rollback();
+      if (postgres_ || Clock::now() >= deadline) return *failed;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   Result<bool> transaction() {
-    log_.forget();
-    if (ds_->StartTransaction(TRUE) != OGRERR_NONE)
-      return fail(Failure::GeneralError, "cannot save to " + where_ + ": starting a transaction failed (" +
-                                             log_.drain() + "); nothing was saved");
-    in_transaction_ = true;
+    if (auto ok = begin_locked(); !ok) return ok.error();
     auto rolled_back = [&](Failure f) -> Result<bool> {
       rollback();
       return f;
     };
-    for (auto& t : targets_)
-      if (auto ok = lock_rows(*t); !ok) return rolled_back(ok.error());
     for (auto& t : targets_)
       if (auto ok = check(*t); !ok) return rolled_back(ok.error());
     if (!report_.conflicts.empty()) {
@@ -506,6 +534,8 @@ class Saver {
     const std::string table = quote_table(t.layer->GetName(), postgres_);
     std::string sql;
     if (postgres_) {
+      // Wait for another save's row locks no longer than a GeoPackage save would.
+      run_sql(*ds_, "SET LOCAL lock_timeout = " + std::to_string(std::max(1, opt_.busy_timeout_ms)));
       std::string ids;
       for (const auto* list : {&t.changes->modified, &t.changes->deleted})
         for (int64_t fid : *list) {
@@ -515,7 +545,7 @@ class Saver {
       const char* fid_col = t.layer->GetFIDColumn();
       if (ids.empty() || fid_col == nullptr || *fid_col == '\0') return true;
       sql = "SELECT " + quote_ident(fid_col) + " FROM " + table + " WHERE " + quote_ident(fid_col) + " IN (" + ids +
-            ") FOR UPDATE";
+            ") ORDER BY 1 FOR UPDATE";  // one order for every planner: no deadlock between saves
     } else {
       sql = "UPDATE " + table + " SET " + quote_ident(kVersionField) + " = " + quote_ident(kVersionField) + " WHERE 0";
     }
