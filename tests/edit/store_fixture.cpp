@@ -211,7 +211,9 @@ std::string attr_differences(const gis::LayerData& la, const gis::Feature& a, co
     const int j = lb.field(name);
     const gis::AttrValue va = i < a.attrs.size() ? a.attrs[i] : gis::AttrValue{};
     const gis::AttrValue vb = j >= 0 && static_cast<size_t>(j) < b.attrs.size() ? b.attrs[static_cast<size_t>(j)] : gis::AttrValue{};
-    if (j < 0 || va != vb) out += (out.empty() ? "" : "; ") + name + ": " + value_text(va) + " vs " + value_text(vb);
+    if (j >= 0 && va == vb) continue;
+    if (!out.empty()) out += "; ";
+    out += name + ": " + value_text(va) + " vs " + value_text(vb);
   }
   return out;
 }
@@ -232,7 +234,8 @@ std::vector<std::string> sqlite_rows(const std::string& path, const std::string&
       std::string row;
       for (int c = 0; c < sqlite3_column_count(st); ++c) {
         const unsigned char* t = sqlite3_column_text(st, c);
-        row += (c == 0 ? "" : "|") + std::string(t != nullptr ? reinterpret_cast<const char*>(t) : "NULL");
+        if (c > 0) row += '|';
+        row += t != nullptr ? reinterpret_cast<const char*>(t) : "NULL";
       }
       rows.push_back(std::move(row));
     }

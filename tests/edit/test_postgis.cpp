@@ -142,6 +142,31 @@ TEST_F(StorePostgis, ConflictingSaveIsRefused) {
   EXPECT_TRUE(b->session->dirty());
 }
 
+TEST_F(StorePostgis, CommitRefusedRollsEverythingBack) {
+  // A check the database makes only at commit (a deferred constraint trigger) refuses building 7.
+  ASSERT_TRUE(server_->execute(
+      "CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+      "'the land registry refuses building %', NEW.building_id; END $$ LANGUAGE plpgsql; "
+      "CREATE CONSTRAINT TRIGGER registry_check AFTER UPDATE ON buildings DEFERRABLE INITIALLY DEFERRED "
+      "FOR EACH ROW WHEN (NEW.fid = 7) EXECUTE FUNCTION refuse_at_commit()"));
+  const std::string rows =
+      "SELECT string_agg(md5((t.fid, t.geom, t.building_id, t.floors)::text), ',' ORDER BY fid) FROM buildings t";
+  const std::string before = column(rows);
+  const std::string conn = server_->connection();
+  auto a = load_park(conn, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1, 7}, {2.0, 2.0}}));
+  ASSERT_TRUE(a->session->apply(edit::DeleteFeatures{"buildings", {10}}));
+  auto r = edit::save_changes(*a->session, conn);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("commit"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("refuses building " + ParkFixture::building_id(7)), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(column(rows), before) << "nothing of the save may remain";
+  EXPECT_EQ(column("SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), "0");
+  EXPECT_TRUE(a->session->dirty());
+}
+
 TEST_F(StorePostgis, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
   const SaveRace race = two_planners_save_at_once(server_->connection());
   EXPECT_EQ(race.failures, "");

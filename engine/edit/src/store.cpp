@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,7 +48,10 @@ class GdalLog {
   /// What was reported since the last call (", " joined, one line), then forgotten.
   std::string drain() {
     std::string out;
-    for (std::string& m : lines_) out += (out.empty() ? "" : "; ") + m;
+    for (std::string& m : lines_) {
+      if (!out.empty()) out += "; ";
+      out += m;
+    }
     lines_.clear();
     return out.empty() ? std::string("GDAL gave no reason") : out;
   }
@@ -91,7 +95,18 @@ bool is_postgres(const std::string& source) {
 
 // A connection string may hold a password: messages name the database, never the whole string.
 std::string display_name(const std::string& source) {
-  if (!is_postgres(source)) return source;
+  if (!is_postgres(source)) {
+    // Other connection strings and URLs may carry one too: hide its value.
+    std::string shown = source;
+    for (const char* key : {"password=", "PASSWORD="}) {
+      const size_t at = shown.find(key);
+      if (at == std::string::npos) continue;
+      const size_t from = at + std::strlen(key);
+      const size_t end = shown.find_first_of(" \t&;", from);
+      shown.replace(from, end == std::string::npos ? std::string::npos : end - from, "***");
+    }
+    return shown;
+  }
   std::string shown = "the PostGIS database";
   const size_t at = source.find("dbname=");
   if (at != std::string::npos) {
@@ -329,7 +344,7 @@ class Saver {
   // What can be refused before touching the source.
   Result<bool> refuse_early() {
     if (gis::is_remote_source(source_))
-      return fail(Failure::ConfigurationError, "cannot save to " + source_ +
+      return fail(Failure::ConfigurationError, "cannot save to " + where_ +
                                                    ": it is a network source, which ParkTwin only reads; save to a "
                                                    "local GeoPackage or a PostGIS database");
     for (const LayerChanges& c : changes_) {
@@ -393,7 +408,7 @@ class Saver {
       return fail(Failure::ConfigurationError,
                   "cannot save to " + where_ + ": it is a " + (driver.empty() ? std::string("file") : driver) +
                       " source, and ParkTwin saves edits only to GeoPackage and PostGIS, which write all layers in "
-                      "one transaction; convert it (ogr2ogr -f GPKG parks.gpkg " + source_ + "), load that and save there");
+                      "one transaction; convert it (ogr2ogr -f GPKG parks.gpkg " + where_ + "), load that and save there");
     if (!postgres_) run_sql(*ds_, "PRAGMA busy_timeout = " + std::to_string(std::max(0, opt_.busy_timeout_ms)));
     log_.forget();
     return true;
@@ -414,7 +429,10 @@ class Saver {
       log_.forget();
       if (t->layer == nullptr) {
         std::string names;
-        for (OGRLayer* l : ds_->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+        for (OGRLayer* l : ds_->GetLayers()) {
+          if (!names.empty()) names += ", ";
+          names += l->GetName();
+        }
         return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "': " + where_ + " has no such layer (" +
                                               (names.empty() ? std::string("it has none") : "it has " + names) +
                                               "); nothing was saved. Save to the source the layer was loaded from");
