@@ -64,7 +64,8 @@ gis::Polygon ParkFixture::square(int64_t fid, glm::dvec2 offset, double side) {
 
 std::string ParkFixture::building_id(int64_t fid) { return "B0" + two_digits(fid); }
 
-void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, const std::vector<std::string>& layers) {
+void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, const std::vector<std::string>& layers,
+                     bool multi) {
   static std::once_flag once;
   std::call_once(once, [] { GDALAllRegister(); });
   std::error_code ec;
@@ -98,7 +99,7 @@ void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, cons
     }
   }
   if (wanted("buildings")) {
-    OGRLayer* l = ds->CreateLayer("buildings", &wgs84, wkbPolygon, nullptr);
+    OGRLayer* l = ds->CreateLayer("buildings", &wgs84, multi ? wkbMultiPolygon : wkbPolygon, nullptr);
     ASSERT_NE(l, nullptr);
     for (auto [name, type] : {std::pair{"building_id", OFTString}, std::pair{"parcel_id", OFTString},
                               std::pair{"enterprise_id", OFTString}, std::pair{"kind", OFTString},
@@ -120,7 +121,8 @@ void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, cons
       f.SetField("floors", static_cast<int>(2 + fid % 3));
       f.SetField("height_m", 6.0 + 3.0 * static_cast<double>(fid % 3));
       f.SetField("source", "survey");
-      f.SetGeometryDirectly(rectangle(frame, corner, first ? glm::dvec2{60, 40} : glm::dvec2{50, 50}));
+      OGRGeometry* g = rectangle(frame, corner, first ? glm::dvec2{60, 40} : glm::dvec2{50, 50});
+      f.SetGeometryDirectly(multi ? OGRGeometryFactory::forceToMultiPolygon(g) : g);
       ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
     }
   }

@@ -26,8 +26,9 @@ struct ParkFixture {
 };
 
 /// Writes the fixture as a GeoPackage at `path` (replaced); only the named layers when given.
+/// `multi`: the buildings layer is declared MultiPolygon (its features are still one polygon each).
 void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame,
-                     const std::vector<std::string>& layers = {"parcels", "buildings"});
+                     const std::vector<std::string>& layers = {"parcels", "buildings"}, bool multi = false);
 
 /// Layers read from a source and an edit session over them.
 struct Loaded {

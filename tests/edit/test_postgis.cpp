@@ -1,6 +1,8 @@
 // Saving edits to PostGIS, against a PostgreSQL server the test starts itself (tests/support):
 // the round trip read back through the reader and psql, and a conflicting save refused.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <gtest/gtest.h>
@@ -177,6 +179,18 @@ TEST_F(StorePostgis, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
   auto back = gis::read_layer(server_->connection(), "buildings", frame);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_LE(max_vertex_gap(find_feature(*back, 1)->geom, race.winner_b1), 1e-6);
+}
+
+// Without the server binaries the PostGIS tests fail (SetUp asserts) with the packages to install.
+TEST(PgServerHarness, MissingBinariesNameThePackages) {
+  const std::string empty_bin = out_path("no_pg_bin");
+  std::filesystem::create_directories(empty_bin);
+  ::setenv("PARKTWIN_PG_BIN", empty_bin.c_str(), 1);
+  auto pg = PgServer::start("never");
+  ::unsetenv("PARKTWIN_PG_BIN");
+  ASSERT_FALSE(pg);
+  EXPECT_NE(pg.error().message.find("postgresql-15-postgis-3"), std::string::npos) << pg.error().message;
+  EXPECT_NE(pg.error().message.find(empty_bin), std::string::npos) << pg.error().message;
 }
 
 }  // namespace

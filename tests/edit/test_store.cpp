@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include "parktwin/edit/store.h"
 #include "store_fixture.h"
 
@@ -272,6 +275,30 @@ TEST_F(StoreGpkg, FailureWhileWritingRollsEverythingBack) {
   EXPECT_TRUE(a->session->dirty());
 }
 
+// The geometry written has the layer's type: Polygon in a Polygon layer, MultiPolygon in a
+// MultiPolygon one (read back through OGR, not the reader, which flattens both).
+TEST_F(StoreGpkg, WritesTheLayersGeometryType) {
+  for (const bool multi : {false, true}) {
+    const std::string path = out_path(multi ? "multi.gpkg" : "single.gpkg");
+    write_park_gpkg(path, frame, {"parcels", "buildings"}, multi);
+    auto a = load_park(path, frame);
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1}, {1.0, 1.0}}));
+    auto r = edit::save_changes(*a->session, path);
+    ASSERT_TRUE(r && r->saved()) << (r ? r->summary : r.error().message);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    OGRLayer* l = ds->GetLayerByName("buildings");
+    ASSERT_NE(l, nullptr);
+    std::unique_ptr<OGRFeature> f(l->GetFeature(1));
+    ASSERT_TRUE(f && f->GetGeometryRef());
+    EXPECT_EQ(wkbFlatten(f->GetGeometryRef()->getGeometryType()), multi ? wkbMultiPolygon : wkbPolygon);
+    const OGRSpatialReference* srs = f->GetGeometryRef()->getSpatialReference();
+    ASSERT_NE(srs, nullptr);
+    EXPECT_EQ(srs->GetEPSGGeogCS(), 4326);
+  }
+}
+
 // ---- Refusals: a clear message and the file as it was -------------------------------------------
 
 class StoreRefusal : public StoreGpkg {
@@ -311,6 +338,19 @@ TEST_F(StoreRefusal, MissingLayer) {
   EXPECT_NE(r.error().message.find("no such layer"), std::string::npos) << r.error().message;
   EXPECT_TRUE(file_bytes(other) == bytes) << "the file changed";
   EXPECT_TRUE(a->session->dirty());
+}
+
+TEST_F(StoreRefusal, MissingField) {
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::SetAttribute{"buildings", 1, "floors", int64_t{5}}));
+  // Someone dropped a column after this session loaded the layer.
+  ASSERT_EQ(sqlite_exec(path, "ALTER TABLE buildings DROP COLUMN kind"), "");
+  const std::string bytes = file_bytes(path);
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("'kind'"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(file_bytes(path) == bytes) << "the file changed";
 }
 
 TEST_F(StoreRefusal, Gcj02Source) {
