@@ -430,5 +430,30 @@ TEST_F(StoreGpkg, DefaultDatasetSavesOneMovedBuilding) {
   EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 
+TEST_F(StoreGpkg, DefaultDatasetSavesAThousandMovedBuildings) {
+  const std::string path = out_path("parktwin_thousand.gpkg");
+  fs::copy_file(std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg", path);
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  std::vector<int64_t> moved;
+  for (const gis::Feature& f : a->layer("buildings").features) {
+    if (moved.size() == 1000) break;
+    if (a->session->apply(edit::Move{"buildings", {f.fid}, {0.05, 0.0}})) moved.push_back(f.fid);
+  }
+  ASSERT_EQ(moved.size(), 1000u);
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_TRUE(r && r->saved()) << (r ? r->summary : r.error().message);
+  std::cout << "[ saved ] " << r->summary << "\n";
+  EXPECT_EQ(r->written, 1000);
+  EXPECT_EQ(sqlite_rows(path, "SELECT count(*), min(pt_version), max(pt_version) FROM buildings WHERE pt_version IS NOT NULL"),
+            std::vector<std::string>{"1000|1|1"});
+  auto back = gis::read_layer(path, "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  double worst = 0.0;
+  for (int64_t fid : moved)
+    worst = std::max(worst, max_vertex_gap(find_feature(*back, fid)->geom, a->session->feature("buildings", fid).feature.geom));
+  EXPECT_LE(worst, 1e-6);
+}
+
 }  // namespace
 }  // namespace parktwin::testing

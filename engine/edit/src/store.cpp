@@ -587,14 +587,17 @@ class Saver {
       for (int64_t fid : *list) {
         log_.forget();
         std::unique_ptr<OGRFeature> row(t.layer->GetFeature(fid));
-        const FeatureState now = s_.feature(c.layer, fid);
-        const gis::Feature* mine = now.exists ? &now.feature : nullptr;
-        const long index = s_.feature_index(s_.layer_index(c.layer), fid);
-        if (mine == nullptr && index >= 0) mine = &t.data->features[static_cast<size_t>(index)];
-        const std::string who = feature_words(t, fid, mine, row.get());
+        // The feature by name, for a conflict's message (the deleted one by its tombstone's attributes).
+        auto who = [&] {
+          const FeatureState now = s_.feature(c.layer, fid);
+          const gis::Feature* mine = now.exists ? &now.feature : nullptr;
+          const long index = s_.feature_index(s_.layer_index(c.layer), fid);
+          if (mine == nullptr && index >= 0) mine = &t.data->features[static_cast<size_t>(index)];
+          return feature_words(t, fid, mine, row.get());
+        };
         if (!row) {
           report_.conflicts.push_back({c.layer, fid, base(fid), std::nullopt,
-                                       who + " was deleted from the source by another planner since you loaded it; " +
+                                       who() + " was deleted from the source by another planner since you loaded it; " +
                                            (deleting ? "nothing more to do for it: reload the layer"
                                                      : "reload the layer, then redo your change if it still applies")});
           continue;
@@ -602,7 +605,7 @@ class Saver {
         const int64_t found = version_of(*row, t.version_field);
         if (found != base(fid)) {
           report_.conflicts.push_back({c.layer, fid, base(fid), found,
-                                       who + " was saved by another planner since you loaded it (version " +
+                                       who() + " was saved by another planner since you loaded it (version " +
                                            std::to_string(base(fid)) + " then, " + std::to_string(found) +
                                            " now); reload the layer to see their change, then redo yours"});
           continue;
