@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "bench.h"
+#include "bench_edit.h"
 #include "bench_flows.h"
 #include "bench_ingest.h"
 #include "bench_labels.h"
@@ -31,6 +32,8 @@ Usage:
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
+  parktwin bench edit                       latency from an edit to the finished frame showing it, default scene
+                                            and with 100k more buildings loaded, and what the edit uploaded
   parktwin bench record                     frames per second of parktwin record (PNG and MP4) at 1920x1080 and 3840x2160
   parktwin bench wall [--nodes 8] [--frames 40] [--fps 5]  a video wall here: a master and N node processes on
                                             loopback, offscreen, one node killed halfway: skew, barrier overhead,
@@ -152,6 +155,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "flows") == 0)
     return parktwin::bench::run_bench_flows(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "edit") == 0)
+    return parktwin::bench::run_bench_edit(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "labels") == 0)
     return parktwin::bench::run_bench_labels(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "record") == 0)
