@@ -23,12 +23,15 @@ constexpr double kStepM = 2.0;  ///< each edit moves the building this far (back
 
 struct EditFigures {
   double edit_to_frame_ms = 0.0;  ///< median, whole latency
-  double update_ms = 0.0;         ///< median: session apply + update_features
+  double apply_ms = 0.0;          ///< median: EditSession::apply (planning, validity gate)
+  double update_ms = 0.0;         ///< median: scene::update_features
   double upload_ms = 0.0;         ///< median: update_geometry
   double frame_ms = 0.0;          ///< median of frames without an edit, for comparison
   uint32_t chunks_uploaded = 0;   ///< by the last edit
   double upload_kb = 0.0;
   size_t buildings = 0;
+  uint64_t triangles = 0;         ///< drawn in the last frame
+  uint32_t chunks_culled = 0;     ///< draws culled in the last frame
 };
 
 /// Adds `n` synthetic footprints (10 m default height) as another buildings layer, centred on `at`.
@@ -84,16 +87,17 @@ gis::Result<EditFigures> measure(const app::AppOptions& opt, size_t extra_buildi
 
   EditFigures out;
   out.buildings = sc.buildings.size();
-  std::vector<double> total, update, upload, plain;
+  std::vector<double> total, apply, update, upload, plain;
   for (int rep = 0; rep < kWarmup + kRepeats; ++rep) {
     const auto t0 = Clock::now();
     auto applied = session.apply(edit::Move{"buildings", {fid}, {rep % 2 == 0 ? kStepM : -kStepM, 0.0}});
     if (!applied) return applied.error();
+    const double t_apply = ms_since(t0);
     for (const edit::Touched& t : applied->touched) {
       const int li = sc.layer_index(t.layer);
       if (li >= 0) scene::update_features(sc, static_cast<uint32_t>(li), t.features);
     }
-    const double t_update = ms_since(t0);
+    const double t_update = ms_since(t0) - t_apply;
     const auto t1 = Clock::now();
     if (auto up = r.update_geometry(sc); !up) return up.error();
     const double t_upload = ms_since(t1);
@@ -107,13 +111,17 @@ gis::Result<EditFigures> measure(const app::AppOptions& opt, size_t extra_buildi
     const double t_plain = ms_since(t2);
     if (rep < kWarmup) continue;
     total.push_back(t_total);
+    apply.push_back(t_apply);
     update.push_back(t_update);
     upload.push_back(t_upload);
     plain.push_back(t_plain);
     out.chunks_uploaded = chunks;
     out.upload_kb = static_cast<double>(bytes) / 1024.0;
+    out.triangles = r.stats().triangles;
+    out.chunks_culled = r.stats().chunks_culled;
   }
   out.edit_to_frame_ms = median(total);
+  out.apply_ms = median(apply);
   out.update_ms = median(update);
   out.upload_ms = median(upload);
   out.frame_ms = median(plain);
@@ -141,16 +149,22 @@ int print_edit_to_frame(const app::AppOptions& o, std::ostream& out) {
       << "Yichun park (outside the view, so the frame draws the same picture)\n";
   out << "edit_buildings=" << base->buildings << "\n";
   out << "edit_to_frame_ms=" << base->edit_to_frame_ms << "\n";
+  out << "edit_apply_ms=" << base->apply_ms << "\n";
   out << "edit_update_ms=" << base->update_ms << "\n";
   out << "edit_upload_ms=" << base->upload_ms << "\n";
   out << "edit_frame_only_ms=" << base->frame_ms << "\n";
+  out << "edit_frame_triangles=" << base->triangles << "\n";
+  out << "edit_frame_draws_culled=" << base->chunks_culled << "\n";
   out << "edit_chunks_uploaded=" << base->chunks_uploaded << "\n";
   out << "edit_upload_kb=" << base->upload_kb << "\n";
   out << "edit_buildings_100k=" << big->buildings << "\n";
   out << "edit_to_frame_ms_100k=" << big->edit_to_frame_ms << "\n";
+  out << "edit_apply_ms_100k=" << big->apply_ms << "\n";
   out << "edit_update_ms_100k=" << big->update_ms << "\n";
   out << "edit_upload_ms_100k=" << big->upload_ms << "\n";
   out << "edit_frame_only_ms_100k=" << big->frame_ms << "\n";
+  out << "edit_frame_triangles_100k=" << big->triangles << "\n";
+  out << "edit_frame_draws_culled_100k=" << big->chunks_culled << "\n";
   out << "edit_chunks_uploaded_100k=" << big->chunks_uploaded << "\n";
   out << "edit_upload_kb_100k=" << big->upload_kb << "\n";
   out << "edit_to_frame_ratio_100k="
