@@ -27,6 +27,7 @@ struct EditFigures {
   double update_ms = 0.0;         ///< median: scene::update_features
   double upload_ms = 0.0;         ///< median: update_geometry
   double frame_ms = 0.0;          ///< median of frames without an edit, for comparison
+  double snapshot_ms = 0.0;       ///< median: a frame snapshot built after the edit (copies every style)
   uint32_t chunks_uploaded = 0;   ///< by the last edit
   double upload_kb = 0.0;
   size_t buildings = 0;
@@ -87,7 +88,9 @@ gis::Result<EditFigures> measure(const app::AppOptions& opt, size_t extra_buildi
 
   EditFigures out;
   out.buildings = sc.buildings.size();
-  std::vector<double> total, apply, update, upload, plain;
+  std::vector<double> total, apply, update, upload, plain, snap;
+  scene::FrameSnapshotBuilder snapshots;  // another view's builder: what its style copy costs
+  (void)snapshots.build(sc, *cam, 0.0);
   for (int rep = 0; rep < kWarmup + kRepeats; ++rep) {
     const auto t0 = Clock::now();
     auto applied = session.apply(edit::Move{"buildings", {fid}, {rep % 2 == 0 ? kStepM : -kStepM, 0.0}});
@@ -109,7 +112,11 @@ gis::Result<EditFigures> measure(const app::AppOptions& opt, size_t extra_buildi
     const auto t2 = Clock::now();
     if (auto img = (*still)->render(sc, *cam, kW, kH, "", false); !img) return img.error();
     const double t_plain = ms_since(t2);
+    const auto t3 = Clock::now();
+    (void)snapshots.build(sc, *cam, 0.0);
+    const double t_snap = ms_since(t3);
     if (rep < kWarmup) continue;
+    snap.push_back(t_snap);
     total.push_back(t_total);
     apply.push_back(t_apply);
     update.push_back(t_update);
@@ -125,6 +132,7 @@ gis::Result<EditFigures> measure(const app::AppOptions& opt, size_t extra_buildi
   out.update_ms = median(update);
   out.upload_ms = median(upload);
   out.frame_ms = median(plain);
+  out.snapshot_ms = median(snap);
   return out;
 }
 
@@ -152,6 +160,7 @@ int print_edit_to_frame(const app::AppOptions& o, std::ostream& out) {
   out << "edit_apply_ms=" << base->apply_ms << "\n";
   out << "edit_update_ms=" << base->update_ms << "\n";
   out << "edit_upload_ms=" << base->upload_ms << "\n";
+  out << "edit_snapshot_ms=" << base->snapshot_ms << "\n";
   out << "edit_frame_only_ms=" << base->frame_ms << "\n";
   out << "edit_frame_triangles=" << base->triangles << "\n";
   out << "edit_frame_draws_culled=" << base->chunks_culled << "\n";
@@ -162,6 +171,7 @@ int print_edit_to_frame(const app::AppOptions& o, std::ostream& out) {
   out << "edit_apply_ms_100k=" << big->apply_ms << "\n";
   out << "edit_update_ms_100k=" << big->update_ms << "\n";
   out << "edit_upload_ms_100k=" << big->upload_ms << "\n";
+  out << "edit_snapshot_ms_100k=" << big->snapshot_ms << "\n";
   out << "edit_frame_only_ms_100k=" << big->frame_ms << "\n";
   out << "edit_frame_triangles_100k=" << big->triangles << "\n";
   out << "edit_frame_draws_culled_100k=" << big->chunks_culled << "\n";

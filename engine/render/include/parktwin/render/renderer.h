@@ -12,6 +12,9 @@
 //   auto snap = scene::snapshot_of(scene, cam);          // per frame: scene::FrameSnapshotBuilder
 //   auto img = r->render_offscreen({.frame = snap.get()}, 1280, 720);
 //   write_png(*img, "out.png");
+//   // after an edit of layer li's features (edit::EditSession's Touched):
+//   scene::update_features(scene, li, touched.features);  // rebuilds their chunks
+//   r->update_geometry(scene);                            // uploads only those chunks
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -165,8 +165,9 @@ struct StyleParams {
   ColorBy color_by = ColorBy::Kind;
 };
 
-/// The whole scene. Mutated only by the app's command layer; the renderer reads it after load
-/// (meshes are immutable once built) and reads `styles` each frame that `style_revision` changed.
+/// The whole scene. Mutated only by the app's command layer; the renderer reads it after load and
+/// after edits (update_features rebuilds the chunks of edited features, Renderer::update_geometry
+/// uploads them) and reads `styles` each frame that `style_revision` changed.
 class Scene {
  public:
   explicit Scene(gis::SceneFrame frame);
@@ -204,9 +205,9 @@ class Scene {
   /// live metrics, and moves `styles` there at once (`animate` moves it gradually instead).
   /// Allocation-free after the first call.
   void restyle();
-  /// Restyles only the given buildings (indices into `buildings`; `styles` grows to buildings.size()
-  /// first, new entries hidden until styled): what restyle() would give them, at once, in time
-  /// proportional to the list (plus the enterprises), not to the scene. Bumps style_revision.
+  /// Restyles only the given buildings (indices into `buildings`; `styles` first grows to
+  /// buildings.size()): what restyle() would give them, at once, in time proportional to the list
+  /// (plus the enterprises and kinds), not to the scene; kFlagHidden is kept. Bumps style_revision.
   void restyle_buildings(const std::vector<uint32_t>& indices);
   /// Recomputes targets like restyle() but leaves `styles` to animate() (smooth transitions).
   void retarget();
