@@ -41,8 +41,9 @@ const char* kUsage = R"(usage: parktwin edit --dataset SOURCE [--apply EDITS.jso
              is reported and the rest go on
   --save     write the result back in one transaction (refused as a whole on a conflict)
   --rules    zoning rules (default: assets/zoning_rules.json, illustrative)
-  --journal  where each edit is made durable before it is acknowledged (default SOURCE.ptjournal);
-             unsaved edits found there from an earlier run are replayed first
+  --journal  where each edit is made durable before it is acknowledged (default: SOURCE.ptjournal
+             beside a file; for a database, under $XDG_STATE_HOME/parktwin/journals/); unsaved
+             edits found there from an earlier run are replayed first
 )";
 
 int fail(const std::string& msg) {
