@@ -173,3 +173,20 @@ TEST(EditJson, BadEditsAreRefusedNamingTheEdit) {
     EXPECT_EQ(r.error().message.rfind("edits.json", 0), 0u) << r.error().message;
   }
 }
+
+TEST(Journal, NeverHoldsAPassword) {
+  for (const std::string src : {"PG:host=db dbname=parks user=planner password=s3cret port=5432",
+                                "PG:host=db password='s3 cret' dbname=parks", "postgresql://planner:s3cret@db/parks"}) {
+    const std::string name = Journal::source_name(src);
+    EXPECT_EQ(name.find("s3"), std::string::npos) << name;
+    EXPECT_NE(name.find("parks"), std::string::npos) << name;
+    const std::string path = scratch("pg.ptjournal");
+    {
+      auto j = Journal::open(path, src);
+      ASSERT_TRUE(j.ok()) << j.error().message;
+    }
+    EXPECT_EQ(slurp(path).find("s3"), std::string::npos) << slurp(path);
+    EXPECT_TRUE(Journal::open(path, src).ok()) << "the same source matches its journal again";
+  }
+  EXPECT_EQ(Journal::source_name("plan.gpkg"), "plan.gpkg");
+}

@@ -131,13 +131,14 @@ int run_edit(int argc, char** argv) {
   gis::ReadOptions ro;
   for (const auto& n : *names)
     if (wanted.count(n)) ro.layers.push_back(n);
-  if (ro.layers.empty()) return fail(source + " has no layer parcels or buildings, nor any the edits name");
+  if (ro.layers.empty())
+    return fail(edit::Journal::source_name(source) + " has no layer parcels or buildings, nor any the edits name");
   auto layers = gis::read_source(source, frame, ro);
   if (!layers) return fail(layers.error().message);
   std::vector<gis::LayerData*> editable;
   for (auto& l : *layers) {
     editable.push_back(&l);
-    if (l.report.damaged) return fail("layer " + l.name + " of " + source + " is damaged (" +
+    if (l.report.damaged) return fail("layer " + l.name + " of " + edit::Journal::source_name(source) + " is damaged (" +
                                       (l.report.messages.empty() ? std::string("read short") : l.report.messages[0]) +
                                       "); repair it before editing");
   }
@@ -148,9 +149,9 @@ int run_edit(int argc, char** argv) {
     if (journal_path.empty()) journal_path = edit::Journal::default_path(source);
     auto contents = edit::Journal::read(journal_path);
     if (!contents) return fail(contents.error().message);
-    if (!contents->entries.empty() && contents->source != source)
-      return fail(journal_path + " holds unsaved edits of " + contents->source + ", not of " + source +
-                  "; give another --journal");
+    if (!contents->entries.empty() && contents->source != edit::Journal::source_name(source))
+      return fail(journal_path + " holds unsaved edits of " + contents->source + ", not of " +
+                  edit::Journal::source_name(source) + "; give another --journal");
     auto j = edit::Journal::open(journal_path, source);
     if (!j) return fail(j.error().message);
     jr = std::move(*j);

@@ -102,7 +102,7 @@ bool write_all(int fd, const std::string& s) {
 std::string header_line(const std::string& source) {
   json h;
   h["format"] = kFormat;
-  h["source"] = source;
+  h["source"] = Journal::source_name(source);
   return h.dump() + "\n";
 }
 
@@ -113,6 +113,34 @@ Journal::Journal(std::string path, std::string source, int fd, uint64_t seq)
 
 Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+std::string Journal::source_name(const std::string& source) {
+  std::string out = source;
+  std::string lower = source;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // key=value connection strings (PG:... password=x) and URLs (postgresql://user:x@host).
+  for (size_t at = lower.find("password="); at != std::string::npos; at = lower.find("password=", at + 1)) {
+    const size_t from = at + 9;
+    size_t end = from;
+    if (end < out.size() && (out[end] == '\'' || out[end] == '"')) {
+      const char q = out[end];
+      end = out.find(q, end + 1);
+      end = end == std::string::npos ? out.size() : end + 1;
+    } else {
+      end = out.find_first_of(" \t&;", from);
+      if (end == std::string::npos) end = out.size();
+    }
+    out.replace(from, end - from, "***");
+    lower.replace(from, end - from, "***");
+  }
+  const size_t scheme = lower.find("://");
+  const size_t at_sign = scheme == std::string::npos ? std::string::npos : out.find('@', scheme + 3);
+  if (at_sign != std::string::npos) {
+    const size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at_sign) out.replace(colon + 1, at_sign - colon - 1, "***");
+  }
+  return out;
 }
 
 std::string Journal::default_path(const std::string& source) {
@@ -177,12 +205,16 @@ Result<JournalContents> Journal::read(const std::string& path) {
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, const std::string& source) {
   std::error_code ec;
   const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    // A folder made for journals is the planner's own: it names their databases.
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
   auto existing = read(path);
   if (!existing) return existing.error();
-  if (!existing->source.empty() && existing->source != source)
+  if (!existing->source.empty() && existing->source != source_name(source))
     return Failure(Failure::ConfigurationError, path + " is the edit journal of " + existing->source + ", not of " +
-                                                    source + "; move it away or give another --journal");
+                                                    source_name(source) + "; move it away or give another --journal");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return io_fail("cannot open the edit journal", path);
   struct stat st {};

@@ -50,6 +50,9 @@ class Journal {
   /// Where a source's journal lives: beside a file (`FILE.ptjournal`), or for a database
   /// connection under $XDG_STATE_HOME (or ~/.local/state)/parktwin/journals/<hash>.ptjournal.
   static std::string default_path(const std::string& source);
+  /// How a source is named in a journal: a password in a connection string is replaced by ***
+  /// (the journal and its messages never hold it). Journals are matched to sources by this name.
+  static std::string source_name(const std::string& source);
   /// Reads a journal; fails only when the file exists but is not a journal.
   static Result<JournalContents> read(const std::string& path);
   /// Restores every entry's states into the session, in order (no gate: these edits passed it
