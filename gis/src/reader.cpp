@@ -288,6 +288,10 @@ class LayerReader {
       const OGRFieldDefn* fd = defn->GetFieldDefn(i);
       data_.fields.emplace_back(fd->GetNameRef());
       field_types_.push_back(fd->GetType());
+      const OGRFieldType t = fd->GetType();
+      data_.field_types.push_back(t == OFTInteger || t == OFTInteger64 ? FieldType::Integer
+                                  : t == OFTReal                       ? FieldType::Real
+                                                                       : FieldType::String);
     }
   }
 

@@ -53,6 +53,10 @@ struct LoadReport {
   int64_t skipped_total() const;
 };
 
+/// How a field's values are held (AttrValue: int64_t, double, std::string); dates and other OGR
+/// types are read as their text.
+enum class FieldType : uint8_t { Integer, Real, String };
+
 /// One vector layer read from a source.
 struct LayerData {
   std::string source;   ///< path or connection string it came from
@@ -60,6 +64,7 @@ struct LayerData {
   std::string crs;      ///< the CRS it was read in (authority:code or a short description)
   GeomKind kind = GeomKind::None;  ///< dominant geometry kind
   std::vector<std::string> fields; ///< attribute names, index = AttrValue index in Feature::attrs
+  std::vector<FieldType> field_types;  ///< one per field (empty for layers not read from a source)
   std::vector<Feature> features;
   LoadReport report;
 
