@@ -283,10 +283,24 @@ struct Viewer {
   }
 
   /// Enters or leaves edit mode (E, the menu bar's Edit, --edit).
+  /// The other panels close while editing (the editor's own take their place) and come back after.
   void set_edit_mode(bool on) {
     if (const std::string m = edit->set_active(on); !m.empty()) scene.warnings.push_back(m);
     panels.edit_mode = edit->active();
+    if (edit->active() && !panels_before_edit) {
+      panels_before_edit = panels;
+      ui::close_panels(panels);
+    } else if (!edit->active() && panels_before_edit) {
+      ui::PanelState back = *panels_before_edit;
+      back.edit_mode = false;
+      back.quit_asked = panels.quit_asked;
+      back.quit_confirmed = panels.quit_confirmed;
+      back.english_labels = panels.english_labels;
+      panels = back;
+      panels_before_edit.reset();
+    }
   }
+  std::optional<ui::PanelState> panels_before_edit;  ///< panels open when edit mode began
 
   void make_edit_mode() {
     edit = std::make_unique<EditMode>(
@@ -655,8 +669,8 @@ struct Viewer {
         hover_budget_yuan = renderer->stats().flows_min_value_yuan;  // arcs appeared or gave way
         moved_since_hover = true;
       }
-      if (opt.wall_output) {
-        info.has_hovered_flow = false;  // a wall has no pointer: no tooltips
+      if (opt.wall_output || edit->active()) {
+        info.has_hovered_flow = false;  // a wall has no pointer, an editor no flow tooltips
       } else if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
         const auto hovered = flow_under_cursor();
         info.has_hovered_flow = hovered.has_value();

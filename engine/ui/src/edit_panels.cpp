@@ -19,12 +19,17 @@ constexpr EditTool kTools[] = {EditTool::Select,  EditTool::Move,         EditTo
 
 bool drawing_tool(EditTool t) { return t == EditTool::DrawBuilding || t == EditTool::DrawParcel || t == EditTool::Split; }
 
-/// A number with its unit, "n/a" for NaN.
+/// A number with its unit, "n/a" for NaN; areas ("%.0f m²") with thousands separated by commas.
 std::string fmt(double v, const char* format) {
   if (!std::isfinite(v)) return "n/a";
   char b[64];
   std::snprintf(b, sizeof b, format, v);
-  return b;
+  std::string s = b;
+  if (std::string(format).find(".0f m") == std::string::npos) return s;
+  const size_t digits_end = s.find(' ');
+  size_t first = s[0] == '-' || s[0] == '+' ? 1 : 0;
+  for (size_t i = digits_end; i > first + 3; i -= 3) s.insert(i - 3, ",");
+  return s;
 }
 
 /// The rows every indicator table shows: name, unit, value getter.
