@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -63,6 +64,7 @@ struct EditMode::Impl {
   scene::Scene& scene;
   GeometryChanged on_geometry;
   FlyTo fly;
+  Pick pick;
   bool active = false;
   int scene_layer[2] = {-1, -1};  ///< scene layer index of the session's parcels, buildings
   Plan plans[2];
@@ -95,7 +97,8 @@ struct EditMode::Impl {
   // Zoning highlight: scene building indices to flag.
   std::vector<uint32_t> highlighted;
 
-  Impl(scene::Scene& s, GeometryChanged g, FlyTo f) : scene(s), on_geometry(std::move(g)), fly(std::move(f)) {}
+  Impl(scene::Scene& s, GeometryChanged g, FlyTo f, Pick p)
+      : scene(s), on_geometry(std::move(g)), fly(std::move(f)), pick(std::move(p)) {}
 
   Plan& plan() { return plans[ui.plan]; }
   edit::EditSession& session() { return *plan().session; }
@@ -175,10 +178,12 @@ struct EditMode::Impl {
     auto r = session().apply(c);
     if (!r) {
       message(r.error().message, true);
+      std::cout << "edit: refused " << edit::command_name(c) << ": " << r.error().message << std::endl;
       return false;
     }
     plan().redo = 0;
     message(r->summary, false);
+    std::cout << "edit: " << r->summary << std::endl;
     changed(r->touched);
     if (!r->created.empty()) {
       ui.selection = r->created;
@@ -257,6 +262,20 @@ struct EditMode::Impl {
           if (gis::polygon_contains(poly, p)) return {k, f.fid};
     }
     return {-1, -1};
+  }
+
+  /// The feature under the mouse: what the renderer drew there when it is a parcel or a
+  /// building, else the polygon under the ground point.
+  std::pair<int, int64_t> hit_under_mouse() {
+    if (pick) {
+      const ImVec2 m = ImGui::GetIO().MousePos;
+      const auto [sl, fi] = pick(m.x, m.y);
+      for (int k = 0; k < 2; ++k)
+        if (sl >= 0 && sl == scene_layer[k] && fi >= 0 && static_cast<size_t>(fi) < layer(k).features.size() &&
+            !layer(k).features[static_cast<size_t>(fi)].geom.polygons.empty())
+          return {k, layer(k).features[static_cast<size_t>(fi)].fid};
+    }
+    return hit(cursor);
   }
 
   bool selected(int k, int64_t fid) const {
@@ -502,7 +521,7 @@ struct EditMode::Impl {
       switch (ui.tool) {
         case EditTool::Select: drag = Drag::Box; break;
         case EditTool::Move: {
-          const auto h = hit(cursor);
+          const auto h = hit_under_mouse();
           if (h.first >= 0 && !selected(h.first, h.second)) select(h.first, h.second, false);
           if (h.first >= 0 || !ui.selection.empty()) {
             drag = Drag::Move;
@@ -541,7 +560,7 @@ struct EditMode::Impl {
       switch (ui.tool) {
         case EditTool::Select:
           if (click) {
-            const auto h = hit(cursor);
+            const auto h = hit_under_mouse();
             if (h.first >= 0) select(h.first, h.second, ctrl);
             else if (!ctrl) ui.selection.clear();
           } else {
@@ -564,7 +583,7 @@ struct EditMode::Impl {
             if (auto t = reshape_target(); t && t->kind == edit::SnapKind::Edge) {
               apply(edit::InsertVertex{ui.layer, {t->fid, t->part, t->ring, t->index + 1}, t->point});
             } else if (!t) {
-              const auto h = hit(cursor);
+              const auto h = hit_under_mouse();
               if (h.first >= 0) select(h.first, h.second, false);
             }
           }
@@ -823,8 +842,8 @@ struct EditMode::Impl {
   }
 };
 
-EditMode::EditMode(scene::Scene& scene, GeometryChanged on_geometry, FlyTo fly)
-    : impl_(std::make_unique<Impl>(scene, std::move(on_geometry), std::move(fly))) {}
+EditMode::EditMode(scene::Scene& scene, GeometryChanged on_geometry, FlyTo fly, Pick pick)
+    : impl_(std::make_unique<Impl>(scene, std::move(on_geometry), std::move(fly), std::move(pick))) {}
 EditMode::~EditMode() = default;
 
 bool EditMode::active() const { return impl_->active; }
@@ -863,12 +882,7 @@ gis::Result<int> EditMode::apply_script(const std::string& path, std::ostream& l
   if (!cmds) return cmds.error();
   int applied = 0;
   for (const edit::Command& c : *cmds) {
-    if (impl_->apply(c)) {
-      ++applied;
-      log << "edit: " << impl_->ui.message << std::endl;
-    } else {
-      log << "edit: refused " << edit::command_name(c) << ": " << impl_->ui.message << std::endl;
-    }
+    if (impl_->apply(c)) ++applied;  // each result is logged as it happens
   }
   return applied;
 }

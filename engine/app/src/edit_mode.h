@@ -29,7 +29,11 @@ class EditMode {
   /// Asked to fly the camera to look at a point from a distance (metres).
   using FlyTo = std::function<void(glm::dvec2, double)>;
 
-  EditMode(scene::Scene& scene, GeometryChanged on_geometry, FlyTo fly);
+  /// What is drawn at a window pixel: {scene layer index, feature index}, or {-1, -1} (the
+  /// renderer's object-id pass: a click on a roof selects its building at any camera angle).
+  using Pick = std::function<std::pair<int, long>(float x, float y)>;
+
+  EditMode(scene::Scene& scene, GeometryChanged on_geometry, FlyTo fly, Pick pick = {});
   ~EditMode();
   EditMode(const EditMode&) = delete;
   EditMode& operator=(const EditMode&) = delete;

@@ -307,7 +307,19 @@ struct Viewer {
         scene,
         // The one place edits reach the meshes and the GPU.
         [this](const std::vector<edit::Touched>& touched) { refresh_edited_geometry(scene, *renderer, touched); },
-        [this](glm::dvec2 p, double distance) { fly_to_point(p, distance); });
+        [this](glm::dvec2 p, double distance) { fly_to_point(p, distance); },
+        [this](float x, float y) -> std::pair<int, long> {
+          int fw = 0, fh = 0;
+          glfwGetFramebufferSize(window, &fw, &fh);
+          const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+          const auto snap = snapshots.build(scene, camera, anim_time_s);
+          auto hit = renderer->pick({.frame = snap.get()}, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh),
+                                    static_cast<uint32_t>(std::max(0.0f, x * scale.x)), static_cast<uint32_t>(std::max(0.0f, y * scale.y)));
+          if (hit && hit->kind == render::PickHit::Building && hit->index < scene.buildings.size())
+            return {static_cast<int>(scene.buildings[hit->index].layer), static_cast<long>(scene.buildings[hit->index].feature)};
+          if (hit && hit->kind == render::PickHit::Feature) return {static_cast<int>(hit->layer), static_cast<long>(hit->index)};
+          return {-1, -1};
+        });
   }
 
   void toggle_fullscreen() {

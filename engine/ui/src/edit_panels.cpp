@@ -49,9 +49,9 @@ const Row kRows[] = {
 
 void tool_bar(const edit::EditSession& s, EditUiState& st, std::vector<EditRequest>& out) {
   ImGui::SetNextWindowPos(ImVec2(8, 28), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(430, 0), ImGuiCond_FirstUseEver);
   bool open = true;
-  if (!ImGui::Begin("Edit tools", &open)) return ImGui::End();
+  // Sized to its content: the result line below must always show.
+  if (!ImGui::Begin("Edit tools", &open, ImGuiWindowFlags_AlwaysAutoResize)) return ImGui::End();
   if (!open) out.push_back({EditRequest::Exit});
   for (size_t i = 0; i < std::size(kTools); ++i) {
     const EditTool t = kTools[i];
@@ -131,7 +131,7 @@ void tool_bar(const edit::EditSession& s, EditUiState& st, std::vector<EditReque
   if (any) ImGui::Text("%zu selected in %s", st.selection.size(), st.layer.c_str());
   else ImGui::TextDisabled("nothing selected");
   if (!st.message.empty() && st.now_s < st.message_until_s) {
-    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x + ImGui::GetCursorPosX());
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 420.0f);
     ImGui::TextColored(st.refused ? kRed : kGreen, "%s", st.message.c_str());
     ImGui::PopTextWrapPos();
   }
