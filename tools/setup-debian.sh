@@ -13,6 +13,7 @@ PACKAGES=(
   xvfb xauth x11-utils xdotool imagemagick fonts-wqy-microhei
   mosquitto mosquitto-clients libmosquitto-dev openssl
   sqlite3 libsqlite3-dev
+  postgresql-15 postgresql-15-postgis-3
   libxml2-dev
   libzmq3-dev cppzmq-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev

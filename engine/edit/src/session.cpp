@@ -44,13 +44,17 @@ glm::dvec2 centroid(const std::vector<const gis::Polygon*>& polys) {
   glm::dvec2 c(0.0);
   auto add_ring = [&](const gis::Ring& r, double sign) {
     if (r.empty()) return;
-    const glm::dvec2 o = r[0];
+    const glm::dvec2 o = r[0];  // relative to a corner: no cancellation far from the origin
+    double ar = 0.0;
+    glm::dvec2 mr(0.0);
     for (size_t i = 0; i < r.size(); ++i) {
       const glm::dvec2 p = r[i] - o, q = r[(i + 1) % r.size()] - o;
       const double cr = (p.x * q.y - q.x * p.y) * sign;
-      a += cr;
-      c += (p + q + 2.0 * o) * cr;  // (p+o)+(q+o)
+      ar += cr;
+      mr += (p + q) * cr;
     }
+    a += ar;
+    c += mr + 3.0 * o * ar;
   };
   for (const auto* p : polys) {
     add_ring(p->outer, gis::ring_signed_area(p->outer) >= 0 ? 1.0 : -1.0);
@@ -880,6 +884,14 @@ ApplyResult write_states(Impl& s, const Step& step, bool forward) {
   }
   return r;
 }
+
+void notify(const Impl& s, const std::string& what, const Step& step, bool forward) {
+  if (!s.observer) return;
+  std::vector<EditSession::StepChange> changes;
+  for (const auto& l : step.layers)
+    changes.push_back({s.layers[l.layer]->name, forward ? l.before : l.after, forward ? l.after : l.before});
+  s.observer(what, changes);
+}
 }  // namespace
 
 Result<ApplyResult> EditSession::apply(const Command& c) {
@@ -891,8 +903,7 @@ Result<ApplyResult> EditSession::apply(const Command& c) {
   Step step = std::move(plan->step);
   step.command = c;
   ApplyResult r = write_states(*impl_, step, true);
-  if (impl_->observer)
-    for (const auto& l : step.layers) impl_->observer(step.what, impl_->layers[l.layer]->name, l.before, l.after);
+  notify(*impl_, step.what, step, true);
   impl_->undo.push_back(std::move(step));
   if (impl_->undo.size() > impl_->undo_limit) impl_->undo.erase(impl_->undo.begin());
   impl_->redo.clear();
@@ -921,8 +932,7 @@ std::optional<ApplyResult> EditSession::undo() {
   impl_->undo.pop_back();
   ApplyResult r = write_states(*impl_, step, false);
   r.summary = "undid: " + step.what;
-  if (impl_->observer)
-    for (const auto& l : step.layers) impl_->observer(r.summary, impl_->layers[l.layer]->name, l.after, l.before);
+  notify(*impl_, r.summary, step, false);
   impl_->redo.push_back(std::move(step));
   return r;
 }
@@ -933,8 +943,7 @@ std::optional<ApplyResult> EditSession::redo() {
   impl_->redo.pop_back();
   ApplyResult r = write_states(*impl_, step, true);
   r.summary = "redid: " + step.what;
-  if (impl_->observer)
-    for (const auto& l : step.layers) impl_->observer(r.summary, impl_->layers[l.layer]->name, l.before, l.after);
+  notify(*impl_, r.summary, step, true);
   impl_->undo.push_back(std::move(step));
   return r;
 }
@@ -1029,7 +1038,9 @@ ApplyResult EditSession::restore(const std::string& layer, const std::vector<Fea
     if (ls.after.back().exists) ls.after.back().feature.fid = st.fid;
   }
   step.layers.push_back(std::move(ls));
-  return write_states(*impl_, step, true);
+  ApplyResult r = write_states(*impl_, step, true);
+  notify(*impl_, step.what, step, true);
+  return r;
 }
 
 std::vector<Command> EditSession::history() const {

@@ -162,10 +162,14 @@ class EditSession {
   const gis::SceneFrame& frame() const;
   const GateOptions& gate() const;
 
-  /// Called after every applied, undone or redone command with the states before and after
-  /// (the journal uses it to write each edit to disk before the UI shows it as done).
-  using Observer = std::function<void(const std::string& what, const std::string& layer,
-                                      const std::vector<FeatureState>& before, const std::vector<FeatureState>& after)>;
+  /// What one step (an applied, undone or redone command, or a restore) did to one layer.
+  struct StepChange {
+    std::string layer;
+    std::vector<FeatureState> before, after;
+  };
+  /// Called after every applied, undone or redone command, once per step with every layer it
+  /// changed (the journal writes the step to disk in one piece before apply() returns).
+  using Observer = std::function<void(const std::string& what, const std::vector<StepChange>& changes)>;
   void set_observer(Observer o);
 
   struct Impl;

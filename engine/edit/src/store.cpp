@@ -1,0 +1,683 @@
+// Saving edits back to GeoPackage and PostGIS: see store.h.
+#include "parktwin/edit/store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include "parktwin/gis/reader.h"
+
+namespace parktwin::edit {
+
+namespace {
+
+using gis::Failure;
+using Clock = std::chrono::steady_clock;
+
+// ---- GDAL plumbing --------------------------------------------------------------------------
+
+// Collects what GDAL reports on this thread while alive, so that a failure message can say why.
+class GdalLog {
+ public:
+  GdalLog() { CPLPushErrorHandlerEx(&GdalLog::on_message, this); }
+  ~GdalLog() { CPLPopErrorHandler(); }
+  GdalLog(const GdalLog&) = delete;
+  GdalLog& operator=(const GdalLog&) = delete;
+
+  /// What was reported since the last call (", " joined, one line), then forgotten.
+  std::string drain() {
+    std::string out;
+    for (std::string& m : lines_) out += (out.empty() ? "" : "; ") + m;
+    lines_.clear();
+    return out.empty() ? std::string("GDAL gave no reason") : out;
+  }
+  void forget() { lines_.clear(); }
+
+ private:
+  static void CPL_STDCALL on_message(CPLErr level, CPLErrorNum, const char* text) {
+    auto* self = static_cast<GdalLog*>(CPLGetErrorHandlerUserData());
+    if (self == nullptr || text == nullptr || level < CE_Warning) return;
+    std::string line;
+    for (const char* c = text; *c != '\0'; ++c) {
+      if (std::isspace(static_cast<unsigned char>(*c)) == 0) line += *c;
+      else if (!line.empty() && line.back() != ' ') line += ' ';
+    }
+    while (!line.empty() && (line.back() == ' ' || line.back() == '.')) line.pop_back();
+    if (!line.empty() && self->lines_.size() < 20) self->lines_.push_back(std::move(line));
+  }
+  std::vector<std::string> lines_;
+};
+
+struct TransformDelete {
+  void operator()(OGRCoordinateTransformation* ct) const { OGRCoordinateTransformation::DestroyCT(ct); }
+};
+using Transform = std::unique_ptr<OGRCoordinateTransformation, TransformDelete>;
+
+void register_drivers() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+bool starts_with_ci(const std::string& s, const char* prefix) {
+  for (size_t i = 0; prefix[i] != '\0'; ++i)
+    if (i >= s.size() || std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  return true;
+}
+
+bool is_postgres(const std::string& source) {
+  return starts_with_ci(source, "PG:") || starts_with_ci(source, "postgresql://") || starts_with_ci(source, "postgres://");
+}
+
+// A connection string may hold a password: messages name the database, never the whole string.
+std::string display_name(const std::string& source) {
+  if (!is_postgres(source)) return source;
+  std::string shown = "the PostGIS database";
+  const size_t at = source.find("dbname=");
+  if (at != std::string::npos) {
+    size_t end = source.find_first_of(" \t", at);
+    shown += " '" + source.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7) + "'";
+  }
+  return shown;
+}
+
+std::string quote_ident(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// "schema.table" -> "schema"."table" (PostGIS layers outside the search path are named that way).
+std::string quote_table(const std::string& name, bool postgres) {
+  const size_t dot = name.find('.');
+  if (!postgres || dot == std::string::npos) return quote_ident(name);
+  return quote_ident(name.substr(0, dot)) + "." + quote_ident(name.substr(dot + 1));
+}
+
+std::string quote_literal(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs a statement for its effect; a result set (SELECT ... FOR UPDATE) is read to its end,
+// which is when PostgreSQL takes the row locks of a cursor.
+bool run_sql(GDALDataset& ds, const std::string& sql) {
+  CPLErrorReset();
+  OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+  if (result != nullptr) {
+    result->ResetReading();
+    while (OGRFeature* f = result->GetNextFeature()) OGRFeature::DestroyFeature(f);
+    ds.ReleaseResultSet(result);
+  }
+  return CPLGetLastErrorType() < CE_Failure;
+}
+
+// ---- What one layer's save needs ------------------------------------------------------------
+
+struct Target {
+  const LayerChanges* changes = nullptr;
+  const gis::LayerData* data = nullptr;
+  OGRLayer* layer = nullptr;
+  Transform to_layer;                 // scene frame -> the layer's SRS
+  OGRwkbGeometryType type = wkbUnknown;  // flattened
+  bool has_z = false;
+  std::vector<int> ogr_field;         // session field index -> stored field index (-1: not written)
+  int version_field = -1;
+  int label_field = -1;               // session field naming features in messages (building_id ...)
+  // Filled while checking: the stored rows of modified features, and new fids already taken.
+  std::map<int64_t, std::unique_ptr<OGRFeature>> stored;
+  std::set<int64_t> taken;
+};
+
+// The attribute that names a feature to a planner: "<layer singular>_id", else a common id field.
+int label_field_of(const gis::LayerData& data) {
+  std::string singular = data.name;
+  if (const size_t dot = singular.rfind('.'); dot != std::string::npos) singular.erase(0, dot + 1);
+  if (!singular.empty() && singular.back() == 's') singular.pop_back();
+  for (const std::string& name : {singular + "_id", std::string("building_id"), std::string("parcel_id"),
+                                  std::string("name"), std::string("id")}) {
+    const int i = data.field(name);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+std::string feature_words(const Target& t, int64_t fid, const gis::Feature* feature, const OGRFeature* stored) {
+  std::string words = t.data->name + " fid " + std::to_string(fid);
+  if (t.label_field < 0) return words;
+  const std::string& field = t.data->fields[static_cast<size_t>(t.label_field)];
+  std::string value;
+  if (feature != nullptr) value = gis::attr_string(*feature, t.label_field);
+  if (value.empty() && stored != nullptr) {
+    const int i = stored->GetFieldIndex(field.c_str());
+    if (i >= 0 && stored->IsFieldSetAndNotNull(i)) value = stored->GetFieldAsString(i);
+  }
+  return value.empty() ? words : words + " (" + field + " " + value + ")";
+}
+
+int64_t version_of(const OGRFeature& f, int field) {
+  return field >= 0 && f.IsFieldSetAndNotNull(field) ? static_cast<int64_t>(f.GetFieldAsInteger64(field)) : 0;
+}
+
+OGRLinearRing closed_ring(const gis::Ring& ring) {
+  OGRLinearRing out;
+  for (const glm::dvec2& p : ring) out.addPoint(p.x, p.y);
+  if (!ring.empty()) out.addPoint(ring.front().x, ring.front().y);
+  return out;
+}
+
+// The session's geometry (scene metres) as an OGR geometry in the layer's SRS: a single part when
+// the layer's type is single and the feature has one part, else the multi type.
+std::unique_ptr<OGRGeometry> to_layer_geometry(const gis::Geometry& g, const Target& t, std::string& why) {
+  std::unique_ptr<OGRGeometry> out;
+  const bool single_layer = t.type == wkbPolygon || t.type == wkbLineString || t.type == wkbPoint;
+  if (!g.polygons.empty()) {
+    auto polygon = [](const gis::Polygon& p) {
+      auto poly = std::make_unique<OGRPolygon>();
+      poly->addRingDirectly(new OGRLinearRing(closed_ring(p.outer)));
+      for (const gis::Ring& hole : p.holes) poly->addRingDirectly(new OGRLinearRing(closed_ring(hole)));
+      return poly;
+    };
+    if (single_layer && g.polygons.size() == 1) {
+      out = polygon(g.polygons.front());
+    } else {
+      auto multi = std::make_unique<OGRMultiPolygon>();
+      for (const gis::Polygon& p : g.polygons) multi->addGeometryDirectly(polygon(p).release());
+      out = std::move(multi);
+    }
+  } else if (!g.lines.empty()) {
+    auto line = [](const gis::LineString& l) {
+      auto ls = std::make_unique<OGRLineString>();
+      for (const glm::dvec2& p : l) ls->addPoint(p.x, p.y);
+      return ls;
+    };
+    if (single_layer && g.lines.size() == 1) {
+      out = line(g.lines.front());
+    } else {
+      auto multi = std::make_unique<OGRMultiLineString>();
+      for (const gis::LineString& l : g.lines) multi->addGeometryDirectly(line(l).release());
+      out = std::move(multi);
+    }
+  } else if (!g.points.empty()) {
+    if (single_layer && g.points.size() == 1) {
+      out = std::make_unique<OGRPoint>(g.points.front().x, g.points.front().y);
+    } else {
+      auto multi = std::make_unique<OGRMultiPoint>();
+      for (const glm::dvec2& p : g.points) multi->addGeometryDirectly(new OGRPoint(p.x, p.y));
+      out = std::move(multi);
+    }
+  } else {
+    why = "it has no geometry";
+    return nullptr;
+  }
+  if (out->transform(t.to_layer.get()) != OGRERR_NONE) {
+    why = "its geometry could not be transformed from the scene frame into the layer's CRS";
+    return nullptr;
+  }
+  bool finite = true;
+  OGREnvelope env;
+  out->getEnvelope(&env);
+  for (double v : {env.MinX, env.MaxX, env.MinY, env.MaxY}) finite = finite && std::isfinite(v);
+  if (!finite) {
+    why = "its geometry has coordinates that are not finite numbers";
+    return nullptr;
+  }
+  if (t.has_z) out->set3D(TRUE);
+  out->assignSpatialReference(t.layer->GetSpatialRef());
+  return out;
+}
+
+// Copies the session's attributes (by field name) onto an OGR feature; the version field is ours.
+void set_attributes(const gis::Feature& f, const Target& t, OGRFeature& out) {
+  for (size_t i = 0; i < t.ogr_field.size() && i < f.attrs.size(); ++i) {
+    const int o = t.ogr_field[i];
+    if (o < 0) continue;
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::monostate>) out.SetFieldNull(o);
+          else if constexpr (std::is_same_v<V, int64_t>) out.SetField(o, static_cast<GIntBig>(v));
+          else if constexpr (std::is_same_v<V, double>) out.SetField(o, v);
+          else out.SetField(o, v.c_str());
+        },
+        f.attrs[i]);
+  }
+}
+
+std::string count_words(int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// ---- The save -------------------------------------------------------------------------------
+
+class Saver {
+ public:
+  Saver(EditSession& s, const std::string& source, const SaveOptions& o) : s_(s), source_(source), opt_(o) {}
+  ~Saver() { rollback(); }
+  Saver(const Saver&) = delete;
+  Saver& operator=(const Saver&) = delete;
+
+  Result<SaveReport> run() {
+    const auto t0 = Clock::now();
+    report_.source = source_;
+    for (LayerChanges& c : s_.changes()) {
+      const bool wanted = opt_.layers.empty() || std::find(opt_.layers.begin(), opt_.layers.end(), c.layer) != opt_.layers.end();
+      if (wanted && !c.empty()) changes_.push_back(std::move(c));
+    }
+    if (changes_.empty()) {
+      report_.summary = "nothing to save to " + where_ + ": no changes";
+      report_.elapsed_ms = ms_since(t0);
+      return report_;
+    }
+    if (auto ok = refuse_early(); !ok) return ok.error();
+    if (auto ok = open(); !ok) return ok.error();
+    if (auto ok = prepare_layers(); !ok) return ok.error();
+    if (auto ok = prepare_writing(); !ok) return ok.error();
+    if (auto ok = transaction(); !ok) return ok.error();
+    report_.elapsed_ms = ms_since(t0);
+    if (!report_.conflicts.empty()) {
+      report_.summary = "not saved to " + where_ + ": " + count_words(static_cast<int64_t>(report_.conflicts.size()), "feature was", "features were") +
+                        " changed by another planner since this session loaded them (first: " +
+                        report_.conflicts.front().message + "); nothing was written and your edits are kept";
+      return report_;
+    }
+    s_.mark_saved(new_versions_, report_.renumbered);
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.0f", report_.elapsed_ms);
+    report_.summary = "saved to " + where_ + ": " + count_words(report_.written, "feature changed", "features changed") + ", " +
+                      std::to_string(report_.added) + " added, " + std::to_string(report_.deleted) + " deleted in " +
+                      count_words(static_cast<int64_t>(targets_.size()), "layer", "layers") + " (" + ms + " ms)";
+    return report_;
+  }
+
+ private:
+  Failure fail(Failure::Kind k, const std::string& what) { return Failure(k, what); }
+
+  // What can be refused before touching the source.
+  Result<bool> refuse_early() {
+    if (gis::is_remote_source(source_))
+      return fail(Failure::ConfigurationError, "cannot save to " + source_ +
+                                                   ": it is a network source, which ParkTwin only reads; save to a "
+                                                   "local GeoPackage or a PostGIS database");
+    for (const LayerChanges& c : changes_) {
+      const int li = s_.layer_index(c.layer);
+      if (li < 0)
+        return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "': the session has no such layer");
+      const gis::LayerData* data = s_.layers()[static_cast<size_t>(li)];
+      if (data->crs == "GCJ02")
+        return fail(Failure::ConfigurationError,
+                    "cannot save layer '" + c.layer + "' to " + where_ +
+                        ": it was read as GCJ-02 (Chinese web-map) coordinates, which cannot be written back exactly; "
+                        "nothing was saved. Convert the source to WGS84 (EPSG:4326) or a projected CRS, load that, and "
+                        "edit there");
+    }
+    if (is_postgres(source_)) return true;
+    if (starts_with_ci(source_, "/vsi") && !starts_with_ci(source_, "/vsimem/"))
+      return fail(Failure::ConfigurationError, "cannot save to " + source_ +
+                                                   ": it is inside an archive or virtual file system, which is "
+                                                   "read-only; extract it to a GeoPackage file and load that");
+    if (starts_with_ci(source_, "/vsimem/")) return true;
+    struct stat st {};
+    if (::stat(source_.c_str(), &st) != 0)
+      return fail(Failure::ResourceUnavailable, "cannot save to " + source_ +
+                                                    ": no such file; saving writes back into an existing GeoPackage "
+                                                    "(the one the layers were loaded from)");
+    const bool writable_bits = (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0;
+    if (!writable_bits || ::access(source_.c_str(), W_OK) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return fail(Failure::ResourceUnavailable, "cannot save to " + source_ + ": the file is read-only (mode " + mode +
+                                                    "); nothing was saved. Make it writable (chmod u+w) or copy it "
+                                                    "to a writable place and save there");
+    }
+    std::string dir = source_;
+    const size_t slash = dir.rfind('/');
+    dir = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : dir.substr(0, slash);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      return fail(Failure::ResourceUnavailable, "cannot save to " + source_ + ": its folder " + dir +
+                                                    " is read-only, and the GeoPackage's write-ahead log must be "
+                                                    "created there; nothing was saved. Make the folder writable or "
+                                                    "copy the file elsewhere");
+    return true;
+  }
+
+  Result<bool> open() {
+    register_drivers();
+    // The journal mode is set once every check has passed (prepare_writing): a refused save
+    // leaves the file as it was, header included.
+    log_.forget();
+    ds_.reset(GDALDataset::Open(source_.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR));
+    if (!ds_)
+      return fail(Failure::ResourceUnavailable, "cannot open " + where_ + " for writing: " + log_.drain() +
+                                                    (is_postgres(source_) ? "; check the connection string and that the "
+                                                                            "user may write there"
+                                                                          : "; check that it is a GeoPackage and "
+                                                                            "writable"));
+    log_.forget();
+    const std::string driver = ds_->GetDriver() != nullptr ? ds_->GetDriver()->GetDescription() : "";
+    postgres_ = driver == "PostgreSQL";
+    if (driver != "GPKG" && !postgres_)
+      return fail(Failure::ConfigurationError,
+                  "cannot save to " + where_ + ": it is a " + (driver.empty() ? std::string("file") : driver) +
+                      " source, and ParkTwin saves edits only to GeoPackage and PostGIS, which write all layers in "
+                      "one transaction; convert it (ogr2ogr -f GPKG parks.gpkg " + source_ + "), load that and save there");
+    if (!postgres_) run_sql(*ds_, "PRAGMA busy_timeout = " + std::to_string(std::max(0, opt_.busy_timeout_ms)));
+    log_.forget();
+    return true;
+  }
+
+  // Finds each layer, its SRS and fields; writes nothing.
+  Result<bool> prepare_layers() {
+    OGRSpatialReference frame_srs;
+    const std::string wkt = s_.frame().wkt();
+    if (frame_srs.importFromWkt(wkt.c_str()) != OGRERR_NONE)
+      return fail(Failure::ConfigurationError, "cannot save: the scene frame's CRS is not valid WKT (" + log_.drain() + ")");
+    frame_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    for (const LayerChanges& c : changes_) {
+      auto t = std::make_unique<Target>();
+      t->changes = &c;
+      t->data = s_.layers()[static_cast<size_t>(s_.layer_index(c.layer))];
+      t->layer = ds_->GetLayerByName(c.layer.c_str());
+      log_.forget();
+      if (t->layer == nullptr) {
+        std::string names;
+        for (OGRLayer* l : ds_->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+        return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "': " + where_ + " has no such layer (" +
+                                              (names.empty() ? std::string("it has none") : "it has " + names) +
+                                              "); nothing was saved. Save to the source the layer was loaded from");
+      }
+      const OGRSpatialReference* layer_srs = t->layer->GetSpatialRef();
+      if (layer_srs == nullptr)
+        return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "' to " + where_ +
+                                              ": the layer there has no CRS, so positions cannot be written; "
+                                              "assign one (e.g. ogr2ogr -a_srs EPSG:4326) and load it again");
+      OGRSpatialReference target(*layer_srs);
+      target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      t->to_layer.reset(OGRCreateCoordinateTransformation(&frame_srs, &target));
+      if (!t->to_layer)
+        return fail(Failure::ConfigurationError, "cannot save layer '" + c.layer + "': no transformation from the "
+                                                     "scene frame into its CRS (" + log_.drain() + ")");
+      t->type = wkbFlatten(t->layer->GetGeomType());
+      t->has_z = OGR_GT_HasZ(t->layer->GetGeomType()) != 0;
+      const OGRFeatureDefn* defn = t->layer->GetLayerDefn();
+      for (const std::string& name : t->data->fields) {
+        const int o = defn->GetFieldIndex(name.c_str());
+        if (o < 0 && name != kVersionField)
+          return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "' to " + where_ + ": it has no field '" +
+                                                name + "', which the session's features carry; nothing was saved. "
+                                                       "Save to the source the layer was loaded from");
+        t->ogr_field.push_back(name == kVersionField ? -1 : o);
+      }
+      t->version_field = defn->GetFieldIndex(kVersionField);
+      t->label_field = label_field_of(*t->data);
+      targets_.push_back(std::move(t));
+    }
+    return true;
+  }
+
+  // The first writes, once every check has passed: the write-ahead log (readers such as the
+  // viewer and other planners keep reading while a save writes; the mode stays with the file),
+  // and the version field where a layer lacks it. Outside the transaction: a schema change inside
+  // it would leave GDAL's view of the layer wrong after a rollback; an empty version field
+  // changes no feature.
+  Result<bool> prepare_writing() {
+    if (!postgres_) {
+      log_.forget();
+      if (!run_sql(*ds_, "PRAGMA journal_mode = WAL"))
+        return fail(Failure::ResourceUnavailable, "cannot save to " + where_ + ": switching it to write-ahead logging "
+                                                      "failed (" + log_.drain() + "); nothing was saved");
+    }
+    for (auto& t : targets_) {
+      if (t->version_field >= 0) continue;
+      OGRFieldDefn version(kVersionField, OFTInteger64);
+      log_.forget();
+      if (t->layer->CreateField(&version) != OGRERR_NONE)
+        return fail(Failure::GeneralError, "cannot save layer '" + t->data->name + "' to " + where_ + ": adding its '" +
+                                               kVersionField + "' field failed (" + log_.drain() + "); nothing was saved");
+      t->version_field = t->layer->GetLayerDefn()->GetFieldIndex(kVersionField);
+    }
+    return true;
+  }
+
+  Result<bool> transaction() {
+    log_.forget();
+    if (ds_->StartTransaction(TRUE) != OGRERR_NONE)
+      return fail(Failure::GeneralError, "cannot save to " + where_ + ": starting a transaction failed (" +
+                                             log_.drain() + "); nothing was saved");
+    in_transaction_ = true;
+    auto rolled_back = [&](Failure f) -> Result<bool> {
+      rollback();
+      return f;
+    };
+    for (auto& t : targets_)
+      if (auto ok = lock_rows(*t); !ok) return rolled_back(ok.error());
+    for (auto& t : targets_)
+      if (auto ok = check(*t); !ok) return rolled_back(ok.error());
+    if (!report_.conflicts.empty()) {
+      rollback();
+      return true;
+    }
+    for (auto& t : targets_)
+      if (auto ok = write(*t); !ok) return rolled_back(ok.error());
+    log_.forget();
+    if (ds_->CommitTransaction() != OGRERR_NONE) {
+      const std::string why = log_.drain();
+      rollback();
+      return fail(Failure::GeneralError, "saving to " + where_ + " failed at the commit (" + why +
+                                             "); the transaction was rolled back and nothing was saved; your edits "
+                                             "are kept, try again");
+    }
+    in_transaction_ = false;
+    return true;
+  }
+
+  void rollback() {
+    if (!in_transaction_) return;
+    ds_->RollbackTransaction();
+    in_transaction_ = false;
+  }
+
+  // Takes the write lock before reading versions, so that two planners saving at once are
+  // serialised: the second waits, then sees the first one's versions (a conflict, not a lost update).
+  Result<bool> lock_rows(const Target& t) {
+    const std::string table = quote_table(t.layer->GetName(), postgres_);
+    std::string sql;
+    if (postgres_) {
+      std::string ids;
+      for (const auto* list : {&t.changes->modified, &t.changes->deleted})
+        for (int64_t fid : *list) {
+          if (!ids.empty()) ids += ',';
+          ids += std::to_string(fid);
+        }
+      const char* fid_col = t.layer->GetFIDColumn();
+      if (ids.empty() || fid_col == nullptr || *fid_col == '\0') return true;
+      sql = "SELECT " + quote_ident(fid_col) + " FROM " + table + " WHERE " + quote_ident(fid_col) + " IN (" + ids +
+            ") FOR UPDATE";
+    } else {
+      sql = "UPDATE " + table + " SET " + quote_ident(kVersionField) + " = " + quote_ident(kVersionField) + " WHERE 0";
+    }
+    log_.forget();
+    if (!run_sql(*ds_, sql))
+      return fail(Failure::ResourceUnavailable, "cannot save to " + where_ + ": locking layer '" + t.data->name +
+                                                    "' failed (" + log_.drain() +
+                                                    "); another program may be writing it; nothing was saved, try again");
+    return true;
+  }
+
+  // Compares stored versions with the session's base versions; keeps the stored rows to update.
+  Result<bool> check(Target& t) {
+    const LayerChanges& c = *t.changes;
+    auto base = [&](int64_t fid) {
+      const auto it = c.base_version.find(fid);
+      return it == c.base_version.end() ? int64_t{0} : it->second;
+    };
+    for (const auto* list : {&c.modified, &c.deleted}) {
+      const bool deleting = list == &c.deleted;
+      for (int64_t fid : *list) {
+        log_.forget();
+        std::unique_ptr<OGRFeature> row(t.layer->GetFeature(fid));
+        const FeatureState now = s_.feature(c.layer, fid);
+        const gis::Feature* mine = now.exists ? &now.feature : nullptr;
+        const long index = s_.feature_index(s_.layer_index(c.layer), fid);
+        if (mine == nullptr && index >= 0) mine = &t.data->features[static_cast<size_t>(index)];
+        const std::string who = feature_words(t, fid, mine, row.get());
+        if (!row) {
+          report_.conflicts.push_back({c.layer, fid, base(fid), std::nullopt,
+                                       who + " was deleted from the source by another planner since you loaded it; " +
+                                           (deleting ? "nothing more to do for it: reload the layer"
+                                                     : "reload the layer, then redo your change if it still applies")});
+          continue;
+        }
+        const int64_t found = version_of(*row, t.version_field);
+        if (found != base(fid)) {
+          report_.conflicts.push_back({c.layer, fid, base(fid), found,
+                                       who + " was saved by another planner since you loaded it (version " +
+                                           std::to_string(base(fid)) + " then, " + std::to_string(found) +
+                                           " now); reload the layer to see their change, then redo yours"});
+          continue;
+        }
+        if (!deleting) t.stored[fid] = std::move(row);
+      }
+    }
+    for (int64_t fid : c.added) {
+      log_.forget();
+      std::unique_ptr<OGRFeature> row(t.layer->GetFeature(fid));
+      if (row) t.taken.insert(fid);
+    }
+    log_.forget();
+    return true;
+  }
+
+  Result<bool> write(Target& t) {
+    const LayerChanges& c = *t.changes;
+    auto failed = [&](int64_t fid, const gis::Feature* f, const std::string& what) -> Failure {
+      return fail(Failure::GeneralError, "saving to " + where_ + " failed at " + feature_words(t, fid, f, nullptr) +
+                                             ": " + what + "; the transaction was rolled back and nothing was saved; "
+                                             "your edits are kept");
+    };
+    auto& versions = new_versions_[c.layer];
+    for (int64_t fid : c.modified) {
+      const FeatureState now = s_.feature(c.layer, fid);
+      if (!now.exists) return failed(fid, nullptr, "the session holds no state for it");
+      OGRFeature& row = *t.stored.at(fid);
+      std::string why;
+      std::unique_ptr<OGRGeometry> g = to_layer_geometry(now.feature.geom, t, why);
+      if (!g) return failed(fid, &now.feature, why);
+      row.SetGeometryDirectly(g.release());
+      set_attributes(now.feature, t, row);
+      const int64_t version = version_of(row, t.version_field) + 1;
+      row.SetField(t.version_field, static_cast<GIntBig>(version));
+      log_.forget();
+      if (t.layer->SetFeature(&row) != OGRERR_NONE) return failed(fid, &now.feature, "writing it failed (" + log_.drain() + ")");
+      versions[fid] = version;
+      ++report_.written;
+    }
+    for (int64_t fid : c.deleted) {
+      log_.forget();
+      if (t.layer->DeleteFeature(fid) != OGRERR_NONE) return failed(fid, nullptr, "deleting it failed (" + log_.drain() + ")");
+      ++report_.deleted;
+    }
+    // New features keep the session's fid; one another planner took meanwhile gets the next free
+    // fid after the others (reported in `renumbered`).
+    std::vector<int64_t> renumber;
+    for (int64_t fid : c.added) {
+      if (t.taken.count(fid) != 0) {
+        renumber.push_back(fid);
+        continue;
+      }
+      if (auto ok = create(t, fid, true); !ok) return ok.error();
+    }
+    if (postgres_ && !c.added.empty()) bump_sequence(t);
+    for (int64_t fid : renumber)
+      if (auto ok = create(t, fid, false); !ok) return ok.error();
+    return true;
+  }
+
+  Result<bool> create(Target& t, int64_t fid, bool keep_fid) {
+    const std::string& layer = t.changes->layer;
+    const FeatureState now = s_.feature(layer, fid);
+    if (!now.exists)
+      return fail(Failure::GeneralError, "saving to " + where_ + " failed at " + feature_words(t, fid, nullptr, nullptr) +
+                                             ": the session holds no state for this new feature; nothing was saved");
+    std::string why;
+    std::unique_ptr<OGRGeometry> g = to_layer_geometry(now.feature.geom, t, why);
+    if (!g)
+      return fail(Failure::InvalidData, "saving to " + where_ + " failed at new " + feature_words(t, fid, &now.feature, nullptr) +
+                                            ": " + why + "; nothing was saved");
+    OGRFeature row(t.layer->GetLayerDefn());
+    row.SetFID(keep_fid ? fid : OGRNullFID);
+    row.SetGeometryDirectly(g.release());
+    set_attributes(now.feature, t, row);
+    row.SetField(t.version_field, static_cast<GIntBig>(1));
+    log_.forget();
+    if (t.layer->CreateFeature(&row) != OGRERR_NONE)
+      return fail(Failure::GeneralError, "saving to " + where_ + " failed at new " +
+                                             feature_words(t, fid, &now.feature, nullptr) + ": creating it failed (" +
+                                             log_.drain() + "); the transaction was rolled back and nothing was saved");
+    const int64_t stored = row.GetFID();
+    if (!keep_fid || stored != fid) report_.renumbered[layer][fid] = stored;
+    new_versions_[layer][stored] = 1;  // mark_saved renumbers first, then sets versions by stored fid
+    ++report_.added;
+    return true;
+  }
+
+  // Explicit fids do not advance PostgreSQL's serial sequence; other clients' inserts would then
+  // collide with ours. Best effort: a table without a sequence is left alone.
+  void bump_sequence(const Target& t) {
+    const char* fid_col = t.layer->GetFIDColumn();
+    if (fid_col == nullptr || *fid_col == '\0') return;
+    const std::string table = quote_table(t.layer->GetName(), true);
+    run_sql(*ds_, "SELECT setval(pg_get_serial_sequence(" + quote_literal(table) + ", " + quote_literal(fid_col) +
+                      "), (SELECT max(" + quote_ident(fid_col) + ") FROM " + table + "))");
+    log_.forget();
+  }
+
+  EditSession& s_;
+  const std::string& source_;
+  const SaveOptions& opt_;
+  const std::string where_ = display_name(source_);
+  GdalLog log_;
+  GDALDatasetUniquePtr ds_;
+  bool postgres_ = false;
+  bool in_transaction_ = false;
+  std::vector<LayerChanges> changes_;
+  std::vector<std::unique_ptr<Target>> targets_;
+  std::map<std::string, std::map<int64_t, int64_t>> new_versions_;
+  SaveReport report_;
+};
+
+}  // namespace
+
+Result<SaveReport> save_changes(EditSession& session, const std::string& source, const SaveOptions& options) {
+  try {
+    return Saver(session, source, options).run();
+  } catch (const std::exception& e) {
+    // GDAL rolls back an open transaction when the dataset closes during unwinding.
+    return Failure(Failure::GeneralError, "saving to " + display_name(source) + " failed: " + e.what() + "; nothing was saved");
+  }
+}
+
+}  // namespace parktwin::edit
