@@ -102,8 +102,8 @@ for s in before after; do
   check "$s: the tool bar is up (mean grey $tb < 0.3)" "$tb < 0.3"
   check "$s: the Plan indicators panel is up (mean grey $ind < 0.3)" "$ind < 0.3"
 done
-centre=$(crop_diff "$OUT/before.png" "$OUT/after.png" 240x240+520+240)
-check "the map changed around the building: $centre pixels of 57600" "$centre > 6000"
+centre=$(crop_diff "$OUT/before.png" "$OUT/after.png" 180x240+520+240)
+check "the map changed around the building: $centre pixels of 43200" "$centre > 5000"
 table=$(crop_diff "$OUT/before.png" "$OUT/after.png" 440x150+820+40)
 check "the indicators changed (GFA): $table pixels" "$table > 20"
 far=$(crop_diff "$OUT/before.png" "$OUT/after.png" 300x120+480+590)

@@ -127,6 +127,10 @@ struct EditMode::Impl {
       else scene.warnings.push_back("zoning rules: " + r.error().message);
     }
     for (Plan& p : plans) p.ind = edit::compute_indicators(*p.session, rules);
+    ui.rules_provenance = rules.provenance.empty() ? (rules.by_landuse.empty() && rules.by_parcel.empty()
+                                                          ? "no rules file: limits from the parcels' own fields"
+                                                          : "rules file")
+                                                    : rules.provenance;
     update_highlight();
     return "";
   }
@@ -185,6 +189,7 @@ struct EditMode::Impl {
     message(r->summary, false);
     std::cout << "edit: " << r->summary << std::endl;
     changed(r->touched);
+    drop_dead_selection();
     if (!r->created.empty()) {
       ui.selection = r->created;
       std::visit([&](const auto& cmd) { ui.layer = cmd.layer; }, c);
@@ -195,7 +200,8 @@ struct EditMode::Impl {
   void undo() {
     if (auto r = session().undo()) {
       ++plan().redo;
-      message("undone: " + r->summary, false);
+      message(r->summary, false);
+      std::cout << "edit: " << r->summary << std::endl;
       changed(r->touched);
       drop_dead_selection();
     }
@@ -203,7 +209,8 @@ struct EditMode::Impl {
   void redo() {
     if (auto r = session().redo()) {
       if (plan().redo) --plan().redo;
-      message("redone: " + r->summary, false);
+      message(r->summary, false);
+      std::cout << "edit: " << r->summary << std::endl;
       changed(r->touched);
       drop_dead_selection();
     }
@@ -503,16 +510,17 @@ struct EditMode::Impl {
     mpp = g1 ? std::max(1e-3, glm::length(glm::dvec2(*g1) - cursor)) : 1.0;
     const bool drawing = ui.tool == EditTool::DrawBuilding || ui.tool == EditTool::DrawParcel || ui.tool == EditTool::Split;
 
-    // Where the cursor lands for this tool.
+    // Where the cursor lands for this tool (nothing while it is over a panel).
     snapped = cursor;
     last_snap = {};
+    ui.snap_kind.clear();
+    if (io.WantCaptureMouse && !left_owned) return;
     if (drawing) snapped = snap_point(cursor, drawn.empty() ? std::nullopt : std::optional(drawn.back()), true);
     else if (drag == Drag::Move) snapped = snap_point(cursor, std::nullopt, false);
     else if (drag == Drag::Vertex) snapped = snap_point(cursor, std::nullopt, false);
     if (ui.tool == EditTool::Reshape && drag == Drag::None) hover = reshape_target();
     ui.snap_kind = last_snap.kind == edit::SnapKind::None ? "" : edit::snap_kind_name(last_snap.kind);
 
-    if (io.WantCaptureMouse && !left_owned) return;
     const bool ctrl = io.KeyCtrl;
     if (ImGui::IsMouseClicked(0) && !io.WantCaptureMouse && !io.KeyShift) {
       press_px = io.MousePos;
@@ -882,8 +890,9 @@ gis::Result<int> EditMode::apply_script(const std::string& path, std::ostream& l
   if (!cmds) return cmds.error();
   int applied = 0;
   for (const edit::Command& c : *cmds) {
-    if (impl_->apply(c)) ++applied;  // each result is logged as it happens
+    if (impl_->apply(c)) ++applied;  // each result is logged (stdout) as it happens
   }
+  log << "edit: " << applied << " of " << cmds->size() << " commands applied from " << path << std::endl;
   return applied;
 }
 

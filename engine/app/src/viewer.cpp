@@ -608,7 +608,6 @@ struct Viewer {
     if (!opt.edit_script.empty()) {
       auto n = edit->apply_script(opt.edit_script, std::cout);
       if (!n) std::cerr << "parktwin: --edit-script: " << n.error().message << "\n";
-      else std::cout << "edit: " << *n << " commands applied from " << opt.edit_script << std::endl;
     }
     ui::ViewsInfo views_info;
     auto cam = view_camera(scene, opt.view, aspect());

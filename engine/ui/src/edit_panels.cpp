@@ -1,5 +1,6 @@
 #include "parktwin/ui/edit_panels.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -24,12 +25,16 @@ std::string fmt(double v, const char* format) {
   if (!std::isfinite(v)) return "n/a";
   char b[64];
   std::snprintf(b, sizeof b, format, v);
-  std::string s = b;
+  const std::string s = b;
   if (std::string(format).find(".0f m") == std::string::npos) return s;
-  const size_t digits_end = s.find(' ');
-  size_t first = s[0] == '-' || s[0] == '+' ? 1 : 0;
-  for (size_t i = digits_end; i > first + 3; i -= 3) s.insert(i - 3, ",");
-  return s;
+  const size_t end = std::min(s.find(' '), s.size());
+  const size_t first = s[0] == '-' || s[0] == '+' ? 1 : 0;
+  std::string out = s.substr(0, first);
+  for (size_t k = first; k < end; ++k) {
+    if (k > first && (end - k) % 3 == 0) out += ',';
+    out += s[k];
+  }
+  return out + s.substr(end);
 }
 
 /// The rows every indicator table shows: name, unit, value getter.
@@ -231,8 +236,8 @@ void indicator_table(const char* id, const std::vector<std::pair<std::string, co
 
 void indicators_panel(const edit::PlanIndicators& ind, EditUiState& st) {
   const ImVec2 disp = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(disp.x - 470, 28), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(460, 250), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(disp.x - 570, 28), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(560, 230), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Plan indicators", &st.indicators)) return ImGui::End();
   ImGui::Text("%s", st.plan_names[st.plan].c_str());
   std::vector<std::pair<std::string, const edit::Indicators*>> cols;
@@ -249,16 +254,19 @@ void indicators_panel(const edit::PlanIndicators& ind, EditUiState& st) {
 
 void zoning_panel(const edit::PlanIndicators& ind, EditUiState& st, std::vector<EditRequest>& out) {
   const ImVec2 disp = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(disp.x - 470, 290), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(460, 200), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(disp.x - 570, 266), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(560, 200), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Zoning", &st.zoning)) return ImGui::End();
   if (ind.violations.empty()) ImGui::TextColored(kGreen, "no zoning violations");
   else ImGui::TextColored(kRed, "%zu violations (click: fly to the parcel)", ind.violations.size());
+  if (!st.rules_provenance.empty()) ImGui::TextDisabled("rules: %s", st.rules_provenance.c_str());
   for (size_t i = 0; i < ind.violations.size(); ++i) {
     const edit::Violation& v = ind.violations[i];
     ImGui::PushID(static_cast<int>(i));
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
-    if (ImGui::Selectable(v.message.c_str())) {
+    const bool clicked = ImGui::Selectable(v.message.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", v.message.c_str());
+    if (clicked) {
       EditRequest fly{EditRequest::FlyToParcel};
       fly.fid = v.parcel_fid;
       out.push_back(fly);
@@ -274,7 +282,7 @@ void zoning_panel(const edit::PlanIndicators& ind, EditUiState& st, std::vector<
 
 void plans_panel(const edit::PlanIndicators& ind, const edit::PlanIndicators* other, EditUiState& st,
                  std::vector<EditRequest>& out) {
-  ImGui::SetNextWindowPos(ImVec2(380, 500), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(380, ImGui::GetIO().DisplaySize.y - 300), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(520, 260), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Plans A/B", &st.plans)) return ImGui::End();
   for (int p = 0; p < 2; ++p) {

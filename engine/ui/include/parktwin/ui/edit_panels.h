@@ -38,6 +38,7 @@ struct EditUiState {
   bool indicators = true, zoning = true, attributes = true, plans = false;  ///< panels open
   int plan = 0;                     ///< 0 = plan A, 1 = plan B
   std::string plan_names[2] = {"Plan A", "Plan B"};
+  std::string rules_provenance;     ///< where the zoning rules come from (shown with the violations)
   bool exit_asked = false;
 };
 
