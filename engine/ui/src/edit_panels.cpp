@@ -240,11 +240,19 @@ void indicators_panel(const edit::PlanIndicators& ind, EditUiState& st) {
   ImGui::SetNextWindowSize(ImVec2(560, 230), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Plan indicators", &st.indicators)) return ImGui::End();
   ImGui::Text("%s", st.plan_names[st.plan].c_str());
+  // The selected parcel beside its park, else every park.
   std::vector<std::pair<std::string, const edit::Indicators*>> cols;
-  if (st.layer == "parcels" && !st.selection.empty())
-    if (const edit::ParcelIndicators* p = parcel_indicators(ind, st.selection.front()))
-      cols.push_back({"parcel " + (p->parcel_id.empty() ? std::to_string(p->fid) : p->parcel_id), &p->ind});
-  for (const auto& [park, i] : ind.parks) cols.push_back({park, &i});
+  const edit::ParcelIndicators* p =
+      st.layer == "parcels" && !st.selection.empty() ? parcel_indicators(ind, st.selection.front()) : nullptr;
+  if (p) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  parcel %s (%s)", p->parcel_id.empty() ? std::to_string(p->fid).c_str() : p->parcel_id.c_str(),
+                        p->landuse.c_str());
+    cols.push_back({"parcel", &p->ind});
+    if (auto it = ind.parks.find(p->park_id); it != ind.parks.end()) cols.push_back({"park " + it->first, &it->second});
+  } else {
+    for (const auto& [park, i] : ind.parks) cols.push_back({park, &i});
+  }
   if (ind.parks.size() != 1) cols.push_back({"all parks", &ind.total});
   indicator_table("ind", cols);
   if (!ind.unassigned_buildings.empty())
@@ -260,11 +268,17 @@ void zoning_panel(const edit::PlanIndicators& ind, EditUiState& st, std::vector<
   if (ind.violations.empty()) ImGui::TextColored(kGreen, "no zoning violations");
   else ImGui::TextColored(kRed, "%zu violations (click: fly to the parcel)", ind.violations.size());
   if (!st.rules_provenance.empty()) ImGui::TextDisabled("rules: %s", st.rules_provenance.c_str());
-  for (size_t i = 0; i < ind.violations.size(); ++i) {
+  // The selected parcel's violations first.
+  const int64_t sel = st.layer == "parcels" && !st.selection.empty() ? st.selection.front() : -2;
+  std::vector<size_t> order;
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = 0; i < ind.violations.size(); ++i)
+      if ((ind.violations[i].parcel_fid == sel) == (pass == 0)) order.push_back(i);
+  for (size_t i : order) {
     const edit::Violation& v = ind.violations[i];
     ImGui::PushID(static_cast<int>(i));
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
-    const bool clicked = ImGui::Selectable(v.message.c_str());
+    const bool clicked = ImGui::Selectable(v.message.c_str(), v.parcel_fid == sel);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", v.message.c_str());
     if (clicked) {
       EditRequest fly{EditRequest::FlyToParcel};
