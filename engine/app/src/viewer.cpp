@@ -59,7 +59,6 @@ bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewpo
   if (down(GLFW_KEY_A) || down(GLFW_KEY_LEFT)) cam.pan_pixels(px, 0, viewport_h), moved = true;
   if (down(GLFW_KEY_D) || down(GLFW_KEY_RIGHT)) cam.pan_pixels(-px, 0, viewport_h), moved = true;
   if (down(GLFW_KEY_Q)) cam.orbit(-1.2 * dt, 0), moved = true;
-  if (down(GLFW_KEY_E)) cam.orbit(1.2 * dt, 0), moved = true;
   if (down(GLFW_KEY_R)) cam.orbit(0, 0.8 * dt), moved = true;
   if (down(GLFW_KEY_F)) cam.orbit(0, -0.8 * dt), moved = true;
   if (down(GLFW_KEY_EQUAL) || down(GLFW_KEY_KP_ADD)) cam.zoom_steps(8.0 * dt), moved = true;
@@ -306,7 +305,12 @@ struct Viewer {
     edit = std::make_unique<EditMode>(
         scene,
         // The one place edits reach the meshes and the GPU.
-        [this](const std::vector<edit::Touched>& touched) { refresh_edited_geometry(scene, *renderer, touched); },
+        [this](const std::vector<edit::Touched>& touched) {
+          const auto t0 = std::chrono::steady_clock::now();
+          refresh_edited_geometry(scene, *renderer, touched);
+          std::cout << "edit: geometry rebuilt and uploaded in "
+                    << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() << " ms" << std::endl;
+        },
         [this](glm::dvec2 p, double distance) { fly_to_point(p, distance); },
         [this](float x, float y) -> std::pair<int, long> {
           int fw = 0, fh = 0;
