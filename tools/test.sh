@@ -2,7 +2,7 @@
 # The test command: installs what is missing (Debian 12, as root), configures, builds and runs every
 # test. Rendering tests use the Vulkan device present (Mesa's CPU driver lavapipe on machines
 # without a GPU); the window test runs under Xvfb. Then a second build with clang runs the suites of
-# the libraries without a GPU (GIS, dataset, scene, live, wall) under AddressSanitizer and
+# the libraries without a GPU (GIS, dataset, scene, editor, live, wall) under AddressSanitizer and
 # UndefinedBehaviorSanitizer, and every libFuzzer target over its seeds and for a few seconds
 # (PARKTWIN_FUZZ_SECONDS, default 5; PARKTWIN_SANITIZE_TESTS=0 skips the second build).
 set -euo pipefail
@@ -21,7 +21,7 @@ if [ "${PARKTWIN_SANITIZE_TESTS:-1}" != 0 ]; then
   CC=clang CXX=clang++ cmake -S . -B "$SAN" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" \
     -DPARKTWIN_SANITIZE=ON -DPARKTWIN_FUZZ=ON
-  cmake --build "$SAN" --parallel "$(nproc)" --target gis_tests dataset_tests scene_tests live_tests wall_tests fuzz
+  cmake --build "$SAN" --parallel "$(nproc)" --target gis_tests dataset_tests scene_tests edit_tests edit_store_tests live_tests wall_tests fuzz
   # Any report fails its test: UB stops the process, leaks are errors (third-party leaks that are
   # not ours are listed in tests/sanitizers/lsan.supp, each with its reason).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \

@@ -1,8 +1,11 @@
 // Helpers of the store tests: see store_fixture.h.
 #include "store_fixture.h"
 
+#include "parktwin/edit/store.h"
+
 #include <sqlite3.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +13,8 @@
 #include <iterator>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
@@ -59,7 +64,8 @@ gis::Polygon ParkFixture::square(int64_t fid, glm::dvec2 offset, double side) {
 
 std::string ParkFixture::building_id(int64_t fid) { return "B0" + two_digits(fid); }
 
-void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, const std::vector<std::string>& layers) {
+void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, const std::vector<std::string>& layers,
+                     bool multi) {
   static std::once_flag once;
   std::call_once(once, [] { GDALAllRegister(); });
   std::error_code ec;
@@ -93,7 +99,7 @@ void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, cons
     }
   }
   if (wanted("buildings")) {
-    OGRLayer* l = ds->CreateLayer("buildings", &wgs84, wkbPolygon, nullptr);
+    OGRLayer* l = ds->CreateLayer("buildings", &wgs84, multi ? wkbMultiPolygon : wkbPolygon, nullptr);
     ASSERT_NE(l, nullptr);
     for (auto [name, type] : {std::pair{"building_id", OFTString}, std::pair{"parcel_id", OFTString},
                               std::pair{"enterprise_id", OFTString}, std::pair{"kind", OFTString},
@@ -115,7 +121,8 @@ void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame, cons
       f.SetField("floors", static_cast<int>(2 + fid % 3));
       f.SetField("height_m", 6.0 + 3.0 * static_cast<double>(fid % 3));
       f.SetField("source", "survey");
-      f.SetGeometryDirectly(rectangle(frame, corner, first ? glm::dvec2{60, 40} : glm::dvec2{50, 50}));
+      OGRGeometry* g = rectangle(frame, corner, first ? glm::dvec2{60, 40} : glm::dvec2{50, 50});
+      f.SetGeometryDirectly(multi ? OGRGeometryFactory::forceToMultiPolygon(g) : g);
       ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
     }
   }
@@ -139,6 +146,37 @@ std::unique_ptr<Loaded> load_park(const std::string& source, const gis::SceneFra
   out->layers = std::move(*r);
   out->session = std::make_unique<edit::EditSession>(frame, std::vector<gis::LayerData*>{&out->layers[0], &out->layers[1]});
   return out;
+}
+
+SaveRace two_planners_save_at_once(const std::string& source) {
+  struct Planner {
+    gis::SceneFrame frame = gis::SceneFrame::jiangxi();
+    std::unique_ptr<Loaded> loaded;
+    std::optional<gis::Result<edit::SaveReport>> result;
+  };
+  std::array<Planner, 2> planners;
+  SaveRace race;
+  for (size_t i = 0; i < planners.size(); ++i) {
+    planners[i].loaded = load_park(source, planners[i].frame);
+    if (!planners[i].loaded) return race;
+    const double dx = 1.0 + static_cast<double>(i);
+    EXPECT_TRUE(planners[i].loaded->session->apply(edit::Move{"buildings", {1, 3 + static_cast<int64_t>(i)}, {dx, 0.0}}));
+  }
+  std::vector<std::thread> threads;
+  for (Planner& p : planners)
+    threads.emplace_back([&p, &source] { p.result.emplace(edit::save_changes(*p.loaded->session, source)); });
+  for (auto& t : threads) t.join();
+  for (Planner& p : planners) {
+    if (!*p.result) {
+      race.failures += p.result->error().message + "\n";
+    } else if ((*p.result)->saved()) {
+      ++race.saved;
+      race.winner_b1 = p.loaded->session->feature("buildings", 1).feature.geom;
+    } else {
+      ++race.conflicted;
+    }
+  }
+  return race;
 }
 
 const gis::Feature* find_feature(const gis::LayerData& layer, int64_t fid) {
@@ -175,7 +213,9 @@ std::string attr_differences(const gis::LayerData& la, const gis::Feature& a, co
     const int j = lb.field(name);
     const gis::AttrValue va = i < a.attrs.size() ? a.attrs[i] : gis::AttrValue{};
     const gis::AttrValue vb = j >= 0 && static_cast<size_t>(j) < b.attrs.size() ? b.attrs[static_cast<size_t>(j)] : gis::AttrValue{};
-    if (j < 0 || va != vb) out += (out.empty() ? "" : "; ") + name + ": " + value_text(va) + " vs " + value_text(vb);
+    if (j >= 0 && va == vb) continue;
+    if (!out.empty()) out += "; ";
+    out += name + ": " + value_text(va) + " vs " + value_text(vb);
   }
   return out;
 }
@@ -196,7 +236,8 @@ std::vector<std::string> sqlite_rows(const std::string& path, const std::string&
       std::string row;
       for (int c = 0; c < sqlite3_column_count(st); ++c) {
         const unsigned char* t = sqlite3_column_text(st, c);
-        row += (c == 0 ? "" : "|") + std::string(t != nullptr ? reinterpret_cast<const char*>(t) : "NULL");
+        if (c > 0) row += '|';
+        row += t != nullptr ? reinterpret_cast<const char*>(t) : "NULL";
       }
       rows.push_back(std::move(row));
     }
@@ -204,6 +245,20 @@ std::vector<std::string> sqlite_rows(const std::string& path, const std::string&
   sqlite3_finalize(st);
   sqlite3_close(db);
   return rows;
+}
+
+std::string sqlite_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    out = "cannot open " + path;
+  } else {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err != nullptr ? err : "failed";
+    sqlite3_free(err);
+  }
+  sqlite3_close(db);
+  return out;
 }
 
 std::map<int64_t, std::string> sqlite_table(const std::string& path, const std::string& table,

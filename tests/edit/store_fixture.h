@@ -26,8 +26,9 @@ struct ParkFixture {
 };
 
 /// Writes the fixture as a GeoPackage at `path` (replaced); only the named layers when given.
+/// `multi`: the buildings layer is declared MultiPolygon (its features are still one polygon each).
 void write_park_gpkg(const std::string& path, const gis::SceneFrame& frame,
-                     const std::vector<std::string>& layers = {"parcels", "buildings"});
+                     const std::vector<std::string>& layers = {"parcels", "buildings"}, bool multi = false);
 
 /// Layers read from a source and an edit session over them.
 struct Loaded {
@@ -38,6 +39,16 @@ struct Loaded {
 /// Reads parcels and buildings of `source` and opens a session (test assertion on failure).
 std::unique_ptr<Loaded> load_park(const std::string& source, const gis::SceneFrame& frame,
                                   const gis::ReadOptions& options = {});
+
+/// Two planners, each with its own frame, session and thread, load `source`, move building 1 (and
+/// building 3 or 4) and save at the same moment.
+struct SaveRace {
+  int saved = 0;           ///< saves that wrote
+  int conflicted = 0;      ///< saves refused with conflicts
+  std::string failures;    ///< messages of saves that failed outright
+  gis::Geometry winner_b1; ///< building 1 as the planner whose save wrote holds it
+};
+SaveRace two_planners_save_at_once(const std::string& source);
 
 /// The feature with `fid`, or null.
 const gis::Feature* find_feature(const gis::LayerData& layer, int64_t fid);
@@ -50,6 +61,8 @@ std::string attr_differences(const gis::LayerData& la, const gis::Feature& a, co
 
 /// Rows of a query on an SQLite/GeoPackage file, columns joined by '|' (through sqlite3, not GDAL).
 std::vector<std::string> sqlite_rows(const std::string& path, const std::string& sql);
+/// Runs SQL on an SQLite/GeoPackage file through sqlite3 (test set-up); "" or sqlite3's message.
+std::string sqlite_exec(const std::string& path, const std::string& sql);
 /// Every row of a table by fid: all columns, the geometry as hex (for "untouched" comparisons).
 std::map<int64_t, std::string> sqlite_table(const std::string& path, const std::string& table,
                                             const std::string& skip_column = "");

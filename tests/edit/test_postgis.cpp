@@ -1,6 +1,8 @@
 // Saving edits to PostGIS, against a PostgreSQL server the test starts itself (tests/support):
 // the round trip read back through the reader and psql, and a conflicting save refused.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <gtest/gtest.h>
@@ -140,6 +142,55 @@ TEST_F(StorePostgis, ConflictingSaveIsRefused) {
   EXPECT_EQ(column("SELECT ST_AsText(geom) FROM buildings WHERE fid = 2"), y_before);
   EXPECT_EQ(version(2), "NULL");
   EXPECT_TRUE(b->session->dirty());
+}
+
+TEST_F(StorePostgis, CommitRefusedRollsEverythingBack) {
+  // A check the database makes only at commit (a deferred constraint trigger) refuses building 7.
+  ASSERT_TRUE(server_->execute(
+      "CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+      "'the land registry refuses building %', NEW.building_id; END $$ LANGUAGE plpgsql; "
+      "CREATE CONSTRAINT TRIGGER registry_check AFTER UPDATE ON buildings DEFERRABLE INITIALLY DEFERRED "
+      "FOR EACH ROW WHEN (NEW.fid = 7) EXECUTE FUNCTION refuse_at_commit()"));
+  const std::string rows =
+      "SELECT string_agg(md5((t.fid, t.geom, t.building_id, t.floors)::text), ',' ORDER BY fid) FROM buildings t";
+  const std::string before = column(rows);
+  const std::string conn = server_->connection();
+  auto a = load_park(conn, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1, 7}, {2.0, 2.0}}));
+  ASSERT_TRUE(a->session->apply(edit::DeleteFeatures{"buildings", {10}}));
+  auto r = edit::save_changes(*a->session, conn);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("commit"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("refuses building " + ParkFixture::building_id(7)), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(column(rows), before) << "nothing of the save may remain";
+  EXPECT_EQ(column("SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), "0");
+  EXPECT_TRUE(a->session->dirty());
+}
+
+TEST_F(StorePostgis, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
+  const SaveRace race = two_planners_save_at_once(server_->connection());
+  EXPECT_EQ(race.failures, "");
+  EXPECT_EQ(race.saved, 1);
+  EXPECT_EQ(race.conflicted, 1);
+  EXPECT_EQ(version(1), "1");
+  EXPECT_EQ(column("SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), "2");
+  auto back = gis::read_layer(server_->connection(), "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_LE(max_vertex_gap(find_feature(*back, 1)->geom, race.winner_b1), 1e-6);
+}
+
+// Without the server binaries the PostGIS tests fail (SetUp asserts) with the packages to install.
+TEST(PgServerHarness, MissingBinariesNameThePackages) {
+  const std::string empty_bin = out_path("no_pg_bin");
+  std::filesystem::create_directories(empty_bin);
+  ::setenv("PARKTWIN_PG_BIN", empty_bin.c_str(), 1);
+  auto pg = PgServer::start("never");
+  ::unsetenv("PARKTWIN_PG_BIN");
+  ASSERT_FALSE(pg);
+  EXPECT_NE(pg.error().message.find("postgresql-15-postgis-3"), std::string::npos) << pg.error().message;
+  EXPECT_NE(pg.error().message.find(empty_bin), std::string::npos) << pg.error().message;
 }
 
 }  // namespace

@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include "parktwin/edit/store.h"
 #include "store_fixture.h"
 
@@ -231,6 +234,71 @@ TEST_F(StoreGpkg, NewFeatureWhoseFidWasTakenGetsAnother) {
   EXPECT_FALSE(b->session->dirty());
 }
 
+TEST_F(StoreGpkg, TwoPlannersSavingAtOnceGiveOneSaveAndOneConflict) {
+  // Each planner in a thread of its own (own frame, session and dataset), both editing building 1
+  // loaded at the same version: the store's write lock orders the saves, so exactly one is written
+  // and the other sees its version (never a lost update, never a half-written file).
+  const std::string path = out_path("concurrent.gpkg");
+  write_park_gpkg(path, frame);
+  const SaveRace race = two_planners_save_at_once(path);
+  EXPECT_EQ(race.failures, "");
+  EXPECT_EQ(race.saved, 1);
+  EXPECT_EQ(race.conflicted, 1);
+  EXPECT_EQ(version_of(path, "buildings", 1), "1");
+  // The file holds the saved planner's building 1, and only one of buildings 3 and 4 moved.
+  auto back = gis::read_layer(path, "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_LE(max_vertex_gap(find_feature(*back, 1)->geom, race.winner_b1), 1e-6);
+  EXPECT_EQ(sqlite_rows(path, "SELECT count(*) FROM buildings WHERE pt_version IS NOT NULL"), std::vector<std::string>{"2"});
+  EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+}
+
+TEST_F(StoreGpkg, FailureWhileWritingRollsEverythingBack) {
+  const std::string path = out_path("write_fails.gpkg");
+  write_park_gpkg(path, frame);
+  // The file refuses any change to building 5 (as a registry's trigger might).
+  ASSERT_EQ(sqlite_exec(path, "CREATE TRIGGER registry_lock BEFORE UPDATE ON buildings WHEN OLD.fid = 5 "
+                              "BEGIN SELECT RAISE(ABORT, 'building 5 is locked by the land registry'); END"), "");
+  const auto before = sqlite_table(path, "buildings");
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1, 5, 9}, {1.0, 1.0}}));
+  ASSERT_TRUE(a->session->apply(edit::DeleteFeatures{"buildings", {2}}));
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_FALSE(r);
+  const std::string& m = r.error().message;
+  EXPECT_NE(m.find(ParkFixture::building_id(5)), std::string::npos) << m;
+  EXPECT_NE(m.find("locked by the land registry"), std::string::npos) << m;
+  EXPECT_NE(m.find("rolled back"), std::string::npos) << m;
+  EXPECT_EQ(sqlite_table(path, "buildings", kVersionField), before) << "nothing of the save may remain";
+  EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  EXPECT_TRUE(a->session->dirty());
+}
+
+// The geometry written has the layer's type: Polygon in a Polygon layer, MultiPolygon in a
+// MultiPolygon one (read back through OGR, not the reader, which flattens both).
+TEST_F(StoreGpkg, WritesTheLayersGeometryType) {
+  for (const bool multi : {false, true}) {
+    const std::string path = out_path(multi ? "multi.gpkg" : "single.gpkg");
+    write_park_gpkg(path, frame, {"parcels", "buildings"}, multi);
+    auto a = load_park(path, frame);
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(a->session->apply(edit::Move{"buildings", {1}, {1.0, 1.0}}));
+    auto r = edit::save_changes(*a->session, path);
+    ASSERT_TRUE(r && r->saved()) << (r ? r->summary : r.error().message);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    OGRLayer* l = ds->GetLayerByName("buildings");
+    ASSERT_NE(l, nullptr);
+    std::unique_ptr<OGRFeature> f(l->GetFeature(1));
+    ASSERT_TRUE(f && f->GetGeometryRef());
+    EXPECT_EQ(wkbFlatten(f->GetGeometryRef()->getGeometryType()), multi ? wkbMultiPolygon : wkbPolygon);
+    const OGRSpatialReference* srs = f->GetGeometryRef()->getSpatialReference();
+    ASSERT_NE(srs, nullptr);
+    EXPECT_EQ(srs->GetEPSGGeogCS(), 4326);
+  }
+}
+
 // ---- Refusals: a clear message and the file as it was -------------------------------------------
 
 class StoreRefusal : public StoreGpkg {
@@ -270,6 +338,19 @@ TEST_F(StoreRefusal, MissingLayer) {
   EXPECT_NE(r.error().message.find("no such layer"), std::string::npos) << r.error().message;
   EXPECT_TRUE(file_bytes(other) == bytes) << "the file changed";
   EXPECT_TRUE(a->session->dirty());
+}
+
+TEST_F(StoreRefusal, MissingField) {
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->session->apply(edit::SetAttribute{"buildings", 1, "floors", int64_t{5}}));
+  // Someone dropped a column after this session loaded the layer.
+  ASSERT_EQ(sqlite_exec(path, "ALTER TABLE buildings DROP COLUMN kind"), "");
+  const std::string bytes = file_bytes(path);
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("'kind'"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(file_bytes(path) == bytes) << "the file changed";
 }
 
 TEST_F(StoreRefusal, Gcj02Source) {
@@ -347,6 +428,31 @@ TEST_F(StoreGpkg, DefaultDatasetSavesOneMovedBuilding) {
   ASSERT_NE(f, nullptr);
   EXPECT_LE(max_vertex_gap(f->geom, a->session->feature("buildings", moved).feature.geom), 1e-6);
   EXPECT_EQ(sqlite_rows(path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+}
+
+TEST_F(StoreGpkg, DefaultDatasetSavesAThousandMovedBuildings) {
+  const std::string path = out_path("parktwin_thousand.gpkg");
+  fs::copy_file(std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg", path);
+  auto a = load_park(path, frame);
+  ASSERT_TRUE(a);
+  std::vector<int64_t> moved;
+  for (const gis::Feature& f : a->layer("buildings").features) {
+    if (moved.size() == 1000) break;
+    if (a->session->apply(edit::Move{"buildings", {f.fid}, {0.05, 0.0}})) moved.push_back(f.fid);
+  }
+  ASSERT_EQ(moved.size(), 1000u);
+  auto r = edit::save_changes(*a->session, path);
+  ASSERT_TRUE(r && r->saved()) << (r ? r->summary : r.error().message);
+  std::cout << "[ saved ] " << r->summary << "\n";
+  EXPECT_EQ(r->written, 1000);
+  EXPECT_EQ(sqlite_rows(path, "SELECT count(*), min(pt_version), max(pt_version) FROM buildings WHERE pt_version IS NOT NULL"),
+            std::vector<std::string>{"1000|1|1"});
+  auto back = gis::read_layer(path, "buildings", frame);
+  ASSERT_TRUE(back) << back.error().message;
+  double worst = 0.0;
+  for (int64_t fid : moved)
+    worst = std::max(worst, max_vertex_gap(find_feature(*back, fid)->geom, a->session->feature("buildings", fid).feature.geom));
+  EXPECT_LE(worst, 1e-6);
 }
 
 }  // namespace

@@ -94,7 +94,10 @@ Ran run(const std::vector<std::string>& args, const std::string& cwd, const std:
 
 std::string join_args(const std::vector<std::string>& args) {
   std::string out;
-  for (const std::string& a : args) out += (out.empty() ? "" : " ") + a;
+  for (const std::string& a : args) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
   return out;
 }
 

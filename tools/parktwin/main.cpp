@@ -9,12 +9,14 @@
 
 #include "args.h"
 #include "bench.h"
+#include "bench_edit_save.h"
 #include "bench_flows.h"
 #include "bench_ingest.h"
 #include "bench_labels.h"
 #include "bench_record.h"
 #include "bench_soak.h"
 #include "bench_wall.h"
+#include "edit_cli.h"
 #include "feed.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
@@ -52,6 +54,10 @@ Usage:
                                             a fullscreen window per panel on its output; --windowed: windows at
                                             the panels' pixel sizes; --offscreen DIR: no windows, PNGs in DIR;
                                             see docs/wall.md and docs/wall_sync.md
+  parktwin edit --dataset SOURCE [--apply EDITS.json] [--save] [--rules FILE]
+                                            apply edit commands to a GeoPackage or PostGIS layout headless,
+                                            print planning indicators, zoning violations and refusals, save
+                                            in one transaction (docs/editing.md)
   parktwin layers FILE                      list the layers of any OGR source and what loading them reports
   parktwin help | --help                    this text
   parktwin --version
@@ -151,6 +157,7 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   // Subcommands with options of their own parse the rest of the line themselves.
   if (argc >= 2 && std::strcmp(argv[1], "feed") == 0) return parktwin::feed::run_feed(argc - 2, argv + 2);
+  if (argc >= 2 && std::strcmp(argv[1], "edit") == 0) return parktwin::editcli::run_edit(argc - 2, argv + 2);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "ingest") == 0)
     return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "flows") == 0)
@@ -159,6 +166,8 @@ int main(int argc, char** argv) {
     return parktwin::bench::run_bench_labels(AppOptions{});
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "record") == 0)
     return parktwin::bench::run_bench_record(AppOptions{});
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "edit") == 0)
+    return parktwin::bench::run_bench_edit_durability(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "soak") == 0)
     return parktwin::bench::run_bench_soak(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "wall") == 0)

@@ -753,33 +753,33 @@ static Result<bool> gate_plan(const Impl& s, const Plan& p) {
       if (b.exists && touched_parcels.count(gis::attr_string(b.feature, bf))) check.insert(f.fid);
     }
   if (check.empty()) return true;
-  // parcel id -> its planned polygons
-  std::map<std::string, FeatureState> parcel_states;
-  for (const auto& f : s.layers[pl]->features) {
-    const std::string id = gis::attr_string(f, pid);
-    const FeatureState ps = planned(pl, f.fid);
-    if (ps.exists) parcel_states[gis::attr_string(ps.feature, pid)] = ps;
-    (void)id;
-  }
-  for (const auto& l : p.step.layers)
-    if (l.layer == pl)
-      for (const auto& a : l.after)
-        if (a.exists) parcel_states[gis::attr_string(a.feature, pid)] = a;
+  // A parcel by id as planned: the plan's own states first, then the session's.
+  auto parcel_of = [&](const std::string& id) -> std::optional<FeatureState> {
+    for (const auto& l : p.step.layers)
+      if (l.layer == pl)
+        for (const auto& a : l.after)
+          if (a.exists && gis::attr_string(a.feature, pid) == id) return a;
+    const long i = s.parcel_by_id(id);
+    if (i < 0) return std::nullopt;
+    const FeatureState st = planned(pl, s.layers[pl]->features[i].fid);
+    if (!st.exists || gis::attr_string(st.feature, pid) != id) return std::nullopt;
+    return st;
+  };
   for (int64_t fid : check) {
     const FeatureState b = planned(bl, fid);
     const std::string home = gis::attr_string(b.feature, bf);
     if (home.empty()) continue;  // a building in no parcel (user data): nothing to stand in
-    auto it = parcel_states.find(home);
-    if (it == parcel_states.end())
+    const auto parcel = parcel_of(home);
+    if (!parcel)
       return refuse(s.feature_name(bl, b.feature) + " belongs to parcel " + home +
                     ", which does not exist (any more); set its parcel_id or delete it");
     for (const auto& bp : b.feature.geom.polygons) {
       bool inside = false;
-      for (const auto& pp : it->second.feature.geom.polygons) inside |= polygon_within(bp, pp, s.gate.parcel_tolerance_m);
+      for (const auto& pp : parcel->feature.geom.polygons) inside |= polygon_within(bp, pp, s.gate.parcel_tolerance_m);
       if (!inside) {
         std::vector<const gis::Polygon*> polys{&bp};
         return refuse(s.feature_name(bl, b.feature) + " would stand outside its parcel " +
-                      s.feature_name(pl, it->second.feature) + " at " + where(s.frame, centroid(polys)) +
+                      s.feature_name(pl, parcel->feature) + " at " + where(s.frame, centroid(polys)) +
                       "; keep it inside or move it wholly into another parcel");
       }
     }

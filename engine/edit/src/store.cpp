@@ -9,10 +9,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -45,7 +48,10 @@ class GdalLog {
   /// What was reported since the last call (", " joined, one line), then forgotten.
   std::string drain() {
     std::string out;
-    for (std::string& m : lines_) out += (out.empty() ? "" : "; ") + m;
+    for (std::string& m : lines_) {
+      if (!out.empty()) out += "; ";
+      out += m;
+    }
     lines_.clear();
     return out.empty() ? std::string("GDAL gave no reason") : out;
   }
@@ -89,7 +95,18 @@ bool is_postgres(const std::string& source) {
 
 // A connection string may hold a password: messages name the database, never the whole string.
 std::string display_name(const std::string& source) {
-  if (!is_postgres(source)) return source;
+  if (!is_postgres(source)) {
+    // Other connection strings and URLs may carry one too: hide its value.
+    std::string shown = source;
+    for (const char* key : {"password=", "PASSWORD="}) {
+      const size_t at = shown.find(key);
+      if (at == std::string::npos) continue;
+      const size_t from = at + std::strlen(key);
+      const size_t end = shown.find_first_of(" \t&;", from);
+      shown.replace(from, end == std::string::npos ? std::string::npos : end - from, "***");
+    }
+    return shown;
+  }
   std::string shown = "the PostGIS database";
   const size_t at = source.find("dbname=");
   if (at != std::string::npos) {
@@ -293,9 +310,17 @@ class Saver {
       return report_;
     }
     if (auto ok = refuse_early(); !ok) return ok.error();
-    if (auto ok = open(); !ok) return ok.error();
-    if (auto ok = prepare_layers(); !ok) return ok.error();
-    if (auto ok = prepare_writing(); !ok) return ok.error();
+    // Another planner's first save may add the version field between our open and our adding it:
+    // then GDAL's cached schema is stale; open again once and find the field there.
+    for (int attempt = 0;; ++attempt) {
+      if (auto ok = open(); !ok) return ok.error();
+      if (auto ok = prepare_layers(); !ok) return ok.error();
+      auto ok = prepare_writing();
+      if (ok) break;
+      if (attempt > 0) return ok.error();
+      targets_.clear();
+      ds_.reset();
+    }
     if (auto ok = transaction(); !ok) return ok.error();
     report_.elapsed_ms = ms_since(t0);
     if (!report_.conflicts.empty()) {
@@ -319,7 +344,7 @@ class Saver {
   // What can be refused before touching the source.
   Result<bool> refuse_early() {
     if (gis::is_remote_source(source_))
-      return fail(Failure::ConfigurationError, "cannot save to " + source_ +
+      return fail(Failure::ConfigurationError, "cannot save to " + where_ +
                                                    ": it is a network source, which ParkTwin only reads; save to a "
                                                    "local GeoPackage or a PostGIS database");
     for (const LayerChanges& c : changes_) {
@@ -383,7 +408,7 @@ class Saver {
       return fail(Failure::ConfigurationError,
                   "cannot save to " + where_ + ": it is a " + (driver.empty() ? std::string("file") : driver) +
                       " source, and ParkTwin saves edits only to GeoPackage and PostGIS, which write all layers in "
-                      "one transaction; convert it (ogr2ogr -f GPKG parks.gpkg " + source_ + "), load that and save there");
+                      "one transaction; convert it (ogr2ogr -f GPKG parks.gpkg " + where_ + "), load that and save there");
     if (!postgres_) run_sql(*ds_, "PRAGMA busy_timeout = " + std::to_string(std::max(0, opt_.busy_timeout_ms)));
     log_.forget();
     return true;
@@ -404,7 +429,10 @@ class Saver {
       log_.forget();
       if (t->layer == nullptr) {
         std::string names;
-        for (OGRLayer* l : ds_->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+        for (OGRLayer* l : ds_->GetLayers()) {
+          if (!names.empty()) names += ", ";
+          names += l->GetName();
+        }
         return fail(Failure::InvalidData, "cannot save layer '" + c.layer + "': " + where_ + " has no such layer (" +
                                               (names.empty() ? std::string("it has none") : "it has " + names) +
                                               "); nothing was saved. Save to the source the layer was loaded from");
@@ -462,18 +490,36 @@ class Saver {
     return true;
   }
 
+  // Starts the transaction and takes the write locks. SQLite answers "database is locked" at once,
+  // without waiting, when another save committed since this transaction's snapshot began: start
+  // over until the lock is ours or busy_timeout_ms has passed.
+  Result<bool> begin_locked() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(0, opt_.busy_timeout_ms));
+    for (;;) {
+      log_.forget();
+      if (ds_->StartTransaction(TRUE) != OGRERR_NONE)
+        return fail(Failure::GeneralError, "cannot save to " + where_ + ": starting a transaction failed (" +
+                                               log_.drain() + "); nothing was saved");
+      in_transaction_ = true;
+      std::optional<Failure> failed;
+      for (auto& t : targets_)
+        if (auto ok = lock_rows(*t); !ok) {
+          failed = ok.error();
+          break;
+        }
+      if (!failed) return true;
+      rollback();
+      if (postgres_ || Clock::now() >= deadline) return *failed;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   Result<bool> transaction() {
-    log_.forget();
-    if (ds_->StartTransaction(TRUE) != OGRERR_NONE)
-      return fail(Failure::GeneralError, "cannot save to " + where_ + ": starting a transaction failed (" +
-                                             log_.drain() + "); nothing was saved");
-    in_transaction_ = true;
+    if (auto ok = begin_locked(); !ok) return ok.error();
     auto rolled_back = [&](Failure f) -> Result<bool> {
       rollback();
       return f;
     };
-    for (auto& t : targets_)
-      if (auto ok = lock_rows(*t); !ok) return rolled_back(ok.error());
     for (auto& t : targets_)
       if (auto ok = check(*t); !ok) return rolled_back(ok.error());
     if (!report_.conflicts.empty()) {
@@ -506,6 +552,8 @@ class Saver {
     const std::string table = quote_table(t.layer->GetName(), postgres_);
     std::string sql;
     if (postgres_) {
+      // Wait for another save's row locks no longer than a GeoPackage save would.
+      run_sql(*ds_, "SET LOCAL lock_timeout = " + std::to_string(std::max(1, opt_.busy_timeout_ms)));
       std::string ids;
       for (const auto* list : {&t.changes->modified, &t.changes->deleted})
         for (int64_t fid : *list) {
@@ -515,7 +563,7 @@ class Saver {
       const char* fid_col = t.layer->GetFIDColumn();
       if (ids.empty() || fid_col == nullptr || *fid_col == '\0') return true;
       sql = "SELECT " + quote_ident(fid_col) + " FROM " + table + " WHERE " + quote_ident(fid_col) + " IN (" + ids +
-            ") FOR UPDATE";
+            ") ORDER BY 1 FOR UPDATE";  // one order for every planner: no deadlock between saves
     } else {
       sql = "UPDATE " + table + " SET " + quote_ident(kVersionField) + " = " + quote_ident(kVersionField) + " WHERE 0";
     }
@@ -539,14 +587,17 @@ class Saver {
       for (int64_t fid : *list) {
         log_.forget();
         std::unique_ptr<OGRFeature> row(t.layer->GetFeature(fid));
-        const FeatureState now = s_.feature(c.layer, fid);
-        const gis::Feature* mine = now.exists ? &now.feature : nullptr;
-        const long index = s_.feature_index(s_.layer_index(c.layer), fid);
-        if (mine == nullptr && index >= 0) mine = &t.data->features[static_cast<size_t>(index)];
-        const std::string who = feature_words(t, fid, mine, row.get());
+        // The feature by name, for a conflict's message (the deleted one by its tombstone's attributes).
+        auto who = [&] {
+          const FeatureState now = s_.feature(c.layer, fid);
+          const gis::Feature* mine = now.exists ? &now.feature : nullptr;
+          const long index = s_.feature_index(s_.layer_index(c.layer), fid);
+          if (mine == nullptr && index >= 0) mine = &t.data->features[static_cast<size_t>(index)];
+          return feature_words(t, fid, mine, row.get());
+        };
         if (!row) {
           report_.conflicts.push_back({c.layer, fid, base(fid), std::nullopt,
-                                       who + " was deleted from the source by another planner since you loaded it; " +
+                                       who() + " was deleted from the source by another planner since you loaded it; " +
                                            (deleting ? "nothing more to do for it: reload the layer"
                                                      : "reload the layer, then redo your change if it still applies")});
           continue;
@@ -554,7 +605,7 @@ class Saver {
         const int64_t found = version_of(*row, t.version_field);
         if (found != base(fid)) {
           report_.conflicts.push_back({c.layer, fid, base(fid), found,
-                                       who + " was saved by another planner since you loaded it (version " +
+                                       who() + " was saved by another planner since you loaded it (version " +
                                            std::to_string(base(fid)) + " then, " + std::to_string(found) +
                                            " now); reload the layer to see their change, then redo yours"});
           continue;

@@ -28,7 +28,7 @@ namespace parktwin::edit {
 struct SaveOptions {
   /// Only these layers (by name); empty = every layer with changes.
   std::vector<std::string> layers;
-  /// How long to wait for another writer's lock on the source before giving up (GeoPackage).
+  /// How long to wait for another planner's save to finish (its locks) before giving up.
   int busy_timeout_ms = 5000;
 };
 
