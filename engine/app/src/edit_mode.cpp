@@ -16,6 +16,7 @@
 
 #include "parktwin/edit/edit_json.h"
 #include "parktwin/edit/snap.h"
+#include "parktwin/edit/store.h"
 #include "parktwin/ui/edit_panels.h"
 
 namespace parktwin::app {
@@ -144,6 +145,7 @@ struct EditMode::Impl {
       if (t.layer_index < 0 || t.layer_index > 1) continue;
       const gis::LayerData& src = layer(t.layer_index);
       gis::LayerData& dst = scene.layers[static_cast<size_t>(scene_layer[t.layer_index])].data;
+      dst.fields = src.fields;  // a save may add the version field
       if (dst.features.size() < src.features.size()) dst.features.resize(src.features.size());
       for (size_t i : t.features)
         if (i < src.features.size()) dst.features[i] = src.features[i];
@@ -822,8 +824,24 @@ struct EditMode::Impl {
       }
       case ui::EditRequest::SegmentTyped: add_typed_segment(); break;
       case ui::EditRequest::FinishDrawing: finish_drawing(); break;
+      case ui::EditRequest::Save: save(); break;
       case ui::EditRequest::Exit: leave(); break;
     }
+  }
+
+  /// Writes the plan's changes to the source both layers were read from.
+  void save() {
+    const std::string source = layer(kParcels).source;
+    auto r = edit::save_changes(session(), source);
+    if (!r) return message("not saved: " + r.error().message, true);
+    if (!r->saved()) {
+      std::string m = "not saved: " + std::to_string(r->conflicts.size()) + " conflicts with another planner's save";
+      for (const edit::SaveConflict& c : r->conflicts) m += "\n" + c.message;
+      return message(m, true);
+    }
+    message(r->summary, false);
+    std::cout << "edit: " << r->summary << std::endl;
+    show_plan();  // versions were bumped, new features may have taken other fids in the source
   }
 
   void leave() {

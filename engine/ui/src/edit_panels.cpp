@@ -93,6 +93,13 @@ void tool_bar(const edit::EditSession& s, EditUiState& st, std::vector<EditReque
   if (ImGui::Button(("Redo (" + std::to_string(st.redo_depth) + ")").c_str())) out.push_back({EditRequest::Redo});
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Y or Ctrl+Shift+Z");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!s.dirty());
+  if (ImGui::Button("Save")) out.push_back({EditRequest::Save});
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("writes this plan's changes back to the dataset it was read from (one transaction; "
+                      "another planner's newer save is reported as a conflict and nothing is written)");
   ImGui::Checkbox("Snap (S)", &st.snapping);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);

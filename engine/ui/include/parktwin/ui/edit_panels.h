@@ -55,6 +55,7 @@ struct EditRequest {
     ResetPlan,     ///< plan `plan` becomes a copy of the other one
     SegmentTyped,  ///< drawing: add the vertex seg_length / seg_angle from the last one
     FinishDrawing, ///< close the outline (Enter)
+    Save,          ///< write the plan's changes back to the source (edit/store.h)
     Exit,
   };
   Kind kind = Apply;
