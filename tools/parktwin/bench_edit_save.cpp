@@ -24,6 +24,7 @@
 #include <iostream>
 #include <thread>
 
+#include "bench_edit.h"
 #include "bench_util.h"
 #include "parktwin/edit/edit.h"
 #include "parktwin/edit/store.h"
@@ -401,15 +402,23 @@ int run_bench_edit_durability(int argc, char** argv) {
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
     if (a == "--crash-runs") o.runs = std::max(1, std::atoi(value().c_str()));
     else if (a == "--seed") o.seed = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
-    else if (a == "--only") only = value();
+    else if (a == "--only") {
+      only = value();
+      if (only != "frame" && only != "save" && only != "crash") {
+        std::cerr << "parktwin bench edit: --only takes frame, save or crash\n";
+        return 2;
+      }
+    }
     else if (a == "--verbose") o.verbose = true;
     else {
-      std::cerr << "parktwin bench edit: unknown option '" << a << "' (--crash-runs N, --seed N, --only save|crash)\n";
+      std::cerr << "parktwin bench edit: unknown option '" << a << "' (--crash-runs N, --seed N, --only frame|save|crash)\n";
       return 2;
     }
   }
-  std::cout << "machine_cpu=" << cpu_model() << "\nmachine_cores=" << std::thread::hardware_concurrency() << "\n";
   bool ok = true;
+  // The edit-to-frame lines print the machine and the device first.
+  if (only.empty() || only == "frame") ok &= run_bench_edit(app::AppOptions{}) == 0;
+  else std::cout << "machine_cpu=" << cpu_model() << "\nmachine_cores=" << std::thread::hardware_concurrency() << "\n";
   if (only.empty() || only == "save") ok &= bench_save_1000(std::cout);
   if (only.empty() || only == "crash") ok &= bench_crash(o, std::cout);
   return ok ? 0 : 1;

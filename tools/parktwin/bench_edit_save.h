@@ -27,6 +27,7 @@ bool bench_crash(const CrashOptions& o, std::ostream& out);
 }  // namespace parktwin::bench
 
 namespace parktwin::bench {
-/// `parktwin bench edit` options for these figures: [--crash-runs N] [--seed N] [--only save|crash].
+/// `parktwin bench edit [--crash-runs N] [--seed N] [--only frame|save|crash]`: the edit-to-frame lines
+/// (bench_edit.h), then these.
 int run_bench_edit_durability(int argc, char** argv);
 }  // namespace parktwin::bench

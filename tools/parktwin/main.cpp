@@ -33,6 +33,10 @@ Usage:
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
+  parktwin bench edit [--crash-runs 100] [--only frame|save|crash]  latency from an edit to the finished frame
+                                            showing it (default scene, and with 100k more buildings loaded), what
+                                            the edit uploaded, the time to save 1,000 features to a GeoPackage,
+                                            and the kill -9 loop (corrupt files, lost acknowledged edits)
   parktwin bench record                     frames per second of parktwin record (PNG and MP4) at 1920x1080 and 3840x2160
   parktwin bench wall [--nodes 8] [--frames 40] [--fps 5]  a video wall here: a master and N node processes on
                                             loopback, offscreen, one node killed halfway: skew, barrier overhead,

@@ -1,4 +1,5 @@
-// The Vulkan renderer. One render pass layout, five pipelines, static mesh buffers uploaded once,
+// The Vulkan renderer. One render pass layout, five pipelines, mesh buffers per scene chunk (an
+// edit re-uploads only its chunks; replaced buffers live until the frames that used them are done),
 // a per-building style buffer per frame in flight, and two targets (offscreen image or swapchain)
 // that share all of it. Vulkan failures inside are vk::Error exceptions, turned into Failure
 // values at the public entry points.
@@ -10,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
+#include <utility>
 
 #define GLFW_INCLUDE_VULKAN
 #include <GLFW/glfw3.h>
@@ -100,6 +103,18 @@ struct DrawItem {
   double zmax;
   uint32_t first, count;
   int32_t vertex_offset;
+  VkBuffer vb = VK_NULL_HANDLE, ib = VK_NULL_HANDLE;  ///< owned by a GpuChunk (or the marker buffer)
+};
+
+/// One scene chunk on the GPU: its vertex and index buffers, the chunk revision they hold, and its
+/// draws (fill + lines of a ground chunk, buildings + edges of a building chunk; empty ones left out).
+struct GpuChunk {
+  vk::Buffer vb, ib;
+  uint64_t revision = 0;
+  std::vector<DrawItem> draws;
+};
+struct GpuLayer {
+  std::vector<GpuChunk> ground, buildings;
 };
 
 /// Aspect ratio of the full view when the target shows only its sub-rectangle `in.subrect`.
@@ -149,6 +164,7 @@ class VulkanRenderer final : public Renderer {
   ~VulkanRenderer() override;
 
   Result<bool> upload_scene(const scene::Scene& scene) override;
+  Result<bool> update_geometry(const scene::Scene& scene) override;
   Result<Image> render_offscreen(const FrameInput& in, uint32_t w, uint32_t h) override;
   PresentResult render_window(const FrameInput& in) override;
   PresentResult present_held() override;
@@ -180,6 +196,23 @@ class VulkanRenderer final : public Renderer {
   vk::Pipeline make_pipeline(const uint32_t* vs, size_t vs_bytes, const uint32_t* fs, size_t fs_bytes, DrawKind kind);
   void submit_now(const std::function<void(VkCommandBuffer)>& record);
   vk::Buffer make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage);
+  /// A device buffer holding `bytes` from `parts` (pointer, size pairs, concatenated): written
+  /// directly where memory is shared, else through a staging copy queued in pending_copies_ for the
+  /// next command buffer.
+  vk::Buffer make_mesh_buffer(std::initializer_list<std::pair<const void*, size_t>> parts, VkBufferUsageFlags usage);
+  /// Uploads chunk meshes into `g` (buffers and draws); old buffers are retired.
+  void upload_ground_chunk(const scene::GroundChunk& c, uint32_t layer, GpuChunk& g);
+  void upload_building_chunk(const scene::BuildingChunk& c, uint32_t layer, GpuChunk& g);
+  /// Retires a GPU chunk's buffers and draws; it now stands for chunk revision `revision`.
+  void reset_chunk(GpuChunk& g, uint64_t revision);
+  /// Keeps a buffer alive until every frame started so far has finished.
+  void retire(vk::Buffer&& b);
+  /// Destroys retired buffers no frame can still use (every frame before `frames_done` finished).
+  void collect_retired(uint64_t frames_done);
+  /// Records the queued staging copies (before the render pass) and retires their staging buffers.
+  void record_pending_copies(VkCommandBuffer cmd);
+  /// draws_ from the GPU chunks and markers, in draw order.
+  void rebuild_draws();
   void make_target(Target& t, uint32_t w, uint32_t h, bool offscreen);
   void sync_styles(FrameSlot& slot, const scene::FrameSnapshot& f);
   void record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
@@ -232,7 +265,21 @@ class VulkanRenderer final : public Renderer {
   Target offscreen_;
   SwapchainState sc_;
 
-  vk::Buffer flat_vb_, flat_ib_, bld_vb_, bld_ib_, marker_vb_;
+  vk::Buffer marker_vb_;
+  std::vector<GpuLayer> gpu_layers_;     ///< per scene layer, its chunks on the GPU
+  std::vector<DrawItem> marker_draws_;
+  struct Retired {
+    uint64_t after;  ///< frames started when retired: free once every frame before it has finished
+    vk::Buffer buffer;
+  };
+  std::vector<Retired> retired_;
+  struct PendingCopy {
+    vk::Buffer staging;
+    VkBuffer dst;
+    VkDeviceSize bytes;
+  };
+  std::vector<PendingCopy> pending_copies_;
+  bool direct_uploads_ = false;  ///< mesh buffers are host-visible device memory (CPU / integrated GPU)
   // Object-id picking: its own pass (R32_UINT + depth, one sample), pipelines and a small target.
   vk::RenderPass pass_pick_;
   vk::Pipeline pipe_pick_fill_, pipe_pick_buildings_, pipe_pick_markers_;
@@ -257,6 +304,7 @@ class VulkanRenderer final : public Renderer {
   /// the one on the other slot has finished.
   void retire_ui_images() {
     if (ui_images_ && frame_ >= kFramesInFlight) ui_images_->collect(frame_ - kFramesInFlight);
+    if (frame_ >= kFramesInFlight) collect_retired(frame_ - kFramesInFlight);
   }
   std::vector<DrawItem> draws_;
   bool imgui_ready_ = false;
@@ -318,6 +366,15 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt), window_(
   create_pipelines();
   create_flow_pipelines();
   create_frame_slots();
+  {
+    const VkMemoryPropertyFlags direct = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                         VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    const bool unified = ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
+                         ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+    // PARKTWIN_STAGING_UPLOADS=1 takes the staging path of discrete GPUs anywhere (tests of it).
+    const char* staging = std::getenv("PARKTWIN_STAGING_UPLOADS");
+    direct_uploads_ = unified && ctx_->dev.find_memory_type(~0u, direct) != UINT32_MAX && !(staging && *staging == '1');
+  }
 }
 
 VulkanRenderer::~VulkanRenderer() {
@@ -329,10 +386,9 @@ VulkanRenderer::~VulkanRenderer() {
   for (auto& s : slots_) s = FrameSlot{};
   sc_ = SwapchainState{};
   offscreen_ = Target{};
-  flat_vb_.reset();
-  flat_ib_.reset();
-  bld_vb_.reset();
-  bld_ib_.reset();
+  gpu_layers_.clear();
+  retired_.clear();
+  pending_copies_.clear();
   marker_vb_.reset();
   flow_arcs_.reset();
   pipe_flows_.reset();
@@ -793,40 +849,152 @@ void VulkanRenderer::record_flow_draws(VkCommandBuffer cmd, const FrameInput& in
   }
 }
 
+vk::Buffer VulkanRenderer::make_mesh_buffer(std::initializer_list<std::pair<const void*, size_t>> parts,
+                                            VkBufferUsageFlags usage) {
+  size_t bytes = 0;
+  for (const auto& p : parts) bytes += p.second;
+  auto fill = [&](void* dst) {
+    auto* d = static_cast<uint8_t*>(dst);
+    for (const auto& p : parts)
+      if (p.second) std::memcpy(d, p.first, p.second), d += p.second;
+  };
+  if (direct_uploads_) {
+    vk::Buffer b(ctx_->dev, bytes, usage,
+                 VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    fill(b.mapped());
+    return b;
+  }
+  vk::Buffer staging(ctx_->dev, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                     VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  fill(staging.mapped());
+  vk::Buffer b(ctx_->dev, bytes, usage | VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  pending_copies_.push_back({std::move(staging), b.vk(), bytes});
+  return b;
+}
+
+void VulkanRenderer::retire(vk::Buffer&& b) {
+  if (!b) return;
+  // A copy into it that no frame has recorded yet is dropped with it.
+  for (auto it = pending_copies_.begin(); it != pending_copies_.end();) {
+    if (it->dst == b.vk()) {
+      retired_.push_back({frame_, std::move(it->staging)});
+      it = pending_copies_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  retired_.push_back({frame_, std::move(b)});
+}
+
+void VulkanRenderer::collect_retired(uint64_t frames_done) {
+  std::erase_if(retired_, [&](const Retired& r) { return r.after <= frames_done; });
+}
+
+void VulkanRenderer::record_pending_copies(VkCommandBuffer cmd) {
+  if (pending_copies_.empty()) return;
+  for (PendingCopy& p : pending_copies_) {
+    VkBufferCopy c{0, 0, p.bytes};
+    vkCmdCopyBuffer(cmd, p.staging.vk(), p.dst, 1, &c);
+  }
+  VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  mb.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  mb.dstAccessMask = VK_ACCESS_VERTEX_ATTRIBUTE_READ_BIT | VK_ACCESS_INDEX_READ_BIT;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_VERTEX_INPUT_BIT, 0, 1, &mb, 0, nullptr, 0,
+                       nullptr);
+  // This command buffer's frame (already counted in frame_) reads them.
+  for (PendingCopy& p : pending_copies_) retired_.push_back({frame_, std::move(p.staging)});
+  pending_copies_.clear();
+}
+
+void VulkanRenderer::reset_chunk(GpuChunk& g, uint64_t revision) {
+  retire(std::move(g.vb));
+  retire(std::move(g.ib));
+  g.draws.clear();
+  g.revision = revision;
+}
+
+void VulkanRenderer::upload_ground_chunk(const scene::GroundChunk& c, uint32_t layer, GpuChunk& g) {
+  reset_chunk(g, c.revision);
+  const auto& f = c.fill;
+  const auto& l = c.lines;
+  if (f.indices.empty() && l.indices.empty()) return;
+  const size_t vbytes = (f.vertices.size() + l.vertices.size()) * sizeof(gis::FlatVertex);
+  const size_t ibytes = (f.indices.size() + l.indices.size()) * sizeof(uint32_t);
+  g.vb = make_mesh_buffer({{f.vertices.data(), f.vertices.size() * sizeof(gis::FlatVertex)},
+                           {l.vertices.data(), l.vertices.size() * sizeof(gis::FlatVertex)}},
+                          VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  g.ib = make_mesh_buffer({{f.indices.data(), f.indices.size() * sizeof(uint32_t)},
+                           {l.indices.data(), l.indices.size() * sizeof(uint32_t)}},
+                          VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+  if (!f.indices.empty())
+    g.draws.push_back({DrawKind::Fill, layer, f.origin, c.bmin, c.bmax, 0.0, 0, static_cast<uint32_t>(f.indices.size()),
+                       0, g.vb.vk(), g.ib.vk()});
+  if (!l.indices.empty())
+    g.draws.push_back({DrawKind::Lines, layer, l.origin, c.bmin, c.bmax, 0.0, static_cast<uint32_t>(f.indices.size()),
+                       static_cast<uint32_t>(l.indices.size()), static_cast<int32_t>(f.vertices.size()), g.vb.vk(),
+                       g.ib.vk()});
+  ++stats_.chunks_uploaded;
+  stats_.bytes_uploaded += vbytes + ibytes;
+}
+
+void VulkanRenderer::upload_building_chunk(const scene::BuildingChunk& c, uint32_t layer, GpuChunk& g) {
+  reset_chunk(g, c.revision);
+  const auto& m = c.mesh;
+  if (m.indices.empty()) return;
+  const size_t vbytes = m.vertices.size() * sizeof(gis::BuildingVertex);
+  const size_t ibytes = (m.indices.size() + m.edge_indices.size()) * sizeof(uint32_t);
+  g.vb = make_mesh_buffer({{m.vertices.data(), vbytes}}, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  g.ib = make_mesh_buffer({{m.indices.data(), m.indices.size() * sizeof(uint32_t)},
+                           {m.edge_indices.data(), m.edge_indices.size() * sizeof(uint32_t)}},
+                          VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+  g.draws.push_back({DrawKind::Buildings, layer, m.origin, c.bmin, c.bmax, c.max_height, 0,
+                     static_cast<uint32_t>(m.indices.size()), 0, g.vb.vk(), g.ib.vk()});
+  if (!m.edge_indices.empty())
+    g.draws.push_back({DrawKind::Edges, layer, m.origin, c.bmin, c.bmax, c.max_height,
+                       static_cast<uint32_t>(m.indices.size()), static_cast<uint32_t>(m.edge_indices.size()), 0,
+                       g.vb.vk(), g.ib.vk()});
+  ++stats_.chunks_uploaded;
+  stats_.bytes_uploaded += vbytes + ibytes;
+}
+
+void VulkanRenderer::rebuild_draws() {
+  // Draw order: ground layers as painted (fills before outlines within a layer), then buildings,
+  // their edges, and markers on top.
+  draws_.clear();
+  for (const GpuLayer& l : gpu_layers_) {
+    for (const GpuChunk& c : l.ground)
+      for (const DrawItem& d : c.draws)
+        if (d.kind == DrawKind::Fill) draws_.push_back(d);
+    for (const GpuChunk& c : l.ground)
+      for (const DrawItem& d : c.draws)
+        if (d.kind == DrawKind::Lines) draws_.push_back(d);
+  }
+  for (const DrawKind k : {DrawKind::Buildings, DrawKind::Edges})
+    for (const GpuLayer& l : gpu_layers_)
+      for (const GpuChunk& c : l.buildings)
+        for (const DrawItem& d : c.draws)
+          if (d.kind == k) draws_.push_back(d);
+  draws_.insert(draws_.end(), marker_draws_.begin(), marker_draws_.end());
+}
+
 Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
   wait_idle();
-  std::vector<gis::FlatVertex> fv;
-  std::vector<uint32_t> fi;
-  std::vector<gis::BuildingVertex> bv;
-  std::vector<uint32_t> bi;
+  retired_.clear();
+  pending_copies_.clear();
+  gpu_layers_.clear();
+  gpu_layers_.resize(scene.layers.size());
+  stats_.chunks_uploaded = 0;
+  stats_.bytes_uploaded = 0;
   std::vector<MarkerInstance> mv;
-  std::vector<DrawItem> ground, buildings, edges, markers;
-
-  auto add_flat = [&](const gis::FlatMesh& m, DrawKind kind, uint32_t layer, glm::dvec2 lo, glm::dvec2 hi) {
-    if (m.indices.empty()) return;
-    DrawItem d{kind, layer, m.origin, lo, hi, 0.0, static_cast<uint32_t>(fi.size()),
-               static_cast<uint32_t>(m.indices.size()), static_cast<int32_t>(fv.size())};
-    fv.insert(fv.end(), m.vertices.begin(), m.vertices.end());
-    fi.insert(fi.end(), m.indices.begin(), m.indices.end());
-    ground.push_back(d);
-  };
+  marker_draws_.clear();
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
     const scene::Layer& l = scene.layers[li];
-    for (const auto& c : l.ground) add_flat(c.fill, DrawKind::Fill, li, c.bmin, c.bmax);
-    for (const auto& c : l.ground) add_flat(c.lines, DrawKind::Lines, li, c.bmin, c.bmax);
-    for (const auto& c : l.building_chunks) {
-      const auto& m = c.mesh;
-      const int32_t vo = static_cast<int32_t>(bv.size());
-      bv.insert(bv.end(), m.vertices.begin(), m.vertices.end());
-      buildings.push_back({DrawKind::Buildings, li, m.origin, c.bmin, c.bmax, c.max_height,
-                           static_cast<uint32_t>(bi.size()), static_cast<uint32_t>(m.indices.size()), vo});
-      bi.insert(bi.end(), m.indices.begin(), m.indices.end());
-      if (!m.edge_indices.empty()) {
-        edges.push_back({DrawKind::Edges, li, m.origin, c.bmin, c.bmax, c.max_height,
-                         static_cast<uint32_t>(bi.size()), static_cast<uint32_t>(m.edge_indices.size()), vo});
-        bi.insert(bi.end(), m.edge_indices.begin(), m.edge_indices.end());
-      }
-    }
+    GpuLayer& g = gpu_layers_[li];
+    g.ground.resize(l.ground.size());
+    for (size_t c = 0; c < l.ground.size(); ++c) upload_ground_chunk(l.ground[c], li, g.ground[c]);
+    g.buildings.resize(l.building_chunks.size());
+    for (size_t c = 0; c < l.building_chunks.size(); ++c) upload_building_chunk(l.building_chunks[c], li, g.buildings[c]);
     if (!l.markers.empty()) {
       glm::dvec2 lo(1e300), hi(-1e300);
       for (const auto& mk : l.markers) {
@@ -834,30 +1002,46 @@ Result<bool> VulkanRenderer::upload_scene(const scene::Scene& scene) try {
         hi = glm::max(hi, mk.pos);
       }
       const glm::dvec2 origin = (lo + hi) * 0.5;
-      markers.push_back({DrawKind::Markers, li, origin, lo, hi, 0.0, static_cast<uint32_t>(mv.size()),
-                         static_cast<uint32_t>(l.markers.size()), 0});
+      marker_draws_.push_back({DrawKind::Markers, li, origin, lo, hi, 0.0, static_cast<uint32_t>(mv.size()),
+                               static_cast<uint32_t>(l.markers.size()), 0});
       for (const auto& mk : l.markers)
         mv.push_back({static_cast<float>(mk.pos.x - origin.x), static_cast<float>(mk.pos.y - origin.y), mk.rgba, mk.size_px});
     }
   }
-  auto make = [&](const auto& v, VkBufferUsageFlags usage) {
-    return make_static_buffer(v.data(), v.size() * sizeof(v[0]), usage);
-  };
-  flat_vb_ = make(fv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
-  flat_ib_ = make(fi, VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
-  bld_vb_ = make(bv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
-  bld_ib_ = make(bi, VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
-  marker_vb_ = make(mv, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
-  // Draw order: ground layers as painted (fills before outlines within a layer), then buildings,
-  // their edges, and markers on top.
-  draws_ = std::move(ground);
-  draws_.insert(draws_.end(), buildings.begin(), buildings.end());
-  draws_.insert(draws_.end(), edges.begin(), edges.end());
-  draws_.insert(draws_.end(), markers.begin(), markers.end());
+  marker_vb_ = make_static_buffer(mv.data(), mv.size() * sizeof(MarkerInstance), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
+  for (DrawItem& d : marker_draws_) d.vb = marker_vb_.vk();
+  if (!pending_copies_.empty()) {  // the first load: one submission for all staging copies
+    submit_now([&](VkCommandBuffer cmd) { record_pending_copies(cmd); });
+    retired_.clear();  // submit_now waited for the queue
+  }
+  rebuild_draws();
   for (auto& s : slots_) s.styles_revision = 0;
   return upload_flows(scene);
 } catch (const vk::Error& e) {
   return Failure(Failure::GeneralError, std::string("uploading the scene to the GPU: ") + failed(e));
+}
+
+Result<bool> VulkanRenderer::update_geometry(const scene::Scene& scene) try {
+  if (lost_) return Failure(Failure::GeneralError, "the GPU device was lost earlier; this renderer can no longer draw");
+  if (scene.layers.size() != gpu_layers_.size()) return upload_scene(scene);
+  stats_.chunks_uploaded = 0;
+  stats_.bytes_uploaded = 0;
+  bool changed = false;
+  for (uint32_t li = 0; li < scene.layers.size(); ++li) {
+    const scene::Layer& l = scene.layers[li];
+    GpuLayer& g = gpu_layers_[li];
+    if (g.ground.size() < l.ground.size()) g.ground.resize(l.ground.size()), changed = true;
+    for (size_t c = 0; c < l.ground.size(); ++c)
+      if (g.ground[c].revision != l.ground[c].revision) upload_ground_chunk(l.ground[c], li, g.ground[c]), changed = true;
+    if (g.buildings.size() < l.building_chunks.size()) g.buildings.resize(l.building_chunks.size()), changed = true;
+    for (size_t c = 0; c < l.building_chunks.size(); ++c)
+      if (g.buildings[c].revision != l.building_chunks[c].revision)
+        upload_building_chunk(l.building_chunks[c], li, g.buildings[c]), changed = true;
+  }
+  if (changed) rebuild_draws();
+  return true;
+} catch (const vk::Error& e) {
+  return Failure(Failure::GeneralError, std::string("uploading edited geometry to the GPU: ") + failed(e));
 }
 
 void VulkanRenderer::sync_styles(FrameSlot& slot, const scene::FrameSnapshot& f) {
@@ -908,6 +1092,7 @@ bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
 void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer fb, uint32_t w, uint32_t h,
                                   const FrameInput& in, FrameSlot& slot) {
   const scene::FrameSnapshot& f = *in.frame;
+  record_pending_copies(cmd);
   sync_styles(slot, f);
   record_flow_culling(cmd, in, w, h, slot);
   VkClearValue clears[3]{};
@@ -940,6 +1125,7 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
   stats_.lines = 0;
   stats_.chunks_culled = 0;
   DrawKind bound = static_cast<DrawKind>(255);
+  VkBuffer bound_vb = VK_NULL_HANDLE, bound_ib = VK_NULL_HANDLE;
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
   bool flows_done = false;
   for (const DrawItem& d : draws_) {
@@ -975,20 +1161,16 @@ void VulkanRenderer::record_scene(VkCommandBuffer cmd, VkRenderPass pass, VkFram
                      : d.kind == DrawKind::Edges ? pipe_edges_.vk()
                                                  : pipe_markers_.vk();
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, p);
-      const VkDeviceSize zero = 0;
-      if (d.kind == DrawKind::Fill || d.kind == DrawKind::Lines) {
-        VkBuffer vb = flat_vb_.vk();
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
-        vkCmdBindIndexBuffer(cmd, flat_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
-      } else if (d.kind == DrawKind::Markers) {
-        VkBuffer vb = marker_vb_.vk();
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
-      } else {
-        VkBuffer vb = bld_vb_.vk();
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
-        vkCmdBindIndexBuffer(cmd, bld_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
-      }
       bound = d.kind;
+    }
+    if (d.vb != bound_vb) {
+      const VkDeviceSize zero = 0;
+      vkCmdBindVertexBuffers(cmd, 0, 1, &d.vb, &zero);
+      bound_vb = d.vb;
+    }
+    if (d.ib != VK_NULL_HANDLE && d.ib != bound_ib) {
+      vkCmdBindIndexBuffer(cmd, d.ib, 0, VK_INDEX_TYPE_UINT32);
+      bound_ib = d.ib;
     }
     pc.params = glm::vec4(layer.opacity, 0.0f, static_cast<float>(w), static_cast<float>(h));
     vkCmdPushConstants(cmd, layout_.vk(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
@@ -1306,6 +1488,7 @@ Result<PickHit> VulkanRenderer::pick(const FrameInput& in, uint32_t w, uint32_t 
   FrameSlot& slot = slots_[0];
   sync_styles(slot, f);
   submit_now([&](VkCommandBuffer cmd) {
+    record_pending_copies(cmd);  // edited chunks not drawn by a frame yet
     VkClearValue clears[2]{};
     clears[0].color.uint32[0] = 0;
     clears[1].depthStencil = {0.0f, 0};
@@ -1331,19 +1514,16 @@ Result<PickHit> VulkanRenderer::pick(const FrameInput& in, uint32_t w, uint32_t 
       pc.sun = glm::vec4(static_cast<float>(d.layer), static_cast<float>(d.first), 0.0f, 0.0f);
       pc.params = glm::vec4(1.0f, 0.0f, static_cast<float>(w), static_cast<float>(h));
       if (d.kind == DrawKind::Fill) {
-        VkBuffer vb = flat_vb_.vk();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_fill_.vk());
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
-        vkCmdBindIndexBuffer(cmd, flat_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+        vkCmdBindVertexBuffers(cmd, 0, 1, &d.vb, &zero);
+        vkCmdBindIndexBuffer(cmd, d.ib, 0, VK_INDEX_TYPE_UINT32);
       } else if (d.kind == DrawKind::Buildings) {
-        VkBuffer vb = bld_vb_.vk();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_buildings_.vk());
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
-        vkCmdBindIndexBuffer(cmd, bld_ib_.vk(), 0, VK_INDEX_TYPE_UINT32);
+        vkCmdBindVertexBuffers(cmd, 0, 1, &d.vb, &zero);
+        vkCmdBindIndexBuffer(cmd, d.ib, 0, VK_INDEX_TYPE_UINT32);
       } else if (d.kind == DrawKind::Markers) {
-        VkBuffer vb = marker_vb_.vk();
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe_pick_markers_.vk());
-        vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+        vkCmdBindVertexBuffers(cmd, 0, 1, &d.vb, &zero);
       } else {
         continue;
       }

@@ -12,10 +12,7 @@
 namespace parktwin::scene {
 namespace {
 
-constexpr double kTileSize = 4000.0;
 constexpr float kDefaultHeight = 10.0f;
-
-using TileMap = std::map<std::pair<int64_t, int64_t>, size_t>;
 
 struct Box {
   glm::dvec2 lo{1e300}, hi{-1e300};
@@ -34,26 +31,49 @@ Box geometry_box(const gis::Geometry& g) {
   return b;
 }
 
+using TileMap = std::map<std::pair<int64_t, int64_t>, size_t>;
+
+/// A new empty chunk for tile `key`, appended to `chunks`.
+template <typename Chunk>
+Chunk& new_chunk(std::vector<Chunk>& chunks, TileKey key) {
+  Chunk& c = chunks.emplace_back();
+  const glm::dvec2 origin((static_cast<double>(key.x) + 0.5) * kTileSize, (static_cast<double>(key.y) + 0.5) * kTileSize);
+  if constexpr (std::is_same_v<Chunk, GroundChunk>) {
+    c.fill.origin = origin;
+    c.lines.origin = origin;
+  } else {
+    c.mesh.origin = origin;
+  }
+  c.bmin = glm::dvec2(1e300);
+  c.bmax = glm::dvec2(-1e300);
+  c.tile = key;
+  return c;
+}
+
 /// The chunk of `chunks` for the tile containing `p`, created on first use.
 template <typename Chunk>
 Chunk& chunk_at(std::vector<Chunk>& chunks, TileMap& tiles, glm::dvec2 p) {
-  const auto key = std::make_pair(static_cast<int64_t>(std::floor(p.x / kTileSize)),
-                                  static_cast<int64_t>(std::floor(p.y / kTileSize)));
-  auto [it, inserted] = tiles.try_emplace(key, chunks.size());
-  if (inserted) {
-    Chunk& c = chunks.emplace_back();
-    const glm::dvec2 origin((static_cast<double>(key.first) + 0.5) * kTileSize,
-                            (static_cast<double>(key.second) + 0.5) * kTileSize);
-    if constexpr (std::is_same_v<Chunk, GroundChunk>) {
-      c.fill.origin = origin;
-      c.lines.origin = origin;
-    } else {
-      c.mesh.origin = origin;
-    }
-    c.bmin = glm::dvec2(1e300);
-    c.bmax = glm::dvec2(-1e300);
-  }
+  const TileKey key = tile_of(p);
+  auto [it, inserted] = tiles.try_emplace(std::make_pair(key.x, key.y), chunks.size());
+  if (inserted) new_chunk(chunks, key);
   return chunks[it->second];
+}
+
+/// Index of the chunk of tile `key` in `chunks`, appending an empty one when there is none.
+template <typename Chunk>
+size_t find_or_add_chunk(std::vector<Chunk>& chunks, TileKey key) {
+  for (size_t i = 0; i < chunks.size(); ++i)
+    if (chunks[i].tile == key) return i;
+  new_chunk(chunks, key);
+  return chunks.size() - 1;
+}
+
+/// Per feature, the index of the chunk listing it (-1 for none).
+template <typename Chunk>
+void index_members(const std::vector<Chunk>& chunks, size_t n_features, std::vector<int32_t>& out) {
+  out.assign(n_features, -1);
+  for (size_t c = 0; c < chunks.size(); ++c)
+    for (uint32_t f : chunks[c].features) out[f] = static_cast<int32_t>(c);
 }
 
 void add_ring_lines(const gis::Ring& ring, uint32_t rgba, uint32_t feature, gis::FlatMesh& m) {
@@ -104,41 +124,57 @@ Colours ground_colours(const Layer& layer, const gis::Feature& f) {
   }
 }
 
+/// Appends feature `i` of a ground layer (already known to have geometry, box `box`) to chunk `c`.
+void add_ground_feature(const Layer& layer, size_t i, const Box& box, GroundChunk& c, gis::Triangulator& tri) {
+  const gis::Feature& f = layer.data.features[i];
+  const Colours col = ground_colours(layer, f);
+  c.bmin = glm::min(c.bmin, box.lo - col.width);
+  c.bmax = glm::max(c.bmax, box.hi + col.width);
+  const uint32_t fid = static_cast<uint32_t>(i);
+  for (const gis::Polygon& poly : f.geom.polygons) {
+    if (col.fill) gis::fill_polygon(poly, col.fill, fid, c.fill, tri);
+    if (col.line) {
+      add_ring_lines(poly.outer, col.line, fid, c.lines);
+      for (const gis::Ring& h : poly.holes) add_ring_lines(h, col.line, fid, c.lines);
+    }
+  }
+  for (const gis::LineString& line : f.geom.lines) {
+    if (col.width > 0.0) gis::stroke_line(line, col.width, col.fill, fid, c.fill);
+    else if (col.line) {
+      const uint32_t base = static_cast<uint32_t>(c.lines.vertices.size());
+      for (auto p : line) {
+        const glm::dvec2 r = p - c.lines.origin;
+        c.lines.vertices.push_back({static_cast<float>(r.x), static_cast<float>(r.y), col.line, fid});
+      }
+      for (uint32_t k = 0; k + 1 < line.size(); ++k) {
+        c.lines.indices.push_back(base + k);
+        c.lines.indices.push_back(base + k + 1);
+      }
+    }
+  }
+}
+
 void build_ground(Layer& layer) {
   TileMap tiles;
   gis::Triangulator tri;
   for (size_t i = 0; i < layer.data.features.size(); ++i) {
-    const gis::Feature& f = layer.data.features[i];
-    const Box box = geometry_box(f.geom);
+    const Box box = geometry_box(layer.data.features[i].geom);
     if (box.empty()) continue;
-    const Colours col = ground_colours(layer, f);
     GroundChunk& c = chunk_at(layer.ground, tiles, box.mid());
-    c.bmin = glm::min(c.bmin, box.lo - col.width);
-    c.bmax = glm::max(c.bmax, box.hi + col.width);
-    const uint32_t fid = static_cast<uint32_t>(i);
-    for (const gis::Polygon& poly : f.geom.polygons) {
-      if (col.fill) gis::fill_polygon(poly, col.fill, fid, c.fill, tri);
-      if (col.line) {
-        add_ring_lines(poly.outer, col.line, fid, c.lines);
-        for (const gis::Ring& h : poly.holes) add_ring_lines(h, col.line, fid, c.lines);
-      }
-    }
-    for (const gis::LineString& line : f.geom.lines) {
-      if (col.width > 0.0) gis::stroke_line(line, col.width, col.fill, fid, c.fill);
-      else if (col.line) {
-        const uint32_t base = static_cast<uint32_t>(c.lines.vertices.size());
-        for (auto p : line) {
-          const glm::dvec2 r = p - c.lines.origin;
-          c.lines.vertices.push_back({static_cast<float>(r.x), static_cast<float>(r.y), col.line, fid});
-        }
-        for (uint32_t k = 0; k + 1 < line.size(); ++k) {
-          c.lines.indices.push_back(base + k);
-          c.lines.indices.push_back(base + k + 1);
-        }
-      }
-    }
+    c.features.push_back(static_cast<uint32_t>(i));
+    add_ground_feature(layer, i, box, c, tri);
   }
   std::erase_if(layer.ground, [](const GroundChunk& c) { return c.fill.indices.empty() && c.lines.indices.empty(); });
+  index_members(layer.ground, layer.data.features.size(), layer.feature_chunk);
+}
+
+/// Rebuilds a ground chunk's meshes from its member features.
+void rebuild_ground_chunk(const Layer& layer, GroundChunk& c, gis::Triangulator& tri) {
+  c.fill.clear();
+  c.lines.clear();
+  c.bmin = glm::dvec2(1e300);
+  c.bmax = glm::dvec2(-1e300);
+  for (uint32_t f : c.features) add_ground_feature(layer, f, geometry_box(layer.data.features[f].geom), c, tri);
 }
 
 /// Height attribute names recognised in user data, in order of preference.
@@ -160,47 +196,112 @@ int first_field(const gis::LayerData& d, const std::string& preferred, const cha
   return -1;
 }
 
+/// The attribute fields a buildings layer's records are read from.
+struct BuildingFields {
+  int height = -1, floors = -1, kind = -1, enterprise = -1, source = -1;
+  std::unordered_map<std::string, int32_t> enterprise_index;
+  BuildingFields(const Scene& scene, const gis::LayerData& d, const std::string& height_attr) {
+    height = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
+    floors = first_field(d, "", kFloorNames, std::size(kFloorNames));
+    kind = d.field("kind");
+    enterprise = d.field("enterprise_id");
+    source = d.field("source");
+    for (size_t i = 0; i < scene.enterprises.size(); ++i)
+      enterprise_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
+  }
+};
+
+/// The static record of building feature `i` (box `box`); new kind names join Scene::building_kinds.
+Building building_record(Scene& scene, const BuildingFields& bf, uint32_t layer_index, size_t i, const Box& box) {
+  const gis::Feature& f = scene.layers[layer_index].data.features[i];
+  Building b;
+  b.layer = layer_index;
+  b.feature = static_cast<uint32_t>(i);
+  b.height_m = feature_height(f, bf.height, bf.floors);
+  b.centroid = box.mid();
+  b.generated = gis::attr_string(f, bf.source).rfind("generated", 0) == 0;
+  const std::string kind = bf.kind >= 0 ? gis::attr_string(f, bf.kind) : std::string("building");
+  auto kit = std::find(scene.building_kinds.begin(), scene.building_kinds.end(), kind);
+  if (kit == scene.building_kinds.end()) kit = scene.building_kinds.insert(scene.building_kinds.end(), kind);
+  b.kind = static_cast<uint16_t>(kit - scene.building_kinds.begin());
+  if (bf.enterprise >= 0) {
+    auto e = bf.enterprise_index.find(gis::attr_string(f, bf.enterprise));
+    if (e != bf.enterprise_index.end()) b.enterprise = e->second;
+  }
+  return b;
+}
+
+/// Extrudes feature `f` as building `slot` into chunk `c`; false when nothing could be extruded.
+bool add_building_feature(const gis::Feature& f, uint32_t slot, float height_m, BuildingChunk& c, gis::Extruder& ex) {
+  bool any = false;
+  for (const gis::Polygon& poly : f.geom.polygons) any |= ex.add(poly, slot, c.mesh);
+  if (!any) return false;
+  const Box box = geometry_box(f.geom);
+  c.bmin = glm::min(c.bmin, box.lo);
+  c.bmax = glm::max(c.bmax, box.hi);
+  c.max_height = std::max(c.max_height, static_cast<double>(height_m));
+  return true;
+}
+
 void build_buildings(Scene& scene, uint32_t layer_index, const std::string& height_attr) {
   Layer& layer = scene.layers[layer_index];
   const gis::LayerData& d = layer.data;
-  const int hf = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
-  const int ff = first_field(d, "", kFloorNames, std::size(kFloorNames));
-  const int kind_f = d.field("kind"), ent_f = d.field("enterprise_id"), src_f = d.field("source");
-  std::unordered_map<std::string, int32_t> ent_index;
-  for (size_t i = 0; i < scene.enterprises.size(); ++i) ent_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
-
+  const BuildingFields bf(scene, d, height_attr);
+  layer.height_attribute = height_attr;
   layer.first_building = static_cast<uint32_t>(scene.buildings.size());
+  layer.feature_building.assign(d.features.size(), -1);
   TileMap tiles;
   gis::Extruder ex;
   for (size_t i = 0; i < d.features.size(); ++i) {
     const gis::Feature& f = d.features[i];
     if (f.geom.polygons.empty()) continue;
     const Box box = geometry_box(f.geom);
-    Building b;
-    b.layer = layer_index;
-    b.feature = static_cast<uint32_t>(i);
-    b.height_m = feature_height(f, hf, ff);
-    b.centroid = box.mid();
-    b.generated = gis::attr_string(f, src_f).rfind("generated", 0) == 0;
-    const std::string kind = kind_f >= 0 ? gis::attr_string(f, kind_f) : std::string("building");
-    auto kit = std::find(scene.building_kinds.begin(), scene.building_kinds.end(), kind);
-    if (kit == scene.building_kinds.end()) kit = scene.building_kinds.insert(scene.building_kinds.end(), kind);
-    b.kind = static_cast<uint16_t>(kit - scene.building_kinds.begin());
-    if (ent_f >= 0) {
-      auto e = ent_index.find(gis::attr_string(f, ent_f));
-      if (e != ent_index.end()) b.enterprise = e->second;
-    }
+    const Building b = building_record(scene, bf, layer_index, i, box);
     const uint32_t index = static_cast<uint32_t>(scene.buildings.size());
     BuildingChunk& c = chunk_at(layer.building_chunks, tiles, box.mid());
-    bool any = false;
-    for (const gis::Polygon& poly : f.geom.polygons) any |= ex.add(poly, index, c.mesh);
-    if (!any) continue;
-    c.bmin = glm::min(c.bmin, box.lo);
-    c.bmax = glm::max(c.bmax, box.hi);
-    c.max_height = std::max(c.max_height, static_cast<double>(b.height_m));
+    if (!add_building_feature(f, index, b.height_m, c, ex)) continue;
+    c.features.push_back(static_cast<uint32_t>(i));
+    layer.feature_building[i] = static_cast<int32_t>(index);
     scene.buildings.push_back(b);
   }
   std::erase_if(layer.building_chunks, [](const BuildingChunk& c) { return c.mesh.indices.empty(); });
+  index_members(layer.building_chunks, d.features.size(), layer.feature_chunk);
+}
+
+/// Rebuilds a building chunk's mesh from its member features, each as its building slot.
+void rebuild_building_chunk(const Scene& scene, const Layer& layer, BuildingChunk& c, gis::Extruder& ex) {
+  c.mesh.clear();
+  c.bmin = glm::dvec2(1e300);
+  c.bmax = glm::dvec2(-1e300);
+  c.max_height = 0.0;
+  for (uint32_t f : c.features) {
+    const int32_t slot = layer.feature_building[f];
+    if (slot < 0) continue;
+    add_building_feature(layer.data.features[f], static_cast<uint32_t>(slot),
+                         scene.buildings[static_cast<size_t>(slot)].height_m, c, ex);
+  }
+}
+
+/// Removes feature `f` from the chunk it is in (noting that chunk in `dirty`).
+template <typename Chunk>
+void leave_chunk(std::vector<Chunk>& chunks, std::vector<int32_t>& feature_chunk, uint32_t f, std::vector<size_t>& dirty) {
+  const int32_t old = feature_chunk[f];
+  if (old < 0 || static_cast<size_t>(old) >= chunks.size()) return;
+  auto& members = chunks[static_cast<size_t>(old)].features;
+  if (auto it = std::lower_bound(members.begin(), members.end(), f); it != members.end() && *it == f) members.erase(it);
+  dirty.push_back(static_cast<size_t>(old));
+  feature_chunk[f] = -1;
+}
+
+/// Adds feature `f` to the chunk of tile `key` (created when there is none), noting it in `dirty`.
+template <typename Chunk>
+void join_chunk(std::vector<Chunk>& chunks, std::vector<int32_t>& feature_chunk, uint32_t f, TileKey key,
+                std::vector<size_t>& dirty) {
+  const size_t ci = find_or_add_chunk(chunks, key);
+  auto& members = chunks[ci].features;
+  members.insert(std::lower_bound(members.begin(), members.end(), f), f);
+  feature_chunk[f] = static_cast<int32_t>(ci);
+  dirty.push_back(ci);
 }
 
 void build_markers(Scene& scene, Layer& layer) {
@@ -362,6 +463,95 @@ void finish_layer(Scene& scene, uint32_t index, const std::string& height_attr) 
 }
 
 }  // namespace
+
+TileKey tile_of(glm::dvec2 p) {
+  return {static_cast<int64_t>(std::floor(p.x / kTileSize)), static_cast<int64_t>(std::floor(p.y / kTileSize))};
+}
+
+uint32_t add_layer_data(Scene& scene, gis::LayerData data, const std::string& id, LayerKind kind) {
+  const std::string title = data.name;
+  push_layer(scene, std::move(data), id, title, kind);
+  const auto index = static_cast<uint32_t>(scene.layers.size() - 1);
+  finish_layer(scene, index, "");
+  scene.restyle();
+  return index;
+}
+
+GeometryUpdate update_features(Scene& scene, uint32_t layer_index, const std::vector<size_t>& feature_indices) {
+  GeometryUpdate out;
+  if (layer_index >= scene.layers.size()) return out;
+  Layer& layer = scene.layers[layer_index];
+  if (layer.kind == LayerKind::Sites) return out;
+  const size_t n = layer.data.features.size();
+  std::vector<uint32_t> touched;
+  for (size_t f : feature_indices)
+    if (f < n) touched.push_back(static_cast<uint32_t>(f));
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  if (touched.empty()) return out;
+  layer.feature_chunk.resize(n, -1);
+  std::vector<size_t> dirty;
+
+  if (layer.kind == LayerKind::Buildings) {
+    layer.feature_building.resize(n, -1);
+    const BuildingFields bf(scene, layer.data, layer.height_attribute);
+    for (uint32_t f : touched) {
+      leave_chunk(layer.building_chunks, layer.feature_chunk, f, dirty);
+      const gis::Feature& feat = layer.data.features[f];
+      int32_t& slot = layer.feature_building[f];
+      if (feat.geom.polygons.empty()) {  // deleted: the slot stays, hidden
+        if (slot >= 0) {
+          const auto s = static_cast<size_t>(slot);
+          if (s < scene.styles.size()) scene.styles[s].flags |= kFlagHidden;
+          out.buildings_changed.push_back(static_cast<uint32_t>(slot));
+        }
+        continue;
+      }
+      const Box box = geometry_box(feat.geom);
+      const Building b = building_record(scene, bf, layer_index, f, box);
+      if (slot < 0) {
+        slot = static_cast<int32_t>(scene.buildings.size());
+        scene.buildings.push_back(b);
+        ++out.buildings_added;
+      } else {
+        scene.buildings[static_cast<size_t>(slot)] = b;
+        if (static_cast<size_t>(slot) < scene.styles.size()) scene.styles[static_cast<size_t>(slot)].flags &= ~kFlagHidden;
+      }
+      out.buildings_changed.push_back(static_cast<uint32_t>(slot));
+      join_chunk(layer.building_chunks, layer.feature_chunk, f, tile_of(box.mid()), dirty);
+    }
+  } else {
+    for (uint32_t f : touched) {
+      leave_chunk(layer.ground, layer.feature_chunk, f, dirty);
+      const Box box = geometry_box(layer.data.features[f].geom);
+      if (!box.empty()) join_chunk(layer.ground, layer.feature_chunk, f, tile_of(box.mid()), dirty);
+    }
+  }
+
+  std::sort(dirty.begin(), dirty.end());
+  dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  const uint64_t revision = ++scene.geometry_revision;
+  if (layer.kind == LayerKind::Buildings) {
+    gis::Extruder ex;
+    for (size_t ci : dirty) {
+      BuildingChunk& c = layer.building_chunks[ci];
+      rebuild_building_chunk(scene, layer, c, ex);
+      c.revision = revision;
+      if (!c.mesh.indices.empty()) scene.include_bounds(c.bmin, c.bmax);
+    }
+  } else {
+    gis::Triangulator tri;
+    for (size_t ci : dirty) {
+      GroundChunk& c = layer.ground[ci];
+      rebuild_ground_chunk(layer, c, tri);
+      c.revision = revision;
+      if (!c.fill.indices.empty() || !c.lines.indices.empty()) scene.include_bounds(c.bmin, c.bmax);
+    }
+  }
+  out.chunks_rebuilt = dirty.size();
+  if (!out.buildings_changed.empty()) scene.restyle_buildings(out.buildings_changed);
+  return out;
+}
 
 gis::Result<bool> load_default_dataset(Scene& scene, const std::string& path) {
   auto read = gis::read_source(path, scene.frame());

@@ -97,15 +97,15 @@ static float ramp_position(Metric m, double v, std::pair<double, double> range, 
   return static_cast<float>(std::clamp((v - lo) / (hi - lo), 0.0, 1.0));
 }
 
-void Scene::compute_targets() {
+void Scene::prepare_targets() {
   const size_t n = buildings.size();
   styles.resize(n);
   target_height_.resize(n);
   target_color_.resize(n);
   // Per-kind colours once, not per building.
-  uint32_t kind_rgba[64];
   const size_t nk = std::min<size_t>(building_kinds.size(), 64);
-  for (size_t k = 0; k < nk; ++k) kind_rgba[k] = pack(kind_color(building_kinds[k]));
+  kind_rgba_.resize(nk);
+  for (size_t k = 0; k < nk; ++k) kind_rgba_[k] = pack(kind_color(building_kinds[k]));
   // Per-enterprise colours once, into a reused array.
   double max_rev = 1.0;
   for (const Enterprise& e : enterprises) max_rev = std::max(max_rev, e.revenue_2022);
@@ -120,14 +120,12 @@ void Scene::compute_targets() {
                    : pack_rgba(0.86f, 0.86f, 0.84f))
             : pack(chain_color(e.chain));
   }
-  const uint32_t uniform = pack_rgba(0.86f, 0.86f, 0.84f);
-  const float scale = style_params.height_scale;
-  const ColorBy mode = style_params.color_by;
   const bool use_live = binding.enabled && live.size() == enterprises.size();
   const auto color_range = use_live ? live_range(binding.color_metric) : std::pair<double, double>{0.0, 0.0};
   any_alarm = false;
   // Per-enterprise live height factor, colour and status flags once (a few hundred enterprises,
-  // thousands of buildings): the per-building loop below only looks them up.
+  // thousands of buildings): the per-building step (target_of) only looks them up.
+  live_height_.clear();
   if (use_live) {
     live_height_.resize(enterprises.size());
     live_rgba_.resize(enterprises.size());
@@ -157,35 +155,55 @@ void Scene::compute_targets() {
       any_alarm = any_alarm || (flags & kFlagAlarm);
     }
   }
+}
 
-  for (size_t i = 0; i < n; ++i) {
-    const Building& b = buildings[i];
-    BuildingStyle& s = styles[i];
-    float height = b.height_m * scale;
-    uint32_t rgba = uniform;
-    switch (mode) {
-      case ColorBy::Kind: rgba = b.kind < nk ? kind_rgba[b.kind] : uniform; break;
-      case ColorBy::Chain:
-      case ColorBy::Revenue: rgba = b.enterprise >= 0 ? enterprise_rgba_[static_cast<size_t>(b.enterprise)] : uniform; break;
-      case ColorBy::Height: rgba = pack(ramp_color(b.height_m / kHeightRampTopM)); break;
-      case ColorBy::Uniform: break;
-    }
-    uint32_t status_flags = 0;
-    if (use_live && b.enterprise >= 0) {
-      const auto e = static_cast<size_t>(b.enterprise);
-      if (live_height_[e] >= 0.0f) {
-        height *= live_height_[e];
-        rgba = live_rgba_[e];
-      }
-      status_flags = live_flags_[e];
-    }
-    target_height_[i] = height;
-    target_color_[i] = unpack(rgba);
-    s.base = 0.0f;
-    const bool selected = selected_enterprise >= 0 && b.enterprise == selected_enterprise;
-    s.flags = (s.flags & kFlagHidden) | (selected ? kFlagHighlighted : 0u) | (b.generated ? kFlagGenerated : 0u) |
-              status_flags;
+void Scene::target_of(size_t i) {
+  static const uint32_t uniform = pack_rgba(0.86f, 0.86f, 0.84f);
+  const bool use_live = !live_height_.empty();
+  const Building& b = buildings[i];
+  BuildingStyle& s = styles[i];
+  float height = b.height_m * style_params.height_scale;
+  uint32_t rgba = uniform;
+  switch (style_params.color_by) {
+    case ColorBy::Kind: rgba = b.kind < kind_rgba_.size() ? kind_rgba_[b.kind] : uniform; break;
+    case ColorBy::Chain:
+    case ColorBy::Revenue: rgba = b.enterprise >= 0 ? enterprise_rgba_[static_cast<size_t>(b.enterprise)] : uniform; break;
+    case ColorBy::Height: rgba = pack(ramp_color(b.height_m / kHeightRampTopM)); break;
+    case ColorBy::Uniform: break;
   }
+  uint32_t status_flags = 0;
+  if (use_live && b.enterprise >= 0) {
+    const auto e = static_cast<size_t>(b.enterprise);
+    if (live_height_[e] >= 0.0f) {
+      height *= live_height_[e];
+      rgba = live_rgba_[e];
+    }
+    status_flags = live_flags_[e];
+  }
+  target_height_[i] = height;
+  target_color_[i] = unpack(rgba);
+  s.base = 0.0f;
+  const bool selected = selected_enterprise >= 0 && b.enterprise == selected_enterprise;
+  s.flags = (s.flags & kFlagHidden) | (selected ? kFlagHighlighted : 0u) | (b.generated ? kFlagGenerated : 0u) |
+            status_flags;
+}
+
+void Scene::compute_targets() {
+  prepare_targets();
+  for (size_t i = 0; i < buildings.size(); ++i) target_of(i);
+}
+
+void Scene::restyle_buildings(const std::vector<uint32_t>& indices) {
+  prepare_targets();
+  current_color_.resize(styles.size());
+  for (uint32_t i : indices) {
+    if (i >= styles.size()) continue;
+    target_of(i);
+    current_color_[i] = target_color_[i];
+    styles[i].height = target_height_[i];
+    styles[i].rgba = pack(current_color_[i]);
+  }
+  ++style_revision;
 }
 
 void Scene::restyle() {

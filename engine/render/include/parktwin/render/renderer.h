@@ -12,6 +12,9 @@
 //   auto snap = scene::snapshot_of(scene, cam);          // per frame: scene::FrameSnapshotBuilder
 //   auto img = r->render_offscreen({.frame = snap.get()}, 1280, 720);
 //   write_png(*img, "out.png");
+//   // after an edit of layer li's features (edit::EditSession's Touched):
+//   scene::update_features(scene, li, touched.features);  // rebuilds their chunks
+//   r->update_geometry(scene);                            // uploads only those chunks
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -68,6 +71,10 @@ struct RenderStats {
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
   uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
   double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
+  /// Geometry chunks (ground or building) the last upload_scene / update_geometry uploaded, and
+  /// the bytes of vertex and index data it wrote for them.
+  uint32_t chunks_uploaded = 0;
+  uint64_t bytes_uploaded = 0;
 };
 
 struct DeviceInfo {
@@ -120,8 +127,17 @@ class Renderer {
   static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
   virtual ~Renderer() = default;
 
-  /// Uploads the static meshes of every layer (call again after layers were added).
+  /// Uploads the static meshes of every layer (call again after layers were added). Waits for the
+  /// GPU to be idle: for the first load, not for edits.
   virtual Result<bool> upload_scene(const scene::Scene& scene) = 0;
+
+  /// After scene::update_features: uploads only the chunks whose revision differs from the one
+  /// uploaded (each chunk has buffers of its own) and draws them from the next frame on. Never
+  /// waits for the GPU: the replaced buffers are released once the frames in flight that used them
+  /// have finished. Cheap when nothing changed (call it every frame if convenient). When layers
+  /// were added or removed since upload_scene it does a full upload_scene instead. Site markers and
+  /// flow arcs are not updated here. stats().chunks_uploaded / bytes_uploaded say what it uploaded.
+  virtual Result<bool> update_geometry(const scene::Scene& scene) = 0;
 
   /// Renders offscreen and reads the image back.
   virtual Result<Image> render_offscreen(const FrameInput& in, uint32_t width, uint32_t height) = 0;

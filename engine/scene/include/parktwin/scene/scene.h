@@ -45,18 +45,37 @@ struct LayerStyle {
   float opacity = 1.0f;
 };
 
+/// The grid cell (kTileSize metres) a feature's bounding-box centre falls in: the key of its chunk.
+struct TileKey {
+  int64_t x = 0, y = 0;
+  bool operator==(const TileKey&) const = default;
+};
+/// Side of a chunk's tile, metres.
+constexpr double kTileSize = 4000.0;
+/// The tile containing point `p` (scene frame).
+TileKey tile_of(glm::dvec2 p);
+
 /// A ground-level mesh tile of one layer: fills (triangles) and outlines (lines), relative to origin.
+/// Chunks are the unit of geometry updates (update_features): each knows its member features and
+/// has a revision that bumps whenever its meshes are rebuilt.
 struct GroundChunk {
   gis::FlatMesh fill;
   gis::FlatMesh lines;          ///< line list, in `indices`
   glm::dvec2 bmin{0.0}, bmax{0.0};
+  TileKey tile;
+  std::vector<uint32_t> features;  ///< member feature indices (ascending)
+  uint64_t revision = 1;           ///< a Scene::geometry_revision value; changes when the meshes change
 };
 
-/// A building mesh tile: walls, roofs and edges, relative to origin.
+/// A building mesh tile: walls, roofs and edges, relative to origin. Vertices carry Scene::buildings
+/// indices. A chunk emptied by edits stays (with an empty mesh) so chunk indices stay stable.
 struct BuildingChunk {
   gis::BuildingMesh mesh;
   glm::dvec2 bmin{0.0}, bmax{0.0};
   double max_height = 0.0;
+  TileKey tile;
+  std::vector<uint32_t> features;  ///< member feature indices (ascending): extruded in this order
+  uint64_t revision = 1;           ///< a Scene::geometry_revision value; changes when the mesh changes
 };
 
 /// A point symbol drawn at constant pixel size (enterprise sites, reference points).
@@ -80,6 +99,12 @@ struct Layer {
   std::vector<GroundChunk> ground;
   std::vector<BuildingChunk> building_chunks;
   std::vector<Marker> markers;
+  /// Per feature: its chunk (index into `building_chunks` or `ground`), -1 when in none.
+  std::vector<int32_t> feature_chunk;
+  /// Buildings layers, per feature: its slot in Scene::buildings / Scene::styles, -1 when none.
+  /// Slots never move: an edited feature keeps its slot, a deleted one keeps it hidden.
+  std::vector<int32_t> feature_building;
+  std::string height_attribute;  ///< Buildings: the height attribute asked for at load ("" = auto)
 };
 
 /// One of the three clusters (Nanchang, Yingtan, Yichun) and its areas.
@@ -140,8 +165,9 @@ struct StyleParams {
   ColorBy color_by = ColorBy::Kind;
 };
 
-/// The whole scene. Mutated only by the app's command layer; the renderer reads it after load
-/// (meshes are immutable once built) and reads `styles` each frame that `style_revision` changed.
+/// The whole scene. Mutated only by the app's command layer; the renderer reads it after load and
+/// after edits (update_features rebuilds the chunks of edited features, Renderer::update_geometry
+/// uploads them) and reads `styles` each frame that `style_revision` changed.
 class Scene {
  public:
   explicit Scene(gis::SceneFrame frame);
@@ -156,6 +182,9 @@ class Scene {
   std::vector<BuildingStyle> styles;        ///< one per building
   StyleParams style_params;
   uint64_t style_revision = 1;    ///< bumps whenever `styles` changes
+  /// Bumps whenever any chunk's meshes change (update_features); chunks carry the value they were
+  /// last rebuilt at, so a renderer re-uploads the chunks newer than what it holds.
+  uint64_t geometry_revision = 1;
   uint64_t visibility_revision = 1;
 
   std::vector<std::string> attributions;  ///< lines to show (data licences)
@@ -176,6 +205,10 @@ class Scene {
   /// live metrics, and moves `styles` there at once (`animate` moves it gradually instead).
   /// Allocation-free after the first call.
   void restyle();
+  /// Restyles only the given buildings (indices into `buildings`; `styles` first grows to
+  /// buildings.size()): what restyle() would give them, at once, in time proportional to the list
+  /// (plus the enterprises and kinds), not to the scene; kFlagHidden is kept. Bumps style_revision.
+  void restyle_buildings(const std::vector<uint32_t>& indices);
   /// Recomputes targets like restyle() but leaves `styles` to animate() (smooth transitions).
   void retarget();
   /// Moves `styles` toward the targets by `dt_s` (binding.transition_s time constant); bumps
@@ -220,7 +253,12 @@ class Scene {
   std::vector<uint32_t> live_rgba_, live_flags_;
   std::vector<float> target_height_;
   std::vector<glm::vec4> target_color_, current_color_;
+  std::vector<uint32_t> kind_rgba_;  ///< per building kind, from the last prepare_targets()
   void compute_targets();
+  /// The per-kind and per-enterprise parts of the targets (no per-building work).
+  void prepare_targets();
+  /// Target height, colour and flags of building i (needs prepare_targets()).
+  void target_of(size_t i);
 };
 
 /// Options for adding layers from a file to a scene.
@@ -237,6 +275,31 @@ gis::Result<bool> load_default_dataset(Scene& scene, const std::string& gpkg_pat
 /// Adds every layer of any OGR source as user layers (kind chosen from geometry and attributes).
 /// Returns the number of layers added; problems are appended to scene.warnings.
 gis::Result<size_t> add_user_layers(Scene& scene, const std::string& path, const LoadOptions& options);
+
+/// Adds one layer from data already read (scene frame), built like a loaded layer of `kind`
+/// (meshes, buildings, markers) and restyled. Returns its index in Scene::layers.
+uint32_t add_layer_data(Scene& scene, gis::LayerData data, const std::string& id, LayerKind kind);
+
+/// What update_features rebuilt.
+struct GeometryUpdate {
+  size_t chunks_rebuilt = 0;               ///< building or ground chunks whose meshes were rebuilt
+  std::vector<uint32_t> buildings_changed; ///< Scene::buildings slots updated, added or hidden
+  size_t buildings_added = 0;              ///< new slots appended to Scene::buildings
+};
+
+/// Brings the meshes of layer `layer_index` up to date after its features `feature_indices` (indices
+/// into layer.data.features) were edited in place, added (appended to the features) or deleted
+/// (left without geometry), e.g. from an edit::EditSession's Touched. Only the chunks those features
+/// were in and are in now are rebuilt, exactly as a fresh load of the edited data would build them
+/// (a feature moved to another tile leaves its old chunk and joins the new one, created if needed).
+/// Buildings layers: each feature keeps its Scene::buildings slot (height, kind, enterprise,
+/// centroid, generated re-read from its attributes); a new feature gets a new slot at the end
+/// (Scene::styles grows); a deleted one keeps its slot, hidden (kFlagHidden) and out of its chunk.
+/// Only the changed buildings are restyled. Parcels, parks, divisions, area and road layers: their
+/// ground chunks (fills and outlines). Sites layers are not handled (nothing happens). Bumps
+/// geometry_revision and the rebuilt chunks' revisions; a renderer picks them up with
+/// Renderer::update_geometry. Unknown layer or feature indices are ignored.
+GeometryUpdate update_features(Scene& scene, uint32_t layer_index, const std::vector<size_t>& feature_indices);
 
 /// The facts shown for each park, quoted from the source document (see FACTS.md).
 std::vector<Fact> park_facts(const std::string& park_id);
