@@ -108,6 +108,9 @@ Options (viewer and render):
   --alarm-takeover    viewer: an alarm from the feed takes the wall: the camera flies to the enterprise (a
                       tour waits) until the alarm is acknowledged (K, or the Alarms panel, F3) or clears
   --tour-resume S     viewer: idle seconds before a tour the operator took over goes on (default 20)
+  --edit              viewer: start in edit mode (E toggles it): planners edit parcels and buildings
+  --edit-script FILE  viewer: apply the edit commands of FILE (JSON, docs/editing.md) in edit mode at start,
+                      as if made by hand (refusals are printed); scripted checks of the editor
   --msaa 1|4          multisampling (default 4)
   --allow-remote      let --layer and `layers` read network sources (URLs, /vsicurl/...); local only without it
   --validate          run with the Vulkan validation layer and report validation_errors=N
@@ -285,6 +288,10 @@ int main(int argc, char** argv) {
       if (wall.drop_after_ms < 50) return usage_error("--drop-after wants milliseconds, at least 50");
     } else if (a == "--loop") {
       o.tour_loop = true;
+    } else if (a == "--edit") {
+      o.edit_mode = true;
+    } else if (a == "--edit-script") {
+      o.edit_script = value("--edit-script");
     } else if (a == "--tour-resume") {
       if (!number("--tour-resume", 1.0, 3600.0, false, "idle seconds in [1, 3600]", o.tour_resume_s)) return 2;
     } else if (a == "--fps") {

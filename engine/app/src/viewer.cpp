@@ -13,6 +13,8 @@
 #include <backends/imgui_impl_glfw.h>
 
 #include "device_loss.h"
+#include "edit_geometry.h"
+#include "edit_mode.h"
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/scene/commands.h"
@@ -57,7 +59,6 @@ bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewpo
   if (down(GLFW_KEY_A) || down(GLFW_KEY_LEFT)) cam.pan_pixels(px, 0, viewport_h), moved = true;
   if (down(GLFW_KEY_D) || down(GLFW_KEY_RIGHT)) cam.pan_pixels(-px, 0, viewport_h), moved = true;
   if (down(GLFW_KEY_Q)) cam.orbit(-1.2 * dt, 0), moved = true;
-  if (down(GLFW_KEY_E)) cam.orbit(1.2 * dt, 0), moved = true;
   if (down(GLFW_KEY_R)) cam.orbit(0, 0.8 * dt), moved = true;
   if (down(GLFW_KEY_F)) cam.orbit(0, -0.8 * dt), moved = true;
   if (down(GLFW_KEY_EQUAL) || down(GLFW_KEY_KP_ADD)) cam.zoom_steps(8.0 * dt), moved = true;
@@ -98,6 +99,7 @@ struct Viewer {
   int selected_before_alarm = -1;
   double cycle_clock = 0.0;  ///< seconds since the saved views' cycle last moved, or the operator did
   int cycle_next = 0;        ///< the saved view the cycle shows next
+  std::unique_ptr<EditMode> edit;       ///< edit mode (E): planners edit parcels and buildings
   DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 
@@ -279,6 +281,51 @@ struct Viewer {
     commands.clear();
   }
 
+  /// Enters or leaves edit mode (E, the menu bar's Edit, --edit).
+  /// The other panels close while editing (the editor's own take their place) and come back after.
+  void set_edit_mode(bool on) {
+    if (const std::string m = edit->set_active(on); !m.empty()) scene.warnings.push_back(m);
+    panels.edit_mode = edit->active();
+    if (edit->active() && !panels_before_edit) {
+      panels_before_edit = panels;
+      ui::close_panels(panels);
+    } else if (!edit->active() && panels_before_edit) {
+      ui::PanelState back = *panels_before_edit;
+      back.edit_mode = false;
+      back.quit_asked = panels.quit_asked;
+      back.quit_confirmed = panels.quit_confirmed;
+      back.english_labels = panels.english_labels;
+      panels = back;
+      panels_before_edit.reset();
+    }
+  }
+  std::optional<ui::PanelState> panels_before_edit;  ///< panels open when edit mode began
+
+  void make_edit_mode() {
+    edit = std::make_unique<EditMode>(
+        scene,
+        // The one place edits reach the meshes and the GPU.
+        [this](const std::vector<edit::Touched>& touched) {
+          const auto t0 = std::chrono::steady_clock::now();
+          refresh_edited_geometry(scene, *renderer, touched);
+          std::cout << "edit: geometry rebuilt and uploaded in "
+                    << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() << " ms" << std::endl;
+        },
+        [this](glm::dvec2 p, double distance) { fly_to_point(p, distance); },
+        [this](float x, float y) -> std::pair<int, long> {
+          int fw = 0, fh = 0;
+          glfwGetFramebufferSize(window, &fw, &fh);
+          const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+          const auto snap = snapshots.build(scene, camera, anim_time_s);
+          auto hit = renderer->pick({.frame = snap.get()}, static_cast<uint32_t>(fw), static_cast<uint32_t>(fh),
+                                    static_cast<uint32_t>(std::max(0.0f, x * scale.x)), static_cast<uint32_t>(std::max(0.0f, y * scale.y)));
+          if (hit && hit->kind == render::PickHit::Building && hit->index < scene.buildings.size())
+            return {static_cast<int>(scene.buildings[hit->index].layer), static_cast<long>(scene.buildings[hit->index].feature)};
+          if (hit && hit->kind == render::PickHit::Feature) return {static_cast<int>(hit->layer), static_cast<long>(hit->index)};
+          return {-1, -1};
+        });
+  }
+
   void toggle_fullscreen() {
     GLFWmonitor* mon = glfwGetPrimaryMonitor();
     if (!mon) return;
@@ -307,6 +354,11 @@ struct Viewer {
         if (k.key == ui::key::Escape || k.key == ui::key::Enter || k.key == ui::key::KeypadEnter) panels.quit_confirmed = true;
         continue;
       }
+      if (k.key == 'E' && k.mods == 0 && !typing) {
+        set_edit_mode(!edit->active());
+        continue;
+      }
+      if (edit->on_key(k.key, k.mods, typing)) continue;
       const auto a = ui::action_for_key(k.key, k.mods, typing);
       if (!a || ui::apply_panel_action(*a, panels)) continue;
       if (const int v = ui::recalled_view(*a); v >= 0) {
@@ -434,7 +486,7 @@ struct Viewer {
   /// the renderer's object-id pass and selects it.
   void click_select() {
     ImGuiIO& io = ImGui::GetIO();
-    if (io.WantCaptureMouse || !ImGui::IsMouseReleased(0)) return;
+    if (edit->active() || io.WantCaptureMouse || !ImGui::IsMouseReleased(0)) return;  // the editor picks for itself
     const ImVec2 d(io.MousePos.x - io.MouseClickedPos[0].x, io.MousePos.y - io.MouseClickedPos[0].y);
     if (d.x * d.x + d.y * d.y > 16.0f) return;  // a drag, not a click
     int fw = 0, fh = 0;
@@ -488,10 +540,12 @@ struct Viewer {
     bool moved = false;
     const double h = io.DisplaySize.y;
     const bool orbit = io.MouseDown[1] || (io.MouseDown[0] && io.KeyShift);
+    // In edit mode the left button belongs to the tools: the middle button pans.
+    const bool pan = edit->active() ? io.MouseDown[2] : io.MouseDown[0];
     if (orbit && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
       camera.orbit(io.MouseDelta.x * 0.005, io.MouseDelta.y * 0.004);
       moved = true;
-    } else if (io.MouseDown[0] && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+    } else if (pan && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
       camera.pan_pixels(io.MouseDelta.x, io.MouseDelta.y, h);
       moved = true;
     }
@@ -553,6 +607,12 @@ struct Viewer {
       ImGui::DestroyContext(ctx);
       return 1;
     }
+    make_edit_mode();
+    if (opt.edit_mode || !opt.edit_script.empty()) set_edit_mode(true);
+    if (!opt.edit_script.empty()) {
+      auto n = edit->apply_script(opt.edit_script, std::cout);
+      if (!n) std::cerr << "parktwin: --edit-script: " << n.error().message << "\n";
+    }
     ui::ViewsInfo views_info;
     auto cam = view_camera(scene, opt.view, aspect());
     if (!cam) std::cerr << "parktwin: " << cam.error().message << "; showing the province\n";
@@ -598,7 +658,7 @@ struct Viewer {
       shortcuts();
       click_select();
       bool active = mouse_camera() || keyed;
-      if (!io.WantCaptureKeyboard && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
+      if (!io.WantCaptureKeyboard && !edit->active() && keyboard_camera(window, camera, dt, io.DisplaySize.y)) {
         fly.active = false;
         tours.operator_input();
         active = true;
@@ -624,8 +684,8 @@ struct Viewer {
         hover_budget_yuan = renderer->stats().flows_min_value_yuan;  // arcs appeared or gave way
         moved_since_hover = true;
       }
-      if (opt.wall_output) {
-        info.has_hovered_flow = false;  // a wall has no pointer: no tooltips
+      if (opt.wall_output || edit->active()) {
+        info.has_hovered_flow = false;  // a wall has no pointer, an editor no flow tooltips
       } else if (!io.WantCaptureMouse && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || moved_since_hover)) {
         const auto hovered = flow_under_cursor();
         info.has_hovered_flow = hovered.has_value();
@@ -651,12 +711,16 @@ struct Viewer {
         ui::draw_wall_panel(scene, wall_info, panels);
       }
       if (const auto a = alarms.takeover()) ui::draw_alarm_banner(scene, *a, alarms.active_count(), io.DisplaySize, t - start_time);
+      if (panels.edit_mode != edit->active()) set_edit_mode(panels.edit_mode);  // the menu bar's Edit
+      edit->frame(camera, aspect(), t);
+      panels.edit_mode = edit->active();
       if (!commands.empty() || !view_edits.empty()) active = true;
       apply_commands();
       apply_view_edits(info.timeline);
       if (panels.quit_confirmed) glfwSetWindowShouldClose(window, GLFW_TRUE);
       ImGui::Render();
       if (active || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || panels.quit_asked) last_activity = t;
+      edit->decorate_styles();  // zoning violations stand out (after any restyle this frame)
       // What this frame shows, decided once: the renderer reads only this snapshot.
       anim_time_s = t - start_time;
       const auto snap = snapshots.build(scene, camera, anim_time_s);

@@ -51,6 +51,7 @@ void menu_bar(PanelState& st) {
     if (ImGui::MenuItem("Quit 退出", shortcut_hint(Action::Quit))) st.quit_asked = true;
     ImGui::EndMenu();
   }
+  if (ImGui::MenuItem("Edit", "E", st.edit_mode)) st.edit_mode = !st.edit_mode;
   ImGui::TextDisabled("  ParkTwin · Jiangxi 1269 industrial clusters");
   ImGui::EndMainMenuBar();
 }

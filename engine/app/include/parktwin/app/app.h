@@ -54,6 +54,8 @@ struct AppOptions {
   double cycle_views_s = 0.0;           ///< viewer: show the next saved view every this many idle seconds (0 = off)
   bool alarm_takeover = false;          ///< viewer: an alarm from the feed takes the camera until acknowledged or cleared
   double tour_resume_s = 20.0;          ///< viewer: idle seconds before a tour the operator took over goes on
+  bool edit_mode = false;               ///< viewer: start in edit mode (--edit)
+  std::string edit_script;              ///< viewer: edit commands (JSON, edit_json.h) applied in edit mode at start
 };
 
 /// The moment --at names (RFC 3339 with Z or an offset, or ms since 1970); nothing when --at is

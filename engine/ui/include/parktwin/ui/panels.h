@@ -78,6 +78,7 @@ struct PanelState {
   bool quit_asked = false;       ///< the quit confirmation is open (Esc, or View > Quit)
   bool quit_confirmed = false;   ///< the user confirmed: the viewer closes
   bool views = false;            ///< the Views panel 视图 (saved views; V)
+  bool edit_mode = false;        ///< edit mode (E; the menu bar's Edit): the editor's panels show
   bool save_view_asked = false;  ///< Ctrl+B: the popup asking the new view's name is open
   char view_name[128] = {};      ///< the name typed in that popup (UTF-8)
   int rename_view = -1;          ///< the view being renamed (index), -1 = none
