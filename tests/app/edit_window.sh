@@ -12,6 +12,8 @@ PT=$1
 OUT=$2
 GPKG=$3
 mkdir -p "$OUT" "${XDG_RUNTIME_DIR:-/tmp/xdg}"
+# Edit journals of this test only (the shipped dataset's journal lives under $XDG_STATE_HOME).
+rm -rf "$OUT/state"; export XDG_STATE_HOME="$OUT/state"
 chmod 700 "${XDG_RUNTIME_DIR:-/tmp/xdg}" || true
 for tool in xvfb-run xdotool python3; do command -v $tool >/dev/null || { echo "$tool missing"; exit 1; }; done
 

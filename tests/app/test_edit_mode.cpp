@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -22,7 +23,17 @@ struct Fixture {
   std::vector<std::vector<edit::Touched>> calls;
   std::unique_ptr<EditMode> em;
   int buildings = -1;
-  Fixture() {
+  std::string state_home;
+  /// Each test's journals in a folder of its own (the shipped dataset's journal is kept under
+  /// $XDG_STATE_HOME); `state` given: share another fixture's, as a restarted viewer would.
+  explicit Fixture(std::string state = {}) {
+    if (state.empty()) {
+      std::filesystem::create_directories(PARKTWIN_TEST_OUT);
+      std::string tmpl = std::string(PARKTWIN_TEST_OUT) + "/edit_state_XXXXXX";
+      state = ::mkdtemp(tmpl.data()) ? tmpl : std::string(PARKTWIN_TEST_OUT) + "/edit_state";
+    }
+    state_home = state;
+    ::setenv("XDG_STATE_HOME", state_home.c_str(), 1);
     if (!scene) return;
     buildings = scene->layer_index("buildings");
     em = std::make_unique<EditMode>(*scene, [this](const std::vector<edit::Touched>& t) { calls.push_back(t); },
@@ -140,6 +151,38 @@ TEST(EditMode, ViolatingParcelsBuildingsAreHighlighted) {
   // Leaving edit mode takes the highlight away.
   ASSERT_EQ(f.em->set_active(false), "");
   for (const scene::BuildingStyle& s : f.scene->styles) ASSERT_FALSE(s.flags & scene::kFlagHighlighted);
+}
+
+}  // namespace
+}  // namespace parktwin::app
+
+namespace parktwin::app {
+namespace {
+
+TEST(EditMode, EditsSurviveARestartThroughTheJournal) {
+  glm::dvec2 moved;
+  std::string state;
+  {
+    Fixture f;
+    ASSERT_TRUE(f.scene && f.em);
+    ASSERT_EQ(f.em->set_active(true), "");
+    std::ostringstream log;
+    auto n = f.em->apply_script(f.script("journal", R"([{"op": "move", "layer": "buildings", "fids": [1016], "offset": [7, 3]}])"), log);
+    ASSERT_TRUE(n && *n == 1) << log.str();
+    moved = f.building(kFid)->geom.polygons.at(0).outer.at(0);
+    state = f.state_home;
+    // The viewer dies here without saving (the fixture goes away; nothing is written at exit).
+  }
+  // A new viewer on the same (unchanged) source shows the edit again as soon as edit mode starts.
+  Fixture again(state);
+  ASSERT_TRUE(again.scene && again.em);
+  const glm::dvec2 fresh = again.building(kFid)->geom.polygons.at(0).outer.at(0);
+  EXPECT_NEAR(fresh.x, moved.x - 7.0, 1e-6) << "the source itself was not changed";
+  ASSERT_EQ(again.em->set_active(true), "");
+  const glm::dvec2 now = again.building(kFid)->geom.polygons.at(0).outer.at(0);
+  EXPECT_NEAR(now.x, moved.x, 1e-6);
+  EXPECT_NEAR(now.y, moved.y, 1e-6);
+  EXPECT_FALSE(again.calls.empty()) << "the recovered edit reached the renderer's geometry";
 }
 
 }  // namespace

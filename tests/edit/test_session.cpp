@@ -163,6 +163,9 @@ TEST(EditSession, GateKeepsBuildingsInsideTheirParcel) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("outside its parcel"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("P1"), std::string::npos) << r.error().message;
+  // The place named is where the building would stand: its centre (20, 15) moved to (95, 15).
+  EXPECT_NE(r.error().message.find(where(k.frame, {95.0, 15.0})), std::string::npos)
+      << r.error().message << " (expected " << where(k.frame, {95.0, 15.0}) << ")";
   // Moved wholly into P2 it changes parcel.
   ASSERT_TRUE(k.s.apply(Move{"buildings", {10}, {150.0, 20.0}}).ok());
   EXPECT_EQ(attr(k.buildings, k.b(10), "parcel_id"), "P2");

@@ -14,7 +14,9 @@
 #include <imgui.h>
 #include <glm/geometric.hpp>
 
+#include "parktwin/app/app.h"
 #include "parktwin/edit/edit_json.h"
+#include "parktwin/edit/journal.h"
 #include "parktwin/edit/snap.h"
 #include "parktwin/edit/store.h"
 #include "parktwin/ui/edit_panels.h"
@@ -40,6 +42,7 @@ const char* const kLayerNames[2] = {"parcels", "buildings"};
 struct Plan {
   std::unique_ptr<gis::LayerData> layers[2];
   std::unique_ptr<edit::EditSession> session;
+  std::unique_ptr<edit::Journal> journal;  ///< every step on disk before it shows as done
   edit::PlanIndicators ind;
   size_t redo = 0;  ///< undone commands that can be redone
 };
@@ -69,6 +72,7 @@ struct EditMode::Impl {
   bool active = false;
   int scene_layer[2] = {-1, -1};  ///< scene layer index of the session's parcels, buildings
   Plan plans[2];
+  std::unique_ptr<gis::LayerData> base[2];  ///< the layers as in the source (loaded or last saved)
   edit::ZoningRules rules;
   ui::EditUiState ui;
   std::vector<ui::EditRequest> requests;
@@ -116,10 +120,14 @@ struct EditMode::Impl {
     scene_layer[kParcels] = scene.layer_index("parcels");
     scene_layer[kBuildings] = scene.layer_index("buildings");
     if (scene_layer[0] < 0 || scene_layer[1] < 0) return "edit mode needs the default dataset's parcels and buildings layers";
-    for (Plan& p : plans) {
-      for (int k = 0; k < 2; ++k)
-        p.layers[k] = std::make_unique<gis::LayerData>(scene.layers[static_cast<size_t>(scene_layer[k])].data);
+    for (int k = 0; k < 2; ++k)
+      base[k] = std::make_unique<gis::LayerData>(scene.layers[static_cast<size_t>(scene_layer[k])].data);
+    size_t recovered[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+      Plan& p = plans[i];
+      for (int k = 0; k < 2; ++k) p.layers[k] = std::make_unique<gis::LayerData>(*base[k]);
       p.session = std::make_unique<edit::EditSession>(scene.frame(), std::vector<gis::LayerData*>{p.layers[0].get(), p.layers[1].get()});
+      recovered[i] = open_journal(i, true);
     }
     const std::string rules_path = scene::default_asset_dir() + "/zoning_rules.json";
     if (std::filesystem::exists(rules_path)) {
@@ -133,7 +141,64 @@ struct EditMode::Impl {
                                                           : "rules file")
                                                     : rules.provenance;
     update_highlight();
+    if (recovered[0] || recovered[1]) {
+      show_plan();
+      message("recovered unsaved edits from the journal: " + std::to_string(recovered[0]) + " (" + ui.plan_names[0] +
+                  "), " + std::to_string(recovered[1]) + " (" + ui.plan_names[1] + ")",
+              false);
+      std::cout << "edit: " << ui.message << std::endl;
+    }
     return "";
+  }
+
+  // ---- The journal ---------------------------------------------------------------------------
+
+  /// True for the dataset shipped with ParkTwin, which is never written (copy it to edit and save).
+  bool shipped_source() const {
+    std::error_code ec;
+    const std::string src = base[kParcels] ? base[kParcels]->source : std::string();
+    return !src.empty() && std::filesystem::equivalent(src, default_dataset_path(), ec);
+  }
+  /// Where plan `i`'s journal lives: the source's journal for plan A (what `parktwin edit` uses
+  /// too), beside it for plan B; the shipped dataset's under the user's state folder.
+  std::string journal_path(int i) const {
+    const std::string src = base[kParcels]->source;
+    std::string path = edit::Journal::default_path(src);
+    if (shipped_source()) {
+      const char* x = std::getenv("XDG_STATE_HOME");
+      const char* h = std::getenv("HOME");
+      const std::string state = x && *x ? x : std::string(h && *h ? h : "/tmp") + "/.local/state";
+      path = state + "/parktwin/journals/default-layout.ptjournal";
+    }
+    return i == 0 ? path : path + "-plan-b";
+  }
+  /// Opens plan `i`'s journal, replaying what it holds when `replay`; returns the entries replayed.
+  size_t open_journal(int i, bool replay) {
+    Plan& p = plans[i];
+    p.journal.reset();
+    const std::string path = journal_path(i), src = base[kParcels]->source;
+    size_t n = 0;
+    auto contents = edit::Journal::read(path);
+    if (!contents) {
+      scene.warnings.push_back("edit journal: " + contents.error().message);
+      return 0;
+    }
+    if (replay && !contents->entries.empty() && contents->source == edit::Journal::source_name(src))
+      n = edit::Journal::replay(*p.session, *contents);
+    auto j = edit::Journal::open(path, src);
+    if (!j) {
+      scene.warnings.push_back("edit journal: " + j.error().message + " — edits are not safe from a crash");
+      return n;
+    }
+    p.journal = std::move(*j);
+    if (!replay) (void)p.journal->clear();
+    p.journal->attach(*p.session);
+    return n;
+  }
+  /// A refused write to the journal is said at once: the edit is on screen but not crash-safe.
+  void check_journal() {
+    if (plan().journal && !plan().journal->ok()) message(plan().journal->error(), true);
+    else if (!plan().journal) message("no edit journal: edits are not safe from a crash (see the log)", true);
   }
 
   // ---- After an edit -------------------------------------------------------------------------
@@ -189,6 +254,7 @@ struct EditMode::Impl {
     }
     plan().redo = 0;
     message(r->summary, false);
+    check_journal();
     std::cout << "edit: " << r->summary << std::endl;
     changed(r->touched);
     drop_dead_selection();
@@ -203,6 +269,7 @@ struct EditMode::Impl {
     if (auto r = session().undo()) {
       ++plan().redo;
       message(r->summary, false);
+      check_journal();
       std::cout << "edit: " << r->summary << std::endl;
       changed(r->touched);
       drop_dead_selection();
@@ -212,6 +279,7 @@ struct EditMode::Impl {
     if (auto r = session().redo()) {
       if (plan().redo) --plan().redo;
       message(r->summary, false);
+      check_journal();
       std::cout << "edit: " << r->summary << std::endl;
       changed(r->touched);
       drop_dead_selection();
@@ -811,11 +879,20 @@ struct EditMode::Impl {
         message("showing " + ui.plan_names[ui.plan], false);
         break;
       case ui::EditRequest::ResetPlan: {
-        // This plan becomes a copy of the other: new layers, a new session (its history restarts).
+        // This plan becomes a copy of the other: a new session over the source's layers (its
+        // history restarts) given the other plan's changes, so that they are this plan's to save,
+        // and journaled as such.
         Plan& p = plans[r.plan];
         const Plan& o = plans[1 - r.plan];
-        for (int k = 0; k < 2; ++k) p.layers[k] = std::make_unique<gis::LayerData>(*o.layers[k]);
+        for (int k = 0; k < 2; ++k) p.layers[k] = std::make_unique<gis::LayerData>(*base[k]);
         p.session = std::make_unique<edit::EditSession>(scene.frame(), std::vector<gis::LayerData*>{p.layers[0].get(), p.layers[1].get()});
+        open_journal(r.plan, false);
+        for (const edit::LayerChanges& c : o.session->changes()) {
+          std::vector<edit::FeatureState> states;
+          for (const auto* list : {&c.modified, &c.added, &c.deleted})
+            for (int64_t fid : *list) states.push_back(o.session->feature(c.layer, fid));
+          p.session->restore(c.layer, states);
+        }
         p.redo = 0;
         ui.selection.clear();
         show_plan();
@@ -832,6 +909,11 @@ struct EditMode::Impl {
   /// Writes the plan's changes to the source both layers were read from.
   void save() {
     const std::string source = layer(kParcels).source;
+    if (shipped_source())
+      return message("the shipped dataset is not saved over: copy it (cp " + default_dataset_path() +
+                         " plan.gpkg) and start with --dataset plan.gpkg; your edits stay in the journal " +
+                         journal_path(ui.plan),
+                     true);
     auto r = edit::save_changes(session(), source);
     if (!r) return message("not saved: " + r.error().message, true);
     if (!r->saved()) {
@@ -841,6 +923,10 @@ struct EditMode::Impl {
     }
     message(r->summary, false);
     std::cout << "edit: " << r->summary << std::endl;
+    if (plan().journal)
+      if (auto c = plan().journal->clear(); !c) message(r->summary + "; " + c.error().message, true);
+    // The source now holds this plan: it is the base the other plan is compared with.
+    for (int k = 0; k < 2; ++k) base[k] = std::make_unique<gis::LayerData>(layer(k));
     show_plan();  // versions were bumped, new features may have taken other fids in the source
   }
 
