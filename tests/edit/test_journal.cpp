@@ -102,6 +102,9 @@ TEST(Journal, ATornLastLineIsIgnoredAndAnotherSourcesJournalRefused) {
   auto again = Journal::open(path, "park.gpkg");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->entries(), 1u);
+  auto twice = Journal::open(path, "park.gpkg");
+  ASSERT_FALSE(twice.ok()) << "one writer at a time";
+  EXPECT_NE(twice.error().message.find("in use"), std::string::npos) << twice.error().message;
   auto other = Journal::open(path, "other.gpkg");
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.error().message.find("park.gpkg"), std::string::npos) << other.error().message;

@@ -2,6 +2,7 @@
 #include "parktwin/edit/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,6 +218,14 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, const st
                                                     source_name(source) + "; move it away or give another --journal");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return io_fail("cannot open the edit journal", path);
+  // One writer at a time: another viewer or `parktwin edit` on the same source holds it (the
+  // kernel lets go when that process ends, however it ends).
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Failure(Failure::ResourceUnavailable,
+                   "the edit journal " + path + " is in use by another ParkTwin process editing " +
+                       source_name(source) + "; close it first, or edit a copy");
+  }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && st.st_size == 0) {
     if (!write_all(fd, header_line(source)) || ::fdatasync(fd) != 0) {

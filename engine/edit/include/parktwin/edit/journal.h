@@ -43,7 +43,8 @@ struct JournalContents {
 class Journal {
  public:
   /// Opens the journal at `path` for appending, creating it (and its folder) when missing. An
-  /// existing journal for another source is refused (say which).
+  /// existing journal for another source is refused (say which), and so is a journal another
+  /// process has open (an exclusive lock, released when that process ends).
   static Result<std::unique_ptr<Journal>> open(const std::string& path, const std::string& source);
   ~Journal();
 
