@@ -11,7 +11,8 @@
 # parktwin bench wall --nodes 8, parktwin bench, bench flows, bench labels, bench record. Everything
 # goes to the terminal and to $OUT/device_log.txt (OUT defaults to /tmp/out); the bench lines alone to
 # $OUT/device_bench.txt, the wall bench's stitched frame to $OUT/.
-# Environment: OUT, BUDGET_S, TARBALL; DEVICE_MATCH, the device name the smoke check wants (default
+# BENCH_SET=edit runs only parktwin bench edit (edit to frame, save, a 20-run kill -9 loop).
+# Environment: OUT, BUDGET_S, TARBALL, BENCH_SET; DEVICE_MATCH, the device name the smoke check wants (default
 # NVIDIA; llvmpipe to try this script with lavapipe); VK_DRIVER_FILES (default: NVIDIA's json under
 # /usr/local/nvidia or a standard ICD folder); PARKTWIN_NO_FONT_INSTALL=1: do not copy the bundled UI
 # font to /usr/share/fonts/truetype/wqy when it is missing there (parktwin looks nowhere else).
@@ -160,16 +161,21 @@ main() {
   # --- benches -----------------------------------------------------------------------------------
   # Times on the 2-core build machine under lavapipe: wall 28 s, bench 70 s, flows 55 s, labels 14 s,
   # record 21 s; on a GPU they are mostly CPU and process start-up.
-  run bench_wall 120 bench wall --nodes 8
-  cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null
-  run bench 100 bench
-  run bench_flows 75 bench flows
-  run bench_labels 45 bench labels
-  run bench_record 60 bench record
+  if [[ ${BENCH_SET:-all} == edit ]]; then
+    run bench_edit 200 bench edit --crash-runs 20
+  else
+    run bench_wall 120 bench wall --nodes 8
+    cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null
+    run bench 100 bench
+    run bench_flows 75 bench flows
+    run bench_labels 45 bench labels
+    run bench_record 60 bench record
+    run bench_edit 120 bench edit --crash-runs 20
+  fi
 
   say "summary (${BUDGET_S}s budget, $(($(date +%s) - T0))s used):"
   for r in "${RESULTS[@]}"; do echo "  $r"; done
-  grep -hE '^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps)=' "$BENCH" | sort -u | sed 's/^/  /'
+  grep -hE '^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps|edit_to_frame_ms(_100k)?|edit_to_frame_ratio_100k|save_1000_features_gpkg_ms|crash_(runs|corrupt|lost_edits))=' "$BENCH" | sort -u | sed 's/^/  /'
   say "log: $LOG, bench lines: $BENCH"
 }
 
