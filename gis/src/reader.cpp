@@ -18,6 +18,7 @@
 #include <ogrsf_frmts.h>
 
 #include "frame_impl.h"
+#include "layer_reader.h"
 #include "parktwin/gis/gcj02.h"
 
 namespace parktwin::gis {
@@ -216,8 +217,8 @@ std::string format_point(glm::dvec2 p) { return "(" + std::to_string(p.x) + ", "
 class LayerReader {
  public:
   LayerReader(const std::string& path, OGRLayer& layer, const SceneFrame& frame, const ReadOptions& opt,
-              detail::ErrorCapture& capture)
-      : path_(path), layer_(layer), frame_(frame), opt_(opt), capture_(capture) {}
+              detail::ErrorCapture& capture, const detail::FeatureFilter* accept = nullptr)
+      : path_(path), layer_(layer), frame_(frame), opt_(opt), capture_(capture), accept_(accept) {}
 
   Result<LayerData> read() {
     data_.source = path_;
@@ -225,9 +226,14 @@ class LayerReader {
     if (auto crs = resolve_crs(); !crs) return crs.error();
     read_fields();
     // What the source says it holds, where it knows without a scan (GeoPackage, FlatGeobuf, ...).
-    const GIntBig expected = layer_.GetFeatureCount(FALSE);
+    // A part (accept_) is checked against nothing: the caller counts the parts.
+    const GIntBig expected = accept_ ? -1 : layer_.GetFeatureCount(FALSE);
     capture_.clear();
-    for (auto& feature : layer_) read_feature(*feature);
+    layer_.ResetReading();
+    for (auto& feature : layer_) {
+      if (accept_ && !(*accept_)(feature->GetFID(), feature->GetGeometryRef())) continue;
+      read_feature(*feature);
+    }
     // A damaged file ends the iteration early with an error ("database disk image is malformed"),
     // or quietly short of the count it declares: then the layer is damaged, not complete.
     if (capture_.failures() > 0 || (expected >= 0 && data_.report.read < expected)) {
@@ -456,7 +462,7 @@ class LayerReader {
     for (const std::string& m : capture_.messages())
       if (++gdal_count <= kMessagesPerReason) report.messages.push_back(where() + ": GDAL: " + m);
     capture_.clear();
-    if (report.read == 0) report.messages.push_back("layer " + data_.name + " in " + path_ + " is empty");
+    if (report.read == 0 && !accept_) report.messages.push_back("layer " + data_.name + " in " + path_ + " is empty");
 
     // The dominant kind; ties go to the higher dimension, which is what a renderer would pick.
     size_t best = 0;
@@ -470,6 +476,7 @@ class LayerReader {
   const SceneFrame& frame_;
   const ReadOptions& opt_;
   detail::ErrorCapture& capture_;
+  const detail::FeatureFilter* accept_ = nullptr;
 
   LayerData data_;
   OGRSpatialReference src_;
@@ -484,6 +491,21 @@ class LayerReader {
 };
 
 }  // namespace
+
+namespace detail {
+
+Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& capture, bool allow_remote) {
+  return open_vector(path, capture, allow_remote);
+}
+
+Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
+                                const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept) {
+  return LayerReader(path, layer, frame, options, capture, &accept).read();
+}
+
+bool is_gcj02_name(const std::string& crs) { return is_gcj02(crs); }
+
+}  // namespace detail
 
 Result<std::vector<LayerData>> read_source(const std::string& path, const SceneFrame& frame,
                                            const ReadOptions& options) {

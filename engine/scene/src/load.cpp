@@ -6,20 +6,15 @@
 #include <map>
 #include <unordered_map>
 
+#include "load_detail.h"
 #include "parktwin/scene/scene.h"
 #include "shared_constants.h"
 
 namespace parktwin::scene {
-namespace {
+// Shared with stream.cpp through load_detail.h.
+namespace load_detail {
 
 constexpr float kDefaultHeight = 10.0f;
-
-struct Box {
-  glm::dvec2 lo{1e300}, hi{-1e300};
-  void add(glm::dvec2 p) { lo = glm::min(lo, p); hi = glm::max(hi, p); }
-  bool empty() const { return lo.x > hi.x; }
-  glm::dvec2 mid() const { return (lo + hi) * 0.5; }
-};
 
 Box geometry_box(const gis::Geometry& g) {
   Box b;
@@ -196,20 +191,15 @@ int first_field(const gis::LayerData& d, const std::string& preferred, const cha
   return -1;
 }
 
-/// The attribute fields a buildings layer's records are read from.
-struct BuildingFields {
-  int height = -1, floors = -1, kind = -1, enterprise = -1, source = -1;
-  std::unordered_map<std::string, int32_t> enterprise_index;
-  BuildingFields(const Scene& scene, const gis::LayerData& d, const std::string& height_attr) {
-    height = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
-    floors = first_field(d, "", kFloorNames, std::size(kFloorNames));
-    kind = d.field("kind");
-    enterprise = d.field("enterprise_id");
-    source = d.field("source");
-    for (size_t i = 0; i < scene.enterprises.size(); ++i)
-      enterprise_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
-  }
-};
+BuildingFields::BuildingFields(const Scene& scene, const gis::LayerData& d, const std::string& height_attr) {
+  height = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
+  floors = first_field(d, "", kFloorNames, std::size(kFloorNames));
+  kind = d.field("kind");
+  enterprise = d.field("enterprise_id");
+  source = d.field("source");
+  for (size_t i = 0; i < scene.enterprises.size(); ++i)
+    enterprise_index[scene.enterprises[i].id] = static_cast<int32_t>(i);
+}
 
 /// The static record of building feature `i` (box `box`); new kind names join Scene::building_kinds.
 Building building_record(Scene& scene, const BuildingFields& bf, uint32_t layer_index, size_t i, const Box& box) {
@@ -462,7 +452,22 @@ void finish_layer(Scene& scene, uint32_t index, const std::string& height_attr) 
   for (const auto& c : done.building_chunks) scene.include_bounds(c.bmin, c.bmax);
 }
 
-}  // namespace
+LayerKind user_layer_kind(const gis::LayerData& d, gis::GeomKind geom, const LoadOptions& opt) {
+  if (!opt.kind.empty())
+    return opt.kind == "buildings" ? LayerKind::Buildings
+           : opt.kind == "roads"   ? LayerKind::Roads
+           : opt.kind == "sites"   ? LayerKind::Sites
+                                   : LayerKind::Area;
+  if (geom == gis::GeomKind::Point) return LayerKind::Sites;
+  if (geom == gis::GeomKind::Line) return LayerKind::Roads;
+  if (!opt.height_attribute.empty() || first_field(d, "", kHeightNames, std::size(kHeightNames)) >= 0 ||
+      first_field(d, "", kFloorNames, std::size(kFloorNames)) >= 0)
+    return LayerKind::Buildings;
+  return LayerKind::Area;
+}
+
+}  // namespace load_detail
+using namespace load_detail;
 
 TileKey tile_of(glm::dvec2 p) {
   return {static_cast<int64_t>(std::floor(p.x / kTileSize)), static_cast<int64_t>(std::floor(p.y / kTileSize))};
@@ -609,21 +614,7 @@ gis::Result<size_t> add_user_layers(Scene& scene, const std::string& path, const
       scene.warnings.push_back("layer '" + d.name + "' of " + path + " is empty; nothing to show");
       continue;
     }
-    LayerKind kind = LayerKind::Area;
-    if (!opt.kind.empty()) {
-      kind = opt.kind == "buildings" ? LayerKind::Buildings
-             : opt.kind == "roads"   ? LayerKind::Roads
-             : opt.kind == "sites"   ? LayerKind::Sites
-                                     : LayerKind::Area;
-    } else if (d.kind == gis::GeomKind::Point) {
-      kind = LayerKind::Sites;
-    } else if (d.kind == gis::GeomKind::Line) {
-      kind = LayerKind::Roads;
-    } else if (!opt.height_attribute.empty() ||
-               first_field(d, "", kHeightNames, std::size(kHeightNames)) >= 0 ||
-               first_field(d, "", kFloorNames, std::size(kFloorNames)) >= 0) {
-      kind = LayerKind::Buildings;
-    }
+    const LayerKind kind = user_layer_kind(d, d.kind, opt);
     if (kind == LayerKind::Buildings && !opt.height_attribute.empty() && d.field(opt.height_attribute) < 0)
       scene.warnings.push_back("layer '" + d.name + "' of " + path + " has no attribute '" + opt.height_attribute +
                                "'; buildings get the default height of 10 m");

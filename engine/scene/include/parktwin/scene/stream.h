@@ -1,0 +1,83 @@
+#pragma once
+// Streaming a big buildings layer into the scene: the layer is read tile by tile (kTileSize) with
+// a spatial filter where the source has an index (GeoPackage, FlatGeobuf, PostGIS), nearest to the
+// focus first, extruded on worker threads, and moved into the scene by the main thread as tiles
+// finish; the renderer's update_geometry uploads the new chunks. A source without an index
+// (GeoJSON, Shapefile) is read in one pass and then split into tiles for the workers.
+//
+// Triangulated tiles are kept on disk (StreamOptions::cache_dir), keyed by the source's path, size
+// and modification time, the layer, the frame and the read options: a second start reads the
+// cache instead of the source. A damaged cache file is ignored (that tile is read from the source).
+//
+// The result is the same set of features as add_user_layers (same FIDs, geometry and attributes);
+// their order in the layer is the order tiles arrived.
+//
+// Usage:
+//   auto s = LayerStream::start(scene, "city.fgb", "", load_options, {.focus = camera_target});
+//   each frame: s->integrate(scene); renderer.update_geometry(scene); show s->progress();
+//   or, for a still: s->finish(scene);
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <glm/vec2.hpp>
+
+#include "parktwin/gis/result.h"
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::scene {
+
+struct StreamOptions {
+  unsigned threads = 0;              ///< worker threads (0 = one per core)
+  std::optional<glm::dvec2> focus;   ///< scene frame: tiles nearest to it first (default: the layer's centre)
+  std::string cache_dir;             ///< where triangulated tiles are kept ("" = no cache)
+  /// Stop reading further tiles once the layer's vertex and index data pass this many MiB (0 = no
+  /// limit); the tiles left out are counted in StreamProgress and named in Scene::warnings.
+  uint64_t memory_budget_mb = 0;
+};
+
+struct StreamProgress {
+  size_t tiles_total = 0;      ///< tiles the layer's extent covers (with features or not)
+  size_t tiles_done = 0;       ///< tiles moved into the scene (empty ones included)
+  size_t tiles_from_cache = 0; ///< of those, read from the disk cache
+  size_t tiles_over_budget = 0;///< tiles not read because of memory_budget_mb
+  int64_t features = 0;        ///< features moved into the scene
+  int64_t features_expected = -1;  ///< what the source declares (-1 unknown)
+  double read_s = 0.0;         ///< worker time reading the source or the cache (summed over workers)
+  double triangulate_s = 0.0;  ///< worker time extruding (summed over workers)
+  bool finished = false;       ///< every tile is in the scene (or left out by the budget)
+  std::string error;           ///< the first failure reading a tile ("" = none); other tiles go on
+};
+
+class LayerStream {
+ public:
+  /// Adds layer `layer` ("" = the first) of `path` to the scene as an empty buildings layer and
+  /// starts reading it on worker threads. Fails when the source cannot be opened, has no CRS, or
+  /// its layer is not polygons.
+  static gis::Result<std::unique_ptr<LayerStream>> start(Scene& scene, const std::string& path,
+                                                         const std::string& layer, const LoadOptions& options,
+                                                         const StreamOptions& stream = {});
+  ~LayerStream();
+  LayerStream(const LayerStream&) = delete;
+  LayerStream& operator=(const LayerStream&) = delete;
+
+  /// Moves up to `max_tiles` finished tiles into the scene (main thread); returns how many moved.
+  size_t integrate(Scene& scene, size_t max_tiles = SIZE_MAX);
+  /// Waits for every tile and moves it into the scene.
+  void finish(Scene& scene);
+  StreamProgress progress() const;
+  /// The layer's index in Scene::layers.
+  uint32_t layer_index() const;
+
+  struct Impl;
+
+ private:
+  explicit LayerStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The default cache directory: $XDG_CACHE_HOME/parktwin/tiles, else ~/.cache/parktwin/tiles.
+std::string default_tile_cache_dir();
+
+}  // namespace parktwin::scene

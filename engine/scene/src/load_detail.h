@@ -1,0 +1,39 @@
+#pragma once
+// Internal: the parts of load.cpp that streaming (stream.cpp) builds layers with.
+#include <string>
+#include <unordered_map>
+
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::scene::load_detail {
+
+struct Box {
+  glm::dvec2 lo{1e300}, hi{-1e300};
+  void add(glm::dvec2 p) { lo = glm::min(lo, p); hi = glm::max(hi, p); }
+  bool empty() const { return lo.x > hi.x; }
+  glm::dvec2 mid() const { return (lo + hi) * 0.5; }
+};
+Box geometry_box(const gis::Geometry& g);
+
+/// The attribute fields a buildings layer's records are read from.
+struct BuildingFields {
+  int height = -1, floors = -1, kind = -1, enterprise = -1, source = -1;
+  std::unordered_map<std::string, int32_t> enterprise_index;
+  BuildingFields(const Scene& scene, const gis::LayerData& d, const std::string& height_attr);
+};
+
+/// The static record of building feature `i` of layer `layer_index` (box `box`); new kind names
+/// join Scene::building_kinds.
+Building building_record(Scene& scene, const BuildingFields& bf, uint32_t layer_index, size_t i, const Box& box);
+/// Extrudes feature `f` as building `slot` into chunk `c`; false when nothing could be extruded.
+bool add_building_feature(const gis::Feature& f, uint32_t slot, float height_m, BuildingChunk& c, gis::Extruder& ex);
+/// A feature's height in metres by the load rules (height field, else floors field, else 10 m).
+float feature_height(const gis::Feature& f, int height_field, int floor_field);
+/// The kind a user layer is shown as (forced by options, else by geometry and attributes).
+LayerKind user_layer_kind(const gis::LayerData& d, gis::GeomKind geom, const LoadOptions& opt);
+/// Appends its load report to the scene's warnings.
+void note_report(Scene& scene, const gis::LayerData& d);
+/// Appends a layer (provenance from its `source` field) without building anything.
+Layer& push_layer(Scene& scene, gis::LayerData&& data, std::string id, std::string title, LayerKind kind);
+
+}  // namespace parktwin::scene::load_detail

@@ -1,0 +1,604 @@
+// Streaming a buildings layer: worker threads read tiles (or the whole source once) and extrude
+// them; the main thread moves finished tiles into the scene. See stream.h.
+#include "parktwin/scene/stream.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_set>
+
+#include "load_detail.h"
+#include "parktwin/gis/tiled_reader.h"
+#include "stream_detail.h"
+
+namespace parktwin::scene {
+
+using namespace load_detail;
+using stream_detail::TileBatch;
+
+namespace {
+
+constexpr const char* kManifestMagic = "parktwin-tile-cache 1";
+
+
+glm::dvec2 tile_centre(TileKey k) {
+  return {(static_cast<double>(k.x) + 0.5) * kTileSize, (static_cast<double>(k.y) + 0.5) * kTileSize};
+}
+
+/// The key of the batch of features no tile took (see LayerStream::Impl::JobKind::Rest).
+constexpr TileKey kRestKey{INT64_MIN, INT64_MIN};
+
+std::string tile_file(const std::string& dir, TileKey k) {
+  if (k == kRestKey) return dir + "/rest.tile";
+  return dir + "/" + std::to_string(k.x) + "_" + std::to_string(k.y) + ".tile";
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+
+/// The cache directory of one source layer read one way; "" when the source is not a plain file.
+std::string cache_dir_for(const std::string& root, const std::string& path, const std::string& layer,
+                          const std::string& frame_def, const LoadOptions& o) {
+  if (root.empty()) return {};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(path, ec).string();
+  std::ostringstream key;
+  key << abs << '\n' << st.st_size << '\n' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << '\n' << layer << '\n'
+      << frame_def << '\n' << o.read.declared_crs.value_or("") << '\n' << o.read.override_crs << '\n'
+      << o.read.repair_invalid << '\n' << o.read.max_distance_m << '\n' << o.height_attribute << '\n' << kTileSize
+      << '\n' << sizeof(gis::BuildingVertex);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(fnv1a(key.str())));
+  return root + "/" + hex;
+}
+
+void merge_report(gis::LoadReport& into, const gis::LoadReport& r) {
+  into.read += r.read;
+  into.kept += r.kept;
+  into.repaired += r.repaired;
+  into.damaged = into.damaged || r.damaged;
+  for (const auto& [reason, n] : r.skipped) into.skipped[reason] += n;
+  for (const std::string& m : r.messages)
+    if (into.messages.size() < 40) into.messages.push_back(m);
+}
+
+/// Appends the tiles of the square of `size` (a power of two) tiles at (x0, y0), clipped to `last`, that the index
+/// has features near.
+void nonempty_tiles(gis::TiledLayerReader& r, int64_t x0, int64_t y0, int64_t size, TileKey last,
+                    std::vector<TileKey>& out) {
+  if (x0 > last.x || y0 > last.y) return;
+  const glm::dvec2 lo(static_cast<double>(x0) * kTileSize, static_cast<double>(y0) * kTileSize);
+  if (!r.any_in(lo, lo + glm::dvec2(static_cast<double>(size) * kTileSize))) return;
+  if (size == 1) {
+    out.push_back(TileKey{x0, y0});
+    return;
+  }
+  const int64_t half = size / 2;
+  for (int64_t dy = 0; dy < 2; ++dy)
+    for (int64_t dx = 0; dx < 2; ++dx) nonempty_tiles(r, x0 + dx * half, y0 + dy * half, half, last, out);
+}
+
+}  // namespace
+
+std::string default_tile_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/parktwin/tiles";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/parktwin/tiles";
+  return {};
+}
+
+struct LayerStream::Impl {
+  enum class JobKind { Tile, CachedTile, ReadAll, Rest, Extrude };
+  struct Job {
+    JobKind kind = JobKind::Tile;
+    TileKey key;
+    double dist = 0.0;
+    std::vector<gis::Feature> features;          // Extrude: the tile's features
+    std::set<std::pair<int64_t, int64_t>> only;   // ReadAll after a damaged cache: these tiles only
+    std::unordered_set<int64_t> seen;             // Rest: FIDs already read
+  };
+
+  // Fixed at start.
+  std::string path, layer_name, frame_def, cache;
+  LoadOptions options;
+  StreamOptions stream;
+  gis::LayerData schema;
+  bool indexed = false;
+  int height_field = -1, floor_field = -1;
+  glm::dvec2 focus{0.0};
+  uint32_t layer = 0;
+  std::unique_ptr<BuildingFields> fields;  // main thread
+
+  // Shared with workers.
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> jobs;  // kept sorted by distance (nearest first)
+  std::deque<TileBatch> done;
+  size_t busy = 0;
+  bool stop = false;
+  std::atomic<bool> over_budget{false};
+  std::atomic<uint64_t> bytes{0};  // vertex and index data of the tiles read so far
+  std::atomic<int64_t> read_ns{0}, tri_ns{0};
+  std::vector<std::thread> workers;
+
+  // Main thread.
+  StreamProgress prog;
+  size_t tiles_expected = 0;       // known tiles (grows when a one-pass read splits the layer)
+  bool one_pass_pending = false;   // a ReadAll has not delivered yet
+  bool rest_checked = false;
+  std::unordered_set<int64_t> seen_fids;
+  std::vector<std::pair<TileKey, int64_t>> manifest;  // tiles with their feature counts
+  bool cache_complete = false, cache_usable = true;
+
+  void push_job(Job j) {
+    j.dist = glm::length(tile_centre(j.key) - focus);
+    std::lock_guard lock(mu);
+    auto it = std::upper_bound(jobs.begin(), jobs.end(), j.dist, [](double d, const Job& x) { return d < x.dist; });
+    jobs.insert(it, std::move(j));
+    cv.notify_one();
+  }
+
+  void deliver(TileBatch&& b) {
+    std::lock_guard lock(mu);
+    done.push_back(std::move(b));
+  }
+
+  // Extrudes a tile's features into its chunk (vertices carry the feature's index in the batch).
+  void extrude(TileBatch& b, gis::Extruder& ex) {
+    const auto t0 = std::chrono::steady_clock::now();
+    BuildingChunk& c = b.chunk;
+    c.tile = b.key;
+    c.mesh.origin = tile_centre(b.key);
+    c.bmin = glm::dvec2(1e300);
+    c.bmax = glm::dvec2(-1e300);
+    b.extruded.assign(b.features.size(), 0);
+    for (size_t i = 0; i < b.features.size(); ++i) {
+      const gis::Feature& f = b.features[i];
+      if (f.geom.polygons.empty()) continue;
+      b.extruded[i] = add_building_feature(f, static_cast<uint32_t>(i), feature_height(f, height_field, floor_field), c, ex);
+    }
+    tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  void count_bytes(const TileBatch& b) {
+    const gis::BuildingMesh& mesh = b.chunk.mesh;
+    const uint64_t n = mesh.vertices.size() * sizeof(gis::BuildingVertex) +
+                       (mesh.indices.size() + mesh.edge_indices.size()) * sizeof(uint32_t);
+    if (stream.memory_budget_mb && (bytes += n) > stream.memory_budget_mb * 1024 * 1024) over_budget = true;
+  }
+
+  void finish_batch(TileBatch&& b, gis::Extruder& ex, bool from_source) {
+    extrude(b, ex);
+    count_bytes(b);
+    if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key), b);
+    deliver(std::move(b));
+  }
+
+  // A read's features and report into `b`; on failure delivers `b` with the message instead.
+  bool take(TileBatch& b, gis::Result<gis::LayerData>&& d) {
+    if (!d) {
+      b.error = d.error().message;
+      deliver(std::move(b));
+      return false;
+    }
+    b.features = std::move(d->features);
+    b.report = std::move(d->report);
+    return true;
+  }
+
+  void run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& reader, gis::Extruder& ex) {
+    auto open_reader = [&]() -> bool {
+      if (reader) return true;
+      auto r = gis::TiledLayerReader::open(path, layer_name, frame_def, options.read);
+      if (!r) {
+        TileBatch b;
+        b.key = j.key;
+        b.error = r.error().message;
+        deliver(std::move(b));
+        return false;
+      }
+      reader = std::move(*r);
+      return true;
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    auto add_read_time = [&] {
+      read_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    };
+    switch (j.kind) {
+      case JobKind::CachedTile: {
+        auto b = stream_detail::read_tile(tile_file(cache, j.key));
+        add_read_time();
+        if (b && b->key == j.key) {
+          count_bytes(*b);
+          deliver(std::move(*b));
+          return;
+        }
+        // Damaged or missing: this tile from the source.
+        TileBatch miss;
+        miss.key = j.key;
+        miss.is_tile = false;
+        miss.error = "cache:" + tile_file(cache, j.key);
+        deliver(std::move(miss));
+        return;
+      }
+      case JobKind::Tile: {
+        if (!open_reader()) return;
+        const glm::dvec2 lo(static_cast<double>(j.key.x) * kTileSize, static_cast<double>(j.key.y) * kTileSize);
+        TileBatch b;
+        b.key = j.key;
+        auto d = reader->read_tile(lo, lo + glm::dvec2(kTileSize), &b.seen);
+        add_read_time();
+        if (!take(b, std::move(d))) return;
+        finish_batch(std::move(b), ex, true);
+        return;
+      }
+      case JobKind::Rest: {
+        if (!open_reader()) return;
+        TileBatch b;
+        b.key = kRestKey;
+        auto d = reader->read_rest(j.seen);
+        add_read_time();
+        if (!take(b, std::move(d))) return;
+        // Features a tile did not take (no geometry, or missed by the index): each to its own tile's
+        // chunk by the main thread (update_features), so they are delivered unextruded.
+        b.extruded.assign(b.features.size(), 0);
+        if (!cache.empty()) stream_detail::write_tile(tile_file(cache, b.key), b);
+        deliver(std::move(b));
+        return;
+      }
+      case JobKind::ReadAll: {
+        if (!open_reader()) return;
+        auto d = reader->read_all();
+        add_read_time();
+        TileBatch rep;
+        rep.is_tile = false;
+        if (!d) {
+          rep.error = d.error().message;
+          deliver(std::move(rep));
+          return;
+        }
+        std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> split;
+        for (gis::Feature& f : d->features) {
+          const Box box = geometry_box(f.geom);
+          const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
+          if (!j.only.empty() && !j.only.contains({k.x, k.y})) continue;
+          split[{k.x, k.y}].push_back(std::move(f));
+        }
+        if (j.only.empty()) rep.report = std::move(d->report);
+        rep.seen.push_back(static_cast<int64_t>(split.size()));  // the number of tiles to come
+        deliver(std::move(rep));
+        for (auto& [k, feats] : split) {
+          Job e;
+          e.kind = JobKind::Extrude;
+          e.key = TileKey{k.first, k.second};
+          e.features = std::move(feats);
+          push_job(std::move(e));
+        }
+        return;
+      }
+      case JobKind::Extrude: {
+        TileBatch b;
+        b.key = j.key;
+        b.features = std::move(j.features);  // the one-pass read's report counted them
+        for (const gis::Feature& f : b.features) b.seen.push_back(f.fid);
+        finish_batch(std::move(b), ex, true);
+        return;
+      }
+    }
+  }
+
+  void worker() {
+    std::unique_ptr<gis::TiledLayerReader> reader;
+    gis::Extruder ex;
+    for (;;) {
+      Job j;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stop || !jobs.empty(); });
+        if (stop) return;
+        j = std::move(jobs.front());
+        jobs.pop_front();
+        ++busy;
+      }
+      if (over_budget && (j.kind == JobKind::Tile || j.kind == JobKind::CachedTile || j.kind == JobKind::Extrude)) {
+        TileBatch skipped;
+        skipped.key = j.key;
+        skipped.error = "budget";
+        deliver(std::move(skipped));
+      } else {
+        run_job(j, reader, ex);
+      }
+      std::lock_guard lock(mu);
+      --busy;
+    }
+  }
+
+  // Main thread: one delivered batch into the scene.
+  void integrate_batch(Scene& scene, TileBatch&& b) {
+    if (!b.error.empty()) {
+      if (b.error == "budget") {
+        ++prog.tiles_over_budget;
+        ++prog.tiles_done;
+        cache_usable = false;
+        return;
+      }
+      if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
+        scene.warnings.push_back("the tile cache file " + b.error.substr(6) + " is damaged; that tile is read from " + path);
+        cache_complete = false;  // written again once everything is in
+        if (b.key == kRestKey) {  // the features no tile took: asked for again once the tiles are in
+          rest_checked = false;
+          return;
+        }
+        Job j;
+        if (indexed) {
+          j.kind = JobKind::Tile;
+          j.key = b.key;
+        } else {
+          j.kind = JobKind::ReadAll;
+          j.only.insert({b.key.x, b.key.y});
+          one_pass_pending = true;
+          --tiles_expected;  // the one-pass read announces it again
+        }
+        push_job(std::move(j));
+        return;
+      }
+      if (prog.error.empty()) prog.error = b.error;
+      scene.warnings.push_back("streaming " + path + ": " + b.error);
+      cache_usable = false;
+      if (b.is_tile && !(b.key == kRestKey)) ++prog.tiles_done;
+      else one_pass_pending = false;
+      return;
+    }
+    Layer& l = scene.layers[layer];
+    merge_report(l.data.report, b.report);
+    if (!b.is_tile) {  // a one-pass read: its report, and how many tiles follow
+      if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
+      one_pass_pending = false;
+      return;
+    }
+    if (b.from_cache && !(b.key == kRestKey)) ++prog.tiles_from_cache;
+    for (int64_t fid : b.seen) seen_fids.insert(fid);
+    const bool rest = b.key == kRestKey;
+    if (!rest) ++prog.tiles_done;
+    manifest.emplace_back(b.key, static_cast<int64_t>(b.features.size()));
+    const size_t base = l.data.features.size();
+    prog.features += static_cast<int64_t>(b.features.size());
+    for (gis::Feature& f : b.features) l.data.features.push_back(std::move(f));
+    const size_t n = l.data.features.size();
+    l.feature_chunk.resize(n, -1);
+    l.feature_building.resize(n, -1);
+    if (rest) {
+      one_pass_pending = false;
+      std::vector<size_t> fresh;
+      for (size_t i = base; i < n; ++i) fresh.push_back(i);
+      if (!fresh.empty()) update_features(scene, layer, fresh);
+      return;
+    }
+    if (b.chunk.mesh.indices.empty()) return;
+    BuildingChunk& c = b.chunk;
+    c.revision = ++scene.geometry_revision;
+    const auto ci = static_cast<int32_t>(l.building_chunks.size());
+    std::vector<uint32_t> slot_of(b.extruded.size(), 0);
+    std::vector<uint32_t> fresh;
+    for (size_t i = 0; i < b.extruded.size(); ++i) {
+      if (!b.extruded[i]) continue;
+      const size_t fi = base + i;
+      const auto slot = static_cast<uint32_t>(scene.buildings.size());
+      scene.buildings.push_back(building_record(scene, *fields, layer, fi, geometry_box(l.data.features[fi].geom)));
+      l.feature_building[fi] = static_cast<int32_t>(slot);
+      l.feature_chunk[fi] = ci;
+      c.features.push_back(static_cast<uint32_t>(fi));
+      slot_of[i] = slot;
+      fresh.push_back(slot);
+    }
+    for (gis::BuildingVertex& v : c.mesh.vertices) v.building = slot_of[v.building];
+    scene.include_bounds(c.bmin, c.bmax);
+    l.building_chunks.push_back(std::move(c));
+    scene.restyle_buildings(fresh);
+  }
+
+  void write_manifest() {
+    if (cache.empty() || !cache_usable || cache_complete) return;
+    std::ofstream out(cache + "/manifest.tmp", std::ios::trunc);
+    out << kManifestMagic << "\n" << manifest.size() << "\n";
+    for (const auto& [k, n] : manifest) out << k.x << " " << k.y << " " << n << "\n";
+    out.close();
+    std::error_code ec;
+    if (out) std::filesystem::rename(cache + "/manifest.tmp", cache + "/manifest", ec);
+  }
+
+  // The tiles of a complete cache, or nothing.
+  std::optional<std::vector<TileKey>> read_manifest() const {
+    std::ifstream in(cache + "/manifest");
+    std::string magic;
+    if (!in || !std::getline(in, magic) || magic != kManifestMagic) return std::nullopt;
+    size_t n = 0;
+    if (!(in >> n) || n > 10'000'000) return std::nullopt;
+    std::vector<TileKey> keys(n);
+    for (TileKey& k : keys) {
+      int64_t count = 0;
+      if (!(in >> k.x >> k.y >> count)) return std::nullopt;
+    }
+    return keys;
+  }
+};
+
+LayerStream::LayerStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+LayerStream::~LayerStream() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stop = true;
+  }
+  impl_->cv.notify_all();
+  for (std::thread& t : impl_->workers) t.join();
+}
+
+gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const std::string& path,
+                                                             const std::string& layer, const LoadOptions& options,
+                                                             const StreamOptions& so) {
+  auto m = std::make_unique<Impl>();
+  m->path = path;
+  m->options = options;
+  m->stream = so;
+  m->frame_def = scene.frame().definition();
+  auto reader = gis::TiledLayerReader::open(path, layer, m->frame_def, options.read);
+  if (!reader) return reader.error();
+  gis::TiledLayerReader& r = **reader;
+  m->layer_name = r.schema().name;
+  if (r.declared_kind() != gis::GeomKind::Polygon && r.declared_kind() != gis::GeomKind::None)
+    return gis::Failure(gis::Failure::InvalidData, "layer '" + m->layer_name + "' of " + path +
+                                                       " is not polygons; only buildings layers are streamed");
+  m->schema = r.schema();
+  m->indexed = r.indexed();
+  m->prog.features_expected = r.declared_count();
+  const auto extent = r.extent();
+  m->focus = so.focus ? *so.focus : extent ? (extent->first + extent->second) * 0.5 : glm::dvec2(0.0);
+  m->cache = cache_dir_for(so.cache_dir, path, m->layer_name, m->frame_def, options);
+  if (!m->cache.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(m->cache, ec);
+    if (ec) m->cache.clear();
+  }
+
+  // The empty layer, as add_user_layers would name it.
+  gis::LayerData empty = m->schema;
+  empty.kind = gis::GeomKind::Polygon;
+  const std::string id = "user:" + path + "/" + m->layer_name;
+  push_layer(scene, std::move(empty), id, m->layer_name + " (" + path + ")", LayerKind::Buildings);
+  m->layer = static_cast<uint32_t>(scene.layers.size() - 1);
+  Layer& l = scene.layers[m->layer];
+  l.height_attribute = options.height_attribute;
+  l.first_building = static_cast<uint32_t>(scene.buildings.size());
+  if (!options.height_attribute.empty() && m->schema.field(options.height_attribute) < 0)
+    scene.warnings.push_back("layer '" + m->layer_name + "' of " + path + " has no attribute '" +
+                             options.height_attribute + "'; buildings get the default height of 10 m");
+  m->fields = std::make_unique<BuildingFields>(scene, m->schema, options.height_attribute);
+  m->height_field = m->fields->height;
+  m->floor_field = m->fields->floors;
+
+  // The work: the cache's tiles, or the extent's tiles through the index, or one pass.
+  if (auto cached = m->cache.empty() ? std::nullopt : m->read_manifest()) {
+    m->cache_complete = true;
+    for (TileKey k : *cached) {
+      Impl::Job j;
+      j.kind = Impl::JobKind::CachedTile;
+      j.key = k;
+      m->push_job(std::move(j));
+    }
+    m->tiles_expected = static_cast<size_t>(std::count_if(cached->begin(), cached->end(),
+                                                          [](TileKey k) { return !(k == kRestKey); }));
+    m->rest_checked = true;  // the cache holds what the source had, rest included
+  } else if (m->indexed && extent) {
+    // The tiles with features, found by descending a quadtree of the extent through the index:
+    // one far outlier does not make millions of empty tiles.
+    const TileKey a = tile_of(extent->first), b = tile_of(extent->second);
+    std::vector<TileKey> tiles;
+    int64_t size = 1;  // a power of two, so the quadrants split evenly down to single tiles
+    while (size < std::max(b.x - a.x, b.y - a.y) + 1) size *= 2;
+    nonempty_tiles(r, a.x, a.y, size, b, tiles);
+    for (TileKey k : tiles) {
+      Impl::Job j;
+      j.kind = Impl::JobKind::Tile;
+      j.key = k;
+      m->push_job(std::move(j));
+    }
+    m->tiles_expected = tiles.size();
+  } else {
+    Impl::Job j;
+    j.kind = Impl::JobKind::ReadAll;
+    j.key = tile_of(m->focus);
+    m->one_pass_pending = true;
+    m->rest_checked = true;  // one pass reads every feature
+    m->push_job(std::move(j));
+  }
+  reader->reset();  // the workers open their own
+  unsigned threads = so.threads ? so.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) m->workers.emplace_back([p = m.get()] { p->worker(); });
+  return std::unique_ptr<LayerStream>(new LayerStream(std::move(m)));
+}
+
+size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
+  Impl& m = *impl_;
+  size_t moved = 0;
+  while (moved < max_tiles) {
+    TileBatch b;
+    {
+      std::lock_guard lock(m.mu);
+      if (m.done.empty()) break;
+      b = std::move(m.done.front());
+      m.done.pop_front();
+    }
+    const bool tile = b.is_tile && b.error.empty();
+    m.integrate_batch(scene, std::move(b));
+    moved += tile ? 1 : 0;
+  }
+  m.prog.tiles_total = m.tiles_expected;
+  const bool tiles_in = !m.one_pass_pending && m.prog.tiles_done >= m.tiles_expected;
+  if (tiles_in && !m.rest_checked) {
+    m.rest_checked = true;
+    // Features no tile took (no geometry; or a feature the index did not return): one more pass.
+    const int64_t expected = m.prog.features_expected;
+    const bool short_count = expected < 0 || static_cast<int64_t>(m.seen_fids.size()) < expected;
+    if (short_count && m.prog.tiles_over_budget == 0) {
+      Impl::Job j;
+      j.kind = Impl::JobKind::Rest;
+      j.seen = m.seen_fids;
+      m.push_job(std::move(j));
+      m.one_pass_pending = true;  // until the rest arrives
+      return moved;
+    }
+  }
+  if (tiles_in && m.rest_checked && !m.prog.finished) {
+    bool idle;
+    {
+      std::lock_guard lock(m.mu);
+      idle = m.jobs.empty() && m.busy == 0 && m.done.empty();
+    }
+    if (idle) {
+      m.prog.finished = true;
+      m.write_manifest();
+      if (m.prog.tiles_over_budget > 0)
+        scene.warnings.push_back("streaming " + m.path + ": " + std::to_string(m.prog.tiles_over_budget) +
+                                 " tiles not loaded, the memory budget of " +
+                                 std::to_string(m.stream.memory_budget_mb) + " MiB was reached");
+      note_report(scene, scene.layers[m.layer].data);
+      m.seen_fids.clear();
+    }
+  }
+  return moved;
+}
+
+void LayerStream::finish(Scene& scene) {
+  while (!impl_->prog.finished) {
+    if (integrate(scene) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+StreamProgress LayerStream::progress() const {
+  StreamProgress p = impl_->prog;
+  p.read_s = static_cast<double>(impl_->read_ns.load()) * 1e-9;
+  p.triangulate_s = static_cast<double>(impl_->tri_ns.load()) * 1e-9;
+  return p;
+}
+
+uint32_t LayerStream::layer_index() const { return impl_->layer; }
+
+}  // namespace parktwin::scene

@@ -1,0 +1,31 @@
+#pragma once
+// Internal: one tile of a streamed layer as a worker delivers it, and its disk cache form.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::scene::stream_detail {
+
+struct TileBatch {
+  bool is_tile = true;             ///< false: the report of a one-pass read (no features)
+  TileKey key;
+  std::vector<gis::Feature> features;
+  /// The tile's mesh; vertices carry the index of their feature in `features` until integrated.
+  BuildingChunk chunk;
+  std::vector<uint8_t> extruded;   ///< per feature: 1 when it is in the mesh
+  gis::LoadReport report;
+  std::vector<int64_t> seen;       ///< FIDs this tile's read covered (kept or skipped)
+  bool from_cache = false;
+  std::string error;               ///< reading failed: nothing else in the batch
+};
+
+/// Writes a batch to `path` (through a temporary file and a rename); false on any failure.
+bool write_tile(const std::string& path, const TileBatch& b);
+/// Reads a batch written by write_tile; nothing when the file is missing, short, damaged
+/// (checksum) or of another format version.
+std::optional<TileBatch> read_tile(const std::string& path);
+
+}  // namespace parktwin::scene::stream_detail

@@ -1,0 +1,69 @@
+#pragma once
+// Reading one layer by parts: the features whose position falls in a rectangle of the scene frame,
+// through the source's spatial index (GeoPackage R-tree, FlatGeobuf's packed R-tree, PostGIS GiST),
+// so a big layer can be read tile by tile, nearest first, on several threads (one reader each).
+//
+// Ownership: a feature belongs to the tile that contains the centre of its bounding box (taken in
+// the source CRS and moved into the scene frame). Every feature with a geometry belongs to exactly
+// one tile, so reading every tile of extent() reads every feature once. Features without a geometry
+// belong to no tile: read_rest() reads what the tiles did not (by FID), for an exact total.
+//
+// Threads: a TiledLayerReader owns its dataset handle and its frame; use each from one thread.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <glm/vec2.hpp>
+
+#include "parktwin/gis/frame.h"
+#include "parktwin/gis/geometry.h"
+#include "parktwin/gis/reader.h"
+#include "parktwin/gis/result.h"
+
+namespace parktwin::gis {
+
+class TiledLayerReader {
+ public:
+  /// Opens layer `layer` of `path` ("" = the first layer) with a frame of definition `frame_def`.
+  static Result<std::unique_ptr<TiledLayerReader>> open(const std::string& path, const std::string& layer,
+                                                        const std::string& frame_def, const ReadOptions& options = {});
+  ~TiledLayerReader();
+  TiledLayerReader(const TiledLayerReader&) = delete;
+  TiledLayerReader& operator=(const TiledLayerReader&) = delete;
+
+  /// Source, name, CRS, fields and field types of the layer; no features.
+  const LayerData& schema() const;
+  /// What the layer's geometry type says it holds (None when it does not say).
+  GeomKind declared_kind() const;
+  /// The number of features the source declares without a scan, -1 when it cannot say cheaply.
+  int64_t declared_count() const;
+  /// True when a rectangle is answered from a spatial index (and the CRS allows rectangles:
+  /// not for GCJ-02 sources). Without one, read tiles with read_all() and split them yourself.
+  bool indexed() const;
+  /// The layer's extent in the scene frame (bounding box of its corners and edge midpoints), or
+  /// nothing for an empty layer or one whose extent cannot be transformed.
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent() const;
+
+  /// The features owned by the half-open rectangle [lo, hi) of the scene frame (see above).
+  /// `seen`, when given, receives the FID of every feature the tile owns, kept or skipped.
+  Result<LayerData> read_tile(glm::dvec2 lo, glm::dvec2 hi, std::vector<int64_t>* seen = nullptr);
+  /// Whether the index has any feature near the rectangle (may say yes for a feature another
+  /// rectangle owns; never no for one this rectangle owns). Always true without an index.
+  bool any_in(glm::dvec2 lo, glm::dvec2 hi);
+  /// Every feature (one sequential pass), as read_layer would deliver them.
+  Result<LayerData> read_all();
+  /// The features whose FID is not in `seen` (features without geometry, and any a tile missed).
+  Result<LayerData> read_rest(const std::unordered_set<int64_t>& seen);
+
+  struct Impl;
+
+ private:
+  explicit TiledLayerReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parktwin::gis

@@ -1,0 +1,29 @@
+#pragma once
+// Internal: the pieces of reader.cpp that the tiled reader (tiled_reader.cpp) reads through.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <gdal_priv.h>
+
+#include "frame_impl.h"
+#include "parktwin/gis/reader.h"
+
+namespace parktwin::gis::detail {
+
+/// Decides, before a feature is converted, whether a read takes it: (FID, geometry in the source CRS).
+using FeatureFilter = std::function<bool(int64_t fid, const OGRGeometry* geometry)>;
+
+/// Opens a vector source as read_source does (remote sources refused unless allowed; messages name the path).
+Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& capture, bool allow_remote);
+
+/// Reads the features of `layer` that `accept` takes, exactly as read_source reads a whole layer
+/// (CRS, repair, range checks, attributes, report). The layer's spatial filter, if set, applies.
+/// The report counts only the features taken; no "declared count" check (the caller sums parts).
+Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
+                                const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept);
+
+/// "GCJ02" or "GCJ-02", any case.
+bool is_gcj02_name(const std::string& crs);
+
+}  // namespace parktwin::gis::detail

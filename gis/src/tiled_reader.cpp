@@ -1,0 +1,188 @@
+#include "parktwin/gis/tiled_reader.h"
+
+#include <algorithm>
+#include <glm/common.hpp>
+#include <cmath>
+
+#include <ogr_geometry.h>
+#include <ogrsf_frmts.h>
+
+#include "frame_impl.h"
+#include "layer_reader.h"
+#include "parktwin/gis/gcj02.h"
+
+namespace parktwin::gis {
+
+struct TiledLayerReader::Impl {
+  std::string path;
+  ReadOptions options;
+  SceneFrame frame = SceneFrame::jiangxi();
+  detail::ErrorCapture capture;
+  GDALDatasetUniquePtr ds;
+  OGRLayer* layer = nullptr;
+  LayerData schema;
+  GeomKind declared = GeomKind::None;
+  int64_t count = -1;
+  bool gcj02 = false;
+  bool fast_filter = false;
+  OGRSpatialReference src;
+  detail::TransformPtr to_frame, to_source;
+
+  // Source coordinates -> scene frame (GCJ-02 moved to WGS84 first); NaN when it fails.
+  glm::dvec2 source_to_frame(glm::dvec2 p) const {
+    if (gcj02) p = gcj02_to_wgs84(p);
+    double x = p.x, y = p.y;
+    int ok = FALSE;
+    if (!to_frame || !to_frame->Transform(1, &x, &y, nullptr, &ok) || !ok) return glm::dvec2(NAN);
+    return {x, y};
+  }
+
+  // The centre of a geometry's bounding box in the scene frame: the point that decides its tile.
+  glm::dvec2 owner_point(const OGRGeometry* g) const {
+    if (g == nullptr || g->IsEmpty()) return glm::dvec2(NAN);
+    OGREnvelope env;
+    g->getEnvelope(&env);
+    return source_to_frame({0.5 * (env.MinX + env.MaxX), 0.5 * (env.MinY + env.MaxY)});
+  }
+
+  // Filters the layer to a scene-frame rectangle: the box of its border (5 points a side) in source
+  // coordinates and a margin of a tenth, so every feature whose owner point lies in it is returned.
+  void set_filter(glm::dvec2 lo, glm::dvec2 hi) {
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (int i = 0; i <= 4; ++i)
+      for (int j = 0; j <= 4; ++j) {
+        if (i != 0 && i != 4 && j != 0 && j != 4) continue;
+        double x = lo.x + (hi.x - lo.x) * i / 4.0, y = lo.y + (hi.y - lo.y) * j / 4.0;
+        int ok = FALSE;
+        if (!to_source->Transform(1, &x, &y, nullptr, &ok) || !ok) continue;
+        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+      }
+    if (x0 <= x1 && y0 <= y1) {
+      const double mx = 0.1 * (x1 - x0), my = 0.1 * (y1 - y0);
+      layer->SetSpatialFilterRect(x0 - mx, y0 - my, x1 + mx, y1 + my);
+    } else {
+      layer->SetSpatialFilter(nullptr);
+    }
+  }
+};
+
+namespace {
+
+GeomKind kind_of(OGRwkbGeometryType t) {
+  switch (wkbFlatten(t)) {
+    case wkbPoint: case wkbMultiPoint: return GeomKind::Point;
+    case wkbLineString: case wkbMultiLineString: case wkbCircularString: case wkbCompoundCurve:
+    case wkbMultiCurve: return GeomKind::Line;
+    case wkbPolygon: case wkbMultiPolygon: case wkbCurvePolygon: case wkbMultiSurface: return GeomKind::Polygon;
+    default: return GeomKind::None;
+  }
+}
+
+}  // namespace
+
+TiledLayerReader::TiledLayerReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TiledLayerReader::~TiledLayerReader() = default;
+
+Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::open(const std::string& path, const std::string& layer,
+                                                                  const std::string& frame_def,
+                                                                  const ReadOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  auto frame = SceneFrame::from_definition(frame_def);
+  if (!frame) return frame.error();
+  impl->frame = std::move(*frame);
+  auto ds = detail::open_source(path, impl->capture, options.allow_remote);
+  if (!ds) return ds.error();
+  impl->ds = std::move(*ds);
+  impl->layer = layer.empty() ? (impl->ds->GetLayerCount() > 0 ? impl->ds->GetLayer(0) : nullptr)
+                              : impl->ds->GetLayerByName(layer.c_str());
+  if (impl->layer == nullptr)
+    return Failure(Failure::InvalidData, "layer '" + layer + "' not found in " + path + "; `parktwin layers " + path +
+                                             "` lists the layers there");
+  OGRLayer& l = *impl->layer;
+  impl->declared = kind_of(l.GetGeomType());
+  impl->count = l.GetFeatureCount(FALSE);
+
+  // The schema and the CRS checks come from the one reader (a read that takes no feature).
+  detail::FeatureFilter none = [](int64_t, const OGRGeometry*) { return false; };
+  if (l.TestCapability(OLCFastSpatialFilter)) l.SetSpatialFilterRect(1e300, 1e300, 1e300, 1e300);
+  auto schema = detail::read_features(path, l, impl->frame, options, impl->capture, none);
+  l.SetSpatialFilter(nullptr);
+  if (!schema) return schema.error();
+  impl->schema = std::move(*schema);
+  impl->schema.report = LoadReport{};
+
+  const OGRSpatialReference* layer_srs = l.GetSpatialRef();
+  const bool declared = options.declared_crs && (options.override_crs || layer_srs == nullptr);
+  impl->gcj02 = declared && detail::is_gcj02_name(*options.declared_crs);
+  if (impl->gcj02) impl->src = impl->frame.impl().wgs84;
+  else if (declared) impl->src.SetFromUserInput(options.declared_crs->c_str());
+  else if (layer_srs) impl->src = *layer_srs;
+  impl->src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  impl->to_frame = detail::make_transform(impl->src, impl->frame.impl().frame);
+  impl->to_source = detail::make_transform(impl->frame.impl().frame, impl->src);
+  impl->fast_filter = !impl->gcj02 && impl->to_source && l.TestCapability(OLCFastSpatialFilter);
+  impl->capture.clear();
+  return std::unique_ptr<TiledLayerReader>(new TiledLayerReader(std::move(impl)));
+}
+
+const LayerData& TiledLayerReader::schema() const { return impl_->schema; }
+GeomKind TiledLayerReader::declared_kind() const { return impl_->declared; }
+int64_t TiledLayerReader::declared_count() const { return impl_->count; }
+bool TiledLayerReader::indexed() const { return impl_->fast_filter; }
+
+std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent() const {
+  OGREnvelope env;
+  if (impl_->layer->GetExtent(&env, FALSE) != OGRERR_NONE && impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+    return std::nullopt;
+  glm::dvec2 lo(1e300), hi(-1e300);
+  // Corners and edge midpoints: a projection bends the box's edges a little.
+  for (int i = 0; i <= 2; ++i)
+    for (int j = 0; j <= 2; ++j) {
+      const glm::dvec2 p = impl_->source_to_frame({env.MinX + 0.5 * i * (env.MaxX - env.MinX),
+                                                   env.MinY + 0.5 * j * (env.MaxY - env.MinY)});
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) return std::nullopt;
+      lo = glm::min(lo, p);
+      hi = glm::max(hi, p);
+    }
+  return std::make_pair(lo, hi);
+}
+
+Result<LayerData> TiledLayerReader::read_tile(glm::dvec2 lo, glm::dvec2 hi, std::vector<int64_t>* seen) {
+  Impl& m = *impl_;
+  OGRLayer& l = *m.layer;
+  if (m.fast_filter) m.set_filter(lo, hi);
+  const detail::FeatureFilter owned = [&](int64_t fid, const OGRGeometry* g) {
+    const glm::dvec2 p = m.owner_point(g);
+    const bool mine = p.x >= lo.x && p.x < hi.x && p.y >= lo.y && p.y < hi.y;
+    if (mine && seen) seen->push_back(fid);
+    return mine;
+  };
+  auto r = detail::read_features(m.path, l, m.frame, m.options, m.capture, owned);
+  l.SetSpatialFilter(nullptr);
+  return r;
+}
+
+bool TiledLayerReader::any_in(glm::dvec2 lo, glm::dvec2 hi) {
+  if (!impl_->fast_filter) return true;
+  OGRLayer& l = *impl_->layer;
+  impl_->set_filter(lo, hi);
+  l.ResetReading();
+  const bool any = OGRFeatureUniquePtr(l.GetNextFeature()) != nullptr;
+  l.SetSpatialFilter(nullptr);
+  l.ResetReading();
+  return any;
+}
+
+Result<LayerData> TiledLayerReader::read_all() {
+  const detail::FeatureFilter all = [](int64_t, const OGRGeometry*) { return true; };
+  return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, all);
+}
+
+Result<LayerData> TiledLayerReader::read_rest(const std::unordered_set<int64_t>& seen) {
+  const detail::FeatureFilter rest = [&](int64_t fid, const OGRGeometry*) { return !seen.contains(fid); };
+  return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, rest);
+}
+
+}  // namespace parktwin::gis
