@@ -23,6 +23,10 @@ Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& 
 Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
                                 const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept);
 
+/// The layer's name, CRS (checked as a read checks it), fields and field types; no feature is read.
+Result<LayerData> read_schema(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
+                              const ReadOptions& options, ErrorCapture& capture);
+
 /// "GCJ02" or "GCJ-02", any case.
 bool is_gcj02_name(const std::string& crs);
 

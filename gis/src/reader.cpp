@@ -225,6 +225,7 @@ class LayerReader {
     data_.name = layer_.GetName();
     if (auto crs = resolve_crs(); !crs) return crs.error();
     read_fields();
+    if (schema_only_) return std::move(data_);
     // What the source says it holds, where it knows without a scan (GeoPackage, FlatGeobuf, ...).
     // A part (accept_) is checked against nothing: the caller counts the parts.
     const GIntBig expected = accept_ ? -1 : layer_.GetFeatureCount(FALSE);
@@ -478,6 +479,10 @@ class LayerReader {
   detail::ErrorCapture& capture_;
   const detail::FeatureFilter* accept_ = nullptr;
 
+ public:
+  bool schema_only_ = false;  // read() stops after the CRS and the fields
+
+ private:
   LayerData data_;
   OGRSpatialReference src_;
   detail::TransformPtr ct_;
@@ -501,6 +506,13 @@ Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& 
 Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
                                 const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept) {
   return LayerReader(path, layer, frame, options, capture, &accept).read();
+}
+
+Result<LayerData> read_schema(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
+                              const ReadOptions& options, ErrorCapture& capture) {
+  LayerReader reader(path, layer, frame, options, capture);
+  reader.schema_only_ = true;
+  return reader.read();
 }
 
 bool is_gcj02_name(const std::string& crs) { return is_gcj02(crs); }

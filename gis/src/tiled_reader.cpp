@@ -104,11 +104,8 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::open(const std::stri
   impl->declared = kind_of(l.GetGeomType());
   impl->count = l.GetFeatureCount(FALSE);
 
-  // The schema and the CRS checks come from the one reader (a read that takes no feature).
-  detail::FeatureFilter none = [](int64_t, const OGRGeometry*) { return false; };
-  if (l.TestCapability(OLCFastSpatialFilter)) l.SetSpatialFilterRect(1e300, 1e300, 1e300, 1e300);
-  auto schema = detail::read_features(path, l, impl->frame, options, impl->capture, none);
-  l.SetSpatialFilter(nullptr);
+  // The schema and the CRS checks come from the one reader.
+  auto schema = detail::read_schema(path, l, impl->frame, options, impl->capture);
   if (!schema) return schema.error();
   impl->schema = std::move(*schema);
   impl->schema.report = LoadReport{};
@@ -129,6 +126,11 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::open(const std::stri
 
 const LayerData& TiledLayerReader::schema() const { return impl_->schema; }
 GeomKind TiledLayerReader::declared_kind() const { return impl_->declared; }
+std::vector<std::string> TiledLayerReader::layer_names() const {
+  std::vector<std::string> names;
+  for (OGRLayer* l : impl_->ds->GetLayers()) names.emplace_back(l->GetName());
+  return names;
+}
 int64_t TiledLayerReader::declared_count() const { return impl_->count; }
 bool TiledLayerReader::indexed() const { return impl_->fast_filter; }
 

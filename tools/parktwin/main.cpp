@@ -81,6 +81,10 @@ Options (viewer and render):
   --layer SOURCE      add a layer source: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, "PG:..." (repeatable)
   --height-attr NAME  attribute holding building height in metres for --layer sources (auto: height, floors ...)
   --layer-kind KIND   treat --layer polygons as buildings | area | roads | sites (auto by geometry/attributes)
+  --no-stream         read --layer buildings layers at once (default: streamed by 4 km tile, nearest first,
+                      extruded on worker threads, shown as they arrive; docs/streaming.md)
+  --tile-cache DIR    where streamed tiles are cached (default ~/.cache/parktwin/tiles; none = no cache)
+  --stream-budget-mb N  stop streaming tiles once their meshes take N MiB (default: no limit)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
@@ -315,6 +319,15 @@ int main(int argc, char** argv) {
       o.layer_options.height_attribute = value("--height-attr");
     } else if (a == "--layer-kind") {
       o.layer_options.kind = value("--layer-kind");
+    } else if (a == "--no-stream") {
+      o.stream_layers = false;
+    } else if (a == "--tile-cache") {
+      o.tile_cache = value("--tile-cache");
+      if (o.tile_cache == "none") o.tile_cache.clear();
+    } else if (a == "--stream-budget-mb") {
+      double n = 0;
+      if (!number("--stream-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9]", n)) return 2;
+      o.stream_budget_mb = static_cast<uint64_t>(n);
     } else if (a == "--crs") {
       o.layer_options.read.declared_crs = value("--crs");
     } else if (a == "--force-crs") {

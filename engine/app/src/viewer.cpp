@@ -100,6 +100,8 @@ struct Viewer {
   double cycle_clock = 0.0;  ///< seconds since the saved views' cycle last moved, or the operator did
   int cycle_next = 0;        ///< the saved view the cycle shows next
   std::unique_ptr<EditMode> edit;       ///< edit mode (E): planners edit parcels and buildings
+  std::vector<std::unique_ptr<scene::LayerStream>> streams;  ///< buildings layers still arriving by tile
+  double stream_focus_s = 0.0;          ///< when the streams were last told where the camera looks
   DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 
@@ -560,6 +562,33 @@ struct Viewer {
     return moved;
   }
 
+  /// Moves tiles that arrived into the scene and uploads them; shows the loading progress. True
+  /// while anything is still arriving (the frame loop keeps drawing).
+  bool stream_tiles(double t) {
+    if (streams.empty()) return false;
+    if (t - stream_focus_s > 0.5) {  // nearest to where the camera looks first
+      stream_focus_s = t;
+      for (auto& s : streams) s->refocus(glm::dvec2(camera.target));
+    }
+    size_t moved = 0;
+    for (auto& s : streams) moved += s->integrate(scene, 8);
+    if (moved > 0)
+      if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
+    bool any = false;
+    for (auto& s : streams) {
+      const scene::StreamProgress p = s->progress();
+      if (p.finished) continue;
+      any = true;
+      if (!opt.wall_output) ui::draw_stream_progress(scene.layers[s->layer_index()].title, p);
+    }
+    if (!any) {
+      for (auto& s : streams)
+        if (!s->progress().error.empty()) std::cerr << "parktwin: " << s->progress().error << "\n";
+      streams.clear();
+    }
+    return any;
+  }
+
   int run() {
     if (auto up = renderer->upload_scene(scene); !up) {
       std::cerr << "parktwin: " << up.error().message << "\n";
@@ -676,6 +705,7 @@ struct Viewer {
         live->fill(scene, info);
       }
       follow_alarms();
+      if (stream_tiles(t)) active = true;
       cycle_views(dt_live, active);
       info.camera = camera;
       info.cursor_valid = false;
@@ -794,12 +824,16 @@ int run_viewer(const AppOptions& o) {
   }
 
   int failures = 0;
-  auto scene = load_scene(o, std::cerr, &failures);
+  std::vector<std::unique_ptr<scene::LayerStream>> streams;
+  auto scene = load_scene(o, std::cerr, &failures, &streams);
   if (!scene) {
     std::cerr << "parktwin: " << scene.error().message << "\n";
     glfwTerminate();
     return 1;
   }
+  // Layers still streaming count with their declared extent (the "fit" view, the camera's bounds).
+  for (const auto& st : streams)
+    if (auto e = st->extent()) (*scene)->include_bounds(e->first, e->second);
   glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
   GLFWmonitor* mon = o.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
   int w = static_cast<int>(o.width), h = static_cast<int>(o.height);
@@ -821,6 +855,7 @@ int run_viewer(const AppOptions& o) {
     return 1;
   }
   Viewer v{o, **scene};
+  v.streams = std::move(streams);
   if (!o.feed.empty()) {
     LiveOptions lo;
     lo.feed = o.feed;

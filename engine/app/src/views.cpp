@@ -11,7 +11,15 @@ namespace parktwin::app {
 
 std::string default_dataset_path() { return scene::default_asset_dir() + "/parktwin.gpkg"; }
 
-Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures) {
+scene::StreamOptions stream_options(const AppOptions& o) {
+  scene::StreamOptions so;
+  so.cache_dir = o.tile_cache == "default" ? scene::default_tile_cache_dir() : o.tile_cache;
+  so.memory_budget_mb = o.stream_budget_mb;
+  return so;
+}
+
+Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures,
+                                                 std::vector<std::unique_ptr<scene::LayerStream>>* pending) {
   auto s = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
   int failed = 0;
   if (!o.no_dataset) {
@@ -22,8 +30,21 @@ Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostre
       ++failed;
     }
   }
+  std::vector<std::unique_ptr<scene::LayerStream>> streams;
   for (const std::string& path : o.extra_layers) {
-    auto r = scene::add_user_layers(*s, path, o.layer_options);
+    Result<size_t> r = size_t{0};
+    if (o.stream_layers) {
+      size_t added = 0;
+      auto st = scene::add_user_layers_streamed(*s, path, o.layer_options, stream_options(o), &added);
+      if (st) {
+        for (auto& one : *st) streams.push_back(std::move(one));
+        r = added;
+      } else {
+        r = st.error();
+      }
+    } else {
+      r = scene::add_user_layers(*s, path, o.layer_options);
+    }
     if (!r) {
       log << "parktwin: skipping " << path << ": " << r.error().message << "\n";
       ++failed;
@@ -31,6 +52,11 @@ Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostre
       log << "parktwin: " << path << " has no layer with features to show\n";
       ++failed;
     }
+  }
+  if (pending) {
+    for (auto& one : streams) pending->push_back(std::move(one));
+  } else {
+    for (auto& one : streams) one->finish(*s);
   }
   for (const std::string& w : s->warnings) log << "parktwin: " << w << "\n";
   if (s->damaged_layers > 0) {

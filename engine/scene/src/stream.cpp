@@ -26,12 +26,22 @@
 
 namespace parktwin::scene {
 
+/// What a complete tile cache says of its layer, so a second start needs no look at the source.
+struct LayerStream::CachedLayerInfo {
+  gis::LayerData schema;  // name, CRS, fields (no features)
+  int64_t declared = -1;
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
+  size_t source_layers = 1;
+  bool indexed = false;
+  std::vector<TileKey> tiles;
+};
+
 using namespace load_detail;
 using stream_detail::TileBatch;
 
 namespace {
 
-constexpr const char* kManifestMagic = "parktwin-tile-cache 1";
+constexpr const char* kManifestMagic = "parktwin-tile-cache 2";
 
 
 glm::dvec2 tile_centre(TileKey k) {
@@ -80,6 +90,68 @@ void merge_report(gis::LoadReport& into, const gis::LoadReport& r) {
     if (into.messages.size() < 40) into.messages.push_back(m);
 }
 
+using CachedLayer = LayerStream::CachedLayerInfo;
+
+void write_text(std::ostream& out, const std::string& s) { out << s.size() << ' ' << s << '\n'; }
+
+bool read_text(std::istream& in, std::string& s) {
+  size_t n = 0;
+  if (!(in >> n) || n > (1u << 20) || in.get() != ' ') return false;
+  s.resize(n);
+  return static_cast<bool>(in.read(s.data(), static_cast<std::streamsize>(n)));
+}
+
+void write_cache_manifest(std::ostream& out, const CachedLayer& c, const std::vector<std::pair<TileKey, int64_t>>& tiles) {
+  out.precision(17);
+  out << kManifestMagic << '\n';
+  write_text(out, c.schema.source);
+  write_text(out, c.schema.name);
+  write_text(out, c.schema.crs);
+  out << c.schema.fields.size() << '\n';
+  for (size_t i = 0; i < c.schema.fields.size(); ++i) {
+    out << static_cast<int>(i < c.schema.field_types.size() ? c.schema.field_types[i] : gis::FieldType::String) << ' ';
+    write_text(out, c.schema.fields[i]);
+  }
+  out << c.declared << ' ' << c.source_layers << ' ' << c.indexed << ' ' << (c.extent ? 1 : 0) << '\n';
+  if (c.extent) out << c.extent->first.x << ' ' << c.extent->first.y << ' ' << c.extent->second.x << ' ' << c.extent->second.y << '\n';
+  out << tiles.size() << '\n';
+  for (const auto& [k, n] : tiles) out << k.x << ' ' << k.y << ' ' << n << '\n';
+}
+
+std::optional<CachedLayer> read_cache_manifest(const std::string& dir) {
+  if (dir.empty()) return std::nullopt;
+  std::ifstream in(dir + "/manifest");
+  std::string magic;
+  if (!in || !std::getline(in, magic) || magic != kManifestMagic) return std::nullopt;
+  CachedLayer c;
+  size_t nf = 0;
+  if (!read_text(in, c.schema.source) || !read_text(in, c.schema.name) || !read_text(in, c.schema.crs) || !(in >> nf) ||
+      nf > 10000)
+    return std::nullopt;
+  for (size_t i = 0; i < nf; ++i) {
+    int t = 0;
+    std::string name;
+    if (!(in >> t) || in.get() != ' ' || t < 0 || t > 2 || !read_text(in, name)) return std::nullopt;
+    c.schema.field_types.push_back(static_cast<gis::FieldType>(t));
+    c.schema.fields.push_back(std::move(name));
+  }
+  int has_extent = 0;
+  if (!(in >> c.declared >> c.source_layers >> c.indexed >> has_extent)) return std::nullopt;
+  if (has_extent) {
+    glm::dvec2 lo, hi;
+    if (!(in >> lo.x >> lo.y >> hi.x >> hi.y)) return std::nullopt;
+    c.extent = std::make_pair(lo, hi);
+  }
+  size_t n = 0;
+  if (!(in >> n) || n > 10'000'000) return std::nullopt;
+  c.tiles.resize(n);
+  for (TileKey& k : c.tiles) {
+    int64_t count = 0;
+    if (!(in >> k.x >> k.y >> count)) return std::nullopt;
+  }
+  return c;
+}
+
 /// Appends the tiles of the square of `size` (a power of two) tiles at (x0, y0), clipped to `last`, that the index
 /// has features near.
 void nonempty_tiles(gis::TiledLayerReader& r, int64_t x0, int64_t y0, int64_t size, TileKey last,
@@ -123,7 +195,10 @@ struct LayerStream::Impl {
   bool indexed = false;
   int height_field = -1, floor_field = -1;
   glm::dvec2 focus{0.0};
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
+  size_t source_layers = 1;
   uint32_t layer = 0;
+  std::unique_ptr<gis::TiledLayerReader> spare;  // the reader start() opened, for the first worker
   std::unique_ptr<BuildingFields> fields;  // main thread
 
   // Shared with workers.
@@ -148,8 +223,8 @@ struct LayerStream::Impl {
   bool cache_complete = false, cache_usable = true;
 
   void push_job(Job j) {
-    j.dist = glm::length(tile_centre(j.key) - focus);
     std::lock_guard lock(mu);
+    j.dist = glm::length(tile_centre(j.key) - focus);
     auto it = std::upper_bound(jobs.begin(), jobs.end(), j.dist, [](double d, const Job& x) { return d < x.dist; });
     jobs.insert(it, std::move(j));
     cv.notify_one();
@@ -205,6 +280,11 @@ struct LayerStream::Impl {
 
   void run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& reader, gis::Extruder& ex) {
     auto open_reader = [&]() -> bool {
+      if (reader) return true;
+      {
+        std::lock_guard lock(mu);
+        reader = std::move(spare);
+      }
       if (reader) return true;
       auto r = gis::TiledLayerReader::open(path, layer_name, frame_def, options.read);
       if (!r) {
@@ -417,26 +497,10 @@ struct LayerStream::Impl {
   void write_manifest() {
     if (cache.empty() || !cache_usable || cache_complete) return;
     std::ofstream out(cache + "/manifest.tmp", std::ios::trunc);
-    out << kManifestMagic << "\n" << manifest.size() << "\n";
-    for (const auto& [k, n] : manifest) out << k.x << " " << k.y << " " << n << "\n";
+    write_cache_manifest(out, {schema, prog.features_expected, extent, source_layers, indexed, {}}, manifest);
     out.close();
     std::error_code ec;
     if (out) std::filesystem::rename(cache + "/manifest.tmp", cache + "/manifest", ec);
-  }
-
-  // The tiles of a complete cache, or nothing.
-  std::optional<std::vector<TileKey>> read_manifest() const {
-    std::ifstream in(cache + "/manifest");
-    std::string magic;
-    if (!in || !std::getline(in, magic) || magic != kManifestMagic) return std::nullopt;
-    size_t n = 0;
-    if (!(in >> n) || n > 10'000'000) return std::nullopt;
-    std::vector<TileKey> keys(n);
-    for (TileKey& k : keys) {
-      int64_t count = 0;
-      if (!(in >> k.x >> k.y >> count)) return std::nullopt;
-    }
-    return keys;
   }
 };
 
@@ -454,24 +518,50 @@ LayerStream::~LayerStream() {
 gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const std::string& path,
                                                              const std::string& layer, const LoadOptions& options,
                                                              const StreamOptions& so) {
+  const std::string frame_def = scene.frame().definition();
+  auto cached = read_cache_manifest(cache_dir_for(so.cache_dir, path, layer, frame_def, options));
+  if (cached) return launch(scene, path, layer, options, so, nullptr, std::move(cached));
+  auto reader = gis::TiledLayerReader::open(path, layer, frame_def, options.read);
+  if (!reader) return reader.error();
+  return launch(scene, path, layer, options, so, std::move(*reader), std::nullopt);
+}
+
+gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, const std::string& path,
+                                                              const std::string& requested, const LoadOptions& options,
+                                                              const StreamOptions& so,
+                                                              std::unique_ptr<gis::TiledLayerReader> reader,
+                                                              std::optional<CachedLayerInfo> cached_info) {
   auto m = std::make_unique<Impl>();
   m->path = path;
   m->options = options;
   m->stream = so;
   m->frame_def = scene.frame().definition();
-  auto reader = gis::TiledLayerReader::open(path, layer, m->frame_def, options.read);
-  if (!reader) return reader.error();
-  gis::TiledLayerReader& r = **reader;
-  m->layer_name = r.schema().name;
-  if (r.declared_kind() != gis::GeomKind::Polygon && r.declared_kind() != gis::GeomKind::None)
-    return gis::Failure(gis::Failure::InvalidData, "layer '" + m->layer_name + "' of " + path +
-                                                       " is not polygons; only buildings layers are streamed");
-  m->schema = r.schema();
-  m->indexed = r.indexed();
-  m->prog.features_expected = r.declared_count();
-  const auto extent = r.extent();
+  m->cache = cache_dir_for(so.cache_dir, path, requested, m->frame_def, options);
+  std::optional<CachedLayer> cached;
+  if (cached_info) cached = std::move(cached_info);
+  else if (!m->cache.empty()) cached = read_cache_manifest(m->cache);
+  if (reader) {
+    gis::TiledLayerReader& r = *reader;
+    if (r.declared_kind() != gis::GeomKind::Polygon && r.declared_kind() != gis::GeomKind::None)
+      return gis::Failure(gis::Failure::InvalidData, "layer '" + r.schema().name + "' of " + path +
+                                                         " is not polygons; only buildings layers are streamed");
+    m->schema = r.schema();
+    m->indexed = r.indexed();
+    m->prog.features_expected = r.declared_count();
+    m->extent = r.extent();
+    m->source_layers = r.layer_names().size();
+  } else if (cached) {
+    m->schema = cached->schema;
+    m->indexed = cached->indexed;
+    m->prog.features_expected = cached->declared;
+    m->extent = cached->extent;
+    m->source_layers = cached->source_layers;
+  } else {
+    return gis::Failure(gis::Failure::GeneralError, "streaming " + path + ": neither the source nor a cache");
+  }
+  m->layer_name = m->schema.name;
+  const auto extent = m->extent;
   m->focus = so.focus ? *so.focus : extent ? (extent->first + extent->second) * 0.5 : glm::dvec2(0.0);
-  m->cache = cache_dir_for(so.cache_dir, path, m->layer_name, m->frame_def, options);
   if (!m->cache.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(m->cache, ec);
@@ -481,6 +571,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
   // The empty layer, as add_user_layers would name it.
   gis::LayerData empty = m->schema;
   empty.kind = gis::GeomKind::Polygon;
+  empty.source = path;
   const std::string id = "user:" + path + "/" + m->layer_name;
   push_layer(scene, std::move(empty), id, m->layer_name + " (" + path + ")", LayerKind::Buildings);
   m->layer = static_cast<uint32_t>(scene.layers.size() - 1);
@@ -495,15 +586,15 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
   m->floor_field = m->fields->floors;
 
   // The work: the cache's tiles, or the extent's tiles through the index, or one pass.
-  if (auto cached = m->cache.empty() ? std::nullopt : m->read_manifest()) {
+  if (cached) {
     m->cache_complete = true;
-    for (TileKey k : *cached) {
+    for (TileKey k : cached->tiles) {
       Impl::Job j;
       j.kind = Impl::JobKind::CachedTile;
       j.key = k;
       m->push_job(std::move(j));
     }
-    m->tiles_expected = static_cast<size_t>(std::count_if(cached->begin(), cached->end(),
+    m->tiles_expected = static_cast<size_t>(std::count_if(cached->tiles.begin(), cached->tiles.end(),
                                                           [](TileKey k) { return !(k == kRestKey); }));
     m->rest_checked = true;  // the cache holds what the source had, rest included
   } else if (m->indexed && extent) {
@@ -513,7 +604,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
     std::vector<TileKey> tiles;
     int64_t size = 1;  // a power of two, so the quadrants split evenly down to single tiles
     while (size < std::max(b.x - a.x, b.y - a.y) + 1) size *= 2;
-    nonempty_tiles(r, a.x, a.y, size, b, tiles);
+    nonempty_tiles(*reader, a.x, a.y, size, b, tiles);
     for (TileKey k : tiles) {
       Impl::Job j;
       j.kind = Impl::JobKind::Tile;
@@ -529,7 +620,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
     m->rest_checked = true;  // one pass reads every feature
     m->push_job(std::move(j));
   }
-  reader->reset();  // the workers open their own
+  m->spare = std::move(reader);  // the first worker that needs a reader takes it
   unsigned threads = so.threads ? so.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i) m->workers.emplace_back([p = m.get()] { p->worker(); });
   return std::unique_ptr<LayerStream>(new LayerStream(std::move(m)));
@@ -600,5 +691,75 @@ StreamProgress LayerStream::progress() const {
 }
 
 uint32_t LayerStream::layer_index() const { return impl_->layer; }
+
+std::optional<std::pair<glm::dvec2, glm::dvec2>> LayerStream::extent() const { return impl_->extent; }
+
+void LayerStream::refocus(glm::dvec2 focus) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mu);
+  m.focus = focus;
+  for (Impl::Job& j : m.jobs) j.dist = glm::length(tile_centre(j.key) - focus);
+  std::stable_sort(m.jobs.begin(), m.jobs.end(), [](const Impl::Job& a, const Impl::Job& b) { return a.dist < b.dist; });
+}
+
+gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(Scene& scene, const std::string& path,
+                                                                               const LoadOptions& options,
+                                                                               const StreamOptions& stream,
+                                                                               size_t* layers_added) {
+  std::vector<std::unique_ptr<LayerStream>> streams;
+  size_t added = 0;
+  auto finish = [&]() -> gis::Result<std::vector<std::unique_ptr<LayerStream>>> {
+    if (layers_added) *layers_added = added;
+    return std::move(streams);
+  };
+  const std::string frame_def = scene.frame().definition();
+  const bool all_layers = options.read.layers.empty();
+  // A single-layer source streamed before: its complete cache says everything; the source is not opened.
+  if (all_layers) {
+    if (auto cached = read_cache_manifest(cache_dir_for(stream.cache_dir, path, "", frame_def, options));
+        cached && cached->source_layers == 1) {
+      auto s = LayerStream::launch(scene, path, "", options, stream, nullptr, std::move(cached));
+      if (s) {
+        streams.push_back(std::move(*s));
+        ++added;
+        return finish();
+      }
+    }
+  }
+  // Is it a single layer of buildings? Then one reader serves the kind check, the schema and the first worker.
+  auto first = gis::TiledLayerReader::open(path, "", frame_def, options.read);
+  const auto is_buildings = [&](const gis::TiledLayerReader& r) {
+    return r.declared_kind() == gis::GeomKind::Polygon && r.declared_count() != 0 &&
+           user_layer_kind(r.schema(), gis::GeomKind::Polygon, options) == LayerKind::Buildings;
+  };
+  if (first && all_layers && (*first)->layer_names().size() == 1 && is_buildings(**first)) {
+    if (auto s = LayerStream::launch(scene, path, "", options, stream, std::move(*first), std::nullopt)) {
+      streams.push_back(std::move(*s));
+      ++added;
+      return finish();
+    }
+  }
+  auto names = first ? gis::Result<std::vector<std::string>>((*first)->layer_names()) : gis::list_layers(path, options.read.allow_remote);
+  if (first) first->reset();
+  if (!names) return names.error();
+  for (const std::string& name : *names) {
+    if (!all_layers && std::find(options.read.layers.begin(), options.read.layers.end(), name) == options.read.layers.end())
+      continue;
+    auto r = gis::TiledLayerReader::open(path, name, frame_def, options.read);
+    if (r && is_buildings(**r)) {
+      if (auto s = LayerStream::launch(scene, path, name, options, stream, std::move(*r), std::nullopt)) {
+        streams.push_back(std::move(*s));
+        ++added;
+        continue;
+      }
+    }
+    LoadOptions one = options;
+    one.read.layers = {name};
+    auto a = add_user_layers(scene, path, one);
+    if (!a) return a.error();
+    added += *a;
+  }
+  return finish();
+}
 
 }  // namespace parktwin::scene

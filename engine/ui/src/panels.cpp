@@ -399,4 +399,29 @@ void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, 
   draw_attribution(scene);
 }
 
+void draw_stream_progress(const std::string& layer_title, const scene::StreamProgress& p) {
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y - 12.0f),
+                          ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+  ImGui::SetNextWindowBgAlpha(0.85f);
+  const std::string id = "##stream " + layer_title;
+  if (ImGui::Begin(id.c_str(), nullptr,
+                   ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+                       ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav)) {
+    ImGui::Text("加载中 Loading %s", layer_title.c_str());
+    const float frac = p.tiles_total > 0 ? static_cast<float>(p.tiles_done) / static_cast<float>(p.tiles_total) : 0.0f;
+    char overlay[96];
+    if (p.tiles_total > 0) std::snprintf(overlay, sizeof overlay, "%zu / %zu tiles", p.tiles_done, p.tiles_total);
+    else std::snprintf(overlay, sizeof overlay, "reading the source");
+    ImGui::ProgressBar(frac, ImVec2(360.0f, 0.0f), overlay);
+    if (p.features_expected > 0)
+      ImGui::Text("%lld of %lld features%s", static_cast<long long>(p.features), static_cast<long long>(p.features_expected),
+                  p.tiles_from_cache > 0 ? " (from the tile cache)" : "");
+    else
+      ImGui::Text("%lld features%s", static_cast<long long>(p.features), p.tiles_from_cache > 0 ? " (from the tile cache)" : "");
+    if (!p.error.empty()) ImGui::TextColored(ImVec4(0.9f, 0.3f, 0.2f, 1.0f), "%s", p.error.c_str());
+  }
+  ImGui::End();
+}
+
 }  // namespace parktwin::ui

@@ -37,6 +37,8 @@ class TiledLayerReader {
 
   /// Source, name, CRS, fields and field types of the layer; no features.
   const LayerData& schema() const;
+  /// The names of every layer of the source (this reader reads one of them).
+  std::vector<std::string> layer_names() const;
   /// What the layer's geometry type says it holds (None when it does not say).
   GeomKind declared_kind() const;
   /// The number of features the source declares without a scan, -1 when it cannot say cheaply.

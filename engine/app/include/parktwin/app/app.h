@@ -14,6 +14,7 @@
 #include "parktwin/scene/camera.h"
 #include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
+#include "parktwin/scene/stream.h"
 #include "parktwin/wall/layout.h"
 
 namespace parktwin::app {
@@ -27,6 +28,9 @@ struct AppOptions {
   bool no_dataset = false;              ///< start with only the extra layers
   std::vector<std::string> extra_layers;///< any OGR sources to add
   scene::LoadOptions layer_options;     ///< --crs, --height-attr, --layer-kind for the extra layers
+  bool stream_layers = true;            ///< extra buildings layers are streamed by tile (--no-stream: read at once)
+  std::string tile_cache = "default";   ///< where streamed tiles are cached ("default" = scene::default_tile_cache_dir(), "" = none)
+  uint64_t stream_budget_mb = 0;        ///< stop streaming tiles past this much mesh data (0 = no limit)
   std::string view = "province";        ///< province | nanchang | yingtan | yichun | fit
   uint32_t width = 1600, height = 900;
   bool fullscreen = false;
@@ -67,7 +71,13 @@ std::string default_dataset_path();
 
 /// Loads the dataset and extra layers, printing what went wrong to `log`. Fails only when nothing
 /// at all could be loaded; a failing extra layer is reported and skipped (`failures` counts them).
-Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures = nullptr);
+/// Buildings layers among the extra layers are streamed (scene::LayerStream); with `pending` the
+/// streams are handed to the caller unfinished (the viewer shows tiles as they arrive; call
+/// integrate() each frame), without it they are finished before this returns.
+Result<std::unique_ptr<scene::Scene>> load_scene(const AppOptions& o, std::ostream& log, int* failures = nullptr,
+                                                 std::vector<std::unique_ptr<scene::LayerStream>>* pending = nullptr);
+/// The stream options the app options ask for (cache directory, budget; focus unset).
+scene::StreamOptions stream_options(const AppOptions& o);
 
 /// The camera for a named view; fails on an unknown name (listing the known ones).
 Result<scene::Camera> view_camera(const scene::Scene& s, const std::string& view, double aspect);

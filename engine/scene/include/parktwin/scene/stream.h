@@ -20,11 +20,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <glm/vec2.hpp>
 
 #include "parktwin/gis/result.h"
 #include "parktwin/scene/scene.h"
+
+namespace parktwin::gis {
+class TiledLayerReader;
+}
 
 namespace parktwin::scene {
 
@@ -67,15 +73,36 @@ class LayerStream {
   /// Waits for every tile and moves it into the scene.
   void finish(Scene& scene);
   StreamProgress progress() const;
+  /// Tiles not yet read are read nearest to `focus` (scene frame) first from now on (the camera moved).
+  void refocus(glm::dvec2 focus);
+  /// The extent the source declares for the layer (scene frame), when it could say.
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent() const;
   /// The layer's index in Scene::layers.
   uint32_t layer_index() const;
 
   struct Impl;
+  struct CachedLayerInfo;
 
  private:
+  friend gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(
+      Scene&, const std::string&, const LoadOptions&, const StreamOptions&, size_t*);
+  /// Starts from an opened reader (taken by the first worker) or from a complete cache's manifest.
+  static gis::Result<std::unique_ptr<LayerStream>> launch(Scene& scene, const std::string& path,
+                                                          const std::string& requested, const LoadOptions& options,
+                                                          const StreamOptions& stream,
+                                                          std::unique_ptr<gis::TiledLayerReader> reader,
+                                                          std::optional<CachedLayerInfo> cached);
   explicit LayerStream(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// add_user_layers, but a layer shown as buildings is streamed: its (empty) layer is added now and
+/// its stream returned; every other layer is read and added at once. Fails as add_user_layers does
+/// when the source cannot be listed; a layer that cannot be streamed is read the ordinary way.
+gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(Scene& scene, const std::string& path,
+                                                                               const LoadOptions& options,
+                                                                               const StreamOptions& stream,
+                                                                               size_t* layers_added = nullptr);
 
 /// The default cache directory: $XDG_CACHE_HOME/parktwin/tiles, else ~/.cache/parktwin/tiles.
 std::string default_tile_cache_dir();

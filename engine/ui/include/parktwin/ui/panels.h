@@ -12,6 +12,7 @@
 #include "parktwin/scene/flows.h"
 #include "parktwin/scene/labels.h"
 #include "parktwin/scene/scene.h"
+#include "parktwin/scene/stream.h"
 
 namespace parktwin::ui {
 
@@ -173,6 +174,10 @@ void draw_flow_tooltip(const scene::Scene& scene, const FrameInfo& info);
 
 /// Park names at their places (Chinese and English), drawn on the foreground; used by the viewer and stills.
 void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
+
+/// A small window at the bottom centre while a streamed layer is still arriving: tiles and
+/// buildings loaded of those expected, from the cache or the source, and any reading failure.
+void draw_stream_progress(const std::string& layer_title, const scene::StreamProgress& p);
 
 /// The overlay used for stills (`parktwin render`): title, view caption and attribution only.
 void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption);
