@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -271,8 +272,9 @@ gis::Result<Figures> measure_layer(const LayerBenchOptions& o) {
   }
   if (raw.count("error")) return gis::Failure(gis::Failure::GeneralError, raw["error"]);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !raw.count("mono_first_frame_ns")) {
-    const std::string how = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                                : "exited with " + std::to_string(WEXITSTATUS(status));
+    const std::string how = !WIFSIGNALED(status)         ? "exited with " + std::to_string(WEXITSTATUS(status))
+                            : WTERMSIG(status) == SIGKILL ? std::string("was killed (SIGKILL: out of memory?)")
+                                                          : "was killed by signal " + std::to_string(WTERMSIG(status));
     return gis::Failure(gis::Failure::GeneralError, "the bench process " + how + " before its figures");
   }
   auto stamp_s = [&](const char* key) { return static_cast<double>(std::stoll(raw[key]) - start_ns) * 1e-9; };

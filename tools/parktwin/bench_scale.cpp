@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -34,6 +35,18 @@ std::string fmt(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
+}
+
+/// MemAvailable from /proc/meminfo, MiB (0 when unknown).
+double mem_available_mb() {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  double kb = 0;
+  while (f >> key >> kb) {
+    if (key == "MemAvailable:") return kb / 1024.0;
+    f.ignore(256, '\n');
+  }
+  return 0.0;
 }
 
 }  // namespace
@@ -111,6 +124,16 @@ int run_bench_scale(int argc, char** argv) {
   std::map<std::string, std::map<std::string, double>> num;  // size -> figure -> value
   for (const Size& sz : sizes) {
     const std::string p = std::string("scale_") + sz.name + "_";
+    // 10M after 1M: when ten times 1M's peak memory will not fit, say so rather than wake the
+    // kernel's OOM killer on a shared machine.
+    if (sz.n == 10000000 && num["1m"].count("peak_rss_mb")) {
+      const double need_mb = 10.0 * num["1m"]["peak_rss_mb"], have_mb = mem_available_mb();
+      if (have_mb > 0 && need_mb > 0.9 * have_mb) {
+        std::cout << p << "skipped=needs about " << fmt(need_mb / 1024.0, 0) << " GiB of memory (10x the 1M run's peak), "
+                  << fmt(have_mb / 1024.0, 0) << " GiB available\n";
+        continue;
+      }
+    }
     const std::filesystem::path file = dir / ("footprints_" + std::string(sz.name) + "_s42.fgb");
     if (!temporary && std::filesystem::exists(file)) {
       std::cout << p << "generate_s=cached\n";
