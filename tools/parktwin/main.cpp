@@ -13,7 +13,9 @@
 #include "bench_flows.h"
 #include "bench_ingest.h"
 #include "bench_labels.h"
+#include "bench_layer.h"
 #include "bench_record.h"
+#include "bench_scale.h"
 #include "bench_soak.h"
 #include "bench_wall.h"
 #include "edit_cli.h"
@@ -30,6 +32,13 @@ Usage:
   parktwin [options]                        open the viewer (headless still when there is no display)
   parktwin render --out FILE.png [options]  render one view offscreen to a PNG
   parktwin bench                            measure load, extrusion, frame and restyle costs (name=value lines)
+  parktwin bench --layer FILE [--height-attr NAME] [--look LON,LAT,DIST,HEADING,PITCH] [--size WxH] [--frames N]
+                                            any OGR layer in a cold process: load_s, triangulate_s, pipelines_s,
+                                            first_frame_s (process start to the first frame finished), frame_ms,
+                                            frame_cpu_ms, peak_rss_mb, gpu_memory_mb (default 1920x1080, MSAA 4,
+                                            30 frames, camera fitting the layer; docs/benchmarks.md)
+  parktwin bench scale [--max 1m|10m] [--keep DIR]  the same on 100k, 1M (and 10M) generated footprints with
+                                            one camera, as scale_<n>_<figure> lines, ratios and the bars
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view
@@ -166,6 +175,11 @@ int main(int argc, char** argv) {
   // Subcommands with options of their own parse the rest of the line themselves.
   if (argc >= 2 && std::strcmp(argv[1], "feed") == 0) return parktwin::feed::run_feed(argc - 2, argv + 2);
   if (argc >= 2 && std::strcmp(argv[1], "edit") == 0) return parktwin::editcli::run_edit(argc - 2, argv + 2);
+  if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "scale") == 0)
+    return parktwin::bench::run_bench_scale(argc - 3, argv + 3);
+  if (argc >= 2 && std::strcmp(argv[1], "bench") == 0)
+    for (int i = 2; i < argc; ++i)
+      if (std::strcmp(argv[i], "--layer") == 0) return parktwin::bench::run_bench_layer(argc - 2, argv + 2);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "ingest") == 0)
     return parktwin::bench::run_bench_ingest(argc - 3, argv + 3);
   if (argc >= 3 && std::strcmp(argv[1], "bench") == 0 && std::strcmp(argv[2], "flows") == 0)

@@ -1,9 +1,12 @@
 // parktwin_make_dataset: builds the default ParkTwin GeoPackage from the dataset spec and the real
-// source files. Usage:
+// source files, or (footprints mode) N synthetic building footprints for benchmarks. Usage:
 //   parktwin_make_dataset --spec assets/dataset_spec.json --source assets/source --out assets/parktwin.gpkg
+//   parktwin_make_dataset --footprints N [--seed 42] [--lon 116.0 --lat 28.7 --spacing 45] --out FILE.fgb|.gpkg|.geojson
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -11,6 +14,7 @@
 
 #include "admin.hpp"
 #include "enterprises.hpp"
+#include "footprints.hpp"
 #include "gpkg.hpp"
 #include "layout.hpp"
 #include "supply.hpp"
@@ -212,8 +216,61 @@ int run(const Options& o) {
 }  // namespace
 }  // namespace parktwin::dataset
 
+namespace parktwin::dataset {
+namespace {
+
+// A count with an optional k/m suffix (100k, 1m, 10m).
+std::uint64_t parseCount(const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  const std::string suffix = end ? end : "";
+  const double scale = suffix.empty() ? 1 : suffix == "k" ? 1e3 : suffix == "m" || suffix == "M" ? 1e6 : 0;
+  if (end == v.c_str() || scale == 0 || !(x >= 0) || x * scale > 1e9 || x * scale != std::floor(x * scale))
+    throw std::runtime_error("--footprints wants a count such as 100000, 100k or 1m (got '" + v + "')");
+  return static_cast<std::uint64_t>(x * scale);
+}
+
+double parseNumber(const std::string& name, const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (end == v.c_str() || *end != '\0' || !std::isfinite(x)) throw std::runtime_error(name + " wants a number (got '" + v + "')");
+  return x;
+}
+
+int runFootprints(int argc, char** argv) {
+  FootprintOptions o;
+  std::string out;
+  for (int i = 1; i < argc; i += 2) {
+    const std::string key = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error(key + " needs a value");
+    const std::string v = argv[i + 1];
+    if (key == "--footprints") o.n = parseCount(v);
+    else if (key == "--seed") o.seed = static_cast<std::uint32_t>(parseNumber(key, v));
+    else if (key == "--lon") o.lon = parseNumber(key, v);
+    else if (key == "--lat") o.lat = parseNumber(key, v);
+    else if (key == "--spacing") o.spacing_m = parseNumber(key, v);
+    else if (key == "--out") out = v;
+    else throw std::runtime_error("unknown option " + key);
+  }
+  if (out.empty()) throw std::runtime_error("--footprints needs --out FILE.fgb|FILE.gpkg|FILE.geojson");
+  if (std::abs(o.lon) > 180 || std::abs(o.lat) > 85 || !(o.spacing_m >= 35 && o.spacing_m <= 1e4))
+    throw std::runtime_error("--lon/--lat must be WGS84 degrees and --spacing in [35, 10000] m (footprints are up to 34 m across)");
+  const FootprintStats st = write_footprints(out, o, [](std::uint64_t n) {
+    std::fprintf(stderr, "  %llu footprints\n", static_cast<unsigned long long>(n));
+  });
+  std::printf("footprints=%llu\nholes=%llu\nvertices=%llu\nseed=%u\nout=%s\nwrite_s=%.2f\n",
+              static_cast<unsigned long long>(st.features), static_cast<unsigned long long>(st.holes),
+              static_cast<unsigned long long>(st.vertices), o.seed, out.c_str(), st.seconds);
+  return 0;
+}
+
+}  // namespace
+}  // namespace parktwin::dataset
+
 int main(int argc, char** argv) {
   try {
+    for (int i = 1; i < argc; ++i)
+      if (std::string(argv[i]) == "--footprints") return parktwin::dataset::runFootprints(argc, argv);
     return parktwin::dataset::run(parktwin::dataset::parseArgs(argc, argv));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parktwin_make_dataset: %s\n", e.what());

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `parktwin bench --layer`: on 2,000 generated footprints at a small size, every figure the general
+# bench promises is printed, the child saw every feature, and the cold-process first frame is later
+# than the child's own start and its load; bad options exit 2, a missing file 1. Speed is not checked.
+set -uo pipefail
+PT=$1
+MAKE_DATASET=$2
+OUT=$3
+mkdir -p "$OUT"
+fail=0
+val() { grep -E "^$2=" "$1" | head -1 | cut -d= -f2-; }
+
+"$MAKE_DATASET" --footprints 2000 --seed 42 --out "$OUT/fp.fgb" > "$OUT/gen.txt" || { echo "FAIL generating"; exit 1; }
+"$PT" bench --layer "$OUT/fp.fgb" --height-attr height --look 116.0,28.7,2500,30,40 --size 160x90 --frames 2 \
+  > "$OUT/bench.txt" 2> "$OUT/bench.err" || { echo "FAIL bench exited $?"; cat "$OUT/bench.err"; exit 1; }
+cat "$OUT/bench.txt"
+for k in load_s triangulate_s pipelines_s first_frame_s frame_ms frame_cpu_ms peak_rss_mb gpu_memory_mb buildings triangles device camera size; do
+  [ -n "$(val "$OUT/bench.txt" $k)" ] || { echo "FAIL no $k"; fail=1; }
+done
+[ "$(val "$OUT/bench.txt" buildings)" = 2000 ] || { echo "FAIL buildings is not 2000"; fail=1; }
+[ "$(val "$OUT/bench.txt" size)" = 160x90 ] || { echo "FAIL size"; fail=1; }
+awk -v f="$(val "$OUT/bench.txt" first_frame_s)" -v m="$(val "$OUT/bench.txt" exec_to_main_s)" \
+    -v l="$(val "$OUT/bench.txt" load_s)" -v t="$(val "$OUT/bench.txt" triangulate_s)" \
+    'BEGIN { exit !(f > 0 && m > 0 && f >= m + l + t) }' || { echo "FAIL first_frame_s does not cover start and load"; fail=1; }
+awk -v c="$(val "$OUT/bench.txt" camera)" 'BEGIN { exit !(c ~ /^116\.0+,28\.70+,2500,30\.0,40\.0$/) }' || { echo "FAIL camera"; fail=1; }
+
+"$PT" bench --layer "$OUT/fp.fgb" --size 12 > /dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL bad --size did not exit 2"; fail=1; }
+"$PT" bench --layer "$OUT/fp.fgb" --frobnicate > /dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL unknown option did not exit 2"; fail=1; }
+"$PT" bench --layer "$OUT/missing.fgb" --size 64x64 --frames 1 > /dev/null 2> "$OUT/missing.err"
+[ $? -eq 1 ] && grep -q missing.fgb "$OUT/missing.err" || { echo "FAIL a missing file: not exit 1 naming it"; cat "$OUT/missing.err"; fail=1; }
+[ $fail -eq 0 ] && echo "bench --layer: ok"
+exit $fail

@@ -1,0 +1,373 @@
+// `parktwin bench --layer FILE`: the data path of any OGR layer, measured from a cold process.
+// The parent re-executes this binary as a child (fork + execv of /proc/self/exe with the hidden
+// --bench-child); the child loads the layer, creates the renderer, uploads, renders the first
+// offscreen frame and then N steady frames, and prints raw figures (CLOCK_MONOTONIC stamps
+// included) on a pipe. The parent turns them into name=value lines. Nothing is asserted.
+#include "bench_layer.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "args.h"
+#include "bench_util.h"
+#include "parktwin/app/app.h"
+#include "parktwin/gis/reader.h"
+#include "parktwin/scene/geo_camera.h"
+
+namespace parktwin::bench {
+namespace {
+
+constexpr int kWarmupFrames = 3;
+
+int64_t clock_ns(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+double seconds_since(int64_t t0_ns) { return static_cast<double>(clock_ns(CLOCK_MONOTONIC) - t0_ns) * 1e-9; }
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+/// RenderStats::pipelines_ms once the renderer has it (it is coming with the renderer split);
+/// nothing until then, and the bench reports the renderer's creation instead.
+template <typename Stats>
+std::optional<double> pipelines_ms_of(const Stats& s) {
+  if constexpr (requires { s.pipelines_ms; }) return static_cast<double>(s.pipelines_ms);
+  else return std::nullopt;
+}
+
+struct LoadTimes {
+  double read_s = 0.0;         ///< through GDAL into memory (scene frame coordinates)
+  double triangulate_s = 0.0;  ///< extrusion, triangulation, chunking, styles
+  int64_t features_read = 0, features_kept = 0;
+};
+
+/// The layer as `parktwin render --no-dataset --layer FILE --height-attr NAME` shows it: every
+/// layer of the source read through GDAL (gis::read_source, as scene::add_user_layers does),
+/// then built into the scene: points as sites, lines as roads, polygons as extruded buildings
+/// (default height 10 m where there is no height). Read and build are timed apart. The one place
+/// the bench loads data: a streaming loader takes its place here.
+gis::Result<std::unique_ptr<scene::Scene>> load_layer(const LayerBenchOptions& o, LoadTimes& t) {
+  auto s = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
+  const int64_t t0 = clock_ns(CLOCK_MONOTONIC);
+  auto read = gis::read_source(o.layer, s->frame(), gis::ReadOptions{});
+  if (!read) return read.error();
+  t.read_s = seconds_since(t0);
+  const int64_t t1 = clock_ns(CLOCK_MONOTONIC);
+  for (gis::LayerData& d : *read) {
+    t.features_read += d.report.read;
+    t.features_kept += d.report.kept;
+    if (d.features.empty()) continue;
+    // add_layer_data finds the height by the usual names (height_m first): the attribute asked for
+    // takes that name, so it wins as --height-attr makes it win in add_user_layers.
+    if (!o.height_attr.empty()) {
+      const int k = d.field(o.height_attr);
+      if (k < 0) {
+        std::cerr << "parktwin bench: layer '" << d.name << "' has no attribute '" << o.height_attr
+                  << "'; buildings get the default height of 10 m\n";
+      } else if (d.fields[static_cast<size_t>(k)] != "height_m") {
+        if (const int other = d.field("height_m"); other >= 0) d.fields[static_cast<size_t>(other)] = "height_m (not used)";
+        d.fields[static_cast<size_t>(k)] = "height_m";
+      }
+    }
+    const scene::LayerKind kind = d.kind == gis::GeomKind::Point  ? scene::LayerKind::Sites
+                                  : d.kind == gis::GeomKind::Line ? scene::LayerKind::Roads
+                                                                  : scene::LayerKind::Buildings;
+    const std::string id = "user:" + o.layer + "/" + d.name;
+    scene::add_layer_data(*s, std::move(d), id, kind);
+  }
+  t.triangulate_s = seconds_since(t1);
+  if (s->layers.empty()) return gis::Failure(gis::Failure::ResourceUnavailable, o.layer + " has no features to show");
+  return s;
+}
+
+// --- the child: measures and prints raw figures ---------------------------------------------
+
+int run_child(const LayerBenchOptions& o) {
+  const int64_t main_ns = clock_ns(CLOCK_MONOTONIC);
+  auto fail = [](const std::string& msg) {
+    std::cout << "error=" << msg << "\n";
+    return 1;
+  };
+  LoadTimes lt;
+  auto scene = load_layer(o, lt);
+  if (!scene) return fail(scene.error().message);
+  const scene::Scene& s = **scene;
+
+  render::RendererOptions ro;
+  ro.msaa = o.msaa;
+  const int64_t tr = clock_ns(CLOCK_MONOTONIC);
+  auto created = render::Renderer::create(ro);
+  if (!created) return fail(created.error().message);
+  const double create_s = seconds_since(tr);
+  render::Renderer& r = **created;
+  const std::optional<double> pipelines_ms = pipelines_ms_of(r.stats());
+  const int64_t tu = clock_ns(CLOCK_MONOTONIC);
+  if (auto up = r.upload_scene(s); !up) return fail(up.error().message);
+  const double upload_s = seconds_since(tu);
+
+  const double aspect = static_cast<double>(o.width) / o.height;
+  auto cam = app::view_camera(s, o.look.empty() ? std::string("fit") : "look:" + o.look, aspect);
+  if (!cam) return fail(cam.error().message);
+
+  scene::FrameSnapshotBuilder snapshots;
+  std::vector<double> frame_ms, cpu_ms, snapshot_ms, record_ms;
+  int64_t first_frame_ns = 0;
+  double first_render_ms = 0.0;
+  for (int i = 0; i < 1 + kWarmupFrames + o.frames; ++i) {
+    const int64_t tf = clock_ns(CLOCK_MONOTONIC), tc = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    const auto snap = snapshots.build(s, *cam, 0.0);
+    const double snap_cpu_ms = static_cast<double>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - tc) * 1e-6;
+    render::FrameInput in;
+    in.frame = snap.get();
+    in.read_back = false;
+    auto img = r.render_offscreen(in, o.width, o.height);  // returns once the frame has finished
+    if (!img) return fail(img.error().message);
+    const double ms = static_cast<double>(clock_ns(CLOCK_MONOTONIC) - tf) * 1e-6;
+    if (i == 0) {
+      first_frame_ns = clock_ns(CLOCK_MONOTONIC);
+      first_render_ms = ms;
+    } else if (i > kWarmupFrames) {
+      frame_ms.push_back(ms);
+      snapshot_ms.push_back(snap_cpu_ms);
+      record_ms.push_back(r.stats().record_cpu_ms);
+      cpu_ms.push_back(snap_cpu_ms + r.stats().record_cpu_ms);
+    }
+  }
+  uint64_t triangles = 0;
+  for (const auto& l : s.layers)
+    for (const auto& c : l.building_chunks) triangles += c.mesh.indices.size() / 3;
+  const auto& st = r.stats();
+  const auto& info = r.device_info();
+  const scene::GeoCamera g = scene::to_geo(*cam, s.frame());
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  std::cout << "device=" << info.name << " (" << info.type << ", Vulkan " << info.api_version << ")\n"
+            << "msaa=" << info.msaa << "\n"
+            << "camera=" << fixed(g.lon, 6) << "," << fixed(g.lat, 6) << "," << fixed(g.distance_m, 0) << ","
+            << fixed(g.heading_deg, 1) << "," << fixed(g.pitch_deg, 1) << "\n"
+            << "features_read=" << lt.features_read << "\nfeatures_kept=" << lt.features_kept << "\n"
+            << "buildings=" << s.buildings.size() << "\n"
+            << "triangles=" << triangles << "\n"
+            << "triangles_drawn=" << st.triangles << "\n"
+            << "draw_calls=" << st.draw_calls << "\n"
+            << "load_s=" << fixed(lt.read_s, 3) << "\n"
+            << "triangulate_s=" << fixed(lt.triangulate_s, 3) << "\n"
+            << "renderer_create_s=" << fixed(create_s, 3) << "\n";
+  if (pipelines_ms) std::cout << "pipelines_ms=" << fixed(*pipelines_ms, 1) << "\n";
+  std::cout << "upload_s=" << fixed(upload_s, 3) << "\n"
+            << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
+            << "frame_ms=" << fixed(median(frame_ms), 1) << "\n"
+            << "frame_ms_min=" << fixed(frame_ms.empty() ? 0.0 : *std::min_element(frame_ms.begin(), frame_ms.end()), 1) << "\n"
+            << "frame_cpu_ms=" << fixed(median(cpu_ms), 3) << "\n"
+            << "frame_snapshot_cpu_ms=" << fixed(median(snapshot_ms), 3) << "\n"
+            << "frame_record_cpu_ms=" << fixed(median(record_ms), 3) << "\n"
+            << "frames=" << frame_ms.size() << "\n"
+            << "gpu_memory_mb=" << fixed(static_cast<double>(st.gpu_memory_bytes) / (1024.0 * 1024.0), 1) << "\n"
+            << "child_peak_rss_mb=" << fixed(static_cast<double>(ru.ru_maxrss) / 1024.0, 1) << "\n"
+            << "mono_main_ns=" << main_ns << "\n"
+            << "mono_first_frame_ns=" << first_frame_ns << "\n";
+  return 0;
+}
+
+// --- the parent: starts the child and turns its lines into figures ---------------------------
+
+std::vector<std::string> child_args(const LayerBenchOptions& o) {
+  std::vector<std::string> a{"parktwin", "bench", "--layer", o.layer};
+  if (!o.height_attr.empty()) a.insert(a.end(), {"--height-attr", o.height_attr});
+  if (!o.look.empty()) a.insert(a.end(), {"--look", o.look});
+  a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
+                     std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
+  return a;
+}
+
+}  // namespace
+
+bool parse_size(const std::string& s, uint32_t& w, uint32_t& h) {
+  const size_t x = s.find('x');
+  if (x == std::string::npos) return false;
+  const auto a = args::number_in(s.substr(0, x), 1, 16384), b = args::number_in(s.substr(x + 1), 1, 16384);
+  if (!a || !b || *a != std::floor(*a) || *b != std::floor(*b)) return false;
+  w = static_cast<uint32_t>(*a);
+  h = static_cast<uint32_t>(*b);
+  return true;
+}
+
+void print_machine() {
+  std::cout << "machine_cpu=" << cpu_model() << "\n";
+  std::cout << "machine_cores=" << std::thread::hardware_concurrency() << "\n";
+  std::ifstream la("/proc/loadavg");
+  double l1 = 0, l5 = 0, l15 = 0;
+  if (la >> l1 >> l5 >> l15) std::cout << "machine_load_avg=" << l1 << " " << l5 << " " << l15 << "\n";
+#ifdef NDEBUG
+  std::cout << "build=optimised (NDEBUG)\n";
+#else
+  std::cout << "build=debug (assertions on)\n";
+#endif
+}
+
+gis::Result<Figures> measure_layer(const LayerBenchOptions& o) {
+  const std::vector<std::string> args = child_args(o);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return gis::Failure(gis::Failure::GeneralError, std::string("pipe: ") + std::strerror(errno));
+  std::cout.flush();
+  std::fflush(nullptr);
+  // The first frame is timed from here: fork and exec, dynamic loading and everything after count.
+  const int64_t start_ns = clock_ns(CLOCK_MONOTONIC);
+  const pid_t pid = fork();
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    dup2(fds[1], STDOUT_FILENO);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return gis::Failure(gis::Failure::GeneralError, std::string("fork: ") + std::strerror(errno));
+  }
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  rusage ru{};
+  while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+  }
+  std::map<std::string, std::string> raw;
+  Figures order;  // the child's lines as printed
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    raw[line.substr(0, eq)] = line.substr(eq + 1);
+    order.emplace_back(line.substr(0, eq), line.substr(eq + 1));
+  }
+  if (raw.count("error")) return gis::Failure(gis::Failure::GeneralError, raw["error"]);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !raw.count("mono_first_frame_ns")) {
+    const std::string how = !WIFSIGNALED(status)         ? "exited with " + std::to_string(WEXITSTATUS(status))
+                            : WTERMSIG(status) == SIGKILL ? std::string("was killed (SIGKILL: out of memory?)")
+                                                          : "was killed by signal " + std::to_string(WTERMSIG(status));
+    return gis::Failure(gis::Failure::GeneralError, "the bench process " + how + " before its figures");
+  }
+  auto stamp_s = [&](const char* key) { return static_cast<double>(std::stoll(raw[key]) - start_ns) * 1e-9; };
+  Figures f;
+  for (auto& [k, v] : order) {
+    if (k.rfind("mono_", 0) == 0 || k == "child_peak_rss_mb" || k == "pipelines_ms") continue;
+    f.emplace_back(k, v);
+    if (k == "renderer_create_s") {
+      if (raw.count("pipelines_ms")) {
+        f.emplace_back("pipelines_s", fixed(std::stod(raw["pipelines_ms"]) / 1000.0, 3));
+        f.emplace_back("pipelines_s_is", "RenderStats::pipelines_ms");
+      } else {
+        // TODO: RenderStats::pipelines_ms comes with the renderer split; pipelines_ms_of picks it
+        // up on its own. Until then the renderer's creation (instance, device, passes, every
+        // pipeline) is the closest honest figure.
+        f.emplace_back("pipelines_s", v);
+        f.emplace_back("pipelines_s_is", "renderer creation (Vulkan instance, device, passes and pipelines)");
+      }
+    }
+    if (k == "upload_s") {
+      f.emplace_back("exec_to_main_s", fixed(stamp_s("mono_main_ns"), 3));
+      f.emplace_back("first_frame_s", fixed(stamp_s("mono_first_frame_ns"), 3));
+    }
+  }
+  f.emplace_back("peak_rss_mb", fixed(static_cast<double>(ru.ru_maxrss) / 1024.0, 1));
+  return f;
+}
+
+int run_bench_layer(int argc, char** argv) {
+  LayerBenchOptions o;
+  bool child = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "parktwin bench: " << a << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--layer") {
+      o.layer = value();
+    } else if (a == "--height-attr") {
+      o.height_attr = value();
+    } else if (a == "--look") {
+      o.look = value();
+    } else if (a == "--size") {
+      const std::string v = value();
+      if (!parse_size(v, o.width, o.height)) {
+        std::cerr << "parktwin bench: --size wants WIDTHxHEIGHT, each side 1 to 16384 (got '" << v << "')\n";
+        return 2;
+      }
+    } else if (a == "--frames") {
+      const std::string v = value();
+      const auto n = args::number_in(v, 1, 10000);
+      if (!n || *n != std::floor(*n)) {
+        std::cerr << "parktwin bench: --frames wants a whole count in [1, 10000] (got '" << v << "')\n";
+        return 2;
+      }
+      o.frames = static_cast<int>(*n);
+    } else if (a == "--msaa") {
+      const std::string v = value();
+      if (v != "1" && v != "4") {
+        std::cerr << "parktwin bench: --msaa takes 1 or 4\n";
+        return 2;
+      }
+      o.msaa = static_cast<uint32_t>(std::stoi(v));
+    } else if (a == "--bench-child") {
+      child = true;
+    } else {
+      std::cerr << "parktwin bench: unknown option " << a << " with --layer (see `parktwin --help`)\n";
+      return 2;
+    }
+  }
+  if (o.layer.empty()) {
+    std::cerr << "parktwin bench: --layer FILE needed\n";
+    return 2;
+  }
+  if (child) return run_child(o);
+
+  print_machine();
+  std::cout << "conditions=offscreen, no readback, a plain layer render (no overlay, labels or flows), "
+               "a cold process (fork + exec) per run; frame_ms: median of "
+            << o.frames << " frames after " << kWarmupFrames << " untimed\n";
+  std::cout << "layer=" << o.layer << "\n";
+  std::cout << "size=" << o.width << "x" << o.height << "\n";
+  auto f = measure_layer(o);
+  if (!f) {
+    std::cerr << "parktwin bench: " << f.error().message << "\n";
+    return 1;
+  }
+  for (const auto& [k, v] : *f) std::cout << k << "=" << v << "\n";
+  return 0;
+}
+
+}  // namespace parktwin::bench

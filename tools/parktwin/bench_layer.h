@@ -1,0 +1,40 @@
+#pragma once
+// `parktwin bench --layer FILE`: what any OGR layer costs from a cold process to its first frame
+// and per steady frame (docs/benchmarks.md).
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parktwin/gis/result.h"
+
+namespace parktwin::bench {
+
+struct LayerBenchOptions {
+  std::string layer;        ///< any OGR source
+  std::string height_attr;  ///< attribute with the height in metres ("" = auto: height_m, height, ...)
+  std::string look;         ///< LON,LAT,DIST[,HEADING,PITCH]; "" = fit the layer
+  uint32_t width = 1920, height = 1080;
+  int frames = 30;          ///< steady frames timed (after 3 untimed)
+  uint32_t msaa = 4;
+};
+
+/// name=value figures, in the order they are printed.
+using Figures = std::vector<std::pair<std::string, std::string>>;
+
+/// Runs the bench in a fresh process (this executable, re-executed with a hidden --bench-child) so
+/// dynamic loading, Vulkan start-up, loading, triangulation and pipeline creation all count in
+/// first_frame_s, and returns its figures. Fails when the child cannot start or reports an error.
+gis::Result<Figures> measure_layer(const LayerBenchOptions& o);
+
+/// The machine and the time's conditions as name=value lines (CPU, cores, load average).
+void print_machine();
+
+/// `parktwin bench --layer FILE [...]`: `argv` is the command line after "bench". Also runs the
+/// child side when --bench-child is given. Returns the exit code.
+int run_bench_layer(int argc, char** argv);
+
+/// Parses WIDTHxHEIGHT (each side 1..16384); false when it is not one.
+bool parse_size(const std::string& s, uint32_t& w, uint32_t& h);
+
+}  // namespace parktwin::bench
