@@ -299,6 +299,59 @@ void copy_buildings(const BuildingMesh& full, const std::vector<uint32_t>& build
   }
 }
 
+/// Where one building lies in a mesh: its vertices, triangles (indices) and lines, each one run.
+struct Span {
+  uint32_t v0 = 0, v1 = 0, i0 = 0, i1 = 0, e0 = 0, e1 = 0;
+};
+
+/// The spans of the buildings that occupy one run of vertices, one of triangles and one of lines,
+/// with every index inside their own vertices (as the Extruder writes them).
+std::unordered_map<uint32_t, Span> building_spans(const BuildingMesh& m) {
+  std::unordered_map<uint32_t, Span> spans;
+  std::unordered_map<uint32_t, uint8_t> seen;  // bit 1: vertices, 2: triangles, 4: lines; 8: not one run each
+  auto runs = [&](size_t count, size_t step, uint8_t bit, auto building_at, auto record) {
+    for (size_t k = 0; k < count;) {
+      const uint32_t b = building_at(k);
+      size_t e = k + step;
+      while (e < count && building_at(e) == b) e += step;
+      uint8_t& flags = seen[b];
+      flags |= (flags & bit) ? 8 : bit;
+      record(spans[b], static_cast<uint32_t>(k), static_cast<uint32_t>(e));
+      k = e;
+    }
+  };
+  const auto& V = m.vertices;
+  runs(V.size(), 1, 1, [&](size_t k) { return V[k].building; }, [](Span& s, uint32_t a, uint32_t b) { s.v0 = a, s.v1 = b; });
+  runs(m.indices.size() - m.indices.size() % 3, 3, 2, [&](size_t k) { return V[m.indices[k]].building; },
+       [](Span& s, uint32_t a, uint32_t b) { s.i0 = a, s.i1 = b; });
+  runs(m.edge_indices.size() - m.edge_indices.size() % 2, 2, 4, [&](size_t k) { return V[m.edge_indices[k]].building; },
+       [](Span& s, uint32_t a, uint32_t b) { s.e0 = a, s.e1 = b; });
+  for (auto it = spans.begin(); it != spans.end();) {
+    const Span& s = it->second;
+    bool ok = (seen[it->first] & 8) == 0;
+    for (uint32_t k = s.i0; ok && k < s.i1; ++k) ok = m.indices[k] >= s.v0 && m.indices[k] < s.v1;
+    for (uint32_t k = s.e0; ok && k < s.e1; ++k) ok = m.edge_indices[k] >= s.v0 && m.edge_indices[k] < s.v1;
+    it = ok ? std::next(it) : spans.erase(it);
+  }
+  return spans;
+}
+
+/// Appends a building's span of `full` to `out` as it is.
+void copy_span(const BuildingMesh& full, const Span& s, BuildingMesh& out) {
+  const auto base = static_cast<uint32_t>(out.vertices.size());
+  out.vertices.insert(out.vertices.end(), full.vertices.begin() + s.v0, full.vertices.begin() + s.v1);
+  for (uint32_t k = s.i0; k < s.i1; ++k) out.indices.push_back(full.indices[k] - s.v0 + base);
+  for (uint32_t k = s.e0; k < s.e1; ++k) out.edge_indices.push_back(full.edge_indices[k] - s.v0 + base);
+}
+
+/// Whether a simplified polygon kept every point (it keeps a subset, so equal counts suffice).
+bool same_points(const Polygon& a, const Polygon& b) {
+  if (a.outer.size() != b.outer.size() || a.holes.size() != b.holes.size()) return false;
+  for (size_t h = 0; h < a.holes.size(); ++h)
+    if (a.holes[h].size() != b.holes[h].size()) return false;
+  return true;
+}
+
 size_t distinct_buildings(const BuildingMesh& m) {
   std::vector<uint32_t> b;
   b.reserve(m.vertices.size() / 4 + 1);
@@ -481,9 +534,11 @@ std::vector<BuildingLod> building_lods(const BuildingMesh& full, std::span<const
   std::vector<uint32_t> unrecovered;
   const std::vector<MeshFootprint> fps = mesh_footprints(full, &unrecovered);
   const size_t buildings = distinct_buildings(full);
+  const std::unordered_map<uint32_t, Span> spans = building_spans(full);
   std::vector<BuildingLod> levels;
   levels.reserve(tolerances_m.size());
   Extruder ex;
+  std::vector<Polygon> simplified;
   for (const double tol : tolerances_m) {
     BuildingLod lod;
     lod.error_m = tol;
@@ -495,20 +550,32 @@ std::vector<BuildingLod> building_lods(const BuildingMesh& full, std::span<const
     st.buildings = buildings;
     std::vector<uint32_t> copy = unrecovered;
     for (size_t i = 0; i < fps.size();) {
-      // All polygons of one building: if any fails to extrude, the building is copied whole.
+      // All polygons of one building: unchanged, it is copied from the full mesh as it lies there;
+      // if any fails to extrude, the building is copied whole.
       size_t j = i;
       while (j < fps.size() && fps[j].building == fps[i].building) ++j;
+      const uint32_t building = fps[i].building;
+      simplified.clear();
+      bool unchanged = true;
+      for (size_t k = i; k < j; ++k) {
+        simplified.push_back(simplify_footprint(fps[k].polygon, tol, &st));
+        unchanged = unchanged && same_points(simplified.back(), fps[k].polygon);
+      }
+      const auto span = spans.find(building);
+      if (unchanged && span != spans.end()) {
+        copy_span(full, span->second, lod.mesh);
+        i = j;
+        continue;
+      }
       const size_t v0 = lod.mesh.vertices.size(), i0 = lod.mesh.indices.size(), e0 = lod.mesh.edge_indices.size();
       bool ok = true;
-      for (size_t k = i; k < j && ok; ++k) {
-        const Polygon s = simplify_footprint(fps[k].polygon, tol, &st);
-        ok = ex.add(s, fps[k].building, lod.mesh) || ex.add(fps[k].polygon, fps[k].building, lod.mesh);
-      }
+      for (size_t k = i; k < j && ok; ++k)
+        ok = ex.add(simplified[k - i], building, lod.mesh) || ex.add(fps[k].polygon, building, lod.mesh);
       if (!ok) {
         lod.mesh.vertices.resize(v0);
         lod.mesh.indices.resize(i0);
         lod.mesh.edge_indices.resize(e0);
-        copy.push_back(fps[i].building);
+        copy.push_back(building);
       }
       i = j;
     }
