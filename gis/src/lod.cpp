@@ -490,6 +490,8 @@ Polygon simplify_footprint(const Polygon& footprint, double tolerance_m, LodStat
   LodStats local;
   LodStats& st = stats ? *stats : local;
   ++st.polygons;
+  // Four points or fewer and no hole (a rectangle, say): nothing a level could drop.
+  if (footprint.holes.empty() && footprint.outer.size() <= 4) return footprint;
   Polygon orig;
   orig.outer = dedup(footprint.outer);
   for (const Ring& h : footprint.holes) orig.holes.push_back(dedup(h));
