@@ -495,7 +495,11 @@ Polygon simplify_footprint(const Polygon& footprint, double tolerance_m, LodStat
   Polygon orig;
   orig.outer = dedup(footprint.outer);
   for (const Ring& h : footprint.holes) orig.holes.push_back(dedup(h));
-  if (orig.outer.size() < 3 || !(tolerance_m > 0.0)) {
+  bool finite = std::isfinite(tolerance_m);
+  for (const dvec2 q : orig.outer) finite = finite && std::isfinite(q.x) && std::isfinite(q.y);
+  for (const Ring& h : orig.holes)
+    for (const dvec2 q : h) finite = finite && std::isfinite(q.x) && std::isfinite(q.y);
+  if (orig.outer.size() < 3 || !(tolerance_m > 0.0) || !finite) {
     ++st.kept;
     return footprint;
   }
@@ -529,6 +533,7 @@ Polygon simplify_footprint(const Polygon& footprint, double tolerance_m, LodStat
   }
   st.holes_filled += filled;
   if (vertex_count(best) < vertex_count(orig)) ++st.simplified;
+  else ++st.kept;
   return best;
 }
 

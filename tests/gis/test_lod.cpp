@@ -326,6 +326,20 @@ TEST(Lod, TinyAndThinBuildingsStay) {
   expect_format(l.mesh);
 }
 
+TEST(Lod, BadInputReturnedAsIs) {
+  // Crossing rings, non-finite points and a non-positive tolerance: the input comes back, counted as kept.
+  const Polygon bowtie{{{0, 0}, {15, 15.5}, {30, 30}, {30, 0}, {0, 30}}, {}};  // crossing edges
+  const Polygon nan{{{0, 0}, {30, 0}, {30, std::nan("")}, {15, 31}, {0, 30}}, {}};
+  const Polygon ok{{{0, 0}, {30, 0}, {30, 30}, {15, 31}, {0, 30}}, {}};
+  LodStats st;
+  EXPECT_EQ(simplify_footprint(bowtie, 2.0, &st).outer.size(), bowtie.outer.size());
+  EXPECT_EQ(simplify_footprint(nan, 2.0, &st).outer.size(), nan.outer.size());
+  EXPECT_EQ(simplify_footprint(ok, 0.0, &st).outer.size(), ok.outer.size());
+  EXPECT_EQ(simplify_footprint(ok, std::nan(""), &st).outer.size(), ok.outer.size());
+  EXPECT_EQ(st.kept, 4u);
+  EXPECT_EQ(simplify_footprint(ok, 2.0, &st).outer.size(), 4u);  // the 1 m gable goes
+}
+
 TEST(Lod, UnrecoverableBuildingCopied) {
   // Building 5 has a roof and no walls: it cannot be recovered and is copied as it is.
   BuildingMesh full = extrude_all({Polygon{rect(0, 0, 10, 10), {}}});

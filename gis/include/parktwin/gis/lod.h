@@ -31,7 +31,8 @@ struct LodStats {
   size_t simplified = 0;       ///< polygons with fewer vertices than in the full mesh
   size_t boxed = 0;            ///< polygons whose outline became its oriented bounding box
   size_t holes_filled = 0;     ///< holes narrower than 2 t, dropped
-  size_t kept = 0;             ///< polygons extruded unchanged (no valid simplification found)
+  size_t kept = 0;             ///< polygons of over four points or with holes that keep every point
+                               ///< (nothing within the tolerance can go, or nothing valid was found)
   size_t copied = 0;           ///< buildings copied as they are (footprint not recoverable from the walls)
   size_t triangles_full = 0;   ///< triangles of the full mesh
   size_t triangles = 0;        ///< triangles of the level
