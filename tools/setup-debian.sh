@@ -10,6 +10,7 @@ PACKAGES=(
   libglfw3-dev libimgui-dev libstb-dev libglm-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libgdal-dev proj-data libgeos-dev
+  libmeshoptimizer-dev
   xvfb xauth x11-utils xdotool imagemagick fonts-wqy-microhei
   mosquitto mosquitto-clients libmosquitto-dev openssl
   sqlite3 libsqlite3-dev

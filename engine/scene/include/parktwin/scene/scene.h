@@ -18,6 +18,7 @@
 #include "parktwin/gis/extrude.h"
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
+#include "parktwin/gis/lod.h"
 #include "parktwin/gis/reader.h"
 #include "parktwin/scene/chains.h"
 #include "parktwin/scene/facts.h"
@@ -76,6 +77,14 @@ struct BuildingChunk {
   TileKey tile;
   std::vector<uint32_t> features;  ///< member feature indices (ascending): extruded in this order
   uint64_t revision = 1;           ///< a Scene::geometry_revision value; changes when the mesh changes
+  /// Levels of detail, coarser with each index (tolerances gis::kBuildingLodTolerances, 2 m then
+  /// 8 m): same origin, vertex format and building indices as `mesh`, every building present, ground
+  /// cover within lods[i].error_m of the full footprints (see gis/lod.h). A renderer may draw level
+  /// i instead of `mesh` when error_m, seen at the chunk's nearest distance, is under its pixel
+  /// budget. Empty until build_chunk_lods / build_building_lods runs (they cost about twice the
+  /// extrusion, so loading does not wait for them); emptied whenever `mesh` is rebuilt.
+  std::vector<gis::BuildingLod> lods;
+  uint64_t lods_revision = 0;  ///< the `revision` the levels were built from (0: none)
 };
 
 /// A point symbol drawn at constant pixel size (enterprise sites, reference points).
@@ -300,6 +309,17 @@ struct GeometryUpdate {
 /// geometry_revision and the rebuilt chunks' revisions; a renderer picks them up with
 /// Renderer::update_geometry. Unknown layer or feature indices are ignored.
 GeometryUpdate update_features(Scene& scene, uint32_t layer_index, const std::vector<size_t>& feature_indices);
+
+/// Builds the levels of detail (BuildingChunk::lods) of one building chunk if it has none for its
+/// current revision. Reads and writes only that chunk: distinct chunks may be built on different
+/// threads while nothing else touches them. Returns whether it built anything.
+bool build_chunk_lods(BuildingChunk& chunk);
+
+/// Builds the missing or stale levels of detail of every building chunk of the scene on up to
+/// `threads` threads (0: one per hardware thread), and returns how many chunks got levels. The
+/// scene must not be read or changed by others meanwhile; a renderer that wants levels without
+/// the wait copies the chunk's mesh and calls gis::building_lods on a worker instead.
+size_t build_building_lods(Scene& scene, unsigned threads = 0);
 
 /// The facts shown for each park, quoted from the source document (see FACTS.md).
 std::vector<Fact> park_facts(const std::string& park_id);

@@ -1,0 +1,104 @@
+// Levels of detail of building chunks: absent after loading, built for every chunk by
+// build_building_lods (on worker threads), with the same buildings as the chunk's mesh; an edit
+// empties the levels of the chunks it rebuilds and only those are built again.
+#include <ctime>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "parktwin/gis/synthetic.h"
+#include "parktwin/scene/scene.h"
+
+using namespace parktwin;
+using namespace parktwin::scene;
+
+namespace {
+
+/// `n` synthetic footprints as a buildings layer around the origin (several 4 km tiles).
+uint32_t add_synthetic(Scene& s, size_t n) {
+  gis::LayerData d;
+  d.name = "synthetic";
+  d.source = "generated: test";
+  d.kind = gis::GeomKind::Polygon;
+  for (gis::Polygon& p : gis::synthetic_footprints(n, 21)) {
+    gis::Feature f;
+    f.fid = static_cast<int64_t>(d.features.size() + 1);
+    f.geom.polygons.push_back(std::move(p));
+    d.features.push_back(std::move(f));
+  }
+  return add_layer_data(s, std::move(d), "synthetic", LayerKind::Buildings);
+}
+
+std::set<uint32_t> buildings_of(const gis::BuildingMesh& m) {
+  std::set<uint32_t> b;
+  for (const uint32_t i : m.indices) b.insert(m.vertices[i].building);
+  return b;
+}
+
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
+}  // namespace
+
+TEST(SceneLods, BuiltOnRequestForEveryChunk) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const double t0 = cpu_ms();
+  const uint32_t li = add_synthetic(s, 20000);  // 100 m plots: about 14 km across, 16 chunks
+  const double t1 = cpu_ms();
+  Layer& l = s.layers[li];
+  ASSERT_GT(l.building_chunks.size(), 4u);
+  for (const BuildingChunk& c : l.building_chunks) {
+    EXPECT_TRUE(c.lods.empty());
+    EXPECT_EQ(c.lods_revision, 0u);
+  }
+  const size_t built = build_building_lods(s, 2);
+  const double t2 = cpu_ms();
+  std::printf("[lod] scene, 20k synthetic: layer built in %.0f ms CPU, levels in %.0f ms CPU (2 threads)\n", t1 - t0, t2 - t1);
+  EXPECT_EQ(built, l.building_chunks.size());
+  size_t full = 0, coarse = 0;
+  for (const BuildingChunk& c : l.building_chunks) {
+    ASSERT_EQ(c.lods.size(), std::size(gis::kBuildingLodTolerances));
+    EXPECT_EQ(c.lods_revision, c.revision);
+    const std::set<uint32_t> all = buildings_of(c.mesh);
+    double prev_error = 0.0;
+    size_t prev = c.mesh.indices.size();
+    for (const gis::BuildingLod& lod : c.lods) {
+      EXPECT_GT(lod.error_m, prev_error);
+      prev_error = lod.error_m;
+      EXPECT_EQ(lod.mesh.origin, c.mesh.origin);
+      EXPECT_EQ(buildings_of(lod.mesh), all);
+      EXPECT_LT(lod.mesh.indices.size(), prev);
+      prev = lod.mesh.indices.size();
+    }
+    full += c.mesh.indices.size();
+    coarse += c.lods.back().mesh.indices.size();
+  }
+  EXPECT_LT(coarse, full * 7 / 10);
+  EXPECT_EQ(build_building_lods(s, 2), 0u);  // nothing stale
+}
+
+TEST(SceneLods, EditEmptiesTheRebuiltChunksLevels) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_synthetic(s, 3000);
+  build_building_lods(s, 1);
+  Layer& l = s.layers[li];
+  const size_t f = 1234;
+  const auto ci = static_cast<size_t>(l.feature_chunk.at(f));
+  for (glm::dvec2& p : l.data.features[f].geom.polygons[0].outer) p += glm::dvec2{3.0, 0.0};
+  const GeometryUpdate up = update_features(s, li, {f});
+  EXPECT_EQ(up.chunks_rebuilt, 1u);
+  EXPECT_TRUE(l.building_chunks[ci].lods.empty());
+  EXPECT_EQ(l.building_chunks[ci].lods_revision, 0u);
+  for (size_t k = 0; k < l.building_chunks.size(); ++k) {
+    if (k != ci) EXPECT_EQ(l.building_chunks[k].lods.size(), std::size(gis::kBuildingLodTolerances));
+  }
+  EXPECT_EQ(build_building_lods(s, 1), 1u);
+  const BuildingChunk& c = l.building_chunks[ci];
+  EXPECT_EQ(c.lods_revision, c.revision);
+  ASSERT_FALSE(c.lods.empty());
+  EXPECT_EQ(buildings_of(c.lods.back().mesh), buildings_of(c.mesh));
+  EXPECT_FALSE(build_chunk_lods(l.building_chunks[ci]));  // up to date
+}
