@@ -24,11 +24,13 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <chrono>
 
 #include "args.h"
 #include "bench_util.h"
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
+#include "parktwin/scene/stream.h"
 #include "parktwin/scene/geo_camera.h"
 
 namespace parktwin::bench {
@@ -58,48 +60,45 @@ std::optional<double> pipelines_ms_of(const Stats& s) {
 }
 
 struct LoadTimes {
-  double read_s = 0.0;         ///< through GDAL into memory (scene frame coordinates)
-  double triangulate_s = 0.0;  ///< extrusion, triangulation, chunking, styles
+  double read_s = 0.0;         ///< worker time reading the source (or the tile cache), summed over workers
+  double triangulate_s = 0.0;  ///< worker time extruding and triangulating, summed over workers
   int64_t features_read = 0, features_kept = 0;
+  size_t tiles = 0, tiles_from_cache = 0;
 };
 
-/// The layer as `parktwin render --no-dataset --layer FILE --height-attr NAME` shows it: every
-/// layer of the source read through GDAL (gis::read_source, as scene::add_user_layers does),
-/// then built into the scene: points as sites, lines as roads, polygons as extruded buildings
-/// (default height 10 m where there is no height). Read and build are timed apart. The one place
-/// the bench loads data: a streaming loader takes its place here.
-gis::Result<std::unique_ptr<scene::Scene>> load_layer(const LayerBenchOptions& o, LoadTimes& t) {
+/// The layer as `parktwin --no-dataset --layer FILE --height-attr NAME --layer-kind buildings`
+/// shows it: streamed by tile (scene::add_user_layers_streamed: nearest to the camera first,
+/// read and extruded on worker threads). Returns the scene (the layers added, no tile in yet) and
+/// its streams. The one place the bench loads data.
+gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& o,
+                                                      std::vector<std::unique_ptr<scene::LayerStream>>& streams) {
   auto s = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
-  const int64_t t0 = clock_ns(CLOCK_MONOTONIC);
-  auto read = gis::read_source(o.layer, s->frame(), gis::ReadOptions{});
-  if (!read) return read.error();
-  t.read_s = seconds_since(t0);
-  const int64_t t1 = clock_ns(CLOCK_MONOTONIC);
-  for (gis::LayerData& d : *read) {
-    t.features_read += d.report.read;
-    t.features_kept += d.report.kept;
-    if (d.features.empty()) continue;
-    // add_layer_data finds the height by the usual names (height_m first): the attribute asked for
-    // takes that name, so it wins as --height-attr makes it win in add_user_layers.
-    if (!o.height_attr.empty()) {
-      const int k = d.field(o.height_attr);
-      if (k < 0) {
-        std::cerr << "parktwin bench: layer '" << d.name << "' has no attribute '" << o.height_attr
-                  << "'; buildings get the default height of 10 m\n";
-      } else if (d.fields[static_cast<size_t>(k)] != "height_m") {
-        if (const int other = d.field("height_m"); other >= 0) d.fields[static_cast<size_t>(other)] = "height_m (not used)";
-        d.fields[static_cast<size_t>(k)] = "height_m";
-      }
-    }
-    const scene::LayerKind kind = d.kind == gis::GeomKind::Point  ? scene::LayerKind::Sites
-                                  : d.kind == gis::GeomKind::Line ? scene::LayerKind::Roads
-                                                                  : scene::LayerKind::Buildings;
-    const std::string id = "user:" + o.layer + "/" + d.name;
-    scene::add_layer_data(*s, std::move(d), id, kind);
+  scene::LoadOptions lo;
+  lo.height_attribute = o.height_attr;
+  lo.kind = "buildings";
+  scene::StreamOptions so;
+  so.cache_dir = o.tile_cache;
+  if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
+    double lon = 0.0, lat = 0.0;
+    if (std::sscanf(o.look.c_str(), "%lf,%lf", &lon, &lat) == 2) so.focus = s->frame().from_wgs84({lon, lat});
   }
-  t.triangulate_s = seconds_since(t1);
+  auto added = scene::add_user_layers_streamed(*s, o.layer, lo, so);
+  if (!added) return added.error();
+  streams = std::move(*added);
+  for (const auto& st : streams)
+    if (auto e = st->extent()) s->include_bounds(e->first, e->second);
   if (s->layers.empty()) return gis::Failure(gis::Failure::ResourceUnavailable, o.layer + " has no features to show");
   return s;
+}
+
+/// Moves arrived tiles into the scene; true when every stream has finished.
+bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>>& streams, size_t& moved) {
+  bool all = true;
+  for (auto& st : streams) {
+    moved += st->integrate(s);
+    all = all && st->progress().finished;
+  }
+  return all;
 }
 
 // --- the child: measures and prints raw figures ---------------------------------------------
@@ -110,17 +109,34 @@ int run_child(const LayerBenchOptions& o) {
     std::cout << "error=" << msg << "\n";
     return 1;
   };
-  LoadTimes lt;
-  auto scene = load_layer(o, lt);
-  if (!scene) return fail(scene.error().message);
-  const scene::Scene& s = **scene;
-
+  // The renderer (Vulkan start-up and pipeline compilation) on a thread of its own while the
+  // workers read and triangulate: on two cores the two overlap.
   render::RendererOptions ro;
   ro.msaa = o.msaa;
-  const int64_t tr = clock_ns(CLOCK_MONOTONIC);
-  auto created = render::Renderer::create(ro);
+  gis::Result<std::unique_ptr<render::Renderer>> created = gis::Failure(gis::Failure::GeneralError, "not created");
+  double create_s = 0.0;
+  std::thread creator([&] {
+    const int64_t tr = clock_ns(CLOCK_MONOTONIC);
+    created = render::Renderer::create(ro);
+    create_s = seconds_since(tr);
+  });
+  LoadTimes lt;
+  std::vector<std::unique_ptr<scene::LayerStream>> streams;
+  auto scene = start_layer(o, streams);
+  if (!scene) {
+    creator.join();
+    return fail(scene.error().message);
+  }
+  scene::Scene& s = **scene;
+  // The first frame shows what has arrived once the first tile is in (nearest to the camera).
+  size_t moved = 0;
+  bool complete = take_tiles(s, streams, moved);
+  while (!complete && moved == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    complete = take_tiles(s, streams, moved);
+  }
+  creator.join();
   if (!created) return fail(created.error().message);
-  const double create_s = seconds_since(tr);
   render::Renderer& r = **created;
   const std::optional<double> pipelines_ms = pipelines_ms_of(r.stats());
   const int64_t tu = clock_ns(CLOCK_MONOTONIC);
@@ -135,7 +151,25 @@ int run_child(const LayerBenchOptions& o) {
   std::vector<double> frame_ms, cpu_ms, snapshot_ms, record_ms;
   int64_t first_frame_ns = 0;
   double first_render_ms = 0.0;
+  int64_t complete_frame_ns = 0;
+  size_t first_frame_buildings = 0;
+  int partial_frames = 0;
   for (int i = 0; i < 1 + kWarmupFrames + o.frames; ++i) {
+    if (i == 1 && !complete) {
+      // Frames while the rest arrives (the viewer's loop), until the one that shows every tile.
+      for (;;) {
+        complete = take_tiles(s, streams, moved);
+        if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
+        const auto snap = snapshots.build(s, *cam, 0.0);
+        render::FrameInput in;
+        in.frame = snap.get();
+        in.read_back = false;
+        if (auto img = r.render_offscreen(in, o.width, o.height); !img) return fail(img.error().message);
+        ++partial_frames;
+        if (complete) break;
+      }
+    }
+    if (i == 1 && complete_frame_ns == 0) complete_frame_ns = clock_ns(CLOCK_MONOTONIC);
     const int64_t tf = clock_ns(CLOCK_MONOTONIC), tc = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     const auto snap = snapshots.build(s, *cam, 0.0);
     const double snap_cpu_ms = static_cast<double>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - tc) * 1e-6;
@@ -148,12 +182,25 @@ int run_child(const LayerBenchOptions& o) {
     if (i == 0) {
       first_frame_ns = clock_ns(CLOCK_MONOTONIC);
       first_render_ms = ms;
+      first_frame_buildings = s.buildings.size();
+      if (complete) complete_frame_ns = first_frame_ns;
     } else if (i > kWarmupFrames) {
       frame_ms.push_back(ms);
       snapshot_ms.push_back(snap_cpu_ms);
       record_ms.push_back(r.stats().record_cpu_ms);
       cpu_ms.push_back(snap_cpu_ms + r.stats().record_cpu_ms);
     }
+  }
+  for (const auto& st : streams) {
+    const scene::StreamProgress p = st->progress();
+    lt.read_s += p.read_s;
+    lt.triangulate_s += p.triangulate_s;
+    lt.tiles += p.tiles_done;
+    lt.tiles_from_cache += p.tiles_from_cache;
+  }
+  for (const auto& l : s.layers) {
+    lt.features_read += l.data.report.read;
+    lt.features_kept += l.data.report.kept;
   }
   uint64_t triangles = 0;
   for (const auto& l : s.layers)
@@ -174,7 +221,10 @@ int run_child(const LayerBenchOptions& o) {
             << "draw_calls=" << st.draw_calls << "\n"
             << "load_s=" << fixed(lt.read_s, 3) << "\n"
             << "triangulate_s=" << fixed(lt.triangulate_s, 3) << "\n"
-            << "renderer_create_s=" << fixed(create_s, 3) << "\n";
+            << "renderer_create_s=" << fixed(create_s, 3) << "\n"
+            << "tiles=" << lt.tiles << "\ntiles_from_cache=" << lt.tiles_from_cache << "\n"
+            << "first_frame_buildings=" << first_frame_buildings << "\n"
+            << "frames_while_loading=" << partial_frames << "\n";
   if (pipelines_ms) std::cout << "pipelines_ms=" << fixed(*pipelines_ms, 1) << "\n";
   std::cout << "upload_s=" << fixed(upload_s, 3) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
@@ -187,7 +237,8 @@ int run_child(const LayerBenchOptions& o) {
             << "gpu_memory_mb=" << fixed(static_cast<double>(st.gpu_memory_bytes) / (1024.0 * 1024.0), 1) << "\n"
             << "child_peak_rss_mb=" << fixed(static_cast<double>(ru.ru_maxrss) / 1024.0, 1) << "\n"
             << "mono_main_ns=" << main_ns << "\n"
-            << "mono_first_frame_ns=" << first_frame_ns << "\n";
+            << "mono_first_frame_ns=" << first_frame_ns << "\n"
+            << "mono_complete_frame_ns=" << complete_frame_ns << "\n";
   return 0;
 }
 
@@ -197,6 +248,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   std::vector<std::string> a{"parktwin", "bench", "--layer", o.layer};
   if (!o.height_attr.empty()) a.insert(a.end(), {"--height-attr", o.height_attr});
   if (!o.look.empty()) a.insert(a.end(), {"--look", o.look});
+  if (!o.tile_cache.empty()) a.insert(a.end(), {"--tile-cache", o.tile_cache});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
   return a;
@@ -297,6 +349,7 @@ gis::Result<Figures> measure_layer(const LayerBenchOptions& o) {
     if (k == "upload_s") {
       f.emplace_back("exec_to_main_s", fixed(stamp_s("mono_main_ns"), 3));
       f.emplace_back("first_frame_s", fixed(stamp_s("mono_first_frame_ns"), 3));
+      f.emplace_back("complete_frame_s", fixed(stamp_s("mono_complete_frame_ns"), 3));
     }
   }
   f.emplace_back("peak_rss_mb", fixed(static_cast<double>(ru.ru_maxrss) / 1024.0, 1));
@@ -321,6 +374,8 @@ int run_bench_layer(int argc, char** argv) {
       o.height_attr = value();
     } else if (a == "--look") {
       o.look = value();
+    } else if (a == "--tile-cache") {
+      o.tile_cache = value();
     } else if (a == "--size") {
       const std::string v = value();
       if (!parse_size(v, o.width, o.height)) {

@@ -17,6 +17,7 @@ struct LayerBenchOptions {
   uint32_t width = 1920, height = 1080;
   int frames = 30;          ///< steady frames timed (after 3 untimed)
   uint32_t msaa = 4;
+  std::string tile_cache;   ///< tile cache directory ("" = none: a cold read of the source)
 };
 
 /// name=value figures, in the order they are printed.
