@@ -1,5 +1,6 @@
 #version 450
 #include "common.glsl"
+#include "edge_constants.glsl"
 
 layout(location = 0) in vec2 in_pos;
 layout(location = 1) in float in_top;

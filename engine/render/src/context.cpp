@@ -74,7 +74,7 @@ bool Context::offers_present_barrier(VkPhysicalDevice pd, VkSurfaceKHR surface) 
   vkGetPhysicalDeviceFeatures2(pd, &f2);
   if (!feature.presentBarrier) return false;
   auto caps2 = reinterpret_cast<PFN_vkGetPhysicalDeviceSurfaceCapabilities2KHR>(
-      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceSurfaceCapabilities2KHR"));
+      vkGetInstanceProcAddr(instance_.vk(), "vkGetPhysicalDeviceSurfaceCapabilities2KHR"));
   if (!caps2) return false;
   VkSurfaceCapabilitiesPresentBarrierNV surface_barrier{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_PRESENT_BARRIER_NV};
   VkSurfaceCapabilities2KHR c2{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_2_KHR};
@@ -128,17 +128,20 @@ Context::Context(const RendererOptions& opt, const std::vector<const char*>& ins
   mi.pfnUserCallback = on_debug_message;
   mi.pUserData = this;
   if (debug_utils) ci.pNext = &mi;  // also catches messages from instance creation itself
+  VkInstance instance = VK_NULL_HANDLE;
   vk::check(vkCreateInstance(&ci, nullptr, &instance), "vkCreateInstance");
+  instance_ = vk::Instance(instance);
   if (debug_utils) {
     auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
         vkGetInstanceProcAddr(instance, "vkCreateDebugUtilsMessengerEXT"));
-    if (create) create(instance, &mi, nullptr, &messenger);
+    VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
+    if (create && create(instance, &mi, nullptr, &messenger) == VK_SUCCESS) messenger_ = vk::DebugMessenger(instance, messenger);
   }
 }
 
 void Context::create_device(VkSurfaceKHR surface) {
   const auto pds = vk::enumerate<VkPhysicalDevice>("vkEnumeratePhysicalDevices", [this](uint32_t* n, VkPhysicalDevice* p) {
-    return vkEnumeratePhysicalDevices(instance, n, p);
+    return vkEnumeratePhysicalDevices(instance_.vk(), n, p);
   });
   if (pds.empty())
     throw vk::Error("no Vulkan device found (install mesa-vulkan-drivers for the CPU driver lavapipe);"
@@ -196,6 +199,7 @@ void Context::create_device(VkSurfaceKHR surface) {
   di.enabledExtensionCount = static_cast<uint32_t>(exts.size());
   di.ppEnabledExtensionNames = exts.data();
   vk::check(vkCreateDevice(dev.physical, &di, nullptr, &dev.device), "vkCreateDevice");
+  device_ = vk::Device(dev.device);
   vkGetDeviceQueue(dev.device, queue_family, 0, &queue);
 
   info.name = props.deviceName;
@@ -208,16 +212,6 @@ void Context::create_device(VkSurfaceKHR surface) {
   const VkSampleCountFlags counts =
       props.limits.framebufferColorSampleCounts & props.limits.framebufferDepthSampleCounts;
   info.msaa = (want_msaa_ >= 4 && (counts & VK_SAMPLE_COUNT_4_BIT)) ? 4 : 1;
-}
-
-Context::~Context() {
-  if (dev.device) vkDestroyDevice(dev.device, nullptr);
-  if (messenger) {
-    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
-        vkGetInstanceProcAddr(instance, "vkDestroyDebugUtilsMessengerEXT"));
-    if (destroy) destroy(instance, messenger, nullptr);
-  }
-  if (instance) vkDestroyInstance(instance, nullptr);
 }
 
 }  // namespace parktwin::render

@@ -12,18 +12,72 @@
 
 namespace parktwin::render {
 
-/// shaders/common.glsl `DrawConstants` (push constants).
-struct DrawConstants {
+// Push constants: one typed struct per pass, mirrored field by field in its shader's block.
+
+/// shaders/flat.vert `GroundConstants` (ground fills and outlines).
+struct GroundConstants {
   /*  0 */ glm::mat4 mvp;
-  /* 64 */ glm::vec4 sun;
-  /* 80 */ glm::vec4 params;  // opacity, z offset, viewport w, viewport h
-  /* 96 */ glm::vec4 extra;   // animation time (s, wrapped), unused, unused, unused
+  /* 64 */ float opacity;
+  /* 68 */ float z_offset;
+  /* 72 */ glm::vec2 viewport;
 };
-static_assert(sizeof(DrawConstants) == 112);
+static_assert(sizeof(GroundConstants) == 80 && offsetof(GroundConstants, viewport) == 72);
+
+/// shaders/markers.vert `MarkerConstants`.
+struct MarkerConstants {
+  /*  0 */ glm::mat4 mvp;
+  /* 64 */ float opacity;
+  /* 68 */ float z_offset;
+  /* 72 */ glm::vec2 viewport;
+};
+static_assert(sizeof(MarkerConstants) == 80 && offsetof(MarkerConstants, viewport) == 72);
+
+/// shaders/building_constants.glsl `BuildingConstants` (building faces).
+struct BuildingConstants {
+  /*  0 */ glm::mat4 mvp;
+  /* 64 */ glm::vec4 sun;  // xyz towards the sun, w intensity
+  /* 80 */ float opacity;
+  /* 84 */ float time_s;
+};
+static_assert(sizeof(BuildingConstants) == 88 && offsetof(BuildingConstants, time_s) == 84);
+
+/// shaders/edge_constants.glsl `EdgeConstants` (building edges).
+struct EdgeConstants {
+  /*  0 */ glm::mat4 mvp;
+  /* 64 */ float opacity;
+};
+static_assert(sizeof(EdgeConstants) == 68);
+
+/// shaders/pick_constants.glsl `PickConstants` (object ids).
+struct PickConstants {
+  /*  0 */ glm::mat4 mvp;
+  /* 64 */ glm::vec2 viewport;
+  /* 72 */ uint32_t layer;
+  /* 76 */ uint32_t first_instance;
+};
+static_assert(sizeof(PickConstants) == 80 && offsetof(PickConstants, layer) == 72);
+
+/// shaders/flow_constants.glsl `FlowConstants` (flow culling and ribbons).
+struct FlowConstants {
+  /*   0 */ glm::mat4 mvp;
+  /*  64 */ glm::vec2 viewport;
+  /*  72 */ float time_s;
+  /*  76 */ float opacity;
+  /*  80 */ float camera_distance;
+  /*  84 */ float enterprise_max_distance;
+  /*  88 */ float park_min_distance;
+  /*  92 */ float min_log_value;
+  /*  96 */ uint32_t chain_mask;
+  /* 100 */ uint32_t segment_mask;
+  /* 104 */ int32_t highlight_chain;
+  /* 108 */ uint32_t bin;
+  /* 112 */ float segments;
+};
+static_assert(sizeof(FlowConstants) == 116 && offsetof(FlowConstants, chain_mask) == 96 &&
+              offsetof(FlowConstants, segments) == 112);
 static_assert(scene::kFlagAlarm == 8u && scene::kFlagMaintenance == 16u && scene::kFlagStopped == 32u &&
               scene::kFlagStale == 64u && scene::kFlagHidden == 1u && scene::kFlagHighlighted == 2u,
               "flag bits must match shaders/common.glsl");
-static_assert(offsetof(DrawConstants, sun) == 64 && offsetof(DrawConstants, params) == 80);
 
 /// shaders/markers.vert instance attributes.
 struct MarkerInstance {
