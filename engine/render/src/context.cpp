@@ -192,8 +192,33 @@ void Context::create_device(VkSurfaceKHR surface) {
     exts.push_back(VK_NV_PRESENT_BARRIER_EXTENSION_NAME);
     barrier.presentBarrier = VK_TRUE;
   }
+  // Features of the GPU-driven building chunks, where offered (render/src/building_cull.cpp).
+  VkPhysicalDeviceVulkan12Features have12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceFeatures2 have{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  have.pNext = &have12;
+  vkGetPhysicalDeviceFeatures2(dev.physical, &have);
+  VkPhysicalDeviceVulkan12Features want12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceFeatures2 want{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  want.pNext = &want12;
+  gpu_chunk_culling = have.features.shaderFloat64 && have.features.multiDrawIndirect &&
+                      have.features.drawIndirectFirstInstance;
+  if (gpu_chunk_culling) {
+    want.features.shaderFloat64 = VK_TRUE;
+    want.features.multiDrawIndirect = VK_TRUE;
+    want.features.drawIndirectFirstInstance = VK_TRUE;
+  }
+  // Mesa 22.3's lavapipe leaves the count buffer of vkCmdDrawIndexedIndirectCount in force for later
+  // plain indirect draws of the command buffer (the flow ribbons then drew nothing whenever the
+  // edge count before them was 0): there the building draws take the fallback path.
+  VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+  VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  props2.pNext = &driver;
+  vkGetPhysicalDeviceProperties2(dev.physical, &props2);
+  draw_indirect_count = have12.drawIndirectCount == VK_TRUE && driver.driverID != VK_DRIVER_ID_MESA_LLVMPIPE;
+  want12.drawIndirectCount = have12.drawIndirectCount;
+  if (info.present_barrier) want12.pNext = &barrier;
   VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  if (info.present_barrier) di.pNext = &barrier;
+  di.pNext = &want;
   di.queueCreateInfoCount = 1;
   di.pQueueCreateInfos = &qi;
   di.enabledExtensionCount = static_cast<uint32_t>(exts.size());

@@ -46,6 +46,11 @@ class Context {
   std::atomic<uint32_t> validation_errors{0};
   bool validation_on = false;
   bool need_present = false;
+  /// GPU-driven building chunks can run: shaderFloat64 (exact chunk matrices), multiDrawIndirect
+  /// and drawIndirectFirstInstance are enabled.
+  bool gpu_chunk_culling = false;
+  /// vkCmdDrawIndexedIndirectCount is available (Vulkan 1.2 feature drawIndirectCount, enabled).
+  bool draw_indirect_count = false;
 
  private:
   std::string hint_;

@@ -1,8 +1,12 @@
 #pragma once
-// The scene on the GPU: per-layer, per-chunk vertex and index buffers (an edit re-uploads only its
-// chunks), the site markers, the per-building style buffer of each frame in flight, the staging
-// copies not recorded yet, and the deferred release queue (a replaced buffer lives until every
-// frame that may use it has finished). The passes read its draw lists; none of them owns geometry.
+// The scene on the GPU: ground chunks with vertex and index buffers of their own, building chunks
+// packed into one shared vertex buffer and one shared index buffer (so that the GPU can draw any
+// set of them with one indirect draw per layer), the site markers, the per-building style buffer
+// of each frame in flight, the staging copies not recorded yet, and the deferred release queue (a
+// replaced buffer lives until every frame that may use it has finished). An edit re-uploads only
+// its chunks: a building chunk's new mesh goes to unused space at the end of the shared buffers,
+// and when that runs out every building chunk is packed again into larger ones. The passes read
+// its draw lists and chunk records; none of them owns geometry.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -14,6 +18,7 @@
 
 #include "context.h"
 #include "frame.h"
+#include "gpu_types.h"
 #include "parktwin/render/renderer.h"
 #include "vk_util.h"
 
@@ -30,7 +35,14 @@ struct DrawItem {
   double zmax;
   uint32_t first, count;
   int32_t vertex_offset;
-  VkBuffer vb = VK_NULL_HANDLE, ib = VK_NULL_HANDLE;  ///< owned by a GpuChunk (or the marker buffer)
+  VkBuffer vb = VK_NULL_HANDLE, ib = VK_NULL_HANDLE;  ///< owned by the GpuScene
+  uint32_t record = 0;  ///< buildings, edges: the chunk's index in building_records() (its instance)
+};
+
+/// The building chunks of one scene layer: a run of building_records().
+struct BuildingLayerSpan {
+  uint32_t layer;  ///< index in Scene::layers
+  uint32_t first, count;
 };
 
 /// Runs a one-time command buffer and waits for it.
@@ -71,6 +83,14 @@ class GpuScene {
   const std::vector<DrawItem>& marker_draws() const { return marker_draws_; }
   size_t layer_count() const { return layers_.size(); }
 
+  // Building chunks for GPU culling: one record per non-empty chunk, in draw order, grouped by
+  // layer; rebuilt (and the revision raised) whenever building geometry changes.
+  const std::vector<BuildingChunkGpu>& building_records() const { return building_records_; }
+  const std::vector<BuildingLayerSpan>& building_layers() const { return building_layers_; }
+  uint64_t buildings_revision() const { return buildings_revision_; }
+  VkBuffer building_vertices() const { return building_vb_.vk(); }
+  VkBuffer building_indices() const { return building_ib_.vk(); }
+
  private:
   /// One scene chunk on the GPU: its buffers, the chunk revision they hold, and its draws.
   struct Chunk {
@@ -78,8 +98,17 @@ class GpuScene {
     uint64_t revision = 0;
     std::vector<DrawItem> draws;
   };
+  /// A building chunk's mesh in the shared buffers.
+  struct BuildingChunk {
+    uint64_t revision = 0;
+    uint32_t vertex_base = 0, vertex_count = 0;
+    uint32_t index_base = 0, index_count = 0, edge_count = 0;  ///< faces, then edges
+    glm::dvec2 origin{0.0}, bmin{0.0}, bmax{0.0};
+    double zmax = 0.0;
+  };
   struct Layer {
-    std::vector<Chunk> ground, buildings;
+    std::vector<Chunk> ground;
+    std::vector<BuildingChunk> buildings;
   };
   struct Styles {
     vk::Buffer buffer;
@@ -93,14 +122,21 @@ class GpuScene {
   struct PendingCopy {
     vk::Buffer staging;
     VkBuffer dst;
-    VkDeviceSize bytes;
+    VkDeviceSize dst_offset, bytes;
   };
 
   /// A device buffer holding `parts` (pointer, size pairs, concatenated): written directly where
   /// memory is shared, else through a staging copy queued for the next command buffer.
   vk::Buffer make_mesh_buffer(std::initializer_list<std::pair<const void*, size_t>> parts, VkBufferUsageFlags usage);
   void upload_ground_chunk(const scene::GroundChunk& c, uint32_t layer, Chunk& g, RenderStats& stats);
-  void upload_building_chunk(const scene::BuildingChunk& c, uint32_t layer, Chunk& g, RenderStats& stats);
+  /// Writes `parts` at byte `offset` of `dst` (directly, or by a queued staging copy).
+  void write_range(const vk::Buffer& dst, VkDeviceSize offset, std::initializer_list<std::pair<const void*, size_t>> parts);
+  /// Puts a building chunk's mesh at the end of the shared buffers; false when it does not fit.
+  bool place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats);
+  /// Packs every building chunk of `scene` into new shared buffers with room to spare.
+  void pack_buildings(const scene::Scene& scene, RenderStats& stats);
+  /// building_records_, building_layers_ and the building draw lists from the placed chunks.
+  void rebuild_building_records();
   /// Retires a chunk's buffers and draws; it now stands for chunk revision `revision`.
   void reset_chunk(Chunk& g, uint64_t revision);
   /// Keeps a buffer alive until every frame started so far has finished.
@@ -114,6 +150,11 @@ class GpuScene {
   std::vector<Layer> layers_;
   vk::Buffer marker_vb_;
   std::vector<DrawItem> ground_draws_, building_draws_, edge_draws_, marker_draws_;
+  vk::Buffer building_vb_, building_ib_;  ///< every building chunk's mesh
+  uint64_t vertex_capacity_ = 0, index_capacity_ = 0, vertices_used_ = 0, indices_used_ = 0;
+  std::vector<BuildingChunkGpu> building_records_;
+  std::vector<BuildingLayerSpan> building_layers_;
+  uint64_t buildings_revision_ = 0;
   std::vector<Retired> retired_;
   std::vector<PendingCopy> pending_copies_;
   vk::DescriptorSetLayout styles_layout_;

@@ -27,6 +27,54 @@ struct PassSetup {
   VkRenderPass pass;  ///< the scene pass; pipelines built for it also draw in the window's pass
   VkSampleCountFlagBits samples;
   VkDescriptorSetLayout styles;  ///< GpuScene::styles_layout()
+  VkDescriptorSetLayout chunks;  ///< BuildingCulling::set_layout() (per-chunk matrices)
+};
+
+/// Which building chunks a frame draws, shared by the face and edge passes: on the GPU (a compute
+/// dispatch before the render pass writes indexed indirect draws and a count per layer, and each
+/// visible chunk's matrix) or, in ChunkCulling::Cpu, by the passes themselves chunk by chunk.
+/// Either way each chunk is drawn as one instance whose first instance is its record, and the
+/// vertex shaders read its matrix there (shaders/building_cull.glsl).
+class BuildingCulling {
+ public:
+  BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSampleCountFlagBits samples, ChunkCulling mode);
+  VkDescriptorSetLayout set_layout() const { return set_layout_.vk(); }
+  ChunkCulling mode() const { return mode_; }
+
+  /// Outside the render pass: brings slot v.slot's copies of the chunk records up to date, then
+  /// (GPU modes) writes the view and dispatches the culling.
+  void record(const FrameView& v, const GpuScene& scene);
+  /// Adds what the GPU culled and drew in the slot's last finished frame to `stats`.
+  void collect_stats(uint32_t slot, RenderStats& stats);
+
+  VkDescriptorSet set(uint32_t slot) const { return slots_[slot].set; }
+  /// ChunkCulling::Cpu: where the passes write the matrices of the chunks they draw.
+  glm::mat4* cpu_matrices(uint32_t slot) const { return static_cast<glm::mat4*>(slots_[slot].matrices.mapped()); }
+  /// GPU modes: records the indirect draws (faces or edges) of the span'th building layer.
+  void draw(VkCommandBuffer cmd, uint32_t slot, size_t span, bool edges) const;
+
+ private:
+  struct Slot {
+    vk::Buffer chunks, view, layers, face_draws, edge_draws, counts, matrices;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    uint64_t revision = UINT64_MAX;  ///< GpuScene::buildings_revision() the buffers hold
+    std::vector<BuildingLayerSpan> spans;
+    std::vector<uint32_t> edge_chunks;  ///< per span: chunks with edges
+    std::vector<uint8_t> drawn;         ///< per span: drawn in the slot's last frame
+    bool counts_valid = false;
+  };
+  void reallocate(Slot& s, const GpuScene& scene);
+
+  Context& ctx_;
+  ChunkCulling mode_;
+  glm::vec4 sample_x_{0.5f}, sample_y_{0.5f};
+  uint32_t sample_count_ = 1;
+  bool size_culling_ = true;
+  vk::DescriptorSetLayout set_layout_, no_set_;
+  vk::PipelineLayout layout_;
+  vk::DescriptorPool pool_;
+  PipelineHandle cull_;
+  std::array<Slot, kFramesInFlight> slots_;
 };
 
 /// Ground layers: area fills, then outlines, painted in layer order without depth.
@@ -44,7 +92,7 @@ class GroundPass {
 class BuildingPass {
  public:
   explicit BuildingPass(const PassSetup& s);
-  void record(const FrameView& v, const GpuScene& scene);
+  void record(const FrameView& v, const GpuScene& scene, const BuildingCulling& culling);
 
  private:
   vk::PipelineLayout layout_;
@@ -55,7 +103,7 @@ class BuildingPass {
 class EdgePass {
  public:
   explicit EdgePass(const PassSetup& s);
-  void record(const FrameView& v, const GpuScene& scene);
+  void record(const FrameView& v, const GpuScene& scene, const BuildingCulling& culling);
 
  private:
   vk::PipelineLayout layout_;

@@ -132,6 +132,7 @@ class VulkanRenderer final : public Renderer {
   std::array<FrameSlot, kFramesInFlight> slots_;
   std::unique_ptr<GpuScene> scene_;
   std::unique_ptr<PipelineCompiler> compiler_;
+  std::unique_ptr<BuildingCulling> culling_;
   std::unique_ptr<GroundPass> ground_;
   std::unique_ptr<BuildingPass> buildings_;
   std::unique_ptr<EdgePass> edges_;
@@ -177,7 +178,13 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
   const SubmitNow submit = [this](const std::function<void(VkCommandBuffer)>& record) { submit_now(record); };
   scene_ = std::make_unique<GpuScene>(*ctx_, submit, frame_);
   compiler_ = std::make_unique<PipelineCompiler>(dev());
-  const PassSetup setup{*ctx_, *compiler_, pass_readback_.vk(), samples_, scene_->styles_layout()};
+  ChunkCulling culling = opt.chunk_culling;
+  if (const char* e = std::getenv("PARKTWIN_CHUNK_CULLING"); e && *e) {
+    const std::string m = e;
+    culling = m == "cpu" ? ChunkCulling::Cpu : m == "all" ? ChunkCulling::DrawAll : ChunkCulling::Gpu;
+  }
+  culling_ = std::make_unique<BuildingCulling>(*ctx_, *compiler_, samples_, culling);
+  const PassSetup setup{*ctx_, *compiler_, pass_readback_.vk(), samples_, scene_->styles_layout(), culling_->set_layout()};
   ground_ = std::make_unique<GroundPass>(setup);
   buildings_ = std::make_unique<BuildingPass>(setup);
   edges_ = std::make_unique<EdgePass>(setup);
@@ -252,8 +259,11 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.triangles = 0;
   stats_.lines = 0;
   stats_.chunks_culled = 0;
+  stats_.building_chunks_drawn = 0;
+  stats_.building_chunks_culled = 0;
   scene_->record_pending_copies(v.cmd);
   scene_->sync_styles(v.slot, *v.f);
+  culling_->record(v, *scene_);
   flows_->record_culling(v);
   VkClearValue clears[3]{};
   clears[0].color = {{0.80f, 0.85f, 0.90f, 1.0f}};
@@ -268,8 +278,8 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   vkCmdBeginRenderPass(v.cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
   set_viewport(v.cmd, v.w, v.h);
   ground_->record(v, scene_->ground_draws());
-  buildings_->record(v, *scene_);
-  edges_->record(v, *scene_);
+  buildings_->record(v, *scene_, *culling_);
+  edges_->record(v, *scene_, *culling_);
   flows_->record_draws(v);  // flow arcs go over buildings and under the site markers
   markers_->record(v, scene_->marker_draws());
   overlay_->record(v.cmd, v.in->ui, stats_);
@@ -317,6 +327,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
   si.pCommandBuffers = &slot.cmd;
   vk::check(vkQueueSubmit(ctx_->queue, 1, &si, fence), "vkQueueSubmit");
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  culling_->collect_stats(slot_index, stats_);  // this frame's: it has finished
   stats_.gpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;
 
@@ -379,6 +390,7 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
   v.stats = &stats_;
   v.set_camera(in, ext.width, ext.height);
   record_frame(v, pass_present_.vk(), window_->framebuffer(index));
+  culling_->collect_stats(slot_index, stats_);  // the slot's previous frame (the GPU has not run this one)
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
   stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;

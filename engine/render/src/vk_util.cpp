@@ -233,8 +233,8 @@ PipelineLayout make_pipeline_layout(VkDevice dev, std::initializer_list<VkDescri
   VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   pli.setLayoutCount = static_cast<uint32_t>(s.size());
   pli.pSetLayouts = s.data();
-  pli.pushConstantRangeCount = 1;
-  pli.pPushConstantRanges = &pcr;
+  pli.pushConstantRangeCount = push_bytes ? 1 : 0;
+  pli.pPushConstantRanges = push_bytes ? &pcr : nullptr;
   VkPipelineLayout pl;
   check(vkCreatePipelineLayout(dev, &pli, nullptr, &pl), what);
   return PipelineLayout(dev, pl);

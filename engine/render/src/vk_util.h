@@ -149,7 +149,7 @@ Pipeline make_graphics_pipeline(VkDevice dev, VkGraphicsPipelineCreateInfo gi,
 ShaderModule make_shader(VkDevice dev, const uint32_t* code, size_t bytes, const char* what = "vkCreateShaderModule");
 /// A set layout of `n` storage buffers (bindings 0..n-1) for `stages`.
 DescriptorSetLayout make_storage_set_layout(VkDevice dev, uint32_t n, VkShaderStageFlags stages, const char* what);
-/// A pipeline layout with `sets` and one push-constant range of `push_bytes` for `push_stages`.
+/// A pipeline layout with `sets` and one push-constant range of `push_bytes` (none when 0) for `push_stages`.
 PipelineLayout make_pipeline_layout(VkDevice dev, std::initializer_list<VkDescriptorSetLayout> sets,
                                     VkShaderStageFlags push_stages, uint32_t push_bytes, const char* what);
 /// Writes storage buffers (whole range) into bindings 0..n-1 of `set`.
