@@ -147,7 +147,7 @@ void Context::create_device(VkSurfaceKHR surface) {
     throw vk::Error("no Vulkan device found (install mesa-vulkan-drivers for the CPU driver lavapipe);"
                     " vkEnumeratePhysicalDevices", VK_ERROR_INITIALIZATION_FAILED);
   int best = -1;
-  uint32_t best_family = 0;
+  uint32_t best_family = 0, best_timestamp_bits = 0;
   for (size_t i = 0; i < pds.size(); ++i) {
     VkPhysicalDeviceProperties p;
     vkGetPhysicalDeviceProperties(pds[i], &p);
@@ -170,12 +170,14 @@ void Context::create_device(VkSurfaceKHR surface) {
       best = score;
       dev.physical = pds[i];
       best_family = static_cast<uint32_t>(family);
+      best_timestamp_bits = qf[static_cast<uint32_t>(family)].timestampValidBits;
     }
   }
   if (!dev.physical)
     throw vk::Error("no Vulkan 1.2 device with a graphics queue" + std::string(surface ? " that can present" : ""),
                     VK_ERROR_INITIALIZATION_FAILED);
   queue_family = best_family;
+  timestamp_bits = best_timestamp_bits;
   vkGetPhysicalDeviceProperties(dev.physical, &props);
   vkGetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory);
 

@@ -49,6 +49,8 @@ class Context {
   /// GPU-driven building chunks can run: shaderFloat64 (exact chunk matrices), multiDrawIndirect
   /// and drawIndirectFirstInstance are enabled.
   bool gpu_chunk_culling = false;
+  /// Valid bits of the queue's timestamps (0: no timestamps, RenderStats::gpu_ms from the host clock).
+  uint32_t timestamp_bits = 0;
   /// vkCmdDrawIndexedIndirectCount is available (Vulkan 1.2 feature drawIndirectCount, enabled).
   bool draw_indirect_count = false;
 

@@ -24,7 +24,8 @@ const uint32_t kFlowsFrag[] = {
 
 /// Segments per ribbon in each level-of-detail bin (shaders/flows_cull.comp picks the bin).
 constexpr uint32_t kFlowBinSegments[3] = {3, 8, 24};
-/// At most about this many arcs are drawn; beyond it the smallest by value give way.
+/// Offscreen frames draw at most about this many arcs; beyond it the smallest by value give way.
+/// Window frames follow the frame time instead (FlowBudget).
 constexpr uint32_t kFlowBudget = 4000;
 constexpr double kFlowMinLogValueStart = 0.0;
 constexpr VkShaderStageFlags kFlowStages =
@@ -120,7 +121,7 @@ void FlowPass::record_culling(const FrameView& v) {
   const scene::FrameSnapshot& f = *v.f;
   Slot& slot = slots_[v.slot];
   if (count_ == 0 || !f.flows.visible || !slot.indirect) return;
-  adapt_budget(slot, *v.stats);
+  adapt_budget(slot, *v.stats, v.adaptive_budget);
   // Live pace per enterprise; output_factor and flows.vert both cap it at kOutputFactorCap.
   if (slot.live_revision != f.flows.pace_revision && f.flows.pace) {
     const size_t n = std::min(f.flows.pace->size(), live_count_);
@@ -156,19 +157,26 @@ void FlowPass::record_culling(const FrameView& v) {
                        0, nullptr);
 }
 
-void FlowPass::adapt_budget(Slot& slot, RenderStats& stats) {
-  // The slot's fence has been waited on: its indirect buffer holds the counts of its last frame.
+void FlowPass::adapt_budget(Slot& slot, RenderStats& stats, bool adaptive) {
+  // The slot's fence has been waited on: its indirect buffer holds the counts of its last frame,
+  // and stats.gpu_ms that frame's GPU time.
+  uint32_t budget = kFlowBudget;
   if (slot.counts_valid) {
     const auto* cmds = static_cast<const VkDrawIndirectCommand*>(slot.indirect.mapped());
     const uint32_t drawn = cmds[0].instanceCount + cmds[1].instanceCount + cmds[2].instanceCount;
     stats.flows_drawn = drawn;
-    if (drawn > kFlowBudget) {
-      min_log_value_ = std::max(min_log_value_, 6.5) + std::min(1.0, 0.3 * std::log2(double(drawn) / kFlowBudget));
-    } else if (drawn < kFlowBudget / 2 && min_log_value_ > kFlowMinLogValueStart) {
+    if (adaptive) {
+      budget_.observe(stats.gpu_ms, drawn);
+      budget = budget_.arcs();
+    }
+    if (drawn > budget) {
+      min_log_value_ = std::max(min_log_value_, 6.5) + std::min(1.0, 0.3 * std::log2(double(drawn) / budget));
+    } else if (drawn < budget / 2 && min_log_value_ > kFlowMinLogValueStart) {
       min_log_value_ -= 0.1;
       if (min_log_value_ < 6.5) min_log_value_ = kFlowMinLogValueStart;
     }
   }
+  stats.flows_budget = adaptive ? budget_.arcs() : kFlowBudget;
   stats.flows_min_value_yuan = min_log_value_ > kFlowMinLogValueStart ? std::pow(10.0, min_log_value_) : 0.0;
   slot.counts_valid = true;
 }

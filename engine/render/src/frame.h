@@ -32,6 +32,9 @@ struct FrameView {
   glm::dmat4 proj_rot{1.0};  ///< projection (with FrameInput::subrect) times the view rotation
   glm::dvec3 eye{0.0};
   RenderStats* stats = nullptr;
+  /// The flow budget follows the measured frame time (window frames); otherwise it is a fixed
+  /// count of arcs, so that stills, tiles and recordings come out the same on every run.
+  bool adaptive_budget = false;
 
   /// Sets the camera matrices for `in` at size w x h.
   void set_camera(const FrameInput& input, uint32_t width, uint32_t height);

@@ -10,6 +10,7 @@
 #include "context.h"
 #include "frame.h"
 #include "gpu_types.h"
+#include "parktwin/render/flow_budget.h"
 #include "gpu_scene.h"
 #include "pipelines.h"
 #include "vk_util.h"
@@ -142,7 +143,8 @@ class FlowPass {
     bool counts_valid = false;  ///< the indirect buffer holds counts of a finished frame
   };
   FlowConstants constants(const FrameView& v) const;
-  void adapt_budget(Slot& slot, RenderStats& stats);
+  /// Reads the arcs the slot's last frame drew and moves the value threshold towards the budget.
+  void adapt_budget(Slot& slot, RenderStats& stats, bool adaptive);
 
   Context& ctx_;
   vk::DescriptorSetLayout set_layout_;
@@ -157,6 +159,7 @@ class FlowPass {
   /// Enterprise arcs below this log10(yuan/yr) are not drawn: raised while more than the budget
   /// of arcs are visible, so a view full of flows shows its largest ones and stays fast.
   double min_log_value_ = 0.0;
+  FlowBudget budget_;  ///< arcs per window frame, from the GPU frame time
 };
 
 /// Object ids (R32_UINT, one sample) of ground features, buildings and markers at one pixel.

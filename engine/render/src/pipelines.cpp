@@ -54,25 +54,4 @@ vk::Pipeline build_compute(VkDevice dev, const ComputeDesc& d, VkPipelineCache c
   return vk::Pipeline(dev, p);
 }
 
-namespace {
-template <typename Build>
-PipelineHandle now(Build&& build) {
-  std::promise<vk::Pipeline> p;
-  try {
-    p.set_value(build());
-  } catch (...) {
-    p.set_exception(std::current_exception());
-  }
-  return PipelineHandle(p.get_future());
-}
-}  // namespace
-
-PipelineHandle PipelineCompiler::graphics(GraphicsDesc d) {
-  return now([&] { return build_graphics(dev_, d, VK_NULL_HANDLE); });
-}
-
-PipelineHandle PipelineCompiler::compute(ComputeDesc d) {
-  return now([&] { return build_compute(dev_, d, VK_NULL_HANDLE); });
-}
-
 }  // namespace parktwin::render

@@ -4,7 +4,14 @@
 // being compiled. The PipelineCompiler owns how and where pipelines are compiled.
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <vulkan/vulkan.h>
@@ -69,15 +76,47 @@ class PipelineHandle {
   vk::Pipeline ready_;
 };
 
-/// Compiles the pipelines the passes describe.
+/// Compiles the pipelines the passes describe on worker threads, through a VkPipelineCache kept on
+/// disk: graphics() and compute() return at once, and a frame waits only for the pipelines it
+/// records (PipelineHandle::get). The cache file is one per device and driver build (named by
+/// their UUIDs) and is ignored when it is truncated, corrupt or not this device's; it is written
+/// back, atomically, when the compiler goes.
 class PipelineCompiler {
  public:
-  explicit PipelineCompiler(VkDevice dev) : dev_(dev) {}
+  /// `cache_dir` empty: no disk cache. `threads` 0: one per core, at most 4.
+  PipelineCompiler(VkDevice dev, VkPhysicalDevice physical, const std::string& cache_dir, unsigned threads = 0);
+  /// Finishes what is queued, then saves the cache.
+  ~PipelineCompiler();
+  PipelineCompiler(const PipelineCompiler&) = delete;
+  PipelineCompiler& operator=(const PipelineCompiler&) = delete;
+
   PipelineHandle graphics(GraphicsDesc d);
   PipelineHandle compute(ComputeDesc d);
+  /// Wall time from the first pipeline asked for to the last one compiled (so far, while some are
+  /// still compiling), in milliseconds.
+  double wall_ms() const;
+  /// Whether the cache started from the file on disk.
+  bool cache_loaded() const { return loaded_; }
+  /// $XDG_CACHE_HOME/parktwin, else ~/.cache/parktwin; empty with PARKTWIN_PIPELINE_CACHE=0.
+  static std::string default_cache_dir();
 
  private:
+  template <typename Build>
+  PipelineHandle enqueue(Build build);
+  void work();
+  void save();
+
   VkDevice dev_;
+  std::string path_;
+  vk::PipelineCache cache_;
+  bool loaded_ = false;
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stop_ = false, started_ = false, compiled_ = false;
+  int pending_ = 0;
+  std::chrono::steady_clock::time_point first_, last_done_;
+  std::vector<std::thread> workers_;  ///< last: started once everything above exists
 };
 
 /// Compiles `d` now (on the calling thread).

@@ -26,11 +26,14 @@
 namespace parktwin::render {
 namespace {
 
-/// What one frame in flight owns: its command buffer, fence and acquire semaphore.
+/// What one frame in flight owns: its command buffer, fence, acquire semaphore and two timestamps
+/// (start and end of its commands).
 struct FrameSlot {
   VkCommandBuffer cmd = VK_NULL_HANDLE;
   vk::Fence fence;
   vk::Semaphore acquired;
+  vk::QueryPool timestamps;
+  bool timed = false;  ///< the timestamps were written by the slot's last frame
 };
 
 /// Resets a frame's command buffer and begins recording it for one submission.
@@ -97,8 +100,12 @@ class VulkanRenderer final : public Renderer {
   void submit_now(const std::function<void(VkCommandBuffer)>& record);
   /// Records the whole frame into v.cmd: uploads and compute before the render pass, then the passes.
   void record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer fb);
-  /// Waits for slot `s`'s fence, then lets go of what only finished frames used.
+  /// Waits for slot `s`'s fence; its last frame's GPU time goes to stats_.gpu_ms.
   void begin_slot(FrameSlot& s);
+  /// Writes the timestamp before (`end` false) or after the frame's commands.
+  void timestamp(FrameSlot& s, bool end);
+  /// stats_.gpu_ms from the timestamps of the slot's last (finished) frame; false without them.
+  bool read_timestamps(FrameSlot& s);
   PresentResult present(uint32_t index);
 
   /// Notes a lost device from `e` (every later call then fails at once) and returns `e`'s message.
@@ -173,11 +180,21 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     VkSemaphore sem;
     vk::check(vkCreateSemaphore(dev(), &si, nullptr, &sem), "vkCreateSemaphore");
     s.acquired = vk::Semaphore(dev(), sem);
+    if (ctx_->timestamp_bits) {
+      VkQueryPoolCreateInfo qi{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+      qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
+      qi.queryCount = 2;
+      VkQueryPool qp;
+      vk::check(vkCreateQueryPool(dev(), &qi, nullptr, &qp), "vkCreateQueryPool");
+      s.timestamps = vk::QueryPool(dev(), qp);
+    }
   }
 
   const SubmitNow submit = [this](const std::function<void(VkCommandBuffer)>& record) { submit_now(record); };
   scene_ = std::make_unique<GpuScene>(*ctx_, submit, frame_);
-  compiler_ = std::make_unique<PipelineCompiler>(dev());
+  // Pipelines compile on worker threads from here on; the frames wait for the ones they use.
+  compiler_ = std::make_unique<PipelineCompiler>(dev(), ctx_->dev.physical, PipelineCompiler::default_cache_dir());
+  stats_.pipelines_from_cache = compiler_->cache_loaded();
   ChunkCulling culling = opt.chunk_culling;
   if (const char* e = std::getenv("PARKTWIN_CHUNK_CULLING"); e && *e) {
     const std::string m = e;
@@ -247,6 +264,26 @@ Result<bool> VulkanRenderer::update_geometry(const scene::Scene& scene) try {
 void VulkanRenderer::begin_slot(FrameSlot& s) {
   VkFence fence = s.fence.vk();
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  read_timestamps(s);
+}
+
+void VulkanRenderer::timestamp(FrameSlot& s, bool end) {
+  if (!s.timestamps) return;
+  if (!end) vkCmdResetQueryPool(s.cmd, s.timestamps.vk(), 0, 2);
+  vkCmdWriteTimestamp(s.cmd, end ? VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT : VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+                      s.timestamps.vk(), end ? 1 : 0);
+  s.timed = end;
+}
+
+bool VulkanRenderer::read_timestamps(FrameSlot& s) {
+  if (!s.timed) return false;
+  uint64_t t[2] = {0, 0};
+  if (vkGetQueryPoolResults(dev(), s.timestamps.vk(), 0, 2, sizeof t, t, sizeof t[0], VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
+    return false;
+  const uint64_t mask = ctx_->timestamp_bits >= 64 ? ~0ull : (1ull << ctx_->timestamp_bits) - 1;
+  const uint64_t ticks = (t[1] - t[0]) & mask;
+  stats_.gpu_ms = static_cast<double>(ticks) * ctx_->props.limits.timestampPeriod / 1e6;
+  return true;
 }
 
 void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer fb) {
@@ -261,6 +298,7 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.chunks_culled = 0;
   stats_.building_chunks_drawn = 0;
   stats_.building_chunks_culled = 0;
+  stats_.pipelines_ms = compiler_->wall_ms();
   scene_->record_pending_copies(v.cmd);
   scene_->sync_styles(v.slot, *v.f);
   culling_->record(v, *scene_);
@@ -284,6 +322,7 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   markers_->record(v, scene_->marker_draws());
   overlay_->record(v.cmd, v.in->ui, stats_);
   vkCmdEndRenderPass(v.cmd);
+  stats_.pipelines_ms = compiler_->wall_ms();
 }
 
 Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w, uint32_t h) try {
@@ -307,6 +346,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
   vk::check(vkResetFences(dev(), 1, &fence), "vkResetFences");
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
+  timestamp(slot, false);
   FrameView v;
   v.cmd = slot.cmd;
   v.slot = slot_index;
@@ -320,6 +360,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
     vkCmdCopyImageToBuffer(slot.cmd, offscreen_.resolve.vk(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                            offscreen_.readback.vk(), 1, &copy);
   host_read_barrier(slot.cmd, offscreen_.readback.vk());
+  timestamp(slot, true);
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
   stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -328,7 +369,8 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
   vk::check(vkQueueSubmit(ctx_->queue, 1, &si, fence), "vkQueueSubmit");
   vk::check(vkWaitForFences(dev(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   culling_->collect_stats(slot_index, stats_);  // this frame's: it has finished
-  stats_.gpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!read_timestamps(slot))
+    stats_.gpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;
 
   Image img;
@@ -383,14 +425,17 @@ PresentResult VulkanRenderer::render_window(const FrameInput& in) try {
 
   const auto t_rec = std::chrono::steady_clock::now();
   begin_commands(slot.cmd);
+  timestamp(slot, false);
   const VkExtent2D ext = window_->extent();
   FrameView v;
   v.cmd = slot.cmd;
   v.slot = slot_index;
   v.stats = &stats_;
+  v.adaptive_budget = true;
   v.set_camera(in, ext.width, ext.height);
   record_frame(v, pass_present_.vk(), window_->framebuffer(index));
   culling_->collect_stats(slot_index, stats_);  // the slot's previous frame (the GPU has not run this one)
+  timestamp(slot, true);
   vk::check(vkEndCommandBuffer(slot.cmd), "vkEndCommandBuffer");
   stats_.record_cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_rec).count();
   stats_.gpu_memory_bytes = ctx_->memory.allocated;

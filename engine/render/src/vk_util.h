@@ -136,6 +136,7 @@ using Semaphore = Owned<VkSemaphore, vkDestroySemaphore>;
 using Swapchain = Owned<VkSwapchainKHR, vkDestroySwapchainKHR>;
 using QueryPool = Owned<VkQueryPool, vkDestroyQueryPool>;
 using Sampler = Owned<VkSampler, vkDestroySampler>;
+using PipelineCache = Owned<VkPipelineCache, vkDestroyPipelineCache>;
 
 /// Alpha blending "over" with straight alpha, as every blended pipeline of the renderer draws.
 VkPipelineColorBlendAttachmentState over_blending();

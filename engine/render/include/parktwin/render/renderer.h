@@ -81,14 +81,24 @@ struct RenderStats {
   uint32_t building_chunks_drawn = 0;
   uint32_t building_chunks_culled = 0;
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
-  double gpu_ms = 0.0;          ///< GPU time of the last completed frame (timestamp queries), 0 if unknown
+  /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
+  /// time from submit to fence for offscreen frames, 0 for window frames).
+  double gpu_ms = 0.0;
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
   uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
   double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
+  /// Arcs a frame may draw: in windows it follows gpu_ms towards 30 frames/s (FlowBudget), offscreen
+  /// it is a fixed count (stills, tiles and recordings are the same on every run).
+  uint32_t flows_budget = 0;
   /// Geometry chunks (ground or building) the last upload_scene / update_geometry uploaded, and
   /// the bytes of vertex and index data it wrote for them.
   uint32_t chunks_uploaded = 0;
   uint64_t bytes_uploaded = 0;
+  /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
+  /// worker threads and returns, to the last one finished (so far, while some still compile).
+  double pipelines_ms = 0.0;
+  /// The pipeline cache on disk ($XDG_CACHE_HOME/parktwin or ~/.cache/parktwin) was found and used.
+  bool pipelines_from_cache = false;
 };
 
 struct DeviceInfo {
@@ -138,6 +148,8 @@ inline void* ui_image_callback_data(uint32_t id, bool rect_phase) {
 
 class Renderer {
  public:
+  /// Creates the device and starts compiling the pipelines on worker threads; returns before they
+  /// are done (the first frame waits for those it draws with).
   static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
   virtual ~Renderer() = default;
 
