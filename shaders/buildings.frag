@@ -1,5 +1,6 @@
 #version 450
 #include "common.glsl"
+#include "building_constants.glsl"
 
 layout(location = 0) in vec3 v_color;
 layout(location = 1) in vec3 v_normal;
@@ -31,7 +32,7 @@ void main() {
     if (mod(floor(px.x / 6.0) + floor(px.y / 6.0), 2.0) < 1.0) base *= 0.9;
   }
   vec3 c = base * (ambient + diffuse * 0.62) * ao;
-  if ((v_flags & kFlagAlarm) != 0u) c = mix(c, vec3(0.95, 0.08, 0.05), 0.35 + 0.35 * sin(pc.extra.x * 9.42));
+  if ((v_flags & kFlagAlarm) != 0u) c = mix(c, vec3(0.95, 0.08, 0.05), 0.35 + 0.35 * sin(pc.time_s * 9.42));
   if ((v_flags & kFlagHighlighted) != 0u) c = mix(c, vec3(1.0, 0.85, 0.2), 0.55);
-  out_color = vec4(c, pc.params.x);
+  out_color = vec4(c, pc.opacity);
 }

@@ -1,5 +1,8 @@
 #version 450
 #include "common.glsl"
+#include "building_constants.glsl"
+#define BUILDING_MATRICES_ACCESS readonly
+#include "building_cull.glsl"
 
 layout(location = 0) in vec2 in_pos;
 layout(location = 1) in float in_top;
@@ -20,7 +23,7 @@ void main() {
     return;
   }
   float z = s.base + in_top * s.height;
-  gl_Position = pc.mvp * vec4(in_pos, z, 1.0);
+  gl_Position = chunk_mvp[gl_InstanceIndex] * vec4(in_pos, z, 1.0);
   v_color = unpackUnorm4x8(s.rgba).rgb;
   v_normal = (in_normal == vec2(0.0)) ? vec3(0.0, 0.0, 1.0) : vec3(in_normal, 0.0);
   v_z = in_top * s.height;

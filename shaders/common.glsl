@@ -7,13 +7,10 @@ struct BuildingStyle {
   uint flags;    // bit 0 hidden, bit 1 highlighted, bit 2 generated
 };
 
-// Per-draw constants (push constants, 112 bytes): see render/gpu_types.h DrawConstants.
-layout(push_constant) uniform DrawConstants {
-  mat4 mvp;       // projection * rotation * translate(chunk origin - eye), built in double on the CPU
-  vec4 sun;       // xyz: direction towards the sun (scene frame), w: sun intensity
-  vec4 params;    // x: opacity, y: z offset (m), z: viewport width (px), w: viewport height (px)
-  vec4 extra;     // x: animation time (s, wrapped to an hour)
-} pc;
+// Each pass declares its own push constants (typed, with a CPU mirror in render/gpu_types.h):
+// flat.vert, markers.vert, building_constants.glsl, edge_constants.glsl, flow_constants.glsl,
+// pick_constants.glsl. `mvp` is always projection * rotation * translate(chunk origin - eye), built
+// in double on the CPU.
 
 const uint kFlagHidden = 1u;
 const uint kFlagHighlighted = 2u;

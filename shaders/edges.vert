@@ -1,5 +1,8 @@
 #version 450
 #include "common.glsl"
+#include "edge_constants.glsl"
+#define BUILDING_MATRICES_ACCESS readonly
+#include "building_cull.glsl"
 
 layout(location = 0) in vec2 in_pos;
 layout(location = 1) in float in_top;
@@ -16,7 +19,7 @@ void main() {
     return;
   }
   float z = s.base + in_top * s.height;
-  vec4 p = pc.mvp * vec4(in_pos, z, 1.0);
+  vec4 p = chunk_mvp[gl_InstanceIndex] * vec4(in_pos, z, 1.0);
   // Reverse-Z: scale depth up a little so edges win against the faces they lie on.
   p.z *= 1.0008;
   gl_Position = p;

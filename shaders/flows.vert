@@ -2,13 +2,12 @@
 // A flow arc as a ribbon of constant screen width along a parabola over the line a -> b.
 // gl_InstanceIndex indexes this bin's visible list; gl_VertexIndex walks the segments (6 per).
 #include "common.glsl"
+#include "flow_constants.glsl"
 #include "flow_common.glsl"
 #include "shared_constants.h"
 
 layout(std430, set = 0, binding = 1) readonly buffer Visible { uint visible[]; };
 
-// pc.sun.w: bin; pc.params.y: segments in this bin; pc.params.zw: viewport;
-// pc.extra: x time (s), z highlighted chain (-1 none)
 layout(location = 0) out vec4 v_color;
 layout(location = 1) out float v_t;
 layout(location = 2) out float v_side;
@@ -22,18 +21,18 @@ vec3 arc_at(FlowArc f, float t) {
 
 void main() {
   uint n = uint(arcs.length());
-  uint bin = uint(pc.sun.w);
+  uint bin = pc.bin;
   FlowArc f = arcs[visible[bin * n + uint(gl_InstanceIndex)]];
-  float segs = pc.params.y;
+  float segs = pc.segments;
   vec2 c = kCorner[gl_VertexIndex % 6];
   float t = (float(gl_VertexIndex / 6) + c.x) / segs;
   vec4 p = pc.mvp * vec4(arc_at(f, t), 1.0);
   vec4 q = pc.mvp * vec4(arc_at(f, clamp(t + 0.01, 0.0, 1.0)), 1.0);
   vec4 r = pc.mvp * vec4(arc_at(f, clamp(t - 0.01, 0.0, 1.0)), 1.0);
-  vec2 dir = (q.xy / max(q.w, 1e-6) - r.xy / max(r.w, 1e-6)) * pc.params.zw;
+  vec2 dir = (q.xy / max(q.w, 1e-6) - r.xy / max(r.w, 1e-6)) * pc.viewport;
   dir = length(dir) > 1e-6 ? normalize(dir) : vec2(1.0, 0.0);
   vec2 normal = vec2(-dir.y, dir.x);
-  p.xy += normal * c.y * f.width_px / pc.params.zw * p.w;
+  p.xy += normal * c.y * f.width_px / pc.viewport * p.w;
   p.z *= 1.0004;  // reverse-Z: a little in front of roofs the arc touches
   gl_Position = p;
 
@@ -41,9 +40,9 @@ void main() {
   uint supplier = f.packed >> 8;
   float live = supplier < uint(live_factor.length()) ? live_factor[supplier] : 1.0;
   v_color = unpackUnorm4x8(f.rgba);
-  int hl = int(pc.extra.z);
+  int hl = pc.highlight_chain;
   if (hl >= 0 && uint(hl) != chain) v_color = vec4(mix(v_color.rgb, vec3(0.6), 0.6), v_color.a * 0.18);
-  v_color.a *= pc.params.x;
+  v_color.a *= pc.opacity;
   v_t = t;
   v_side = c.y;
   // About one dash per 400 m inside a park and per 8 km between parks; pace follows live output.

@@ -10,15 +10,12 @@
 // wall would not match. One workgroup walks the arcs in chunks of its size; within a chunk a prefix
 // sum in shared memory gives each visible arc its place after those before it.
 #include "common.glsl"
+#include "flow_constants.glsl"
 #include "flow_common.glsl"
 
 layout(local_size_x = 128) in;  // the largest workgroup every Vulkan device supports
 layout(std430, set = 0, binding = 1) writeonly buffer Visible { uint visible[]; };
 layout(std430, set = 0, binding = 2) buffer Indirect { uint cmds[]; };  // kBins x (vertexCount, instanceCount, firstVertex, firstInstance)
-
-// pc.sun: x camera distance, y enterprise flows max distance, z park flows min distance
-// pc.params.y: minimum log10(value) of enterprise arcs; pc.params.zw: viewport;
-// pc.extra: y chain mask bits, w segment mask bits
 
 const uint kChunk = 128u;
 const uint kNone = 3u;      // not drawn
@@ -35,13 +32,13 @@ bool outside(vec4 p, vec4 q, vec4 r, int axis, float sgn) {
 uint classify(uint i) {
   FlowArc f = arcs[i];
   uint chain = f.packed & 15u, seg = (f.packed >> 4) & 3u, level = (f.packed >> 6) & 1u;
-  if (((floatBitsToUint(pc.extra.y) >> chain) & 1u) == 0u) return kNone;
-  if (((floatBitsToUint(pc.extra.w) >> seg) & 1u) == 0u) return kNone;
-  float cam = pc.sun.x;
-  if (level == 0u && cam > pc.sun.y) return kNone;
-  if (level == 1u && cam < pc.sun.z) return kNone;
-  // The budget: enterprise arcs worth less than pc.params.y (log10 yuan/yr) give way.
-  if (level == 0u && f.pad0 < pc.params.y) return kNone;
+  if (((pc.chain_mask >> chain) & 1u) == 0u) return kNone;
+  if (((pc.segment_mask >> seg) & 1u) == 0u) return kNone;
+  float cam = pc.camera_distance;
+  if (level == 0u && cam > pc.enterprise_max_distance) return kNone;
+  if (level == 1u && cam < pc.park_min_distance) return kNone;
+  // The budget: enterprise arcs worth less than pc.min_log_value (log10 yuan/yr) give way.
+  if (level == 0u && f.pad0 < pc.min_log_value) return kNone;
 
   vec4 ca = pc.mvp * vec4(f.a, f.base_z, 1.0);
   vec4 cb = pc.mvp * vec4(f.b, f.base_z, 1.0);
@@ -51,7 +48,7 @@ uint classify(uint i) {
     return kNone;
   float len_px = 1e6;  // an end behind the eye: treat as long
   if (ca.w > 0.0 && cb.w > 0.0 && cm.w > 0.0) {
-    vec2 half_vp = pc.params.zw * 0.5;
+    vec2 half_vp = pc.viewport * 0.5;
     vec2 sa = ca.xy / ca.w * half_vp, sb = cb.xy / cb.w * half_vp, sm = cm.xy / cm.w * half_vp;
     len_px = length(sm - sa) + length(sb - sm);
   }

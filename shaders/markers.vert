@@ -1,5 +1,12 @@
 #version 450
-#include "common.glsl"
+
+// CPU mirror render/gpu_types.h MarkerConstants.
+layout(push_constant) uniform MarkerConstants {
+  mat4 mvp;
+  float opacity;   // of the layer
+  float z_offset;  // m
+  vec2 viewport;   // px
+} pc;
 
 // One instance per marker: position relative to the draw's origin, colour, diameter in pixels.
 layout(location = 0) in vec2 in_pos;
@@ -13,11 +20,11 @@ const vec2 kCorners[6] = vec2[](vec2(-1, -1), vec2(1, -1), vec2(1, 1), vec2(-1, 
 
 void main() {
   vec2 corner = kCorners[gl_VertexIndex];
-  vec4 p = pc.mvp * vec4(in_pos, pc.params.y, 1.0);
+  vec4 p = pc.mvp * vec4(in_pos, pc.z_offset, 1.0);
   // Constant size on screen: offset in NDC scaled by w.
-  p.xy += corner * in_size / pc.params.zw * p.w;
+  p.xy += corner * in_size / pc.viewport * p.w;
   gl_Position = p;
   v_color = unpackUnorm4x8(in_rgba);
-  v_color.a *= pc.params.x;
+  v_color.a *= pc.opacity;
   v_uv = corner;
 }

@@ -1,6 +1,7 @@
 #version 450
 // Object ids for picking: buildings (kind 1 in the top 4 bits, building index below).
 #include "common.glsl"
+#include "pick_constants.glsl"
 
 layout(location = 0) in vec2 in_pos;
 layout(location = 1) in float in_top;

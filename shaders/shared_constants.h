@@ -7,6 +7,7 @@
 #ifdef __cplusplus
 #define PARKTWIN_SHARED_CONST inline constexpr
 namespace parktwin {
+using uint = unsigned int;
 #else
 #define PARKTWIN_SHARED_CONST const
 #endif
@@ -21,6 +22,15 @@ PARKTWIN_SHARED_CONST float kFloorHeightM = 3.2f;
 /// Colour-by-height: the unscaled height (m) at the top of the colour ramp; 0 m is its bottom and
 /// taller buildings keep the top colour.
 PARKTWIN_SHARED_CONST float kHeightRampTopM = 80.0f;
+
+/// Building chunks: edges of chunks farther than this from the eye (m) are not drawn (edges.vert
+/// has faded them out by then).
+PARKTWIN_SHARED_CONST float kEdgeMaxDistanceM = 9000.0f;
+
+/// GPU culling of building chunks (shaders/buildings_cull.comp): the tests BuildingCullView::flags
+/// turns on.
+PARKTWIN_SHARED_CONST uint kCullFrustum = 1u;
+PARKTWIN_SHARED_CONST uint kCullSize = 2u;
 
 #ifdef __cplusplus
 }  // namespace parktwin

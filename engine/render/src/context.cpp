@@ -74,7 +74,7 @@ bool Context::offers_present_barrier(VkPhysicalDevice pd, VkSurfaceKHR surface) 
   vkGetPhysicalDeviceFeatures2(pd, &f2);
   if (!feature.presentBarrier) return false;
   auto caps2 = reinterpret_cast<PFN_vkGetPhysicalDeviceSurfaceCapabilities2KHR>(
-      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceSurfaceCapabilities2KHR"));
+      vkGetInstanceProcAddr(instance_.vk(), "vkGetPhysicalDeviceSurfaceCapabilities2KHR"));
   if (!caps2) return false;
   VkSurfaceCapabilitiesPresentBarrierNV surface_barrier{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_PRESENT_BARRIER_NV};
   VkSurfaceCapabilities2KHR c2{VK_STRUCTURE_TYPE_SURFACE_CAPABILITIES_2_KHR};
@@ -128,23 +128,26 @@ Context::Context(const RendererOptions& opt, const std::vector<const char*>& ins
   mi.pfnUserCallback = on_debug_message;
   mi.pUserData = this;
   if (debug_utils) ci.pNext = &mi;  // also catches messages from instance creation itself
+  VkInstance instance = VK_NULL_HANDLE;
   vk::check(vkCreateInstance(&ci, nullptr, &instance), "vkCreateInstance");
+  instance_ = vk::Instance(instance);
   if (debug_utils) {
     auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
         vkGetInstanceProcAddr(instance, "vkCreateDebugUtilsMessengerEXT"));
-    if (create) create(instance, &mi, nullptr, &messenger);
+    VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
+    if (create && create(instance, &mi, nullptr, &messenger) == VK_SUCCESS) messenger_ = vk::DebugMessenger(instance, messenger);
   }
 }
 
 void Context::create_device(VkSurfaceKHR surface) {
   const auto pds = vk::enumerate<VkPhysicalDevice>("vkEnumeratePhysicalDevices", [this](uint32_t* n, VkPhysicalDevice* p) {
-    return vkEnumeratePhysicalDevices(instance, n, p);
+    return vkEnumeratePhysicalDevices(instance_.vk(), n, p);
   });
   if (pds.empty())
     throw vk::Error("no Vulkan device found (install mesa-vulkan-drivers for the CPU driver lavapipe);"
                     " vkEnumeratePhysicalDevices", VK_ERROR_INITIALIZATION_FAILED);
   int best = -1;
-  uint32_t best_family = 0;
+  uint32_t best_family = 0, best_timestamp_bits = 0;
   for (size_t i = 0; i < pds.size(); ++i) {
     VkPhysicalDeviceProperties p;
     vkGetPhysicalDeviceProperties(pds[i], &p);
@@ -167,12 +170,14 @@ void Context::create_device(VkSurfaceKHR surface) {
       best = score;
       dev.physical = pds[i];
       best_family = static_cast<uint32_t>(family);
+      best_timestamp_bits = qf[static_cast<uint32_t>(family)].timestampValidBits;
     }
   }
   if (!dev.physical)
     throw vk::Error("no Vulkan 1.2 device with a graphics queue" + std::string(surface ? " that can present" : ""),
                     VK_ERROR_INITIALIZATION_FAILED);
   queue_family = best_family;
+  timestamp_bits = best_timestamp_bits;
   vkGetPhysicalDeviceProperties(dev.physical, &props);
   vkGetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory);
 
@@ -189,13 +194,39 @@ void Context::create_device(VkSurfaceKHR surface) {
     exts.push_back(VK_NV_PRESENT_BARRIER_EXTENSION_NAME);
     barrier.presentBarrier = VK_TRUE;
   }
+  // Features of the GPU-driven building chunks, where offered (render/src/building_cull.cpp).
+  VkPhysicalDeviceVulkan12Features have12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceFeatures2 have{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  have.pNext = &have12;
+  vkGetPhysicalDeviceFeatures2(dev.physical, &have);
+  VkPhysicalDeviceVulkan12Features want12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceFeatures2 want{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  want.pNext = &want12;
+  gpu_chunk_culling = have.features.shaderFloat64 && have.features.multiDrawIndirect &&
+                      have.features.drawIndirectFirstInstance;
+  if (gpu_chunk_culling) {
+    want.features.shaderFloat64 = VK_TRUE;
+    want.features.multiDrawIndirect = VK_TRUE;
+    want.features.drawIndirectFirstInstance = VK_TRUE;
+  }
+  // Mesa 22.3's lavapipe leaves the count buffer of vkCmdDrawIndexedIndirectCount in force for later
+  // plain indirect draws of the command buffer (the flow ribbons then drew nothing whenever the
+  // edge count before them was 0): there the building draws take the fallback path.
+  VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+  VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  props2.pNext = &driver;
+  vkGetPhysicalDeviceProperties2(dev.physical, &props2);
+  draw_indirect_count = have12.drawIndirectCount == VK_TRUE && driver.driverID != VK_DRIVER_ID_MESA_LLVMPIPE;
+  want12.drawIndirectCount = have12.drawIndirectCount;
+  if (info.present_barrier) want12.pNext = &barrier;
   VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  if (info.present_barrier) di.pNext = &barrier;
+  di.pNext = &want;
   di.queueCreateInfoCount = 1;
   di.pQueueCreateInfos = &qi;
   di.enabledExtensionCount = static_cast<uint32_t>(exts.size());
   di.ppEnabledExtensionNames = exts.data();
   vk::check(vkCreateDevice(dev.physical, &di, nullptr, &dev.device), "vkCreateDevice");
+  device_ = vk::Device(dev.device);
   vkGetDeviceQueue(dev.device, queue_family, 0, &queue);
 
   info.name = props.deviceName;
@@ -208,16 +239,6 @@ void Context::create_device(VkSurfaceKHR surface) {
   const VkSampleCountFlags counts =
       props.limits.framebufferColorSampleCounts & props.limits.framebufferDepthSampleCounts;
   info.msaa = (want_msaa_ >= 4 && (counts & VK_SAMPLE_COUNT_4_BIT)) ? 4 : 1;
-}
-
-Context::~Context() {
-  if (dev.device) vkDestroyDevice(dev.device, nullptr);
-  if (messenger) {
-    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
-        vkGetInstanceProcAddr(instance, "vkDestroyDebugUtilsMessengerEXT"));
-    if (destroy) destroy(instance, messenger, nullptr);
-  }
-  if (instance) vkDestroyInstance(instance, nullptr);
 }
 
 }  // namespace parktwin::render

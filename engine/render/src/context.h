@@ -1,5 +1,7 @@
 #pragma once
-// Instance, physical device, logical device and queue: created once per Renderer.
+// Instance, window surface, physical device, logical device and queue: created once per Renderer.
+// Each handle has one RAII owner here (vk::Instance, vk::DebugMessenger, vk::Surface, vk::Device),
+// declared so that they go in the reverse order of creation: device, surface, messenger, instance.
 #include <atomic>
 #include <string>
 #include <vector>
@@ -13,7 +15,7 @@ class Context {
  public:
   /// Creates instance and device. `instance_extensions` come from the window system (may be empty).
   Context(const RendererOptions& opt, const std::vector<const char*>& instance_extensions, bool need_present);
-  ~Context();
+  ~Context() = default;
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -22,9 +24,19 @@ class Context {
   /// `surface` offer it, and says so in info.present_barrier.
   void create_device(VkSurfaceKHR surface);
 
-  VkInstance instance = VK_NULL_HANDLE;
-  VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
-  vk::DeviceRef dev;
+  /// Takes ownership of a window surface made from instance() (before create_device).
+  void adopt_surface(VkSurfaceKHR surface) { surface_ = vk::Surface(instance_.vk(), surface); }
+  VkInstance instance() const { return instance_.vk(); }
+  VkSurfaceKHR surface() const { return surface_.vk(); }
+
+ private:
+  vk::Instance instance_;
+  vk::DebugMessenger messenger_;
+  vk::Surface surface_;
+  vk::Device device_;
+
+ public:
+  vk::DeviceRef dev;  ///< non-owning view of the device (device_ owns it)
   VkDevice device() const { return dev.device; }
   VkQueue queue = VK_NULL_HANDLE;
   uint32_t queue_family = 0;
@@ -34,6 +46,13 @@ class Context {
   std::atomic<uint32_t> validation_errors{0};
   bool validation_on = false;
   bool need_present = false;
+  /// GPU-driven building chunks can run: shaderFloat64 (exact chunk matrices), multiDrawIndirect
+  /// and drawIndirectFirstInstance are enabled.
+  bool gpu_chunk_culling = false;
+  /// Valid bits of the queue's timestamps (0: no timestamps, RenderStats::gpu_ms from the host clock).
+  uint32_t timestamp_bits = 0;
+  /// vkCmdDrawIndexedIndirectCount is available (Vulkan 1.2 feature drawIndirectCount, enabled).
+  bool draw_indirect_count = false;
 
  private:
   std::string hint_;

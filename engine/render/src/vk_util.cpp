@@ -166,7 +166,8 @@ VkPipelineColorBlendAttachmentState over_blending() {
 }
 
 Pipeline make_graphics_pipeline(VkDevice dev, VkGraphicsPipelineCreateInfo gi,
-                                const VkPipelineColorBlendAttachmentState& blend, const char* what) {
+                                const VkPipelineColorBlendAttachmentState& blend, const char* what,
+                                VkPipelineCache cache) {
   VkPipelineViewportStateCreateInfo vp{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
   vp.viewportCount = 1;
   vp.scissorCount = 1;
@@ -181,8 +182,101 @@ Pipeline make_graphics_pipeline(VkDevice dev, VkGraphicsPipelineCreateInfo gi,
   gi.pColorBlendState = &cb;
   gi.pDynamicState = &dy;
   VkPipeline p;
-  check(vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &gi, nullptr, &p), what);
+  check(vkCreateGraphicsPipelines(dev, cache, 1, &gi, nullptr, &p), what);
   return Pipeline(dev, p);
+}
+
+DebugMessenger::DebugMessenger(VkInstance instance, VkDebugUtilsMessengerEXT m) : instance_(instance), h_(m) {}
+
+DebugMessenger& DebugMessenger::operator=(DebugMessenger&& o) noexcept {
+  if (this != &o) {
+    reset();
+    instance_ = o.instance_;
+    h_ = std::exchange(o.h_, VK_NULL_HANDLE);
+  }
+  return *this;
+}
+
+void DebugMessenger::reset() {
+  if (h_ != VK_NULL_HANDLE) {
+    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(instance_, "vkDestroyDebugUtilsMessengerEXT"));
+    if (destroy) destroy(instance_, h_, nullptr);
+  }
+  h_ = VK_NULL_HANDLE;
+}
+
+ShaderModule make_shader(VkDevice dev, const uint32_t* code, size_t bytes, const char* what) {
+  VkShaderModuleCreateInfo si{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  si.codeSize = bytes;
+  si.pCode = code;
+  VkShaderModule m;
+  check(vkCreateShaderModule(dev, &si, nullptr, &m), what);
+  return ShaderModule(dev, m);
+}
+
+DescriptorSetLayout make_storage_set_layout(VkDevice dev, uint32_t n, VkShaderStageFlags stages, const char* what) {
+  std::vector<VkDescriptorSetLayoutBinding> b(n);
+  for (uint32_t i = 0; i < n; ++i) b[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, stages, nullptr};
+  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  li.bindingCount = n;
+  li.pBindings = b.data();
+  VkDescriptorSetLayout sl;
+  check(vkCreateDescriptorSetLayout(dev, &li, nullptr, &sl), what);
+  return DescriptorSetLayout(dev, sl);
+}
+
+PipelineLayout make_pipeline_layout(VkDevice dev, std::initializer_list<VkDescriptorSetLayout> sets,
+                                    VkShaderStageFlags push_stages, uint32_t push_bytes, const char* what) {
+  const std::vector<VkDescriptorSetLayout> s(sets);
+  VkPushConstantRange pcr{push_stages, 0, push_bytes};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = static_cast<uint32_t>(s.size());
+  pli.pSetLayouts = s.data();
+  pli.pushConstantRangeCount = push_bytes ? 1 : 0;
+  pli.pPushConstantRanges = push_bytes ? &pcr : nullptr;
+  VkPipelineLayout pl;
+  check(vkCreatePipelineLayout(dev, &pli, nullptr, &pl), what);
+  return PipelineLayout(dev, pl);
+}
+
+void write_storage_set(VkDevice dev, VkDescriptorSet set, std::initializer_list<VkBuffer> buffers) {
+  std::vector<VkDescriptorBufferInfo> info;
+  info.reserve(buffers.size());
+  std::vector<VkWriteDescriptorSet> w;
+  uint32_t i = 0;
+  for (VkBuffer b : buffers) {
+    info.push_back({b, 0, VK_WHOLE_SIZE});
+    VkWriteDescriptorSet wr{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    wr.dstSet = set;
+    wr.dstBinding = i++;
+    wr.descriptorCount = 1;
+    wr.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    w.push_back(wr);
+  }
+  for (size_t k = 0; k < w.size(); ++k) w[k].pBufferInfo = &info[k];
+  vkUpdateDescriptorSets(dev, static_cast<uint32_t>(w.size()), w.data(), 0, nullptr);
+}
+
+DescriptorPool make_storage_pool(VkDevice dev, uint32_t sets, uint32_t storage_buffers, const char* what) {
+  VkDescriptorPoolSize ps{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, storage_buffers};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpi.maxSets = sets;
+  dpi.poolSizeCount = 1;
+  dpi.pPoolSizes = &ps;
+  VkDescriptorPool dp;
+  check(vkCreateDescriptorPool(dev, &dpi, nullptr, &dp), what);
+  return DescriptorPool(dev, dp);
+}
+
+VkDescriptorSet allocate_set(VkDevice dev, VkDescriptorPool pool, VkDescriptorSetLayout layout, const char* what) {
+  VkDescriptorSetAllocateInfo dai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  dai.descriptorPool = pool;
+  dai.descriptorSetCount = 1;
+  dai.pSetLayouts = &layout;
+  VkDescriptorSet set;
+  check(vkAllocateDescriptorSets(dev, &dai, &set), what);
+  return set;
 }
 
 }  // namespace parktwin::render::vk

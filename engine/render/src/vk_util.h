@@ -1,6 +1,7 @@
 #pragma once
 // Vulkan helpers private to the renderer: error type, one RAII owner per handle, buffers and images.
 #include <cstdint>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -37,34 +38,88 @@ std::vector<T> enumerate(const char* what, Call&& call) {
   }
 }
 
-/// Owns one handle created from a VkDevice; destroyed with `Destroy` when the owner goes away.
-template <typename T, void (*Destroy)(VkDevice, T, const VkAllocationCallbacks*)>
-class Owned {
+/// Owns one handle created from a parent (a VkDevice or a VkInstance); destroyed with `Destroy`
+/// when the owner goes away. Move-only: exactly one owner per handle.
+template <typename T, typename Parent, void (*Destroy)(Parent, T, const VkAllocationCallbacks*)>
+class Child {
  public:
-  Owned() = default;
-  Owned(VkDevice d, T h) : dev_(d), h_(h) {}
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  Owned(Owned&& o) noexcept : dev_(o.dev_), h_(std::exchange(o.h_, VK_NULL_HANDLE)) {}
-  Owned& operator=(Owned&& o) noexcept {
+  Child() = default;
+  Child(Parent p, T h) : parent_(p), h_(h) {}
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  Child(Child&& o) noexcept : parent_(o.parent_), h_(std::exchange(o.h_, VK_NULL_HANDLE)) {}
+  Child& operator=(Child&& o) noexcept {
     if (this != &o) {
       reset();
-      dev_ = o.dev_;
+      parent_ = o.parent_;
       h_ = std::exchange(o.h_, VK_NULL_HANDLE);
     }
     return *this;
   }
-  ~Owned() { reset(); }
+  ~Child() { reset(); }
   void reset() {
-    if (h_ != VK_NULL_HANDLE) Destroy(dev_, h_, nullptr);
+    if (h_ != VK_NULL_HANDLE) Destroy(parent_, h_, nullptr);
     h_ = VK_NULL_HANDLE;
   }
   T vk() const { return h_; }
   explicit operator bool() const { return h_ != VK_NULL_HANDLE; }
 
  private:
-  VkDevice dev_ = VK_NULL_HANDLE;
+  Parent parent_ = VK_NULL_HANDLE;
   T h_ = VK_NULL_HANDLE;
+};
+
+/// A handle created from a VkDevice.
+template <typename T, void (*Destroy)(VkDevice, T, const VkAllocationCallbacks*)>
+using Owned = Child<T, VkDevice, Destroy>;
+
+/// Owns a handle that has no parent (the instance, the device); move-only.
+template <typename T, void (*Destroy)(T, const VkAllocationCallbacks*)>
+class Root {
+ public:
+  Root() = default;
+  explicit Root(T h) : h_(h) {}
+  Root(const Root&) = delete;
+  Root& operator=(const Root&) = delete;
+  Root(Root&& o) noexcept : h_(std::exchange(o.h_, VK_NULL_HANDLE)) {}
+  Root& operator=(Root&& o) noexcept {
+    if (this != &o) {
+      reset();
+      h_ = std::exchange(o.h_, VK_NULL_HANDLE);
+    }
+    return *this;
+  }
+  ~Root() { reset(); }
+  void reset() {
+    if (h_ != VK_NULL_HANDLE) Destroy(h_, nullptr);
+    h_ = VK_NULL_HANDLE;
+  }
+  T vk() const { return h_; }
+  explicit operator bool() const { return h_ != VK_NULL_HANDLE; }
+
+ private:
+  T h_ = VK_NULL_HANDLE;
+};
+
+using Instance = Root<VkInstance, vkDestroyInstance>;
+using Device = Root<VkDevice, vkDestroyDevice>;
+using Surface = Child<VkSurfaceKHR, VkInstance, vkDestroySurfaceKHR>;
+
+/// Owns the debug-utils messenger (its destroy function comes from the instance at run time).
+class DebugMessenger {
+ public:
+  DebugMessenger() = default;
+  DebugMessenger(VkInstance instance, VkDebugUtilsMessengerEXT m);
+  DebugMessenger(const DebugMessenger&) = delete;
+  DebugMessenger& operator=(const DebugMessenger&) = delete;
+  DebugMessenger(DebugMessenger&& o) noexcept { *this = std::move(o); }
+  DebugMessenger& operator=(DebugMessenger&& o) noexcept;
+  ~DebugMessenger() { reset(); }
+  void reset();
+
+ private:
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT h_ = VK_NULL_HANDLE;
 };
 
 using Pipeline = Owned<VkPipeline, vkDestroyPipeline>;
@@ -81,6 +136,7 @@ using Semaphore = Owned<VkSemaphore, vkDestroySemaphore>;
 using Swapchain = Owned<VkSwapchainKHR, vkDestroySwapchainKHR>;
 using QueryPool = Owned<VkQueryPool, vkDestroyQueryPool>;
 using Sampler = Owned<VkSampler, vkDestroySampler>;
+using PipelineCache = Owned<VkPipelineCache, vkDestroyPipelineCache>;
 
 /// Alpha blending "over" with straight alpha, as every blended pipeline of the renderer draws.
 VkPipelineColorBlendAttachmentState over_blending();
@@ -88,7 +144,21 @@ VkPipelineColorBlendAttachmentState over_blending();
 /// viewport and scissor (one each); `gi` brings the rest (stages, vertex input, assembly,
 /// rasterisation, multisampling, depth, layout, render pass). Throws naming `what`.
 Pipeline make_graphics_pipeline(VkDevice dev, VkGraphicsPipelineCreateInfo gi,
-                                const VkPipelineColorBlendAttachmentState& blend, const char* what);
+                                const VkPipelineColorBlendAttachmentState& blend, const char* what,
+                                VkPipelineCache cache = VK_NULL_HANDLE);
+/// A shader module from SPIR-V words; throws naming `what`.
+ShaderModule make_shader(VkDevice dev, const uint32_t* code, size_t bytes, const char* what = "vkCreateShaderModule");
+/// A set layout of `n` storage buffers (bindings 0..n-1) for `stages`.
+DescriptorSetLayout make_storage_set_layout(VkDevice dev, uint32_t n, VkShaderStageFlags stages, const char* what);
+/// A pipeline layout with `sets` and one push-constant range of `push_bytes` (none when 0) for `push_stages`.
+PipelineLayout make_pipeline_layout(VkDevice dev, std::initializer_list<VkDescriptorSetLayout> sets,
+                                    VkShaderStageFlags push_stages, uint32_t push_bytes, const char* what);
+/// Writes storage buffers (whole range) into bindings 0..n-1 of `set`.
+void write_storage_set(VkDevice dev, VkDescriptorSet set, std::initializer_list<VkBuffer> buffers);
+/// A descriptor pool of `sets` sets holding `storage_buffers` storage buffers in all.
+DescriptorPool make_storage_pool(VkDevice dev, uint32_t sets, uint32_t storage_buffers, const char* what);
+/// Allocates one set of `layout` from `pool`.
+VkDescriptorSet allocate_set(VkDevice dev, VkDescriptorPool pool, VkDescriptorSetLayout layout, const char* what);
 
 /// Device memory bookkeeping shared by all allocations of a renderer.
 struct MemoryStats {

@@ -49,6 +49,14 @@ Result<bool> write_png(const Image& img, const std::string& path);
 /// Reads a PNG into RGBA8.
 Result<Image> read_png(const std::string& path);
 
+/// How building chunks are culled each frame.
+enum class ChunkCulling : uint8_t {
+  Gpu,      ///< on the GPU (frustum, size on screen) into indirect draws; the CPU loops over nothing
+  DrawAll,  ///< the same GPU path with the tests off: every chunk drawn (to check the culling against)
+  Cpu,      ///< on the CPU, one draw per visible chunk (also where the device lacks shaderFloat64,
+            ///< multiDrawIndirect or drawIndirectFirstInstance)
+};
+
 struct RendererOptions {
   uint32_t msaa = 4;           ///< 1 or 4 (capped by the device)
   bool validation = false;     ///< enable VK_LAYER_KHRONOS_validation (also on when PARKTWIN_VALIDATION=1)
@@ -58,6 +66,8 @@ struct RendererOptions {
   /// Window: enable VK_NV_present_barrier for the swapchain where the device (extension and feature
   /// presentBarrier) and the surface offer it (wall nodes); DeviceInfo::present_barrier says whether it is on.
   bool present_barrier = false;
+  /// Building chunk culling; env PARKTWIN_CHUNK_CULLING=gpu|all|cpu overrides it.
+  ChunkCulling chunk_culling = ChunkCulling::Gpu;
 };
 
 /// What the last frame cost and drew.
@@ -65,16 +75,30 @@ struct RenderStats {
   uint32_t draw_calls = 0;
   uint64_t triangles = 0;
   uint64_t lines = 0;
-  uint32_t chunks_culled = 0;
+  uint32_t chunks_culled = 0;   ///< draws of ground and building chunks (faces, edges) not made
+  /// Building chunks whose faces were drawn / culled (GPU culling: read back from the last
+  /// finished frame, which for render_offscreen is the frame itself).
+  uint32_t building_chunks_drawn = 0;
+  uint32_t building_chunks_culled = 0;
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
-  double gpu_ms = 0.0;          ///< GPU time of the last completed frame (timestamp queries), 0 if unknown
+  /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
+  /// time from submit to fence for offscreen frames, 0 for window frames).
+  double gpu_ms = 0.0;
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
   uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
   double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
+  /// Arcs a frame may draw: in windows it follows gpu_ms towards 30 frames/s (FlowBudget), offscreen
+  /// it is a fixed count (stills, tiles and recordings are the same on every run).
+  uint32_t flows_budget = 0;
   /// Geometry chunks (ground or building) the last upload_scene / update_geometry uploaded, and
   /// the bytes of vertex and index data it wrote for them.
   uint32_t chunks_uploaded = 0;
   uint64_t bytes_uploaded = 0;
+  /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
+  /// worker threads and returns, to the last one finished (so far, while some still compile).
+  double pipelines_ms = 0.0;
+  /// The pipeline cache on disk ($XDG_CACHE_HOME/parktwin or ~/.cache/parktwin) was found and used.
+  bool pipelines_from_cache = false;
 };
 
 struct DeviceInfo {
@@ -124,6 +148,8 @@ inline void* ui_image_callback_data(uint32_t id, bool rect_phase) {
 
 class Renderer {
  public:
+  /// Creates the device and starts compiling the pipelines on worker threads; returns before they
+  /// are done (the first frame waits for those it draws with).
   static Result<std::unique_ptr<Renderer>> create(const RendererOptions& options);
   virtual ~Renderer() = default;
 
