@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -262,6 +263,49 @@ TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {
   bool warned = false;
   for (const std::string& w : t.warnings) warned |= w.find("memory budget") != std::string::npos;
   EXPECT_TRUE(warned);
+}
+
+TEST(Stream, UserLayersStreamTheirBuildingsAndReadTheRestAsBefore) {
+  // A GeoPackage with a buildings layer, a roads layer and a points layer.
+  const fs::path file = out_dir() / "mixed.gpkg";
+  write_fixture("GPKG", file, 300);
+  {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(ds);
+    OGRSpatialReference wgs84;
+    wgs84.SetFromUserInput("EPSG:4326");
+    for (const auto& [name, type, wkt] : {std::tuple{"roads", wkbLineString, "LINESTRING(115.9 28.6,116.0 28.65)"},
+                                          std::tuple{"sites", wkbPoint, "POINT(115.95 28.62)"}}) {
+      OGRLayer* l = ds->CreateLayer(name, &wgs84, type, nullptr);
+      ASSERT_NE(l, nullptr);
+      OGRFeature f(l->GetLayerDefn());
+      OGRGeometry* g = nullptr;
+      ASSERT_EQ(OGRGeometryFactory::createFromWkt(wkt, nullptr, &g), OGRERR_NONE);
+      f.SetGeometryDirectly(g);
+      ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+    }
+  }
+  scene::LoadOptions opt;
+  opt.height_attribute = "height";
+  scene::Scene whole(gis::SceneFrame::jiangxi()), streamed(gis::SceneFrame::jiangxi());
+  ASSERT_TRUE(scene::add_user_layers(whole, file.string(), opt));
+  scene::StreamOptions so;
+  so.threads = 2;
+  size_t added = 0;
+  auto streams = scene::add_user_layers_streamed(streamed, file.string(), opt, so, &added);
+  ASSERT_TRUE(streams) << streams.error().message;
+  EXPECT_EQ(added, 3u);
+  ASSERT_EQ(streams->size(), 1u);  // only the buildings stream
+  (*streams)[0]->finish(streamed);
+  ASSERT_EQ(streamed.layers.size(), whole.layers.size());
+  for (const scene::Layer& w : whole.layers) {
+    const int i = streamed.layer_index(w.id);
+    ASSERT_GE(i, 0) << w.id;
+    const scene::Layer& s = streamed.layers[static_cast<size_t>(i)];
+    EXPECT_EQ(s.kind, w.kind) << w.id;
+    EXPECT_EQ(s.data.features.size(), w.data.features.size()) << w.id;
+  }
+  EXPECT_EQ(streamed.buildings.size(), whole.buildings.size());
 }
 
 TEST(Stream, BadSourcesAreRefusedWithTheirReason) {
