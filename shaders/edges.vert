@@ -1,5 +1,6 @@
 #version 450
 #include "common.glsl"
+#include "shared_constants.h"
 #include "edge_constants.glsl"
 #define BUILDING_MATRICES_ACCESS readonly
 #include "building_cull.glsl"
@@ -24,5 +25,5 @@ void main() {
   p.z *= 1.0008;
   gl_Position = p;
   // Fade edges out with distance (w is the view depth) so far views don't turn grey.
-  v_fade = 1.0 - smoothstep(1500.0, 6000.0, p.w);
+  v_fade = 1.0 - smoothstep(kEdgeFadeStartM, kEdgeFadeEndM, p.w);
 }

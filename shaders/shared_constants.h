@@ -23,14 +23,31 @@ PARKTWIN_SHARED_CONST float kFloorHeightM = 3.2f;
 /// taller buildings keep the top colour.
 PARKTWIN_SHARED_CONST float kHeightRampTopM = 80.0f;
 
-/// Building chunks: edges of chunks farther than this from the eye (m) are not drawn (edges.vert
-/// has faded them out by then).
-PARKTWIN_SHARED_CONST float kEdgeMaxDistanceM = 9000.0f;
+/// Building edges fade out with view depth (clip w, metres) from kEdgeFadeStartM to kEdgeFadeEndM
+/// (edges.vert), where they are fully transparent: a chunk whose nearest box corner lies deeper than
+/// kEdgeFadeEndM + kEdgeDepthMarginM (room for float rounding) would change no pixel and is not drawn.
+PARKTWIN_SHARED_CONST float kEdgeFadeStartM = 1500.0f;
+PARKTWIN_SHARED_CONST float kEdgeFadeEndM = 6000.0f;
+PARKTWIN_SHARED_CONST float kEdgeDepthMarginM = 1.0f;
+
+/// Building clusters (render/src/building_clusters.h): walls sorted into this many bins by the
+/// direction of their outward normal; a bin is left out when every direction from the cluster's
+/// footprint to the eye makes more than 90 degrees plus the margin (its sine, about 1.1 degrees)
+/// with both of its boundary normals, so no wall near edge-on, whose facing rounding could decide,
+/// is left out (the float positions of a wall a centimetre long turn its normal by up to a degree).
+PARKTWIN_SHARED_CONST uint kFacingBins = 8u;
+PARKTWIN_SHARED_CONST float kFacingMargin = 0.02f;
 
 /// GPU culling of building chunks (shaders/buildings_cull.comp): the tests BuildingCullView::flags
 /// turns on.
 PARKTWIN_SHARED_CONST uint kCullFrustum = 1u;
 PARKTWIN_SHARED_CONST uint kCullSize = 2u;
+PARKTWIN_SHARED_CONST uint kCullFacing = 4u;  ///< leave out wall bins facing away from the eye
+PARKTWIN_SHARED_CONST uint kCullLod = 8u;     ///< draw a cluster's coarsest level within kLodMaxErrorPx
+
+/// Levels of detail: a cluster is drawn at a coarser level only where the level's tolerance, seen
+/// from the cluster's nearest point, spans at most this many pixels.
+PARKTWIN_SHARED_CONST float kLodMaxErrorPx = 1.0f;
 
 #ifdef __cplusplus
 }  // namespace parktwin

@@ -2,7 +2,7 @@
 // by a renderer that culls on the GPU and by one that draws every chunk through the same path, and
 // the pictures must be the same to the bit; a third renderer culls on the CPU and must agree too
 // (the chunk matrices the GPU computes equal the CPU's). The culled frames must also have skipped
-// chunks, or the comparison proves nothing.
+// chunks (and wall bins facing away), or the comparison proves nothing.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -66,6 +66,8 @@ class ChunkCulling : public ::testing::Test {
                                           glm::dvec4 subrect = {0.0, 0.0, 1.0, 1.0}) {
     const Shot culled = shoot(0, cam, w, h, subrect), all = shoot(1, cam, w, h, subrect), cpu = shoot(2, cam, w, h, subrect);
     EXPECT_EQ(all.stats.building_chunks_culled, 0u) << what;
+    EXPECT_EQ(all.stats.triangles_facing_away, 0u) << what << ": drawing every chunk leaves out no wall";
+    EXPECT_LE(culled.stats.triangles + culled.stats.triangles_facing_away, all.stats.triangles) << what;
     EXPECT_EQ(culled.stats.building_chunks_drawn + culled.stats.building_chunks_culled,
               all.stats.building_chunks_drawn) << what;
     EXPECT_EQ(culled.image.rgba.size(), size_t(w) * h * 4) << what;
@@ -107,6 +109,18 @@ TEST_F(ChunkCulling, CloseViewSkipsMostChunksAndDrawsTheSame) {
   const auto st = same_picture("close", cam, kW, kH);
   EXPECT_GT(st.building_chunks_drawn, 0u);
   EXPECT_GT(st.building_chunks_culled, st.building_chunks_drawn) << "most chunks should be off screen";
+}
+
+TEST_F(ChunkCulling, WallsFacingAwayAreLeftOutAndThePictureIsTheSame) {
+  // Every wall bin left out must have been back-facing everywhere: the pictures above and here
+  // are identical to drawing every triangle. Here the leaving out must also have happened.
+  scene::Camera cam = park_camera(*scene_);
+  for (double heading : {0.4, 2.0, 3.7, 5.5}) {
+    cam.heading = heading;
+    const auto st = same_picture("facing, heading " + std::to_string(heading), cam, kW, kH);
+    EXPECT_GT(st.triangles_facing_away, st.triangles / 10) << "heading " << heading << ": " << st.triangles
+                                                           << " triangles drawn";
+  }
 }
 
 TEST_F(ChunkCulling, GrazingViewDrawsTheSame) {

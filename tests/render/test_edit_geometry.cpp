@@ -236,7 +236,9 @@ TEST(EditGeometry, UpdatesUnderValidationReportNoErrors) {
       scene::update_features(sc, li, {bl.data.features.size() - 1});
     }
     ASSERT_TRUE(r.update_geometry(sc).ok());
-    if (k != 2) ASSERT_TRUE((*still)->render(sc, *cam, 320, 180, "").ok());
+    if (k != 2) {
+      ASSERT_TRUE((*still)->render(sc, *cam, 320, 180, "").ok());
+    }
   }
   ASSERT_TRUE(r.pick({.frame = scene::snapshot_of(sc, *cam).get()}, 320, 180, 160, 90).ok());
   ASSERT_TRUE((*still)->render(sc, *cam, 320, 180, "").ok());

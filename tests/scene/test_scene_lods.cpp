@@ -1,12 +1,14 @@
 // Levels of detail of building chunks: absent after loading, built for every chunk by
 // build_building_lods (on worker threads), with the same buildings as the chunk's mesh; an edit
-// empties the levels of the chunks it rebuilds and only those are built again.
+// empties the levels of the chunks it rebuilds and only those are built again; LodBuilder does the
+// same on a worker and leaves alone a chunk edited while it ran.
 #include <ctime>
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "parktwin/gis/synthetic.h"
+#include "parktwin/scene/lod_builder.h"
 #include "parktwin/scene/scene.h"
 
 using namespace parktwin;
@@ -93,7 +95,8 @@ TEST(SceneLods, EditEmptiesTheRebuiltChunksLevels) {
   EXPECT_TRUE(l.building_chunks[ci].lods.empty());
   EXPECT_EQ(l.building_chunks[ci].lods_revision, 0u);
   for (size_t k = 0; k < l.building_chunks.size(); ++k) {
-    if (k != ci) EXPECT_EQ(l.building_chunks[k].lods.size(), std::size(gis::kBuildingLodTolerances));
+    if (k == ci) continue;
+    EXPECT_EQ(l.building_chunks[k].lods.size(), std::size(gis::kBuildingLodTolerances));
   }
   EXPECT_EQ(build_building_lods(s, 1), 1u);
   const BuildingChunk& c = l.building_chunks[ci];
@@ -101,4 +104,38 @@ TEST(SceneLods, EditEmptiesTheRebuiltChunksLevels) {
   ASSERT_FALSE(c.lods.empty());
   EXPECT_EQ(buildings_of(c.lods.back().mesh), buildings_of(c.mesh));
   EXPECT_FALSE(build_chunk_lods(l.building_chunks[ci]));  // up to date
+}
+
+TEST(SceneLods, BuilderWorksOffTheLoopAndSkipsChunksEditedMeanwhile) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_synthetic(s, 3000);
+  Layer& l = s.layers[li];
+  ASSERT_GT(l.building_chunks.size(), 1u);
+  LodBuilder b;
+  ASSERT_TRUE(b.start(s));
+  EXPECT_FALSE(b.start(s)) << "one pass at a time";
+  // An edit while the worker runs on its copies: that chunk's levels would be stale.
+  const size_t f = 77;
+  const auto ci = static_cast<size_t>(l.feature_chunk.at(f));
+  for (glm::dvec2& p : l.data.features[f].geom.polygons[0].outer) p += glm::dvec2{2.0, 1.0};
+  ASSERT_EQ(update_features(s, li, {f}).chunks_rebuilt, 1u);
+  const size_t got = b.finish(s);
+  EXPECT_TRUE(b.last_error().empty()) << b.last_error();
+  EXPECT_EQ(got, l.building_chunks.size() - 1);
+  for (size_t k = 0; k < l.building_chunks.size(); ++k) {
+    const BuildingChunk& c = l.building_chunks[k];
+    if (k == ci) {
+      EXPECT_TRUE(c.lods.empty()) << "the edited chunk keeps no levels of its old geometry";
+      EXPECT_NE(c.lods_revision, c.revision);
+      continue;
+    }
+    EXPECT_EQ(c.lods_revision, c.revision);
+    ASSERT_EQ(c.lods.size(), std::size(gis::kBuildingLodTolerances));
+    EXPECT_EQ(buildings_of(c.lods.back().mesh), buildings_of(c.mesh));
+  }
+  // The next pass builds only the edited chunk.
+  ASSERT_TRUE(b.start(s));
+  EXPECT_EQ(b.finish(s), 1u);
+  EXPECT_EQ(l.building_chunks[ci].lods_revision, l.building_chunks[ci].revision);
+  EXPECT_FALSE(b.start(s)) << "nothing left to build";
 }

@@ -18,6 +18,8 @@ struct LayerBenchOptions {
   int frames = 30;          ///< steady frames timed (after 3 untimed)
   uint32_t msaa = 4;
   std::string tile_cache;   ///< tile cache directory ("" = none: a cold read of the source)
+  bool lods = true;         ///< build levels of detail after the last tile (as the viewer does) before
+                            ///< the steady frames; false: full detail everywhere
 };
 
 /// name=value figures, in the order they are printed.

@@ -20,6 +20,7 @@
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
 #include "parktwin/scene/frame_snapshot.h"
+#include "parktwin/scene/lod_builder.h"
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/placement.h"
@@ -102,6 +103,8 @@ struct Viewer {
   std::unique_ptr<EditMode> edit;       ///< edit mode (E): planners edit parcels and buildings
   std::vector<std::unique_ptr<scene::LayerStream>> streams;  ///< buildings layers still arriving by tile
   double stream_focus_s = 0.0;          ///< when the streams were last told where the camera looks
+  scene::LodBuilder lods;               ///< levels of detail of building chunks, built on a worker
+  uint64_t lods_for_revision = 0;       ///< the geometry_revision the last pass started from
   DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 
@@ -562,6 +565,28 @@ struct Viewer {
     return moved;
   }
 
+  /// Levels of detail for distant building clusters: a pass on a worker once every layer has
+  /// arrived (and again after edits change geometry), uploaded when it finishes. Not on wall
+  /// outputs, whose tiles must match each other pixel for pixel. True when levels arrived.
+  bool build_lods() {
+    if (!streams.empty() || opt.wall_output) return false;
+    bool arrived = false;
+    const size_t got = lods.collect(scene);
+    if (!lods.last_error().empty() && !lods.busy()) {
+      std::cerr << "parktwin: " << lods.last_error() << " (distant buildings stay at full detail)\n";
+      lods_for_revision = scene.geometry_revision;  // not again for the same geometry
+    }
+    if (got > 0) {
+      arrived = true;
+      if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
+    }
+    if (!lods.busy() && lods_for_revision != scene.geometry_revision) {
+      lods_for_revision = scene.geometry_revision;
+      lods.start(scene);
+    }
+    return arrived;
+  }
+
   /// Moves tiles that arrived into the scene and uploads them; shows the loading progress. True
   /// while anything is still arriving (the frame loop keeps drawing).
   bool stream_tiles(double t) {
@@ -706,6 +731,7 @@ struct Viewer {
       }
       follow_alarms();
       if (stream_tiles(t)) active = true;
+      if (build_lods()) active = true;
       cycle_views(dt_live, active);
       info.camera = camera;
       info.cursor_valid = false;

@@ -14,6 +14,10 @@ const uint32_t kBuildingsCullComp[] = {
 };
 
 constexpr uint32_t kBindings = 7;  // chunks, view, layers, face draws, edge draws, counts, matrices
+/// Per layer, written by the culling: face draws, edge draws, face indices, edge indices, clusters
+/// with faces drawn, face indices of drawn clusters left out as facing away, clusters drawn at a
+/// level of detail (and room to spare).
+constexpr size_t kCounts = 8;
 constexpr VkMemoryPropertyFlags kHost = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 
 }  // namespace
@@ -57,17 +61,18 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
   const VkBufferUsageFlags draws = storage | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT;
   if (!s.chunks || s.chunks.size() < n * sizeof(BuildingChunkGpu)) {
     s.chunks = vk::Buffer(ctx_.dev, n * sizeof(BuildingChunkGpu), storage, kHost);
-    s.face_draws = vk::Buffer(ctx_.dev, n * sizeof(VkDrawIndexedIndirectCommand), draws, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    // Up to two face draws per cluster (the runs of its drawn wall bins), one edge draw.
+    s.face_draws = vk::Buffer(ctx_.dev, 2 * n * sizeof(VkDrawIndexedIndirectCommand), draws, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     s.edge_draws = vk::Buffer(ctx_.dev, n * sizeof(VkDrawIndexedIndirectCommand), draws, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     // The CPU writes the matrices itself in ChunkCulling::Cpu.
     s.matrices = vk::Buffer(ctx_.dev, n * sizeof(glm::mat4), storage,
-                            mode_ == ChunkCulling::Cpu ? kHost : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+                            mode_ == ChunkCulling::Cpu ? kHost : VkMemoryPropertyFlags{VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT});
   }
   if (!s.layers || s.layers.size() < layers * sizeof(BuildingLayerRange)) {
     s.layers = vk::Buffer(ctx_.dev, layers * sizeof(BuildingLayerRange), storage, kHost);
-    s.counts = vk::Buffer(ctx_.dev, layers * 4 * sizeof(uint32_t), draws, kHost);  // read back for the stats
+    s.counts = vk::Buffer(ctx_.dev, layers * kCounts * sizeof(uint32_t), draws, kHost);  // read back for the stats
   }
-  std::memset(s.counts.mapped(), 0, layers * 4 * sizeof(uint32_t));
+  std::memset(s.counts.mapped(), 0, layers * kCounts * sizeof(uint32_t));
   if (!s.view) s.view = vk::Buffer(ctx_.dev, sizeof(BuildingCullView), storage, kHost);
   if (!records.empty()) std::memcpy(s.chunks.mapped(), records.data(), records.size() * sizeof(BuildingChunkGpu));
   // The slot's fence has been waited on: no frame in flight uses its set.
@@ -92,7 +97,7 @@ void BuildingCulling::record(const FrameView& v, const GpuScene& scene) {
   view.viewport = glm::vec2(static_cast<float>(v.w), static_cast<float>(v.h));
   // Live metrics scale a building up to 1.4x its static height (see Scene::compute_targets).
   view.height_scale = std::max(0.0f, v.f->height_scale) * 1.4f;
-  view.flags = mode_ == ChunkCulling::Gpu ? kCullFrustum | (size_culling_ ? kCullSize : 0u) : 0u;
+  view.flags = mode_ == ChunkCulling::Gpu ? kCullFrustum | kCullFacing | kCullLod | (size_culling_ ? kCullSize : 0u) : 0u;
   view.sample_x = sample_x_;
   view.sample_y = sample_y_;
   view.sample_count = sample_count_;
@@ -115,12 +120,13 @@ void BuildingCulling::draw(VkCommandBuffer cmd, uint32_t slot, size_t span, bool
   const Slot& s = slots_[slot];
   const BuildingLayerSpan& sp = s.spans[span];
   const VkBuffer draws = edges ? s.edge_draws.vk() : s.face_draws.vk();
-  const VkDeviceSize offset = VkDeviceSize(sp.first) * sizeof(VkDrawIndexedIndirectCommand);
+  const uint32_t per = edges ? 1 : 2;  // draw slots per cluster
+  const VkDeviceSize offset = VkDeviceSize(sp.first) * per * sizeof(VkDrawIndexedIndirectCommand);
   if (ctx_.draw_indirect_count)
-    vkCmdDrawIndexedIndirectCount(cmd, draws, offset, s.counts.vk(), (span * 4 + (edges ? 1 : 0)) * sizeof(uint32_t),
-                                  sp.count, sizeof(VkDrawIndexedIndirectCommand));
+    vkCmdDrawIndexedIndirectCount(cmd, draws, offset, s.counts.vk(), (span * kCounts + (edges ? 1 : 0)) * sizeof(uint32_t),
+                                  sp.count * per, sizeof(VkDrawIndexedIndirectCommand));
   else  // the culling wrote empty draws after the visible ones
-    vkCmdDrawIndexedIndirect(cmd, draws, offset, sp.count, sizeof(VkDrawIndexedIndirectCommand));
+    vkCmdDrawIndexedIndirect(cmd, draws, offset, sp.count * per, sizeof(VkDrawIndexedIndirectCommand));
 }
 
 void BuildingCulling::collect_stats(uint32_t slot, RenderStats& stats) {
@@ -129,12 +135,14 @@ void BuildingCulling::collect_stats(uint32_t slot, RenderStats& stats) {
   const auto* counts = static_cast<const uint32_t*>(s.counts.mapped());
   for (size_t i = 0; i < s.spans.size(); ++i) {
     if (!s.drawn[i]) continue;
-    const uint32_t* c = counts + i * 4;
-    stats.building_chunks_drawn += c[0];
-    stats.building_chunks_culled += s.spans[i].count - c[0];
-    stats.chunks_culled += (s.spans[i].count - c[0]) + (s.edge_chunks[i] - c[1]);
+    const uint32_t* c = counts + i * kCounts;
+    stats.building_chunks_drawn += c[4];
+    stats.building_chunks_culled += s.spans[i].count - c[4];
+    stats.chunks_culled += (s.spans[i].count - c[4]) + (s.edge_chunks[i] - c[1]);
     stats.triangles += c[2] / 3;
     stats.lines += c[3] / 2;
+    stats.triangles_facing_away += c[5] / 3;
+    stats.building_clusters_lod += c[6];
   }
 }
 

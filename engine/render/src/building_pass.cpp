@@ -1,9 +1,10 @@
-// Building faces (BuildingPass) and their edges (EdgePass). Both draw the building chunks the
-// BuildingCulling chose: one indexed indirect draw per layer on the GPU path, one draw per visible
-// chunk on the CPU path (where they also write the chunk's matrix).
+// Building faces (BuildingPass) and their edges (EdgePass). Both draw the building clusters the
+// BuildingCulling chose: one indexed indirect draw list per layer on the GPU path, the visible
+// clusters one by one on the CPU path (where they also write the cluster's matrix).
 #include <algorithm>
 #include <cmath>
 
+#include "building_clusters.h"
 #include "gpu_types.h"
 #include "passes.h"
 
@@ -58,6 +59,79 @@ bool cpu_culled(const FrameView& v, const DrawItem& d, float hscale, const Build
   return false;
 }
 
+/// Whether every corner of draw `d`'s box lies deeper than the view depth where edges.vert has faded
+/// edges out (shaders/buildings_cull.comp nearest_depth, on the GPU path).
+bool edges_faded_out(const FrameView& v, const DrawItem& d, float hscale) {
+  const glm::mat4 mvp = v.mvp_for(d.origin);
+  const glm::vec3 lo(glm::vec2(d.bmin - d.origin), 0.0f);
+  const glm::vec3 hi(glm::vec2(d.bmax - d.origin), static_cast<float>(d.zmax) * hscale);
+  for (int i = 0; i < 8; ++i) {
+    const glm::vec4 c = mvp * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f);
+    if (c.w <= kEdgeFadeEndM + kEdgeDepthMarginM) return false;
+  }
+  return true;
+}
+
+/// Records one building pass, faces or `edges`, with `pc` (its opacity set per layer): one indirect
+/// draw list per layer on the GPU path; on the CPU path, the visible clusters one by one (faces:
+/// the runs of their wall bins that may face the eye, as the GPU would draw them).
+template <typename Constants>
+void record_buildings(const FrameView& v, const GpuScene& scene, const BuildingCulling& culling, VkPipeline pipeline,
+                      VkPipelineLayout layout, VkShaderStageFlags stages, Constants pc, bool edges) {
+  if (scene.building_records().empty()) return;
+  RenderStats& st = *v.stats;
+  bool bound = false;
+  auto bind_for = [&](float opacity) {
+    if (!bound) bind_buildings(v, pipeline, layout, scene, culling), bound = true;
+    pc.opacity = opacity;
+    vkCmdPushConstants(v.cmd, layout, stages, 0, sizeof pc, &pc);
+  };
+  if (culling.mode() != ChunkCulling::Cpu) {
+    const auto& spans = scene.building_layers();
+    for (size_t i = 0; i < spans.size(); ++i) {
+      const scene::FrameLayer layer = v.f->layer(spans[i].layer);
+      if (!layer.drawn()) continue;
+      bind_for(layer.opacity);
+      culling.draw(v.cmd, v.slot, i, edges);
+      ++st.draw_calls;
+    }
+    return;
+  }
+  const float hscale = height_bound_scale(*v.f);
+  for (const DrawItem& d : edges ? scene.edge_draws() : scene.building_draws()) {
+    const scene::FrameLayer layer = v.f->layer(d.layer);
+    if (!layer.drawn()) continue;
+    if ((edges && edges_faded_out(v, d, hscale)) || cpu_culled(v, d, hscale, culling)) {
+      ++st.chunks_culled;
+      if (!edges) ++st.building_chunks_culled;
+      continue;
+    }
+    bind_for(layer.opacity);
+    if (edges) {
+      vkCmdDrawIndexed(v.cmd, d.count, 1, d.first, d.vertex_offset, d.record);
+      st.lines += d.count / 2;
+      ++st.draw_calls;
+      continue;
+    }
+    const BuildingChunkGpu& r = scene.building_records()[d.record];
+    BuildingCluster c;
+    c.index_count = r.index_count;
+    c.roof_count = r.roof_count;
+    std::copy(std::begin(r.bin_end), std::end(r.bin_end), c.bin_end.begin());
+    std::array<uint32_t, 2> first{}, count{};
+    const uint32_t runs = facing_runs(c, facing_mask(glm::dvec2(v.eye), r.bmin, r.bmax), first, count);
+    uint32_t drawn = 0;
+    for (uint32_t k = 0; k < runs; ++k) {
+      vkCmdDrawIndexed(v.cmd, count[k], 1, d.first + first[k], d.vertex_offset, d.record);
+      drawn += count[k];
+      ++st.draw_calls;
+    }
+    st.triangles += drawn / 3;
+    st.triangles_facing_away += (r.index_count - drawn) / 3;
+    ++st.building_chunks_drawn;
+  }
+}
+
 }  // namespace
 
 BuildingPass::BuildingPass(const PassSetup& s) {
@@ -80,43 +154,11 @@ BuildingPass::BuildingPass(const PassSetup& s) {
 }
 
 void BuildingPass::record(const FrameView& v, const GpuScene& scene, const BuildingCulling& culling) {
-  if (scene.building_records().empty()) return;
-  RenderStats& st = *v.stats;
   BuildingConstants pc{};
   pc.sun = glm::vec4(glm::normalize(glm::vec3(0.45f, -0.55f, 0.70f)), 1.0f);
   pc.time_s = static_cast<float>(std::fmod(v.f->time_s, 3600.0));
-  const VkShaderStageFlags stages = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT;
-  bool bound = false;
-  if (culling.mode() != ChunkCulling::Cpu) {
-    const auto& spans = scene.building_layers();
-    for (size_t i = 0; i < spans.size(); ++i) {
-      const scene::FrameLayer layer = v.f->layer(spans[i].layer);
-      if (!layer.drawn()) continue;
-      if (!bound) bind_buildings(v, faces_.get(), layout_.vk(), scene, culling), bound = true;
-      pc.opacity = layer.opacity;
-      vkCmdPushConstants(v.cmd, layout_.vk(), stages, 0, sizeof pc, &pc);
-      culling.draw(v.cmd, v.slot, i, false);
-      ++st.draw_calls;
-    }
-    return;
-  }
-  const float hscale = height_bound_scale(*v.f);
-  for (const DrawItem& d : scene.building_draws()) {
-    const scene::FrameLayer layer = v.f->layer(d.layer);
-    if (!layer.drawn()) continue;
-    if (cpu_culled(v, d, hscale, culling)) {
-      ++st.chunks_culled;
-      ++st.building_chunks_culled;
-      continue;
-    }
-    if (!bound) bind_buildings(v, faces_.get(), layout_.vk(), scene, culling), bound = true;
-    pc.opacity = layer.opacity;
-    vkCmdPushConstants(v.cmd, layout_.vk(), stages, 0, sizeof pc, &pc);
-    vkCmdDrawIndexed(v.cmd, d.count, 1, d.first, d.vertex_offset, d.record);
-    st.triangles += d.count / 3;
-    ++st.building_chunks_drawn;
-    ++st.draw_calls;
-  }
+  record_buildings(v, scene, culling, faces_.get(), layout_.vk(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
+                   pc, false);
 }
 
 EdgePass::EdgePass(const PassSetup& s) {
@@ -136,39 +178,7 @@ EdgePass::EdgePass(const PassSetup& s) {
 }
 
 void EdgePass::record(const FrameView& v, const GpuScene& scene, const BuildingCulling& culling) {
-  if (scene.building_records().empty()) return;
-  RenderStats& st = *v.stats;
-  EdgeConstants pc{};
-  bool bound = false;
-  if (culling.mode() != ChunkCulling::Cpu) {
-    const auto& spans = scene.building_layers();
-    for (size_t i = 0; i < spans.size(); ++i) {
-      const scene::FrameLayer layer = v.f->layer(spans[i].layer);
-      if (!layer.drawn()) continue;
-      if (!bound) bind_buildings(v, edges_.get(), layout_.vk(), scene, culling), bound = true;
-      pc.opacity = layer.opacity;
-      vkCmdPushConstants(v.cmd, layout_.vk(), VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
-      culling.draw(v.cmd, v.slot, i, true);
-      ++st.draw_calls;
-    }
-    return;
-  }
-  const float hscale = height_bound_scale(*v.f);
-  for (const DrawItem& d : scene.edge_draws()) {
-    const scene::FrameLayer layer = v.f->layer(d.layer);
-    if (!layer.drawn()) continue;
-    const glm::dvec2 nearest = glm::clamp(glm::dvec2(v.eye), d.bmin, d.bmax);
-    if (glm::length(glm::dvec3(nearest, 0.0) - v.eye) > kEdgeMaxDistanceM || cpu_culled(v, d, hscale, culling)) {
-      ++st.chunks_culled;
-      continue;
-    }
-    if (!bound) bind_buildings(v, edges_.get(), layout_.vk(), scene, culling), bound = true;
-    pc.opacity = layer.opacity;
-    vkCmdPushConstants(v.cmd, layout_.vk(), VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof pc, &pc);
-    vkCmdDrawIndexed(v.cmd, d.count, 1, d.first, d.vertex_offset, d.record);
-    st.lines += d.count / 2;
-    ++st.draw_calls;
-  }
+  record_buildings(v, scene, culling, edges_.get(), layout_.vk(), VK_SHADER_STAGE_FRAGMENT_BIT, EdgeConstants{}, true);
 }
 
 }  // namespace parktwin::render

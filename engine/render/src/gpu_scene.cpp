@@ -156,32 +156,50 @@ void GpuScene::upload_ground_chunk(const scene::GroundChunk& c, uint32_t layer, 
   stats.bytes_uploaded += vbytes + ibytes;
 }
 
+namespace {
+
+/// The meshes of a chunk the GPU holds: its full mesh, and its levels of detail when they were
+/// built for its current geometry.
+std::vector<const gis::BuildingMesh*> chunk_meshes(const scene::BuildingChunk& c) {
+  std::vector<const gis::BuildingMesh*> m;
+  if (c.mesh.indices.empty()) return m;
+  m.push_back(&c.mesh);
+  if (c.lods_revision == c.revision)
+    for (const gis::BuildingLod& l : c.lods)
+      if (!l.mesh.indices.empty()) m.push_back(&l.mesh);
+  return m;
+}
+
+}  // namespace
+
 bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats) {
-  const auto& m = c.mesh;
-  const size_t nv = m.vertices.size(), ni = m.indices.size() + m.edge_indices.size();
-  if (!m.indices.empty() && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
+  const std::vector<const gis::BuildingMesh*> meshes = chunk_meshes(c);
+  size_t nv = 0, ni = 0;
+  for (const gis::BuildingMesh* m : meshes) nv += m->vertices.size(), ni += m->indices.size() + m->edge_indices.size();
+  if (!meshes.empty() && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
   g.revision = c.revision;
-  g.origin = m.origin;
-  g.bmin = c.bmin;
-  g.bmax = c.bmax;
+  g.lods_revision = c.lods_revision;
+  g.origin = c.mesh.origin;
   g.zmax = c.max_height;
-  g.vertex_count = g.index_count = g.edge_count = 0;
-  if (m.indices.empty()) return true;
-  g.vertex_base = static_cast<uint32_t>(vertices_used_);
-  g.index_base = static_cast<uint32_t>(indices_used_);
-  g.vertex_count = static_cast<uint32_t>(nv);
-  g.index_count = static_cast<uint32_t>(m.indices.size());
-  g.edge_count = static_cast<uint32_t>(m.edge_indices.size());
-  const size_t vbytes = nv * sizeof(gis::BuildingVertex);
-  const size_t ibytes = ni * sizeof(uint32_t);
-  write_range(building_vb_, vertices_used_ * sizeof(gis::BuildingVertex), {{m.vertices.data(), vbytes}});
-  write_range(building_ib_, indices_used_ * sizeof(uint32_t),
-              {{m.indices.data(), m.indices.size() * sizeof(uint32_t)},
-               {m.edge_indices.data(), m.edge_indices.size() * sizeof(uint32_t)}});
-  vertices_used_ += nv;
-  indices_used_ += ni;
-  ++stats.chunks_uploaded;
-  stats.bytes_uploaded += vbytes + ibytes;
+  g.levels.clear();
+  ClusteredMesh full;
+  for (size_t l = 0; l < meshes.size(); ++l) {
+    const gis::BuildingMesh& m = *meshes[l];
+    ClusteredMesh cm = l == 0 ? cluster_building_mesh(m) : cluster_like(m, full);
+    BuildingLevel& level = g.levels.emplace_back();
+    level.vertex_base = static_cast<uint32_t>(vertices_used_);
+    level.index_base = static_cast<uint32_t>(indices_used_);
+    level.clusters = cm.clusters;
+    level.error_m = l == 0 ? 0.0f : static_cast<float>(c.lods[l - 1].error_m);
+    const size_t vbytes = m.vertices.size() * sizeof(gis::BuildingVertex), ibytes = cm.indices.size() * sizeof(uint32_t);
+    write_range(building_vb_, vertices_used_ * sizeof(gis::BuildingVertex), {{m.vertices.data(), vbytes}});
+    write_range(building_ib_, indices_used_ * sizeof(uint32_t), {{cm.indices.data(), ibytes}});
+    vertices_used_ += m.vertices.size();
+    indices_used_ += cm.indices.size();
+    stats.bytes_uploaded += vbytes + ibytes;
+    if (l == 0) full = std::move(cm);
+  }
+  if (!meshes.empty()) ++stats.chunks_uploaded;
   return true;
 }
 
@@ -189,7 +207,7 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats) {
   uint64_t nv = 0, ni = 0;
   for (const scene::Layer& l : scene.layers)
     for (const scene::BuildingChunk& c : l.building_chunks)
-      if (!c.mesh.indices.empty()) nv += c.mesh.vertices.size(), ni += c.mesh.indices.size() + c.mesh.edge_indices.size();
+      for (const gis::BuildingMesh* m : chunk_meshes(c)) nv += m->vertices.size(), ni += m->indices.size() + m->edge_indices.size();
   // A quarter to spare: edits append their chunks' new meshes until it is used up.
   vertex_capacity_ = nv + nv / 4 + 4096;
   index_capacity_ = ni + ni / 4 + 16384;
@@ -220,33 +238,57 @@ void GpuScene::rebuild_building_records() {
   building_layers_.clear();
   building_draws_.clear();
   edge_draws_.clear();
+  auto record_of = [](const BuildingChunk& g, const BuildingLevel& level, const BuildingCluster& c) {
+    BuildingChunkGpu r{};
+    r.origin = g.origin;
+    r.lo = c.lo;
+    r.hi = c.hi;
+    r.zmax = static_cast<float>(g.zmax);
+    r.first_index = level.index_base + c.first_index;
+    r.index_count = c.index_count;
+    r.edge_first = level.index_base + c.edge_first;
+    r.edge_count = c.edge_count;
+    r.vertex_offset = static_cast<int32_t>(level.vertex_base);
+    r.roof_count = c.roof_count;
+    std::copy(c.bin_end.begin(), c.bin_end.end(), r.bin_end);
+    r.lod_record[0] = r.lod_record[1] = UINT32_MAX;
+    return r;
+  };
+  std::vector<BuildingChunkGpu> lod_records;  // appended after every layer's records
+  std::vector<std::pair<size_t, uint32_t>> lod_links;  // (record, lod_records index)
   for (uint32_t li = 0; li < layers_.size(); ++li) {
     BuildingLayerSpan span{li, static_cast<uint32_t>(building_records_.size()), 0};
     for (const BuildingChunk& g : layers_[li].buildings) {
-      if (g.index_count == 0) continue;
-      const auto record = static_cast<uint32_t>(building_records_.size());
-      BuildingChunkGpu r{};
-      r.origin = g.origin;
-      r.bmin = g.bmin;
-      r.bmax = g.bmax;
-      r.lo = glm::vec2(g.bmin - g.origin);  // as the CPU's frustum test computes them
-      r.hi = glm::vec2(g.bmax - g.origin);
-      r.zmax = static_cast<float>(g.zmax);
-      r.first_index = g.index_base;
-      r.index_count = g.index_count;
-      r.edge_first = g.index_base + g.index_count;
-      r.edge_count = g.edge_count;
-      r.vertex_offset = static_cast<int32_t>(g.vertex_base);
-      building_records_.push_back(r);
-      building_draws_.push_back({DrawKind::Buildings, li, g.origin, g.bmin, g.bmax, g.zmax, r.first_index, r.index_count,
+      if (g.levels.empty()) continue;
+      for (size_t ci = 0; ci < g.levels[0].clusters.size(); ++ci) {
+        const BuildingCluster& c = g.levels[0].clusters[ci];
+        const auto record = static_cast<uint32_t>(building_records_.size());
+        BuildingChunkGpu r = record_of(g, g.levels[0], c);
+        // The box holds every level (a coarser outline may reach error_m beyond the full one).
+        for (size_t l = 1; l < g.levels.size() && l <= 2; ++l) {
+          const BuildingCluster& lc = g.levels[l].clusters[ci];
+          r.lo = glm::min(r.lo, lc.lo);
+          r.hi = glm::max(r.hi, lc.hi);
+          r.lod_error[l - 1] = g.levels[l].error_m;
+          lod_links.emplace_back(record * 2 + (l - 1), static_cast<uint32_t>(lod_records.size()));
+          lod_records.push_back(record_of(g, g.levels[l], lc));
+        }
+        r.bmin = g.origin + glm::dvec2(r.lo);  // exact: the float bounds come back from bmin - origin
+        r.bmax = g.origin + glm::dvec2(r.hi);
+        building_records_.push_back(r);
+        building_draws_.push_back({DrawKind::Buildings, li, g.origin, r.bmin, r.bmax, g.zmax, r.first_index,
+                                   r.index_count, r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record});
+        if (c.edge_count)
+          edge_draws_.push_back({DrawKind::Edges, li, g.origin, r.bmin, r.bmax, g.zmax, r.edge_first, r.edge_count,
                                  r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record});
-      if (g.edge_count)
-        edge_draws_.push_back({DrawKind::Edges, li, g.origin, g.bmin, g.bmax, g.zmax, r.edge_first, r.edge_count,
-                               r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record});
+      }
     }
     span.count = static_cast<uint32_t>(building_records_.size()) - span.first;
     if (span.count) building_layers_.push_back(span);
   }
+  const auto lod_base = static_cast<uint32_t>(building_records_.size());
+  for (const auto& [slot, k] : lod_links) building_records_[slot / 2].lod_record[slot % 2] = lod_base + k;
+  building_records_.insert(building_records_.end(), lod_records.begin(), lod_records.end());
   ++buildings_revision_;
 }
 
@@ -321,7 +363,11 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
     Layer& g = layers_[li];
     if (g.buildings.size() < l.building_chunks.size()) g.buildings.resize(l.building_chunks.size());
     for (size_t c = 0; c < l.building_chunks.size(); ++c) {
-      if (g.buildings[c].revision == l.building_chunks[c].revision) continue;
+      const scene::BuildingChunk& sc = l.building_chunks[c];
+      // New geometry, or levels of detail that arrived (or went) since the chunk was placed.
+      const bool lods_now = sc.lods_revision == sc.revision && !sc.lods.empty();
+      const bool lods_placed = g.buildings[c].levels.size() > 1;
+      if (g.buildings[c].revision == sc.revision && lods_now == lods_placed) continue;
       buildings_changed = true;
       if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats)) {
         pack_buildings(scene, stats);  // out of room: every chunk again, into larger buffers

@@ -16,6 +16,7 @@
 
 #include <glm/vec2.hpp>
 
+#include "building_clusters.h"
 #include "context.h"
 #include "frame.h"
 #include "gpu_types.h"
@@ -83,8 +84,8 @@ class GpuScene {
   const std::vector<DrawItem>& marker_draws() const { return marker_draws_; }
   size_t layer_count() const { return layers_.size(); }
 
-  // Building chunks for GPU culling: one record per non-empty chunk, in draw order, grouped by
-  // layer; rebuilt (and the revision raised) whenever building geometry changes.
+  // Building clusters for GPU culling: one record per cluster of each non-empty chunk, in draw
+  // order, grouped by layer; rebuilt (and the revision raised) whenever building geometry changes.
   const std::vector<BuildingChunkGpu>& building_records() const { return building_records_; }
   const std::vector<BuildingLayerSpan>& building_layers() const { return building_layers_; }
   uint64_t buildings_revision() const { return buildings_revision_; }
@@ -98,13 +99,20 @@ class GpuScene {
     uint64_t revision = 0;
     std::vector<DrawItem> draws;
   };
-  /// A building chunk's mesh in the shared buffers.
+  /// One level of a building chunk in the shared buffers (0: the full mesh, then its levels of
+  /// detail): its vertices as they are, its indices in cluster order (building_clusters.h).
+  struct BuildingLevel {
+    uint32_t vertex_base = 0, index_base = 0;
+    std::vector<BuildingCluster> clusters;  ///< cluster i of every level holds the same buildings
+    float error_m = 0.0f;                   ///< gis::BuildingLod::error_m (0 for the full mesh)
+  };
+  /// A building chunk on the GPU: one building record per cluster of its full mesh, each pointing
+  /// at the same cluster of its levels of detail.
   struct BuildingChunk {
-    uint64_t revision = 0;
-    uint32_t vertex_base = 0, vertex_count = 0;
-    uint32_t index_base = 0, index_count = 0, edge_count = 0;  ///< faces, then edges
-    glm::dvec2 origin{0.0}, bmin{0.0}, bmax{0.0};
+    uint64_t revision = 0, lods_revision = 0;
+    glm::dvec2 origin{0.0};
     double zmax = 0.0;
+    std::vector<BuildingLevel> levels;  ///< empty when the chunk has no mesh
   };
   struct Layer {
     std::vector<Chunk> ground;
@@ -135,7 +143,8 @@ class GpuScene {
   bool place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats);
   /// Packs every building chunk of `scene` into new shared buffers with room to spare.
   void pack_buildings(const scene::Scene& scene, RenderStats& stats);
-  /// building_records_, building_layers_ and the building draw lists from the placed chunks.
+  /// building_records_, building_layers_ and the building draw lists from the placed chunks (the
+  /// records of levels of detail after every layer's records).
   void rebuild_building_records();
   /// Retires a chunk's buffers and draws; it now stands for chunk revision `revision`.
   void reset_chunk(Chunk& g, uint64_t revision);

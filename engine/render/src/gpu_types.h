@@ -49,7 +49,8 @@ struct EdgeConstants {
 };
 static_assert(sizeof(EdgeConstants) == 4);
 
-/// shaders/buildings_cull.comp `BuildingChunk` (std430): one building chunk for GPU culling.
+/// shaders/buildings_cull.comp `BuildingChunk` (std430): one cluster of a building chunk for GPU
+/// culling (building_clusters.h: faces are the roofs, then the wall bins).
 struct BuildingChunkGpu {
   /*  0 */ glm::dvec2 origin;
   /* 16 */ glm::dvec2 bmin, bmax;
@@ -58,10 +59,15 @@ struct BuildingChunkGpu {
   /* 68 */ uint32_t first_index, index_count;
   /* 76 */ uint32_t edge_first, edge_count;
   /* 84 */ int32_t vertex_offset;
-  /* 88 */ uint32_t pad0, pad1;
+  /* 88 */ uint32_t roof_count;
+  /* 92 */ uint32_t pad0;
+  /* 96 */ uint32_t bin_end[kFacingBins];  // end of each wall bin, relative to first_index
+  /*128 */ uint32_t lod_record[2];  // the record of the same cluster at each level of detail (UINT32_MAX: none)
+  /*136 */ float lod_error[2];      // their tolerance (m)
 };
-static_assert(sizeof(BuildingChunkGpu) == 96 && offsetof(BuildingChunkGpu, lo) == 48 &&
-              offsetof(BuildingChunkGpu, zmax) == 64 && offsetof(BuildingChunkGpu, vertex_offset) == 84);
+static_assert(sizeof(BuildingChunkGpu) == 144 && offsetof(BuildingChunkGpu, lo) == 48 &&
+              offsetof(BuildingChunkGpu, zmax) == 64 && offsetof(BuildingChunkGpu, vertex_offset) == 84 &&
+              offsetof(BuildingChunkGpu, bin_end) == 96 && offsetof(BuildingChunkGpu, lod_error) == 136);
 
 /// shaders/buildings_cull.comp `BuildingCullView` (std430).
 struct BuildingCullView {

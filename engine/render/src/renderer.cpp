@@ -298,6 +298,8 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.chunks_culled = 0;
   stats_.building_chunks_drawn = 0;
   stats_.building_chunks_culled = 0;
+  stats_.triangles_facing_away = 0;
+  stats_.building_clusters_lod = 0;
   stats_.pipelines_ms = compiler_->wall_ms();
   scene_->record_pending_copies(v.cmd);
   scene_->sync_styles(v.slot, *v.f);

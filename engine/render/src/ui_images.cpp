@@ -5,6 +5,8 @@
 
 #include <imgui.h>
 
+#include "pipelines.h"
+
 namespace parktwin::render {
 
 namespace {
@@ -17,15 +19,6 @@ struct UiImageConstants {
 static_assert(sizeof(UiImageConstants) == 32);
 
 constexpr uint32_t kMaxImages = 256;
-
-vk::ShaderModule make_module(VkDevice dev, const uint32_t* code, size_t bytes) {
-  VkShaderModuleCreateInfo si{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  si.codeSize = bytes;
-  si.pCode = code;
-  VkShaderModule m;
-  vk::check(vkCreateShaderModule(dev, &si, nullptr, &m), "vkCreateShaderModule (UI image)");
-  return vk::ShaderModule(dev, m);
-}
 
 }  // namespace
 
@@ -60,44 +53,18 @@ UiImages::UiImages(const vk::DeviceRef& dev, VkRenderPass pass, VkSampleCountFla
   vk::check(vkCreateDescriptorPool(d, &dpi, nullptr, &dp), "vkCreateDescriptorPool (UI images)");
   pool_ = vk::DescriptorPool(d, dp);
 
-  VkPushConstantRange pr{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(UiImageConstants)};
-  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  pli.setLayoutCount = 1;
-  pli.pSetLayouts = &sl;
-  pli.pushConstantRangeCount = 1;
-  pli.pPushConstantRanges = &pr;
-  VkPipelineLayout pl;
-  vk::check(vkCreatePipelineLayout(d, &pli, nullptr, &pl), "vkCreatePipelineLayout (UI images)");
-  layout_ = vk::PipelineLayout(d, pl);
-
-  vk::ShaderModule vm = make_module(d, vs, vs_bytes), fm = make_module(d, fs, fs_bytes);
-  VkPipelineShaderStageCreateInfo stages[2]{};
-  stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vm.vk(), "main", nullptr};
-  stages[1] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fm.vk(), "main", nullptr};
-  VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-  VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-  ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-  VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-  rs.polygonMode = VK_POLYGON_MODE_FILL;
-  rs.cullMode = VK_CULL_MODE_NONE;
-  rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;
-  rs.lineWidth = 1.0f;
-  VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-  ms.rasterizationSamples = samples;  // the pass ImGui draws in
-  // Like ImGui's own pipeline: no depth test, over everything in draw order, alpha blended.
-  VkPipelineDepthStencilStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
-  VkGraphicsPipelineCreateInfo gi{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-  gi.stageCount = 2;
-  gi.pStages = stages;
-  gi.pVertexInputState = &vi;
-  gi.pInputAssemblyState = &ia;
-  gi.pRasterizationState = &rs;
-  gi.pMultisampleState = &ms;
-  gi.pDepthStencilState = &ds;
-  gi.layout = pl;
-  gi.renderPass = pass;
-  gi.subpass = 0;
-  pipeline_ = vk::make_graphics_pipeline(d, gi, vk::over_blending(), "vkCreateGraphicsPipelines (UI images)");
+  layout_ = vk::make_pipeline_layout(d, {sl}, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
+                                     sizeof(UiImageConstants), "vkCreatePipelineLayout (UI images)");
+  // Like ImGui's own pipeline: no vertex buffer, no depth test, over everything in draw order,
+  // alpha blended, in the pass (and sample count) ImGui draws in.
+  GraphicsDesc g;
+  g.name = "UI images";
+  g.vs = {vs, vs_bytes};
+  g.fs = {fs, fs_bytes};
+  g.samples = samples;
+  g.layout = layout_.vk();
+  g.pass = pass;
+  pipeline_ = build_graphics(d, g, VK_NULL_HANDLE);
 }
 
 UiImages::~UiImages() {

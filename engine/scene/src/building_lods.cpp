@@ -53,3 +53,76 @@ size_t build_building_lods(Scene& scene, unsigned threads) {
 }
 
 }  // namespace parktwin::scene
+
+#include <chrono>
+
+#include "parktwin/scene/lod_builder.h"
+
+namespace parktwin::scene {
+
+LodBuilder::~LodBuilder() {
+  stop_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+bool LodBuilder::start(const Scene& scene) {
+  if (worker_.joinable()) return false;
+  jobs_.clear();
+  for (uint32_t li = 0; li < scene.layers.size(); ++li) {
+    const auto& chunks = scene.layers[li].building_chunks;
+    for (size_t ci = 0; ci < chunks.size(); ++ci) {
+      const BuildingChunk& c = chunks[ci];
+      if (c.lods_revision == c.revision || c.mesh.indices.empty()) continue;
+      jobs_.push_back(Job{li, ci, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), c.mesh, {}});
+    }
+  }
+  if (jobs_.empty()) return false;
+  done_ = false;
+  stop_ = false;
+  error_.clear();
+  worker_ = std::thread([this] {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      for (Job& j : jobs_) {
+        if (stop_) break;
+        j.lods = gis::building_lods(j.mesh, gis::kBuildingLodTolerances);
+        j.mesh.clear();
+      }
+    } catch (const std::exception& e) {  // out of memory: the chunks keep drawing at full detail
+      for (Job& j : jobs_) j.lods.clear();
+      error_ = std::string("building levels of detail: ") + e.what();
+    }
+    pass_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    done_ = true;
+  });
+  return true;
+}
+
+size_t LodBuilder::finish(Scene& scene) {
+  if (!worker_.joinable()) return 0;
+  while (!done_) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return collect(scene);
+}
+
+size_t LodBuilder::collect(Scene& scene) {
+  if (!worker_.joinable() || !done_) return 0;
+  worker_.join();
+  last_pass_s_ = pass_s_;
+  last_error_ = error_;
+  size_t n = 0;
+  for (Job& j : jobs_) {
+    if (j.lods.empty() || j.layer >= scene.layers.size()) continue;
+    auto& chunks = scene.layers[j.layer].building_chunks;
+    if (j.chunk >= chunks.size()) continue;
+    BuildingChunk& c = chunks[j.chunk];
+    if (c.revision != j.revision || c.mesh.vertices.size() != j.vertices || c.mesh.indices.size() != j.indices)
+      continue;  // edited (or loaded anew) meanwhile
+    c.lods = std::move(j.lods);
+    c.lods_revision = j.revision;
+    ++n;
+  }
+  jobs_.clear();
+  return n;
+}
+
+}  // namespace parktwin::scene

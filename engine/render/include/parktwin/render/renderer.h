@@ -80,6 +80,11 @@ struct RenderStats {
   /// finished frame, which for render_offscreen is the frame itself).
   uint32_t building_chunks_drawn = 0;
   uint32_t building_chunks_culled = 0;
+  /// Triangles of drawn building clusters left out because their wall bin faced away from the eye
+  /// (the rasterizer would have culled them; not in `triangles`).
+  uint64_t triangles_facing_away = 0;
+  /// Building clusters drawn at a level of detail (scene::BuildingChunk::lods; GPU culling only).
+  uint32_t building_clusters_lod = 0;
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
   /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
   /// time from submit to fence for offscreen frames, 0 for window frames).

@@ -1,0 +1,70 @@
+// Levels of detail as the renderer draws them: once a scene's chunks have levels
+// (scene::build_building_lods, what the viewer's LodBuilder does on a worker), the GPU culling draws
+// far clusters at a coarser level and near ones at full detail. Checked against the same renderer
+// before the levels arrived: a close view stays identical to the bit (no cluster is close enough
+// to hide a pixel of error), a far view uses levels, draws fewer triangles and stays within a small
+// share of pixels of the full-detail picture; under the validation layer nothing is reported.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "golden.h"
+#include "parktwin/app/app.h"
+#include "parktwin/render/renderer.h"
+#include "parktwin/scene/frame_snapshot.h"
+
+namespace parktwin::test {
+namespace {
+
+struct Shot {
+  render::Image image;
+  render::RenderStats stats;
+};
+
+Shot shoot(render::Renderer& r, const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h) {
+  const auto snap = scene::snapshot_of(s, cam);
+  auto img = r.render_offscreen({.frame = snap.get()}, w, h);
+  EXPECT_TRUE(img.ok()) << (img.ok() ? "" : img.error().message);
+  return {img.ok() ? *img : render::Image{}, r.stats()};
+}
+
+TEST(LodRender, FarClustersDrawCoarserLevelsNearOnesStayExact) {
+  std::ostringstream log;
+  auto loaded = app::load_scene(app::AppOptions{}, log);
+  ASSERT_TRUE(loaded.ok()) << log.str();
+  scene::Scene& s = **loaded;
+  auto created = render::Renderer::create({});
+  if (!created) GTEST_SKIP() << "no Vulkan device: " << created.error().message;
+  render::Renderer& r = **created;
+  ASSERT_TRUE(r.upload_scene(s).ok());
+
+  constexpr uint32_t kW = 640, kH = 360;
+  auto park = app::view_camera(s, s.parks.at(0).id, double(kW) / kH);
+  ASSERT_TRUE(park.ok());
+  scene::Camera near_cam = *park;
+  near_cam.distance = 300.0;
+  scene::Camera far_cam = *park;
+  far_cam.distance *= 4.0;  // the park small on screen: its clusters a few pixels per building
+  const Shot near_full = shoot(r, s, near_cam, kW, kH), far_full = shoot(r, s, far_cam, kW, kH);
+  EXPECT_EQ(far_full.stats.building_clusters_lod, 0u) << "no levels yet";
+
+  ASSERT_GT(scene::build_building_lods(s, 2), 0u);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  const Shot near_lod = shoot(r, s, near_cam, kW, kH), far_lod = shoot(r, s, far_cam, kW, kH);
+
+  EXPECT_EQ(near_lod.stats.building_clusters_lod, 0u) << "close clusters stay at full detail";
+  EXPECT_EQ(diff_fraction(near_lod.image, near_full.image, 0, nullptr), 0.0) << "the close view changed";
+
+  EXPECT_GT(far_lod.stats.building_clusters_lod, 0u);
+  EXPECT_LT(far_lod.stats.triangles, far_full.stats.triangles);
+  // Outlines move by at most a pixel: few pixels change, by the golden tests' channel tolerance.
+  const double changed = diff_fraction(far_lod.image, far_full.image, render::kGoldenChannelLevels, nullptr);
+  std::printf("far view: %u of %u clusters at a coarser level, %llu -> %llu triangles, %.3f %% of pixels changed\n",
+              far_lod.stats.building_clusters_lod, far_lod.stats.building_chunks_drawn,
+              static_cast<unsigned long long>(far_full.stats.triangles),
+              static_cast<unsigned long long>(far_lod.stats.triangles), 100.0 * changed);
+  EXPECT_LT(changed, 0.01);
+}
+
+}  // namespace
+}  // namespace parktwin::test
