@@ -49,27 +49,23 @@ void bind_buildings(const FrameView& v, VkPipeline pipeline, VkPipelineLayout la
   vkCmdBindIndexBuffer(v.cmd, scene.building_indices(), 0, VK_INDEX_TYPE_UINT32);
 }
 
-/// ChunkCulling::Cpu: whether draw `d` is outside the view; if not, writes its matrix.
-bool cpu_culled(const FrameView& v, const DrawItem& d, float hscale, const BuildingCulling& culling) {
+/// ChunkCulling::Cpu: whether draw `d` is left out (outside the view; for `edges` also wholly
+/// deeper than where edges.vert has faded edges out, as shaders/buildings_cull.comp nearest_depth
+/// tests on the GPU path); if not, writes its matrix. One matrix and box for both tests.
+bool cpu_culled(const FrameView& v, const DrawItem& d, float hscale, const BuildingCulling& culling, bool edges) {
   const glm::mat4 mvp = v.mvp_for(d.origin);
   const glm::vec3 lo(glm::vec2(d.bmin - d.origin), 0.0f);
   const glm::vec3 hi(glm::vec2(d.bmax - d.origin), static_cast<float>(d.zmax) * hscale);
+  if (edges) {
+    bool faded = true;
+    for (int i = 0; i < 8 && faded; ++i)
+      faded = (mvp * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f)).w >
+              kEdgeFadeEndM + kEdgeDepthMarginM;
+    if (faded) return true;
+  }
   if (outside_frustum(mvp, lo, hi)) return true;
   culling.cpu_matrices(v.slot)[d.record] = mvp;
   return false;
-}
-
-/// Whether every corner of draw `d`'s box lies deeper than the view depth where edges.vert has faded
-/// edges out (shaders/buildings_cull.comp nearest_depth, on the GPU path).
-bool edges_faded_out(const FrameView& v, const DrawItem& d, float hscale) {
-  const glm::mat4 mvp = v.mvp_for(d.origin);
-  const glm::vec3 lo(glm::vec2(d.bmin - d.origin), 0.0f);
-  const glm::vec3 hi(glm::vec2(d.bmax - d.origin), static_cast<float>(d.zmax) * hscale);
-  for (int i = 0; i < 8; ++i) {
-    const glm::vec4 c = mvp * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f);
-    if (c.w <= kEdgeFadeEndM + kEdgeDepthMarginM) return false;
-  }
-  return true;
 }
 
 /// Records one building pass, faces or `edges`, with `pc` (its opacity set per layer): one indirect
@@ -101,7 +97,7 @@ void record_buildings(const FrameView& v, const GpuScene& scene, const BuildingC
   for (const DrawItem& d : edges ? scene.edge_draws() : scene.building_draws()) {
     const scene::FrameLayer layer = v.f->layer(d.layer);
     if (!layer.drawn()) continue;
-    if ((edges && edges_faded_out(v, d, hscale)) || cpu_culled(v, d, hscale, culling)) {
+    if (cpu_culled(v, d, hscale, culling, edges)) {
       ++st.chunks_culled;
       if (!edges) ++st.building_chunks_culled;
       continue;
