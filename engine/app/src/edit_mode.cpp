@@ -322,10 +322,11 @@ struct EditMode::Impl {
       if (i >= scene.styles.size()) continue;
       if (!(scene.styles[i].flags & scene::kFlagHighlighted)) {
         scene.styles[i].flags |= scene::kFlagHighlighted;
+        scene.touch_style(i);
         changed_any = true;
       }
     }
-    if (changed_any) ++scene.style_revision;
+    if (changed_any) scene.commit_styles();
   }
 
   // ---- Picking and snapping ----------------------------------------------------------------

@@ -139,7 +139,9 @@ void Ingest::drain(std::vector<Sample>& out) {
   }
 }
 
-void Ingest::fill_status(SourceStatus& st) const {
+void Ingest::fill_status(SourceStatus& st) const { fill_status(st, steady_ms()); }
+
+void Ingest::fill_status(SourceStatus& st, int64_t now_steady_ms) const {
   st.received = counters_.received.load(std::memory_order_relaxed);
   st.accepted = counters_.accepted.load(std::memory_order_relaxed);
   for (size_t i = 0; i < kRejectCount; ++i) st.rejected[i] = counters_.rejected[i].load(std::memory_order_relaxed);
@@ -151,7 +153,7 @@ void Ingest::fill_status(SourceStatus& st) const {
     // stops decays to zero once its last bucket leaves the window.
     st.messages_per_s = 0.0;
     if (!rate_window_.empty()) {
-      const int64_t now = std::max(steady_ms(), rate_window_.back().first);
+      const int64_t now = std::max(now_steady_ms, rate_window_.back().first);
       const auto first = std::find_if(rate_window_.begin(), rate_window_.end(),
                                       [&](const auto& b) { return b.first >= now - kRateWindowMs; });
       if (first != rate_window_.end()) {

@@ -24,6 +24,8 @@ class Ingest {
   void drain(std::vector<Sample>& out);
   /// Fills the counters, rate and latency fields of `st`.
   void fill_status(SourceStatus& st) const;
+  /// The same with "now" given on the steady clock (ms, as `offer` takes it): the rate window ends there.
+  void fill_status(SourceStatus& st, int64_t now_steady_ms) const;
   const IngestCounters& counters() const { return counters_; }
 
  private:

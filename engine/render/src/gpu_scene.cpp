@@ -340,7 +340,7 @@ void GpuScene::upload(const scene::Scene& scene, RenderStats& stats) {
   }
   rebuild_draws();
   rebuild_building_records();
-  for (Styles& s : styles_) s.revision = 0;
+  for (Styles& s : styles_) s.revision = 0, s.held.clear();
 }
 
 bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
@@ -381,19 +381,30 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
   return true;
 }
 
-void GpuScene::sync_styles(uint32_t slot, const scene::FrameSnapshot& f) {
+uint32_t GpuScene::sync_styles(uint32_t slot, const scene::FrameSnapshot& f) {
   Styles& s = styles_[slot];
-  if (s.revision == f.styles_revision && s.buffer) return;
-  static const std::vector<scene::BuildingStyle> kNone;
-  const std::vector<scene::BuildingStyle>& styles = f.styles ? *f.styles : kNone;
+  if (s.revision == f.styles_revision && s.buffer) return 0;
+  static const scene::StyleBlocks kNone;
+  const scene::StyleBlocks& styles = f.styles ? *f.styles : kNone;
   const size_t bytes = std::max<size_t>(1, styles.size()) * sizeof(scene::BuildingStyle);
   if (!s.buffer || s.buffer.size() < bytes) {
     s.buffer = vk::Buffer(ctx_.dev, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                           VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     vk::write_storage_set(ctx_.device(), s.set, {s.buffer.vk()});
+    s.held.clear();
   }
-  if (!styles.empty()) std::memcpy(s.buffer.mapped(), styles.data(), styles.size() * sizeof(scene::BuildingStyle));
+  const auto& blocks = styles.blocks();
+  s.held.resize(blocks.size());
+  uint32_t written = 0;
+  auto* out = static_cast<scene::BuildingStyle*>(s.buffer.mapped());
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    if (s.held[b] == blocks[b]) continue;
+    std::memcpy(out + b * scene::kStyleBlock, blocks[b]->data(), blocks[b]->size() * sizeof(scene::BuildingStyle));
+    s.held[b] = blocks[b];
+    ++written;
+  }
   s.revision = f.styles_revision;
+  return written;
 }
 
 }  // namespace parktwin::render

@@ -70,8 +70,10 @@ class GpuScene {
   /// Destroys retired buffers no frame can still use (every frame before `frames_done` finished).
   void collect_retired(uint64_t frames_done);
 
-  /// Writes the snapshot's building styles into frame slot `slot`'s style buffer when they changed.
-  void sync_styles(uint32_t slot, const scene::FrameSnapshot& f);
+  /// Writes the snapshot's building styles into frame slot `slot`'s style buffer when they changed:
+  /// only the blocks the slot does not hold yet.
+  /// Returns the number of blocks written.
+  uint32_t sync_styles(uint32_t slot, const scene::FrameSnapshot& f);
   /// The set (binding 0: BuildingStyle[]) of slot `slot`, and its layout.
   VkDescriptorSet styles_set(uint32_t slot) const { return styles_[slot].set; }
   VkDescriptorSetLayout styles_layout() const { return styles_layout_.vk(); }
@@ -121,6 +123,8 @@ class GpuScene {
   struct Styles {
     vk::Buffer buffer;
     uint64_t revision = 0;
+    /// The blocks the buffer holds (kept alive, so a pointer compare is a content compare).
+    std::vector<std::shared_ptr<const scene::StyleBlocks::Block>> held;
     VkDescriptorSet set = VK_NULL_HANDLE;
   };
   struct Retired {

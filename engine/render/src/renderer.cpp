@@ -302,7 +302,7 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.building_clusters_lod = 0;
   stats_.pipelines_ms = compiler_->wall_ms();
   scene_->record_pending_copies(v.cmd);
-  scene_->sync_styles(v.slot, *v.f);
+  stats_.style_blocks_uploaded = scene_->sync_styles(v.slot, *v.f);
   culling_->record(v, *scene_);
   flows_->record_culling(v);
   VkClearValue clears[3]{};

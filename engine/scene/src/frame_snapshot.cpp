@@ -22,7 +22,13 @@ std::shared_ptr<const FrameSnapshot> FrameSnapshotBuilder::build(const Scene& sc
   f->time_s = time_s;
   if (!styles_ || styles_scene_ != &scene || styles_from_ != scene.style_revision ||
       styles_->size() != scene.styles.size()) {
-    styles_ = std::make_shared<const std::vector<BuildingStyle>>(scene.styles);
+    // Only the blocks written since the styles were copied: a live sample restyles a few
+    // enterprises' buildings, not the array.
+    const bool same_scene = styles_ && styles_scene_ == &scene;
+    const bool all = !same_scene || scene.styles_changed_since(styles_from_);
+    const uint64_t from = styles_from_;
+    styles_ = StyleBlocks::make(scene.styles, all ? nullptr : styles_.get(),
+                                [&](size_t b) { return scene.style_block_revision(b) <= from; }, &last_blocks_copied_);
     styles_scene_ = &scene;
     styles_from_ = scene.style_revision;
     styles_revision_ = next_revision();

@@ -133,27 +133,29 @@ std::vector<PlacedLabel> declutter_labels(const std::vector<LabelCandidate>& can
 std::vector<glm::dvec3> enterprise_label_anchors(const Scene& scene) {
   const size_t n = scene.enterprises.size();
   std::vector<glm::dvec3> anchors(n);
-  std::vector<double> best(n, -1.0);
-  for (size_t i = 0; i < scene.buildings.size(); ++i) {
-    const Building& b = scene.buildings[i];
-    if (b.enterprise < 0 || static_cast<size_t>(b.enterprise) >= n) continue;
-    double top = b.height_m, height = b.height_m;
-    if (i < scene.styles.size()) {
-      if (scene.styles[i].flags & kFlagHidden) continue;
-      height = scene.styles[i].height;
-      top = static_cast<double>(scene.styles[i].base) + height;
+  // Per enterprise, over its own buildings only (ascending, so ties go to the first as before).
+  for (size_t e = 0; e < n; ++e) {
+    double best = -1.0;
+    const auto [first, last] = scene.buildings_of(e);
+    for (const uint32_t* it = first; it != last; ++it) {
+      const size_t i = *it;
+      const Building& b = scene.buildings[i];
+      double top = b.height_m, height = b.height_m;
+      if (i < scene.styles.size()) {
+        if (scene.styles[i].flags & kFlagHidden) continue;
+        height = scene.styles[i].height;
+        top = static_cast<double>(scene.styles[i].base) + height;
+      }
+      // Only the buildings at its site: an enterprise may own buildings across its park.
+      const glm::dvec2 d = b.centroid - scene.enterprises[e].pos;
+      if (glm::dot(d, d) > kLabelSiteRadius * kLabelSiteRadius) continue;
+      if (height > best) {
+        best = height;
+        anchors[e] = glm::dvec3(b.centroid, top);
+      }
     }
-    const auto e = static_cast<size_t>(b.enterprise);
-    // Only the buildings at its site: an enterprise may own buildings across its park.
-    const glm::dvec2 d = b.centroid - scene.enterprises[e].pos;
-    if (glm::dot(d, d) > kLabelSiteRadius * kLabelSiteRadius) continue;
-    if (height > best[e]) {
-      best[e] = height;
-      anchors[e] = glm::dvec3(b.centroid, top);
-    }
+    if (best < 0.0) anchors[e] = glm::dvec3(scene.enterprises[e].pos, 30.0);
   }
-  for (size_t e = 0; e < n; ++e)
-    if (best[e] < 0.0) anchors[e] = glm::dvec3(scene.enterprises[e].pos, 30.0);
   return anchors;
 }
 

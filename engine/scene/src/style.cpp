@@ -155,6 +155,21 @@ void Scene::prepare_targets() {
       any_alarm = any_alarm || (flags & kFlagAlarm);
     }
   }
+  // What the targets depend on, to find the enterprises whose buildings retarget() must revisit.
+  ent_now_.resize(enterprises.size());
+  for (size_t e = 0; e < enterprises.size(); ++e) {
+    EnterpriseTarget& t = ent_now_[e];
+    t.rgba = enterprise_rgba_[e];
+    t.selected = static_cast<int>(e) == selected_enterprise;
+    t.live_height = use_live ? live_height_[e] : -1.0f;
+    t.live_rgba = use_live && live_height_[e] >= 0.0f ? live_rgba_[e] : 0u;
+    t.live_flags = use_live ? live_flags_[e] : 0u;
+  }
+  global_now_.params = style_params;
+  global_now_.use_live = use_live;
+  global_now_.buildings = buildings.size();
+  global_now_.enterprises = enterprises.size();
+  global_now_.kinds = kind_rgba_;
 }
 
 void Scene::target_of(size_t i) {
@@ -182,28 +197,50 @@ void Scene::target_of(size_t i) {
   }
   target_height_[i] = height;
   target_color_[i] = unpack(rgba);
-  s.base = 0.0f;
   const bool selected = selected_enterprise >= 0 && b.enterprise == selected_enterprise;
-  s.flags = (s.flags & kFlagHidden) | (selected ? kFlagHighlighted : 0u) | (b.generated ? kFlagGenerated : 0u) |
-            status_flags;
+  const uint32_t flags = (s.flags & kFlagHidden) | (selected ? kFlagHighlighted : 0u) |
+                         (b.generated ? kFlagGenerated : 0u) | status_flags;
+  if (s.base != 0.0f || s.flags != flags) {
+    s.base = 0.0f;
+    s.flags = flags;
+    touch_style(i);
+  }
+}
+
+void Scene::update_target(size_t i) {
+  target_of(i);
+  if (i < current_color_.size() && !is_moving_[i] &&
+      (target_height_[i] != styles[i].height || target_color_[i] != current_color_[i])) {
+    is_moving_[i] = 1;
+    moving_.push_back(static_cast<uint32_t>(i));
+  }
 }
 
 void Scene::compute_targets() {
   prepare_targets();
-  for (size_t i = 0; i < buildings.size(); ++i) target_of(i);
+  is_moving_.resize(buildings.size(), 0);
+  for (size_t i = 0; i < buildings.size(); ++i) update_target(i);
+  ent_targets_ = ent_now_;
+  global_targets_ = global_now_;
+  targets_valid_ = true;
 }
 
 void Scene::restyle_buildings(const std::vector<uint32_t>& indices) {
-  prepare_targets();
+  prepare_targets();  // ent_targets_ stays: the other buildings' targets were not brought up to date
   current_color_.resize(styles.size());
+  is_moving_.resize(styles.size(), 0);
+  // New buildings get their targets here: the others' targets do not depend on how many there are.
+  if (targets_valid_) global_targets_.buildings = global_now_.buildings;
   for (uint32_t i : indices) {
     if (i >= styles.size()) continue;
     target_of(i);
     current_color_[i] = target_color_[i];
     styles[i].height = target_height_[i];
     styles[i].rgba = pack(current_color_[i]);
+    touch_style(i);
   }
-  ++style_revision;
+  by_ent_valid_ = false;  // a building may have been added or changed hands
+  commit_styles();
 }
 
 void Scene::restyle() {
@@ -213,22 +250,43 @@ void Scene::restyle() {
     styles[i].height = target_height_[i];
     styles[i].rgba = pack(current_color_[i]);
   }
-  ++style_revision;
+  moving_.clear();
+  is_moving_.assign(styles.size(), 0);
+  by_ent_valid_ = false;
+  commit_all_styles();
 }
 
 void Scene::retarget() {
-  const size_t before = current_color_.size();
-  compute_targets();
-  if (before != styles.size()) restyle();  // first time, or buildings were added: no animation from nothing
-  else ++style_revision;                   // flags may have changed
+  if (current_color_.size() != styles.size() || styles.size() != buildings.size()) {
+    restyle();  // first time, or buildings were added: no animation from nothing
+    return;
+  }
+  prepare_targets();
+  if (!targets_valid_ || !(global_now_ == global_targets_) || ent_targets_.size() != ent_now_.size()) {
+    compute_targets();  // a change every building may see (style, kinds, live on or off)
+  } else {
+    // Only the buildings of enterprises whose inputs changed: a live sample, a status, staleness,
+    // the selection. The others' targets are what they were.
+    for (size_t e = 0; e < ent_now_.size(); ++e) {
+      if (ent_now_[e] == ent_targets_[e]) continue;
+      const auto [first, last] = buildings_of(e);
+      for (const uint32_t* it = first; it != last; ++it) update_target(*it);
+    }
+    ent_targets_ = ent_now_;
+  }
+  if (styles_touched_) commit_styles();  // flags changed (status, selection)
 }
 
 bool Scene::animate(double dt_s) {
-  if (current_color_.size() != styles.size() || target_height_.size() != styles.size()) return false;
+  if (current_color_.size() != styles.size() || target_height_.size() != styles.size() ||
+      is_moving_.size() != styles.size())
+    return false;
   const double tau = std::max(1e-3, static_cast<double>(binding.transition_s) / 3.0);
   const float k = binding.transition_s <= 0.0f ? 1.0f : static_cast<float>(1.0 - std::exp(-dt_s / tau));
   bool moving = false;
-  for (size_t i = 0; i < styles.size(); ++i) {
+  size_t kept = 0;
+  for (const uint32_t i : moving_) {
+    if (i >= styles.size()) continue;
     BuildingStyle& s = styles[i];
     const float dh = target_height_[i] - s.height;
     const glm::vec4 dc = target_color_[i] - current_color_[i];
@@ -237,17 +295,77 @@ bool Scene::animate(double dt_s) {
         s.height = target_height_[i];
         current_color_[i] = target_color_[i];
         s.rgba = pack(current_color_[i]);
+        touch_style(i);
         moving = true;
       }
+      is_moving_[i] = 0;  // there
       continue;
     }
     s.height += dh * k;
     current_color_[i] += dc * k;
     s.rgba = pack(current_color_[i]);
+    touch_style(i);
     moving = true;
+    moving_[kept++] = i;
   }
-  if (moving) ++style_revision;
+  moving_.resize(kept);
+  if (moving) commit_styles();
   return moving;
+}
+
+void Scene::touch_style(size_t i) {
+  const size_t b = i / kStyleBlock;
+  if (style_block_rev_.size() <= b) style_block_rev_.resize(b + 1, style_revision + 1);
+  style_block_rev_[b] = style_revision + 1;  // the revision commit_styles() gives
+  styles_touched_ = true;
+}
+
+void Scene::commit_styles() {
+  // Blocks that appeared with new buildings and were not touched: changed now.
+  const size_t blocks = (styles.size() + kStyleBlock - 1) / kStyleBlock;
+  if (style_block_rev_.size() < blocks) style_block_rev_.resize(blocks, style_revision + 1);
+  // A bare ++style_revision meanwhile: every block may have changed at that revision (a consumer
+  // that copied at it or later has seen it).
+  if (style_revision != styles_marked_rev_) styles_all_rev_ = style_revision;
+  ++style_revision;
+  styles_marked_rev_ = style_revision;
+  styles_touched_ = false;
+}
+
+void Scene::commit_all_styles() {
+  ++style_revision;
+  styles_all_rev_ = style_revision;
+  styles_marked_rev_ = style_revision;
+  styles_touched_ = false;
+  style_block_rev_.assign((styles.size() + kStyleBlock - 1) / kStyleBlock, style_revision);
+}
+
+bool Scene::styles_changed_since(uint64_t since) const {
+  return style_revision != styles_marked_rev_ || styles_all_rev_ > since ||
+         style_block_rev_.size() * kStyleBlock < styles.size();
+}
+
+uint64_t Scene::style_block_revision(size_t b) const {
+  return b < style_block_rev_.size() ? style_block_rev_[b] : UINT64_MAX;
+}
+
+std::pair<const uint32_t*, const uint32_t*> Scene::buildings_of(size_t e) const {
+  if (!by_ent_valid_ || by_ent_offsets_.size() != enterprises.size() + 1 || by_ent_items_.size() > buildings.size()) {
+    by_ent_offsets_.assign(enterprises.size() + 1, 0);
+    for (const Building& b : buildings)
+      if (b.enterprise >= 0 && static_cast<size_t>(b.enterprise) < enterprises.size()) ++by_ent_offsets_[b.enterprise + 1];
+    for (size_t k = 1; k < by_ent_offsets_.size(); ++k) by_ent_offsets_[k] += by_ent_offsets_[k - 1];
+    by_ent_items_.resize(by_ent_offsets_.back());
+    std::vector<uint32_t> fill(by_ent_offsets_.begin(), by_ent_offsets_.end() - 1);
+    for (size_t i = 0; i < buildings.size(); ++i) {
+      const int32_t en = buildings[i].enterprise;
+      if (en >= 0 && static_cast<size_t>(en) < enterprises.size()) by_ent_items_[fill[en]++] = static_cast<uint32_t>(i);
+    }
+    by_ent_valid_ = true;
+  }
+  if (e >= enterprises.size()) return {nullptr, nullptr};
+  const uint32_t* base = by_ent_items_.data();
+  return {base + by_ent_offsets_[e], base + by_ent_offsets_[e + 1]};
 }
 
 bool Scene::update_live(uint32_t e, const Metrics& m) {

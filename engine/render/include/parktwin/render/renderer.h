@@ -98,6 +98,7 @@ struct RenderStats {
   /// Geometry chunks (ground or building) the last upload_scene / update_geometry uploaded, and
   /// the bytes of vertex and index data it wrote for them.
   uint32_t chunks_uploaded = 0;
+  uint32_t style_blocks_uploaded = 0;  ///< blocks of kStyleBlock building styles written this frame (0: unchanged)
   uint64_t bytes_uploaded = 0;
   /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
   /// worker threads and returns, to the last one finished (so far, while some still compile).

@@ -15,7 +15,9 @@
 //   scene::FrameSnapshotBuilder builder;                 // one per view, kept across frames
 //   auto snap = builder.build(scene, camera, time_s);    // std::shared_ptr<const FrameSnapshot>
 //   renderer->render_window({.frame = snap.get()});
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -48,11 +50,50 @@ struct FrameFlows {
   std::optional<double> min_value_yuan;
 };
 
+/// The buildings' styles (Scene::buildings order) as immutable blocks of kStyleBlock, the last one
+/// shorter: a builder copies only the blocks the Scene changed and shares the others with the
+/// snapshots before, and a renderer uploads only the blocks it does not hold (compare pointers).
+class StyleBlocks {
+ public:
+  using Block = std::vector<BuildingStyle>;
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const BuildingStyle& operator[](size_t i) const { return (*blocks_[i / kStyleBlock])[i % kStyleBlock]; }
+  const std::vector<std::shared_ptr<const Block>>& blocks() const { return blocks_; }
+  /// Blocks of `styles`, sharing `before`'s block b where `reuse(b)` says it is unchanged and it
+  /// has the same length (a block that grew is copied).
+  template <class Reuse>
+  static std::shared_ptr<const StyleBlocks> make(const std::vector<BuildingStyle>& styles, const StyleBlocks* before,
+                                                 Reuse reuse, size_t* copied = nullptr) {
+    auto out = std::make_shared<StyleBlocks>();
+    out->count_ = styles.size();
+    const size_t n = (styles.size() + kStyleBlock - 1) / kStyleBlock;
+    out->blocks_.resize(n);
+    size_t fresh = 0;
+    for (size_t b = 0; b < n; ++b) {
+      const size_t lo = b * kStyleBlock, len = std::min(kStyleBlock, styles.size() - lo);
+      if (before && b < before->blocks_.size() && before->blocks_[b]->size() == len && reuse(b)) {
+        out->blocks_[b] = before->blocks_[b];
+        continue;
+      }
+      out->blocks_[b] = std::make_shared<const Block>(styles.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                      styles.begin() + static_cast<std::ptrdiff_t>(lo + len));
+      ++fresh;
+    }
+    if (copied) *copied = fresh;
+    return out;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const Block>> blocks_;
+  size_t count_ = 0;
+};
+
 struct FrameSnapshot {
   Camera camera;
   double time_s = 0.0;            ///< animation clock: flow dashes, alarm pulse
   /// One style per building (Scene::buildings order); shared, never written after it is built.
-  std::shared_ptr<const std::vector<BuildingStyle>> styles;
+  std::shared_ptr<const StyleBlocks> styles;
   /// Changes whenever `styles` holds other values; unique in the process (any builder), so a
   /// renderer fed by several builders never mistakes one's styles for another's.
   uint64_t styles_revision = 0;
@@ -67,17 +108,20 @@ struct FrameSnapshot {
 /// Builds snapshots of one view, re-deriving the shared parts only when the Scene changed them.
 class FrameSnapshotBuilder {
  public:
+  /// Style blocks copied by the last build() that copied any (all of them after a restyle).
+  size_t last_blocks_copied() const { return last_blocks_copied_; }
   std::shared_ptr<const FrameSnapshot> build(const Scene& scene, const Camera& camera, double time_s,
                                              std::optional<double> flow_min_value_yuan = std::nullopt);
 
  private:
-  std::shared_ptr<const std::vector<BuildingStyle>> styles_;
+  std::shared_ptr<const StyleBlocks> styles_;
   uint64_t styles_from_ = 0;      ///< Scene::style_revision the styles were copied at
   const Scene* styles_scene_ = nullptr;
   std::shared_ptr<const std::vector<float>> pace_;
   uint64_t pace_from_ = UINT64_MAX;
   const Scene* pace_scene_ = nullptr;
   uint64_t styles_revision_ = 0, pace_revision_ = 0;
+  size_t last_blocks_copied_ = 0;
 };
 
 /// A snapshot of `scene` built from scratch (tests, one-off renders).

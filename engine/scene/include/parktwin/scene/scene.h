@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <glm/vec2.hpp>
@@ -163,6 +164,9 @@ constexpr uint32_t kFlagAlarm = 1u << 3;        ///< pulses red
 constexpr uint32_t kFlagMaintenance = 1u << 4;  ///< greyed and hatched
 constexpr uint32_t kFlagStopped = 1u << 5;      ///< dark grey
 constexpr uint32_t kFlagStale = 1u << 6;        ///< no fresh data: washed out and checkered
+/// Buildings per block of Scene::styles for change tracking: a snapshot copies and a renderer
+/// uploads only the blocks that changed (64 KiB of styles each).
+constexpr size_t kStyleBlock = 4096;
 static_assert(sizeof(BuildingStyle) == 16);
 
 /// How buildings are coloured.
@@ -190,7 +194,10 @@ class Scene {
   std::vector<std::string> building_kinds;  ///< kind names seen in the data
   std::vector<BuildingStyle> styles;        ///< one per building
   StyleParams style_params;
-  uint64_t style_revision = 1;    ///< bumps whenever `styles` changes
+  /// Bumps whenever `styles` changes. Writers outside the methods below mark what they wrote with
+  /// touch_style() and then call commit_styles(); a bare `++style_revision` is still seen (as a
+  /// change of every block, see styles_changed_since).
+  uint64_t style_revision = 1;
   /// Bumps whenever any chunk's meshes change (update_features); chunks carry the value they were
   /// last rebuilt at, so a renderer re-uploads the chunks newer than what it holds.
   uint64_t geometry_revision = 1;
@@ -223,6 +230,18 @@ class Scene {
   /// Moves `styles` toward the targets by `dt_s` (binding.transition_s time constant); bumps
   /// style_revision when anything moved. Returns true while still moving.
   bool animate(double dt_s);
+  /// Marks building i's style block as written; commit_styles() then bumps style_revision.
+  void touch_style(size_t i);
+  /// Bumps style_revision for the blocks touched since the last bump.
+  void commit_styles();
+  /// Which blocks of `styles` (kStyleBlock buildings each) may differ from what a consumer copied
+  /// at revision `since`: all of them (true), or those whose style_block_revision is above `since`.
+  bool styles_changed_since(uint64_t since) const;
+  /// The style_revision at which block `b` last changed (UINT64_MAX for a block not tracked yet).
+  uint64_t style_block_revision(size_t b) const;
+  /// The buildings of enterprise e (indices into `buildings`, ascending), from an index rebuilt
+  /// after buildings were added or restyled one by one. Main thread only (a lazily built cache).
+  std::pair<const uint32_t*, const uint32_t*> buildings_of(size_t e) const;
 
   // ---- Live metrics (written by the app from engine/live; read by panels and restyle) ----
   std::vector<Metrics> live;         ///< latest sample per enterprise (ts_ms 0 = none yet)
@@ -263,6 +282,39 @@ class Scene {
   std::vector<float> target_height_;
   std::vector<glm::vec4> target_color_, current_color_;
   std::vector<uint32_t> kind_rgba_;  ///< per building kind, from the last prepare_targets()
+  /// Per enterprise, everything its buildings' targets depend on (prepare_targets()).
+  struct EnterpriseTarget {
+    uint32_t rgba = 0, live_rgba = 0, live_flags = 0;
+    float live_height = -1.0f;
+    bool selected = false;
+    bool operator==(const EnterpriseTarget&) const = default;
+  };
+  /// What every building's target depends on beyond its enterprise.
+  struct GlobalTarget {
+    StyleParams params;
+    bool use_live = false;
+    size_t buildings = 0, enterprises = 0;
+    std::vector<uint32_t> kinds;
+    bool operator==(const GlobalTarget& o) const {
+      return params.height_scale == o.params.height_scale && params.color_by == o.params.color_by &&
+             use_live == o.use_live && buildings == o.buildings && enterprises == o.enterprises && kinds == o.kinds;
+    }
+  };
+  std::vector<EnterpriseTarget> ent_now_, ent_targets_;  ///< now / when every target was last brought up to date
+  GlobalTarget global_now_, global_targets_;
+  bool targets_valid_ = false;  ///< ent_targets_/global_targets_ describe every building's target
+  std::vector<uint32_t> moving_;     ///< buildings whose style may still differ from the target
+  std::vector<uint8_t> is_moving_;   ///< per building: in moving_
+  std::vector<uint64_t> style_block_rev_;  ///< per block of kStyleBlock: the revision it last changed at
+  uint64_t styles_all_rev_ = 1;      ///< every block changed at this revision
+  uint64_t styles_marked_rev_ = 1;   ///< style_revision as the last bump through commit_styles left it
+  bool styles_touched_ = false;      ///< touch_style() since the last bump
+  mutable std::vector<uint32_t> by_ent_offsets_, by_ent_items_;  ///< buildings_of(), CSR
+  mutable bool by_ent_valid_ = false;
+  /// Every block changed (a restyle of all): bumps style_revision.
+  void commit_all_styles();
+  /// Target of building i now, and whether it moves: bring its target up to date and queue it.
+  void update_target(size_t i);
   void compute_targets();
   /// The per-kind and per-enterprise parts of the targets (no per-building work).
   void prepare_targets();
