@@ -11,10 +11,13 @@ layout(location = 3) in vec2 in_normal;
 
 layout(std430, set = 0, binding = 0) readonly buffer Styles { BuildingStyle styles[]; };
 
-layout(location = 0) out vec3 v_color;
-layout(location = 1) out vec3 v_normal;
-layout(location = 2) out float v_z;
-layout(location = 3) flat out uint v_flags;
+// Everything constant over a face is computed here once per vertex and passed flat (a face's
+// vertices share building and normal); the fragment shader keeps only what varies over the face.
+layout(location = 0) flat out vec3 v_color;
+layout(location = 1) flat out float v_light;  // hemisphere ambient + sun, by the face's normal
+layout(location = 2) flat out float v_wall;   // 1: a wall (contact shadow towards the ground), 0: a roof
+layout(location = 3) out float v_z;
+layout(location = 4) flat out uint v_flags;
 
 void main() {
   BuildingStyle s = styles[in_building];
@@ -24,8 +27,14 @@ void main() {
   }
   float z = s.base + in_top * s.height;
   gl_Position = chunk_mvp[gl_InstanceIndex] * vec4(in_pos, z, 1.0);
+  vec3 n = (in_normal == vec2(0.0)) ? vec3(0.0, 0.0, 1.0) : normalize(vec3(in_normal, 0.0));
+  vec3 sun = normalize(pc.sun.xyz);
+  float diffuse = max(dot(n, sun), 0.0) * pc.sun.w;
+  // Hemisphere ambient: the sky lights roofs more than walls; walls facing away still read.
+  float ambient = mix(0.42, 0.62, n.z * 0.5 + 0.5);
+  v_light = ambient + diffuse * 0.62;
+  v_wall = n.z > 0.5 ? 0.0 : 1.0;
   v_color = unpackUnorm4x8(s.rgba).rgb;
-  v_normal = (in_normal == vec2(0.0)) ? vec3(0.0, 0.0, 1.0) : vec3(in_normal, 0.0);
   v_z = in_top * s.height;
   v_flags = s.flags;
 }

@@ -14,7 +14,7 @@
 #include "shared_constants.h"
 
 // CPU mirrors: render/gpu_types.h BuildingChunkGpu, BuildingCullView, BuildingLayerRange.
-// One cluster of a building chunk (std430, 144 bytes): where its mesh lies in the shared buffers,
+// One cluster of a building chunk (std430, 176 bytes): where its mesh lies in the shared buffers,
 // its bounds and its wall bins (render/src/building_clusters.h).
 struct BuildingChunk {
   dvec2 origin;      // the mesh's origin (world metres): its vertices are relative to it

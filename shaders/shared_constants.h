@@ -35,7 +35,7 @@ PARKTWIN_SHARED_CONST float kEdgeDepthMarginM = 1.0f;
 /// footprint to the eye makes more than 90 degrees plus the margin (its sine, about 1.1 degrees)
 /// with both of its boundary normals, so no wall near edge-on, whose facing rounding could decide,
 /// is left out (the float positions of a wall a centimetre long turn its normal by up to a degree).
-PARKTWIN_SHARED_CONST uint kFacingBins = 8u;
+PARKTWIN_SHARED_CONST uint kFacingBins = 16u;
 PARKTWIN_SHARED_CONST float kFacingMargin = 0.02f;
 
 /// GPU culling of building chunks (shaders/buildings_cull.comp): the tests BuildingCullView::flags

@@ -175,7 +175,7 @@ TEST(BuildingClusters, LevelsOfDetailKeepTheClustersBuildings) {
 TEST(BuildingClusters, RunsCoverTheDrawnPartsForEveryMask) {
   BuildingCluster c;
   c.roof_count = 30;
-  const uint32_t sizes[kFacingBins] = {12, 0, 6, 18, 6, 0, 24, 12};  // bins 1 and 5 empty
+  const uint32_t sizes[kFacingBins] = {12, 0, 6, 18, 6, 0, 24, 12, 3, 9, 0, 6, 15, 0, 3, 6};  // four bins empty
   uint32_t end = c.roof_count;
   for (uint32_t k = 0; k < kFacingBins; ++k) c.bin_end[k] = end += sizes[k];
   c.index_count = end;

@@ -62,12 +62,13 @@ struct BuildingChunkGpu {
   /* 88 */ uint32_t roof_count;
   /* 92 */ uint32_t pad0;
   /* 96 */ uint32_t bin_end[kFacingBins];  // end of each wall bin, relative to first_index
-  /*128 */ uint32_t lod_record[2];  // the record of the same cluster at each level of detail (UINT32_MAX: none)
-  /*136 */ float lod_error[2];      // their tolerance (m)
+  /*160 */ uint32_t lod_record[2];  // the record of the same cluster at each level of detail (UINT32_MAX: none)
+  /*168 */ float lod_error[2];      // their tolerance (m)
 };
-static_assert(sizeof(BuildingChunkGpu) == 144 && offsetof(BuildingChunkGpu, lo) == 48 &&
+static_assert(kFacingBins == 16, "the offsets below are for 16 wall bins");
+static_assert(sizeof(BuildingChunkGpu) == 176 && offsetof(BuildingChunkGpu, lo) == 48 &&
               offsetof(BuildingChunkGpu, zmax) == 64 && offsetof(BuildingChunkGpu, vertex_offset) == 84 &&
-              offsetof(BuildingChunkGpu, bin_end) == 96 && offsetof(BuildingChunkGpu, lod_error) == 136);
+              offsetof(BuildingChunkGpu, bin_end) == 96 && offsetof(BuildingChunkGpu, lod_error) == 168);
 
 /// shaders/buildings_cull.comp `BuildingCullView` (std430).
 struct BuildingCullView {

@@ -48,7 +48,7 @@ struct BuildingLod {
 };
 
 /// Tolerances (metres) of the levels a scene builds for every building chunk, finest first.
-inline constexpr double kBuildingLodTolerances[] = {2.0, 8.0};
+inline constexpr double kBuildingLodTolerances[] = {4.0, 8.0};
 
 /// A footprint polygon recovered from a mesh, with the building it belongs to.
 struct MeshFootprint {

@@ -78,7 +78,7 @@ struct BuildingChunk {
   TileKey tile;
   std::vector<uint32_t> features;  ///< member feature indices (ascending): extruded in this order
   uint64_t revision = 1;           ///< a Scene::geometry_revision value; changes when the mesh changes
-  /// Levels of detail, coarser with each index (tolerances gis::kBuildingLodTolerances, 2 m then
+  /// Levels of detail, coarser with each index (tolerances gis::kBuildingLodTolerances, 4 m then
   /// 8 m): same origin, vertex format and building indices as `mesh`, every building present, ground
   /// cover within lods[i].error_m of the full footprints (see gis/lod.h). A renderer may draw level
   /// i instead of `mesh` when error_m, seen at the chunk's nearest distance, is under its pixel
