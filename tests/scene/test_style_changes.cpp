@@ -81,7 +81,9 @@ class StyleChanges : public ::testing::Test {
 
 TEST_F(StyleChanges, ALiveSampleRestylesOnlyItsEnterpriseAndAgreesWithAFullRestyle) {
   Scene& s = *scene_;
-  const auto [e, mine] = enterprise_with_buildings();
+  const auto found = enterprise_with_buildings();  // (no structured binding: lambdas capture e)
+  const uint32_t e = found.first;
+  const std::vector<size_t>& mine = found.second;
   ASSERT_FALSE(mine.empty());
   const std::vector<BuildingStyle> before = s.styles;
 
@@ -99,7 +101,9 @@ TEST_F(StyleChanges, ALiveSampleRestylesOnlyItsEnterpriseAndAgreesWithAFullResty
 
 TEST_F(StyleChanges, StalenessSelectionAndBindingChangesAgreeWithAFullRestyle) {
   Scene& s = *scene_;
-  const auto [e, mine] = enterprise_with_buildings();
+  const auto found = enterprise_with_buildings();  // (no structured binding: lambdas capture e)
+  const uint32_t e = found.first;
+  const std::vector<size_t>& mine = found.second;
   ASSERT_FALSE(mine.empty());
   auto check = [&](const char* what) {
     s.retarget();
@@ -143,7 +147,9 @@ TEST_F(StyleChanges, ASnapshotCopiesOnlyTheBlocksThatChanged) {
   EXPECT_TRUE(equals_scene(*first));
 
   // One enterprise's sample: the blocks holding its buildings are copied, the others shared.
-  const auto [e, mine] = enterprise_with_buildings();
+  const auto found = enterprise_with_buildings();  // (no structured binding: lambdas capture e)
+  const uint32_t e = found.first;
+  const std::vector<size_t>& mine = found.second;
   ASSERT_FALSE(mine.empty());
   ASSERT_TRUE(s.update_live(e, sample(kNow, 99.0, Status::Stopped)));
   s.retarget();
@@ -188,7 +194,9 @@ TEST_F(StyleChanges, ASnapshotCopiesOnlyTheBlocksThatChanged) {
 TEST_F(StyleChanges, AnimationTouchesOnlyWhatMovesAndStops) {
   Scene& s = *scene_;
   s.binding.transition_s = 2.0f;
-  const auto [e, mine] = enterprise_with_buildings();
+  const auto found = enterprise_with_buildings();  // (no structured binding: lambdas capture e)
+  const uint32_t e = found.first;
+  const std::vector<size_t>& mine = found.second;
   ASSERT_FALSE(mine.empty());
   const std::vector<BuildingStyle> before = s.styles;
   both([&](Scene& x) { ASSERT_TRUE(x.update_live(e, sample(kNow, 5.0))); });

@@ -200,14 +200,14 @@ uint32_t facing_mask(glm::dvec2 eye, glm::dvec2 bmin, glm::dvec2 bmax) {
   return mask;
 }
 
-uint32_t facing_runs(const BuildingCluster& c, uint32_t mask, std::array<uint32_t, 2>& first,
-                     std::array<uint32_t, 2>& count) {
+uint32_t facing_runs(uint32_t index_count, uint32_t roof_count, std::span<const uint32_t, kFacingBins> bin_end,
+                     uint32_t mask, std::array<uint32_t, 2>& first, std::array<uint32_t, 2>& count) {
   // Parts in layout order: roofs, then bins 0..kFacingBins-1; an empty part joins its neighbours.
   uint32_t runs = 0, begin = 0;
   bool open = false;
   for (uint32_t p = 0; p <= kFacingBins; ++p) {
-    const uint32_t pb = p == 0 ? 0 : (p == 1 ? c.roof_count : c.bin_end[p - 2]);
-    const uint32_t pe = p == 0 ? c.roof_count : c.bin_end[p - 1];
+    const uint32_t pb = p == 0 ? 0 : (p == 1 ? roof_count : bin_end[p - 2]);
+    const uint32_t pe = p == 0 ? roof_count : bin_end[p - 1];
     const bool drawn = p == 0 || pe == pb || (mask >> (p - 1) & 1u) != 0;
     if (drawn && !open) {
       if (runs == 2) {
@@ -226,7 +226,7 @@ uint32_t facing_runs(const BuildingCluster& c, uint32_t mask, std::array<uint32_
   }
   if (open) {
     first[runs] = begin;
-    count[runs] = c.index_count - begin;
+    count[runs] = index_count - begin;
     ++runs;
   }
   // Drop empty runs (a cluster of walls only, all facing away, leaves an empty roof run).

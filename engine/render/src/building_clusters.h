@@ -8,6 +8,7 @@
 // culled each of their triangles as back-facing: the picture is the same). The layout only
 // reorders a chunk's indices; its vertices are uploaded as they are.
 #include <array>
+#include <span>
 #include <cstdint>
 #include <vector>
 
@@ -60,6 +61,11 @@ uint32_t facing_mask(glm::dvec2 eye, glm::dvec2 bmin, glm::dvec2 bmax);
 /// consecutive drawn parts (roofs are always drawn), at most two (extra runs are merged, which
 /// draws some back faces the rasterizer then culls). Returns how many; `first`/`count` relative to
 /// the cluster's first index.
-uint32_t facing_runs(const BuildingCluster& c, uint32_t mask, std::array<uint32_t, 2>& first, std::array<uint32_t, 2>& count);
+uint32_t facing_runs(uint32_t index_count, uint32_t roof_count, std::span<const uint32_t, kFacingBins> bin_end,
+                     uint32_t mask, std::array<uint32_t, 2>& first, std::array<uint32_t, 2>& count);
+inline uint32_t facing_runs(const BuildingCluster& c, uint32_t mask, std::array<uint32_t, 2>& first,
+                            std::array<uint32_t, 2>& count) {
+  return facing_runs(c.index_count, c.roof_count, c.bin_end, mask, first, count);
+}
 
 }  // namespace parktwin::render

@@ -110,12 +110,9 @@ void record_buildings(const FrameView& v, const GpuScene& scene, const BuildingC
       continue;
     }
     const BuildingChunkGpu& r = scene.building_records()[d.record];
-    BuildingCluster c;
-    c.index_count = r.index_count;
-    c.roof_count = r.roof_count;
-    std::copy(std::begin(r.bin_end), std::end(r.bin_end), c.bin_end.begin());
     std::array<uint32_t, 2> first{}, count{};
-    const uint32_t runs = facing_runs(c, facing_mask(glm::dvec2(v.eye), r.bmin, r.bmax), first, count);
+    const uint32_t runs = facing_runs(r.index_count, r.roof_count, r.bin_end,
+                                      facing_mask(glm::dvec2(v.eye), r.bmin, r.bmax), first, count);
     uint32_t drawn = 0;
     for (uint32_t k = 0; k < runs; ++k) {
       vkCmdDrawIndexed(v.cmd, count[k], 1, d.first + first[k], d.vertex_offset, d.record);

@@ -338,8 +338,10 @@ void inspector_panel(const scene::Scene& scene, const FrameInfo& info, PanelStat
   size_t count = 0;
   double floor_area = 0.0;
   std::map<std::string, int> kinds;
-  for (const scene::Building& b : scene.buildings) {
-    if (b.enterprise != sel) continue;
+  // The enterprise's own buildings from the scene's index: no scan of every building per frame.
+  const auto [first, last] = scene.buildings_of(static_cast<size_t>(sel));
+  for (const uint32_t* it = first; it != last; ++it) {
+    const scene::Building& b = scene.buildings[*it];
     ++count;
     if (b.kind < scene.building_kinds.size()) ++kinds[scene.building_kinds[b.kind]];
     if (b.layer >= scene.layers.size()) continue;
