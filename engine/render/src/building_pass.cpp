@@ -56,14 +56,10 @@ bool cpu_culled(const FrameView& v, const DrawItem& d, float hscale, const Build
   const glm::mat4 mvp = v.mvp_for(d.origin);
   const glm::vec3 lo(glm::vec2(d.bmin - d.origin), 0.0f);
   const glm::vec3 hi(glm::vec2(d.bmax - d.origin), static_cast<float>(d.zmax) * hscale);
-  if (edges) {
-    bool faded = true;
-    for (int i = 0; i < 8 && faded; ++i)
-      faded = (mvp * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f)).w >
-              kEdgeFadeEndM + kEdgeDepthMarginM;
-    if (faded) return true;
-  }
-  if (outside_frustum(mvp, lo, hi)) return true;
+  const std::array<glm::vec4, 8> c = clip_corners(mvp, lo, hi);
+  if (edges && std::all_of(c.begin(), c.end(), [](const glm::vec4& v) { return v.w > kEdgeFadeEndM + kEdgeDepthMarginM; }))
+    return true;
+  if (outside_frustum(c)) return true;
   culling.cpu_matrices(v.slot)[d.record] = mvp;
   return false;
 }

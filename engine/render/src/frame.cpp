@@ -9,10 +9,14 @@ double full_aspect(uint32_t w, uint32_t h, const FrameInput& in) {
   return static_cast<double>(w) / std::max(1u, h) * (sub_h / sub_w);
 }
 
-bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
-  glm::vec4 c[8];
+std::array<glm::vec4, 8> clip_corners(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) {
+  std::array<glm::vec4, 8> c;
   for (int i = 0; i < 8; ++i)
     c[i] = m * glm::vec4(i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z, 1.0f);
+  return c;
+}
+
+bool outside_frustum(const std::array<glm::vec4, 8>& c) {
   auto all = [&](auto pred) {
     for (const auto& v : c)
       if (!pred(v)) return false;

@@ -1,6 +1,7 @@
 #pragma once
 // What the passes share while recording one frame: the frame-in-flight constants and a FrameView
 // (command buffer, snapshot, size, camera matrices, stats) handed to each pass in turn.
+#include <array>
 #include <cstdint>
 
 #include <glm/mat4x4.hpp>
@@ -19,8 +20,13 @@ constexpr VkFormat kPickFormat = VK_FORMAT_R32_UINT;
 /// Aspect ratio of the full view when the target shows only its sub-rectangle `in.subrect`.
 double full_aspect(uint32_t w, uint32_t h, const FrameInput& in);
 
+/// The 8 corners of the box [lo, hi] through `m` (corner i takes hi.x when bit 0 is set, hi.y for
+/// bit 1, hi.z for bit 2).
+std::array<glm::vec4, 8> clip_corners(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi);
+/// Whether the box with these clip-space corners lies wholly outside one clip plane or behind the eye.
+bool outside_frustum(const std::array<glm::vec4, 8>& c);
 /// True when the box (relative coordinates) lies entirely outside one clip plane of `m`.
-bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi);
+inline bool outside_frustum(const glm::mat4& m, glm::vec3 lo, glm::vec3 hi) { return outside_frustum(clip_corners(m, lo, hi)); }
 
 /// One frame (or one pick) being recorded.
 struct FrameView {

@@ -176,6 +176,7 @@ const char* color_by_name(ColorBy c);
 struct StyleParams {
   float height_scale = 1.0f;
   ColorBy color_by = ColorBy::Kind;
+  bool operator==(const StyleParams&) const = default;
 };
 
 /// The whole scene. Mutated only by the app's command layer; the renderer reads it after load and
@@ -295,10 +296,7 @@ class Scene {
     bool use_live = false;
     size_t buildings = 0, enterprises = 0;
     std::vector<uint32_t> kinds;
-    bool operator==(const GlobalTarget& o) const {
-      return params.height_scale == o.params.height_scale && params.color_by == o.params.color_by &&
-             use_live == o.use_live && buildings == o.buildings && enterprises == o.enterprises && kinds == o.kinds;
-    }
+    bool operator==(const GlobalTarget&) const = default;
   };
   std::vector<EnterpriseTarget> ent_now_, ent_targets_;  ///< now / when every target was last brought up to date
   GlobalTarget global_now_, global_targets_;
