@@ -43,6 +43,7 @@ struct BuildingCullView {
   uint sample_count;  // 1 or 4
   float pad2;
   uint pad0, pad1;
+  vec4 facing_normals[kFacingBins / 2u];  // boundary normal j: .xy of element j / 2 when j is even, .zw when odd
 };
 
 // One building layer: its run of chunks (std430, 16 bytes).
@@ -135,14 +136,14 @@ bool visible(mat4 m, vec3 lo, vec3 hi, float margin_px) {
 }
 
 /// Bit k set: wall bin k may face the eye from some point of the footprint [bmin, bmax]
-/// (render/src/building_clusters.cpp facing_mask computes the same).
+/// (render/src/building_clusters.cpp facing_mask computes the same, from the same normals).
 uint facing_mask(dvec2 bmin, dvec2 bmax) {
   vec2 d[4];
   for (int i = 0; i < 4; ++i) d[i] = vec2(view.eye.xy - dvec2((i & 1) != 0 ? bmax.x : bmin.x, (i & 2) != 0 ? bmax.y : bmin.y));
   bool away[kFacingBins + 1u];
   for (uint j = 0u; j <= kFacingBins; ++j) {
-    float a = -3.14159265358979 + float(j % kFacingBins) * (6.28318530717959 / float(kFacingBins));
-    vec2 n = vec2(cos(a), sin(a));
+    vec4 pair = view.facing_normals[(j % kFacingBins) / 2u];
+    vec2 n = (j & 1u) != 0u ? pair.zw : pair.xy;
     away[j] = true;
     for (int i = 0; i < 4; ++i) away[j] = away[j] && dot(n, d[i]) < -kFacingMargin * length(d[i]);
   }

@@ -182,15 +182,27 @@ ClusteredMesh cluster_like(const gis::BuildingMesh& level, const ClusteredMesh& 
   return emit(level, units, groups);
 }
 
+const std::array<glm::vec2, kFacingBins>& facing_normals() {
+  static const std::array<glm::vec2, kFacingBins> normals = [] {
+    std::array<glm::vec2, kFacingBins> n{};
+    for (uint32_t j = 0; j < kFacingBins; ++j) {
+      const float a = -std::numbers::pi_v<float> + float(j) * (2.0f * std::numbers::pi_v<float> / kFacingBins);
+      n[j] = glm::vec2(std::cos(a), std::sin(a));
+    }
+    return n;
+  }();
+  return normals;
+}
+
 uint32_t facing_mask(glm::dvec2 eye, glm::dvec2 bmin, glm::dvec2 bmax) {
   glm::vec2 d[4];
   for (int i = 0; i < 4; ++i) d[i] = glm::vec2(eye - glm::dvec2(i & 1 ? bmax.x : bmin.x, i & 2 ? bmax.y : bmin.y));
   // Boundary normal j of the bins (j = 0..kFacingBins, the last equal to the first): whether it
   // points away from every corner's direction to the eye, with the margin.
+  const std::array<glm::vec2, kFacingBins>& normals = facing_normals();
   bool away[kFacingBins + 1];
   for (uint32_t j = 0; j <= kFacingBins; ++j) {
-    const float a = -std::numbers::pi_v<float> + float(j % kFacingBins) * (2.0f * std::numbers::pi_v<float> / kFacingBins);
-    const glm::vec2 n(std::cos(a), std::sin(a));
+    const glm::vec2 n = normals[j % kFacingBins];
     away[j] = true;
     for (const glm::vec2& v : d) away[j] = away[j] && glm::dot(n, v) < -kFacingMargin * glm::length(v);
   }

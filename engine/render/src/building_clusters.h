@@ -54,8 +54,14 @@ ClusteredMesh cluster_like(const gis::BuildingMesh& level, const ClusteredMesh& 
 
 /// Bit k set: wall bin k may face the eye at `eye` (scene metres, horizontal) from some point of
 /// the footprint rectangle [bmin, bmax]; bins whose bit is clear face away from it everywhere.
-/// shaders/buildings_cull.comp facing_mask computes the same.
+/// shaders/buildings_cull.comp facing_mask computes the same from the same normals
+/// (facing_normals, handed to it in the cull view).
 uint32_t facing_mask(glm::dvec2 eye, glm::dvec2 bmin, glm::dvec2 bmax);
+
+/// The boundary normals of the wall bins: normal j points at angle -pi + j * 2pi / kFacingBins
+/// (bin k lies between normals k and k + 1, the last wrapping to the first). Computed once, on the
+/// CPU; the GPU culling reads these very floats, so the two paths cannot round them differently.
+const std::array<glm::vec2, kFacingBins>& facing_normals();
 
 /// The face index ranges of a cluster to draw for the bins in `mask`, in layout order: runs of
 /// consecutive drawn parts (roofs are always drawn), at most two (extra runs are merged, which

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "building_clusters.h"
 #include "passes.h"
 
 namespace parktwin::render {
@@ -101,6 +102,9 @@ void BuildingCulling::record(const FrameView& v, const GpuScene& scene) {
   view.sample_x = sample_x_;
   view.sample_y = sample_y_;
   view.sample_count = sample_count_;
+  const auto& normals = facing_normals();
+  for (uint32_t j = 0; j < kFacingBins / 2; ++j)
+    view.facing_normals[j] = glm::vec4(normals[2 * j], normals[2 * j + 1]);
   std::memcpy(s.view.mapped(), &view, sizeof view);
 
   const VkDescriptorSet set = s.set;

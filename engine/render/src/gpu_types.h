@@ -81,9 +81,11 @@ struct BuildingCullView {
   /* 208 */ uint32_t sample_count;
   /* 212 */ float pad2;
   /* 216 */ uint32_t pad0, pad1;
+  /* 224 */ glm::vec4 facing_normals[kFacingBins / 2];  // two per vec4 (building_clusters.h facing_normals)
 };
-static_assert(sizeof(BuildingCullView) == 224 && offsetof(BuildingCullView, viewport) == 160 &&
-              offsetof(BuildingCullView, sample_x) == 176 && offsetof(BuildingCullView, sample_count) == 208);
+static_assert(sizeof(BuildingCullView) == 224 + 8 * kFacingBins && offsetof(BuildingCullView, viewport) == 160 &&
+              offsetof(BuildingCullView, sample_x) == 176 && offsetof(BuildingCullView, sample_count) == 208 &&
+              offsetof(BuildingCullView, facing_normals) == 224 && kFacingBins % 2 == 0);
 
 /// shaders/buildings_cull.comp `BuildingLayerRange` (std430).
 struct BuildingLayerRange {
