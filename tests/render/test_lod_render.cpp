@@ -4,6 +4,8 @@
 // before the levels arrived: a close view stays identical to the bit (no cluster is close enough
 // to hide a pixel of error), a far view uses levels, draws fewer triangles and stays within a small
 // share of pixels of the full-detail picture; under the validation layer nothing is reported.
+// Levels from the LodBuilder come laid out in clusters by its worker: uploading them lays out
+// nothing on the render thread, and draws exactly what a renderer laying them out itself draws.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -12,6 +14,7 @@
 #include "parktwin/app/app.h"
 #include "parktwin/render/renderer.h"
 #include "parktwin/scene/frame_snapshot.h"
+#include "parktwin/scene/lod_builder.h"
 
 namespace parktwin::test {
 namespace {
@@ -28,15 +31,26 @@ Shot shoot(render::Renderer& r, const scene::Scene& s, const scene::Camera& cam,
   return {img.ok() ? *img : render::Image{}, r.stats()};
 }
 
-TEST(LodRender, FarClustersDrawCoarserLevelsNearOnesStayExact) {
-  std::ostringstream log;
-  auto loaded = app::load_scene(app::AppOptions{}, log);
-  ASSERT_TRUE(loaded.ok()) << log.str();
-  scene::Scene& s = **loaded;
-  auto created = render::Renderer::create({});
-  if (!created) GTEST_SKIP() << "no Vulkan device: " << created.error().message;
-  render::Renderer& r = **created;
-  ASSERT_TRUE(r.upload_scene(s).ok());
+/// The default dataset loaded whole and uploaded to a renderer (skipped without a Vulkan device).
+class LodRender : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ostringstream log;
+    auto loaded = app::load_scene(app::AppOptions{}, log);
+    ASSERT_TRUE(loaded.ok()) << log.str();
+    scene_ = std::move(*loaded);
+    auto created = render::Renderer::create({});
+    if (!created) GTEST_SKIP() << "no Vulkan device: " << created.error().message;
+    renderer_ = std::move(*created);
+    ASSERT_TRUE(renderer_->upload_scene(*scene_).ok());
+  }
+  std::unique_ptr<scene::Scene> scene_;
+  std::unique_ptr<render::Renderer> renderer_;
+};
+
+TEST_F(LodRender, FarClustersDrawCoarserLevelsNearOnesStayExact) {
+  scene::Scene& s = *scene_;
+  render::Renderer& r = *renderer_;
 
   constexpr uint32_t kW = 640, kH = 360;
   auto park = app::view_camera(s, s.parks.at(0).id, double(kW) / kH);
@@ -64,6 +78,46 @@ TEST(LodRender, FarClustersDrawCoarserLevelsNearOnesStayExact) {
               static_cast<unsigned long long>(far_full.stats.triangles),
               static_cast<unsigned long long>(far_lod.stats.triangles), 100.0 * changed);
   EXPECT_LT(changed, 0.01);
+}
+
+TEST_F(LodRender, LaidOutByTheWorkerUploadsWithoutLayingOutAndDrawsTheSame) {
+  scene::Scene& s = *scene_;
+  render::Renderer& r = *renderer_;
+  const uint32_t at_load = r.stats().meshes_laid_out;  // a loaded (not streamed) scene: laid out here
+  EXPECT_GT(at_load, 0u);
+
+  scene::LodBuilder lods;
+  ASSERT_TRUE(lods.start(s));
+  ASSERT_GT(lods.finish(s), 0u);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  EXPECT_GT(r.stats().chunks_uploaded, 0u);
+  EXPECT_EQ(r.stats().meshes_laid_out, 0u) << "the worker laid out every chunk and level";
+
+  constexpr uint32_t kW = 640, kH = 360;
+  auto park = app::view_camera(s, s.parks.at(0).id, double(kW) / kH);
+  ASSERT_TRUE(park.ok());
+  scene::Camera far_cam = *park;
+  far_cam.distance *= 4.0;  // levels drawn
+  const Shot prepared = shoot(r, s, far_cam, kW, kH);
+  EXPECT_GT(prepared.stats.building_clusters_lod, 0u);
+
+  // The same scene without the worker's layouts, in a fresh renderer: it lays out every mesh itself.
+  uint32_t meshes = 0;
+  for (scene::Layer& l : s.layers)
+    for (scene::BuildingChunk& c : l.building_chunks) {
+      if (c.mesh.indices.empty()) continue;
+      meshes += 1 + static_cast<uint32_t>(c.lods.size());
+      c.clusters.reset();
+      c.lod_clusters.clear();
+    }
+  auto fresh = render::Renderer::create({});
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->upload_scene(s).ok());
+  EXPECT_EQ((*fresh)->stats().meshes_laid_out, meshes);
+  const Shot here = shoot(**fresh, s, far_cam, kW, kH);
+  EXPECT_EQ(here.stats.building_clusters_lod, prepared.stats.building_clusters_lod);
+  EXPECT_EQ(here.stats.triangles, prepared.stats.triangles);
+  EXPECT_EQ(diff_fraction(here.image, prepared.image, 0, nullptr), 0.0);
 }
 
 }  // namespace

@@ -10,11 +10,29 @@
 
 #include <gtest/gtest.h>
 
+#include "parktwin/gis/building_clusters.h"
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::scene::testing {
+
+/// Whether two cluster layouts of a mesh (gis/building_clusters.h) are the same, field by field.
+inline ::testing::AssertionResult same_layout(const gis::ClusteredMesh& got, const gis::ClusteredMesh& want) {
+  if (got.indices != want.indices) return ::testing::AssertionFailure() << "indices differ";
+  if (got.buildings != want.buildings) return ::testing::AssertionFailure() << "building order differs";
+  if (got.cluster_end != want.cluster_end) return ::testing::AssertionFailure() << "cluster ends differ";
+  if (got.clusters.size() != want.clusters.size())
+    return ::testing::AssertionFailure() << got.clusters.size() << " clusters, want " << want.clusters.size();
+  for (size_t i = 0; i < got.clusters.size(); ++i) {
+    const gis::BuildingCluster &a = got.clusters[i], &b = want.clusters[i];
+    if (a.first_index != b.first_index || a.index_count != b.index_count || a.roof_count != b.roof_count ||
+        a.bin_end != b.bin_end || a.edge_first != b.edge_first || a.edge_count != b.edge_count || a.lo != b.lo ||
+        a.hi != b.hi)
+      return ::testing::AssertionFailure() << "cluster " << i << " differs";
+  }
+  return ::testing::AssertionSuccess();
+}
 
 inline std::string default_dataset_path() { return std::string(PARKTWIN_ASSET_DIR) + "/parktwin.gpkg"; }
 

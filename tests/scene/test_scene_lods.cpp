@@ -10,6 +10,7 @@
 #include "parktwin/gis/synthetic.h"
 #include "parktwin/scene/lod_builder.h"
 #include "parktwin/scene/scene.h"
+#include "scene_test_support.h"
 
 using namespace parktwin;
 using namespace parktwin::scene;
@@ -132,7 +133,18 @@ TEST(SceneLods, BuilderWorksOffTheLoopAndSkipsChunksEditedMeanwhile) {
     EXPECT_EQ(c.lods_revision, c.revision);
     ASSERT_EQ(c.lods.size(), std::size(gis::kBuildingLodTolerances));
     EXPECT_EQ(buildings_of(c.lods.back().mesh), buildings_of(c.mesh));
+    // Laid out by the worker too, as a renderer would lay them out: the full mesh, and each level
+    // in the full mesh's clusters.
+    ASSERT_NE(c.prepared_clusters(), nullptr) << k;
+    const gis::ClusteredMesh full = gis::cluster_building_mesh(c.mesh);
+    EXPECT_TRUE(scene::testing::same_layout(*c.prepared_clusters(), full)) << k;
+    for (size_t lv = 0; lv < c.lods.size(); ++lv) {
+      ASSERT_NE(c.prepared_lod_clusters(lv), nullptr) << k << " level " << lv;
+      EXPECT_TRUE(scene::testing::same_layout(*c.prepared_lod_clusters(lv), gis::cluster_like(c.lods[lv].mesh, full))) << k;
+    }
   }
+  EXPECT_EQ(l.building_chunks[ci].prepared_clusters(), nullptr) << "the edited chunk";
+  EXPECT_EQ(l.building_chunks[ci].prepared_lod_clusters(0), nullptr);
   // The next pass builds only the edited chunk.
   ASSERT_TRUE(b.start(s));
   EXPECT_EQ(b.finish(s), 1u);

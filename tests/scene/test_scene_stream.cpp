@@ -20,6 +20,7 @@
 
 #include "parktwin/scene/scene.h"
 #include "parktwin/scene/stream.h"
+#include "scene_test_support.h"
 
 namespace fs = std::filesystem;
 using namespace parktwin;
@@ -151,6 +152,21 @@ Summary load_whole(const fs::path& file, std::unique_ptr<scene::Scene>& keep) {
   return summarize(*keep, keep->layers[0]);
 }
 
+/// Every chunk of a streamed layer arrives laid out in clusters by its worker, exactly as a renderer
+/// would lay out the integrated mesh itself (gis::cluster_building_mesh of the chunk's mesh as it is
+/// now, its vertices naming scene buildings): the worker's feature numbers were renamed consistently.
+void expect_laid_out_as_here(const scene::Layer& l) {
+  size_t meshes = 0;
+  for (const scene::BuildingChunk& c : l.building_chunks) {
+    if (c.mesh.indices.empty()) continue;
+    ++meshes;
+    const gis::ClusteredMesh* got = c.prepared_clusters();
+    ASSERT_NE(got, nullptr) << "tile " << c.tile.x << "," << c.tile.y << " arrived without its layout";
+    EXPECT_TRUE(scene::testing::same_layout(*got, gis::cluster_building_mesh(c.mesh))) << "tile " << c.tile.x << "," << c.tile.y;
+  }
+  EXPECT_GT(meshes, 0u);
+}
+
 Summary stream_whole(const fs::path& file, const scene::StreamOptions& so, std::unique_ptr<scene::Scene>& keep,
                      scene::StreamProgress* progress = nullptr) {
   keep = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
@@ -162,6 +178,7 @@ Summary stream_whole(const fs::path& file, const scene::StreamOptions& so, std::
   (*s)->finish(*keep);
   if (progress) *progress = (*s)->progress();
   EXPECT_EQ(keep->layers.size(), 1u);
+  expect_laid_out_as_here(keep->layers[(*s)->layer_index()]);
   return summarize(*keep, keep->layers[(*s)->layer_index()]);
 }
 
@@ -306,6 +323,33 @@ TEST(Stream, UserLayersStreamTheirBuildingsAndReadTheRestAsBefore) {
     EXPECT_EQ(s.data.features.size(), w.data.features.size()) << w.id;
   }
   EXPECT_EQ(streamed.buildings.size(), whole.buildings.size());
+}
+
+TEST(Stream, AnEditedTilesLayoutIsNoLongerTrusted) {
+  const fs::path file = out_dir() / "edited.fgb";
+  write_fixture("FlatGeobuf", file, 600);
+  std::unique_ptr<scene::Scene> keep;
+  scene::StreamOptions so;
+  so.threads = 2;
+  stream_whole(file, so, keep);
+  scene::Scene& s = *keep;
+  scene::Layer& l = s.layers.at(0);
+  size_t f = 0;
+  while (f < l.feature_building.size() && l.feature_building[f] < 0) ++f;
+  ASSERT_LT(f, l.feature_building.size());
+  const auto ci = static_cast<size_t>(l.feature_chunk.at(f));
+  ASSERT_NE(l.building_chunks[ci].prepared_clusters(), nullptr);
+  for (glm::dvec2& p : l.data.features[f].geom.polygons.at(0).outer) p += glm::dvec2{3.0, -2.0};
+  ASSERT_EQ(scene::update_features(s, 0, {f}).chunks_rebuilt, 1u);
+  for (size_t k = 0; k < l.building_chunks.size(); ++k) {
+    const scene::BuildingChunk& c = l.building_chunks[k];
+    if (k == ci) {
+      EXPECT_EQ(c.prepared_clusters(), nullptr) << "the rebuilt mesh has no layout of its own yet";
+    } else if (!c.mesh.indices.empty()) {
+      ASSERT_NE(c.prepared_clusters(), nullptr) << k;
+      EXPECT_TRUE(scene::testing::same_layout(*c.prepared_clusters(), gis::cluster_building_mesh(c.mesh))) << k;
+    }
+  }
 }
 
 TEST(Stream, BadSourcesAreRefusedWithTheirReason) {

@@ -104,6 +104,23 @@ bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>
 
 // --- the child: measures and prints raw figures ---------------------------------------------
 
+/// Memory the scene holds in cluster layouts made by its workers (BuildingChunk::clusters and
+/// lod_clusters): what handing them to the renderer ready-made costs.
+uint64_t layout_bytes(const scene::Scene& s) {
+  auto bytes = [](const std::shared_ptr<const gis::ClusteredMesh>& m) -> uint64_t {
+    if (!m) return 0;
+    return m->indices.capacity() * sizeof(uint32_t) + m->clusters.capacity() * sizeof(gis::BuildingCluster) +
+           (m->buildings.capacity() + m->cluster_end.capacity()) * sizeof(uint32_t);
+  };
+  uint64_t n = 0;
+  for (const scene::Layer& l : s.layers)
+    for (const scene::BuildingChunk& c : l.building_chunks) {
+      n += bytes(c.clusters);
+      for (const auto& m : c.lod_clusters) n += bytes(m);
+    }
+  return n;
+}
+
 int run_child(const LayerBenchOptions& o) {
   const int64_t main_ns = clock_ns(CLOCK_MONOTONIC);
   auto fail = [](const std::string& msg) {
@@ -142,6 +159,14 @@ int run_child(const LayerBenchOptions& o) {
   const int64_t tu = clock_ns(CLOCK_MONOTONIC);
   if (auto up = r.upload_scene(s); !up) return fail(up.error().message);
   const double upload_s = seconds_since(tu);
+  // Building meshes the render thread had to lay out in clusters itself (streamed tiles and the
+  // levels of detail come laid out from the workers), over every upload.
+  uint64_t laid_out = r.stats().meshes_laid_out;
+  double lay_out_ms = r.stats().lay_out_ms;
+  auto count_lay_out = [&] {
+    laid_out += r.stats().meshes_laid_out;
+    lay_out_ms += r.stats().lay_out_ms;
+  };
 
   const double aspect = static_cast<double>(o.width) / o.height;
   auto cam = app::view_camera(s, o.look.empty() ? std::string("fit") : "look:" + o.look, aspect);
@@ -154,20 +179,24 @@ int run_child(const LayerBenchOptions& o) {
   int64_t complete_frame_ns = 0;
   size_t first_frame_buildings = 0;
   int partial_frames = 0;
+  double loading_frame_ms_max = 0.0;  // the longest of those frames: tiles in, upload, render
   size_t lod_chunks = 0;
   double lod_s = 0.0;
   for (int i = 0; i < 1 + kWarmupFrames + o.frames; ++i) {
     if (i == 1 && !complete) {
       // Frames while the rest arrives (the viewer's loop), until the one that shows every tile.
       for (;;) {
+        const int64_t tl = clock_ns(CLOCK_MONOTONIC);
         complete = take_tiles(s, streams, moved);
         if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
+        count_lay_out();
         const auto snap = snapshots.build(s, *cam, 0.0);
         render::FrameInput in;
         in.frame = snap.get();
         in.read_back = false;
         if (auto img = r.render_offscreen(in, o.width, o.height); !img) return fail(img.error().message);
         ++partial_frames;
+        loading_frame_ms_max = std::max(loading_frame_ms_max, static_cast<double>(clock_ns(CLOCK_MONOTONIC) - tl) * 1e-6);
         if (complete) break;
       }
     }
@@ -179,6 +208,7 @@ int run_child(const LayerBenchOptions& o) {
       lod_s = lods.last_pass_s();
       if (!lods.last_error().empty()) std::cerr << "parktwin bench: " << lods.last_error() << "\n";
       if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
+      count_lay_out();
     }
     const int64_t tf = clock_ns(CLOCK_MONOTONIC), tc = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     const auto snap = snapshots.build(s, *cam, 0.0);
@@ -261,9 +291,13 @@ int run_child(const LayerBenchOptions& o) {
             << "renderer_create_s=" << fixed(create_s, 3) << "\n"
             << "tiles=" << lt.tiles << "\ntiles_from_cache=" << lt.tiles_from_cache << "\n"
             << "first_frame_buildings=" << first_frame_buildings << "\n"
-            << "frames_while_loading=" << partial_frames << "\n";
+            << "frames_while_loading=" << partial_frames << "\n"
+            << "loading_frame_ms_max=" << fixed(loading_frame_ms_max, 1) << "\n";
   if (pipelines_ms) std::cout << "pipelines_ms=" << fixed(*pipelines_ms, 1) << "\n";
   std::cout << "upload_s=" << fixed(upload_s, 3) << "\n"
+            << "render_thread_lay_outs=" << laid_out << "\n"
+            << "render_thread_lay_out_ms=" << fixed(lay_out_ms, 1) << "\n"
+            << "cluster_layouts_mb=" << fixed(static_cast<double>(layout_bytes(s)) / (1024.0 * 1024.0), 1) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
             << "frame_ms=" << fixed(median(frame_ms), 1) << "\n"
             << "frame_ms_min=" << fixed(frame_ms.empty() ? 0.0 : *std::min_element(frame_ms.begin(), frame_ms.end()), 1) << "\n"

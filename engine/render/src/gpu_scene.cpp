@@ -1,6 +1,7 @@
 #include "gpu_scene.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -182,10 +183,21 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
   g.origin = c.mesh.origin;
   g.zmax = c.max_height;
   g.levels.clear();
-  ClusteredMesh full;
+  ClusteredMesh full_here, level_here;  // layouts made here when the chunk has none for its meshes
+  const ClusteredMesh* full = nullptr;
   for (size_t l = 0; l < meshes.size(); ++l) {
     const gis::BuildingMesh& m = *meshes[l];
-    ClusteredMesh cm = l == 0 ? cluster_building_mesh(m) : cluster_like(m, full);
+    const ClusteredMesh* prepared = l == 0 ? c.prepared_clusters() : c.prepared_lod_clusters(l - 1);
+    if (!prepared) {
+      const auto t0 = std::chrono::steady_clock::now();
+      ClusteredMesh& here = l == 0 ? full_here : level_here;
+      here = l == 0 ? cluster_building_mesh(m) : cluster_like(m, *full);
+      prepared = &here;
+      ++stats.meshes_laid_out;
+      stats.lay_out_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+    const ClusteredMesh& cm = *prepared;
+    if (l == 0) full = prepared;
     BuildingLevel& level = g.levels.emplace_back();
     level.vertex_base = static_cast<uint32_t>(vertices_used_);
     level.index_base = static_cast<uint32_t>(indices_used_);
@@ -197,20 +209,35 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
     vertices_used_ += m.vertices.size();
     indices_used_ += cm.indices.size();
     stats.bytes_uploaded += vbytes + ibytes;
-    if (l == 0) full = std::move(cm);
   }
   if (!meshes.empty()) ++stats.chunks_uploaded;
   return true;
 }
 
-void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats) {
-  uint64_t nv = 0, ni = 0;
-  for (const scene::Layer& l : scene.layers)
+void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, bool grow) {
+  uint64_t nv = 0, ni = 0;      // what there is
+  double est_v = 0, est_i = 0;  // what there will be once streamed layers have arrived
+  for (const scene::Layer& l : scene.layers) {
+    uint64_t lv = 0, lind = 0;
     for (const scene::BuildingChunk& c : l.building_chunks)
-      for (const gis::BuildingMesh* m : chunk_meshes(c)) nv += m->vertices.size(), ni += m->indices.size() + m->edge_indices.size();
+      for (const gis::BuildingMesh* m : chunk_meshes(c)) lv += m->vertices.size(), lind += m->indices.size() + m->edge_indices.size();
+    nv += lv;
+    ni += lind;
+    const auto arrived = static_cast<double>(l.data.features.size());
+    const double scale = l.features_expected > 0 && arrived > 0 ? std::max(1.0, static_cast<double>(l.features_expected) / arrived) : 1.0;
+    est_v += static_cast<double>(lv) * scale;
+    est_i += static_cast<double>(lind) * scale;
+  }
   // A quarter to spare: edits append their chunks' new meshes until it is used up.
-  vertex_capacity_ = nv + nv / 4 + 4096;
-  index_capacity_ = ni + ni / 4 + 16384;
+  auto capacity = [&](uint64_t need, double estimate, uint64_t before, uint64_t pad) -> uint64_t {
+    const auto est = static_cast<uint64_t>(std::min(estimate, 8.0e9));
+    uint64_t cap = std::max(est + est / 4, need + need / 4) + pad;
+    if (grow) cap = std::max(cap, before + before / 2);
+    if (cap > UINT32_MAX && need + pad <= UINT32_MAX) cap = UINT32_MAX;
+    return cap;
+  };
+  vertex_capacity_ = capacity(nv, est_v, vertex_capacity_, 4096);
+  index_capacity_ = capacity(ni, est_i, index_capacity_, 16384);
   if (vertex_capacity_ > UINT32_MAX || index_capacity_ > UINT32_MAX)
     throw vk::Error("packing building chunks (more than 2^32 vertices or indices)", VK_ERROR_OUT_OF_DEVICE_MEMORY);
   retire(std::move(building_vb_));
@@ -311,6 +338,8 @@ void GpuScene::upload(const scene::Scene& scene, RenderStats& stats) {
   layers_.resize(scene.layers.size());
   stats.chunks_uploaded = 0;
   stats.bytes_uploaded = 0;
+  stats.meshes_laid_out = 0;
+  stats.lay_out_ms = 0.0;
   std::vector<MarkerInstance> mv;
   marker_draws_.clear();
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
@@ -347,6 +376,8 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
   if (scene.layers.size() != layers_.size()) return false;
   stats.chunks_uploaded = 0;
   stats.bytes_uploaded = 0;
+  stats.meshes_laid_out = 0;
+  stats.lay_out_ms = 0.0;
   bool ground_changed = false, buildings_changed = false;
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
     const scene::Layer& l = scene.layers[li];
@@ -370,7 +401,7 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
       if (g.buildings[c].revision == sc.revision && lods_now == lods_placed) continue;
       buildings_changed = true;
       if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats)) {
-        pack_buildings(scene, stats);  // out of room: every chunk again, into larger buffers
+        pack_buildings(scene, stats, true);  // out of room: every chunk again, into larger buffers
         packed = true;
         break;
       }

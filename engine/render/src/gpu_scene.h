@@ -146,7 +146,10 @@ class GpuScene {
   /// Puts a building chunk's mesh at the end of the shared buffers; false when it does not fit.
   bool place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats);
   /// Packs every building chunk of `scene` into new shared buffers with room to spare.
-  void pack_buildings(const scene::Scene& scene, RenderStats& stats);
+  /// Every building chunk again into new buffers, sized for the layers' expected sizes (a streamed
+  /// layer's declared features) and a quarter to spare; `grow`: out of room, at least half as large
+  /// again as before, so that a layer arriving piece by piece is packed a few times, not every frame.
+  void pack_buildings(const scene::Scene& scene, RenderStats& stats, bool grow = false);
   /// building_records_, building_layers_ and the building draw lists from the placed chunks (the
   /// records of levels of detail after every layer's records).
   void rebuild_building_records();

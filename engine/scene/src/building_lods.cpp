@@ -20,6 +20,7 @@ bool build_chunk_lods(BuildingChunk& chunk) {
   }
   chunk.lods = gis::building_lods(chunk.mesh, gis::kBuildingLodTolerances);
   chunk.lods_revision = chunk.revision;
+  chunk.lod_clusters.clear();  // a renderer lays these levels out itself
   return true;
 }
 
@@ -73,7 +74,9 @@ bool LodBuilder::start(const Scene& scene) {
     for (size_t ci = 0; ci < chunks.size(); ++ci) {
       const BuildingChunk& c = chunks[ci];
       if (c.lods_revision == c.revision || c.mesh.indices.empty()) continue;
-      jobs_.push_back(Job{li, ci, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), c.mesh, {}});
+      Job j{li, ci, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), c.mesh, {}};
+      if (c.prepared_clusters()) j.clusters = c.clusters;  // shared, not copied
+      jobs_.push_back(std::move(j));
     }
   }
   if (jobs_.empty()) return false;
@@ -86,10 +89,15 @@ bool LodBuilder::start(const Scene& scene) {
       for (Job& j : jobs_) {
         if (stop_) break;
         j.lods = gis::building_lods(j.mesh, gis::kBuildingLodTolerances);
+        // The levels laid out in the full mesh's clusters (cluster i of each holds the same
+        // buildings), here rather than on the render thread at upload.
+        if (!j.clusters) j.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(j.mesh));
+        for (const gis::BuildingLod& l : j.lods)
+          j.lod_clusters.push_back(std::make_shared<const gis::ClusteredMesh>(gis::cluster_like(l.mesh, *j.clusters)));
         j.mesh.clear();
       }
     } catch (const std::exception& e) {  // out of memory: the chunks keep drawing at full detail
-      for (Job& j : jobs_) j.lods.clear();
+      for (Job& j : jobs_) j.lods.clear(), j.lod_clusters.clear();
       error_ = std::string("building levels of detail: ") + e.what();
     }
     pass_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -119,6 +127,11 @@ size_t LodBuilder::collect(Scene& scene) {
       continue;  // edited (or loaded anew) meanwhile
     c.lods = std::move(j.lods);
     c.lods_revision = j.revision;
+    c.lod_clusters = std::move(j.lod_clusters);
+    if (!c.prepared_clusters()) {  // the full mesh's layout the levels were laid out like
+      c.clusters = std::move(j.clusters);
+      c.clusters_revision = j.revision;
+    }
     ++n;
   }
   jobs_.clear();

@@ -263,6 +263,9 @@ void rebuild_building_chunk(const Scene& scene, const Layer& layer, BuildingChun
   c.mesh.clear();
   c.lods.clear();  // stale: build_chunk_lods makes new ones for the new revision
   c.lods_revision = 0;
+  c.clusters.reset();  // stale too: a renderer lays the new mesh out itself
+  c.lod_clusters.clear();
+  c.clusters_revision = 0;
   c.bmin = glm::dvec2(1e300);
   c.bmax = glm::dvec2(-1e300);
   c.max_height = 0.0;

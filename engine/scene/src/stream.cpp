@@ -252,6 +252,15 @@ struct LayerStream::Impl {
     tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   }
 
+  // The tile's mesh laid out as renderers draw it, here on the worker rather than on the render
+  // thread at upload (counted as triangulation time).
+  void lay_out(TileBatch& b) {
+    if (b.chunk.mesh.indices.empty()) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    b.clusters = std::make_shared<gis::ClusteredMesh>(gis::cluster_building_mesh(b.chunk.mesh));
+    tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  }
+
   void count_bytes(const TileBatch& b) {
     const gis::BuildingMesh& mesh = b.chunk.mesh;
     const uint64_t n = mesh.vertices.size() * sizeof(gis::BuildingVertex) +
@@ -263,6 +272,7 @@ struct LayerStream::Impl {
     extrude(b, ex);
     count_bytes(b);
     if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key), b);
+    lay_out(b);
     deliver(std::move(b));
   }
 
@@ -307,6 +317,7 @@ struct LayerStream::Impl {
         add_read_time();
         if (b && b->key == j.key) {
           count_bytes(*b);
+          lay_out(*b);
           deliver(std::move(*b));
           return;
         }
@@ -489,6 +500,11 @@ struct LayerStream::Impl {
       fresh.push_back(slot);
     }
     for (gis::BuildingVertex& v : c.mesh.vertices) v.building = slot_of[v.building];
+    if (b.clusters) {  // the worker's layout, its buildings renamed the same way (order kept: slots ascend)
+      for (uint32_t& bi : b.clusters->buildings) bi = slot_of[bi];
+      c.clusters = std::move(b.clusters);
+      c.clusters_revision = c.revision;
+    }
     scene.include_bounds(c.bmin, c.bmax);
     l.building_chunks.push_back(std::move(c));
     scene.restyle_buildings(fresh);
@@ -578,6 +594,9 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   Layer& l = scene.layers[m->layer];
   l.height_attribute = options.height_attribute;
   l.first_building = static_cast<uint32_t>(scene.buildings.size());
+  // (Not with a memory budget: tiles past it never arrive, and buffers sized for them would spend
+  // what the budget keeps.)
+  l.features_expected = so.memory_budget_mb ? -1 : m->prog.features_expected;
   if (!options.height_attribute.empty() && m->schema.field(options.height_attribute) < 0)
     scene.warnings.push_back("layer '" + m->layer_name + "' of " + path + " has no attribute '" +
                              options.height_attribute + "'; buildings get the default height of 10 m");

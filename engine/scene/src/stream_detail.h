@@ -1,6 +1,7 @@
 #pragma once
 // Internal: one tile of a streamed layer as a worker delivers it, and its disk cache form.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct TileBatch {
   /// The tile's mesh; vertices carry the index of their feature in `features` until integrated.
   BuildingChunk chunk;
   std::vector<uint8_t> extruded;   ///< per feature: 1 when it is in the mesh
+  /// The mesh laid out in clusters (gis/building_clusters.h), made by the worker; its buildings are
+  /// feature indices in `features` until integrated, like the vertices'. Not in the cache file.
+  std::shared_ptr<gis::ClusteredMesh> clusters;
   gis::LoadReport report;
   std::vector<int64_t> seen;       ///< FIDs this tile's read covered (kept or skipped)
   bool from_cache = false;

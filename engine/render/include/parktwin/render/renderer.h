@@ -100,6 +100,12 @@ struct RenderStats {
   uint32_t chunks_uploaded = 0;
   uint32_t style_blocks_uploaded = 0;  ///< blocks of kStyleBlock building styles written this frame (0: unchanged)
   uint64_t bytes_uploaded = 0;
+  /// Of the building meshes (full or levels) that upload placed, those it had to lay out in clusters
+  /// itself on the calling thread because the scene's chunk held no layout made for it
+  /// (BuildingChunk::prepared_clusters: streamed tiles and LodBuilder levels come laid out), and the
+  /// CPU time that took (ms).
+  uint32_t meshes_laid_out = 0;
+  double lay_out_ms = 0.0;
   /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
   /// worker threads and returns, to the last one finished (so far, while some still compile).
   double pipelines_ms = 0.0;

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "parktwin/gis/building_clusters.h"
 #include "parktwin/gis/lod.h"
 
 namespace parktwin::scene {
@@ -47,6 +49,8 @@ class LodBuilder {
     size_t vertices = 0, indices = 0;  ///< with the revision: the same mesh (a reloaded scene counts anew)
     gis::BuildingMesh mesh;
     std::vector<gis::BuildingLod> lods;
+    std::shared_ptr<const gis::ClusteredMesh> clusters;  ///< the full mesh's layout (the chunk's, or made here)
+    std::vector<std::shared_ptr<const gis::ClusteredMesh>> lod_clusters;  ///< the levels laid out like it
   };
   std::vector<Job> jobs_;
   std::thread worker_;

@@ -16,6 +16,7 @@
 #include <glm/common.hpp>
 #include <glm/geometric.hpp>
 
+#include "parktwin/gis/building_clusters.h"
 #include "parktwin/gis/extrude.h"
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
@@ -86,6 +87,30 @@ struct BuildingChunk {
   /// extrusion, so loading does not wait for them); emptied whenever `mesh` is rebuilt.
   std::vector<gis::BuildingLod> lods;
   uint64_t lods_revision = 0;  ///< the `revision` the levels were built from (0: none)
+  /// `mesh` (and each of `lods`) laid out in clusters as renderers draw them
+  /// (gis/building_clusters.h), made off the main thread where the meshes are made (stream workers,
+  /// LodBuilder) so that uploading a chunk is copying it. Trusted only through prepared_clusters /
+  /// prepared_lod_clusters: whatever rebuilds the mesh leaves them stale (their revision no longer
+  /// matches) and a renderer then lays the chunk out itself.
+  std::shared_ptr<const gis::ClusteredMesh> clusters;
+  std::vector<std::shared_ptr<const gis::ClusteredMesh>> lod_clusters;
+  uint64_t clusters_revision = 0;  ///< the `revision` `clusters` was made for (0: none)
+
+  /// `clusters` when it was made from the current mesh, else null.
+  const gis::ClusteredMesh* prepared_clusters() const {
+    return clusters && clusters_revision == revision &&
+                   clusters->indices.size() == mesh.indices.size() + mesh.edge_indices.size()
+               ? clusters.get()
+               : nullptr;
+  }
+  /// `lod_clusters[level]` when it was made from the current lods[level], else null.
+  const gis::ClusteredMesh* prepared_lod_clusters(size_t level) const {
+    if (lods_revision != revision || level >= lods.size() || level >= lod_clusters.size() || !lod_clusters[level])
+      return nullptr;
+    const gis::BuildingMesh& m = lods[level].mesh;
+    return lod_clusters[level]->indices.size() == m.indices.size() + m.edge_indices.size() ? lod_clusters[level].get()
+                                                                                          : nullptr;
+  }
 };
 
 /// A point symbol drawn at constant pixel size (enterprise sites, reference points).
@@ -115,6 +140,10 @@ struct Layer {
   /// Slots never move: an edited feature keeps its slot, a deleted one keeps it hidden.
   std::vector<int32_t> feature_building;
   std::string height_attribute;  ///< Buildings: the height attribute asked for at load ("" = auto)
+  /// A streamed layer: the features its source declares, of which `data.features` holds those that
+  /// have arrived (a renderer sizes its buffers for the whole layer from it); -1: unknown, or the
+  /// layer was loaded whole.
+  int64_t features_expected = -1;
 };
 
 /// One of the three clusters (Nanchang, Yingtan, Yichun) and its areas.
