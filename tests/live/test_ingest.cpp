@@ -190,9 +190,18 @@ TEST(Ingest, RateOverTheRecentWindow) {
   SourceStatus st_old;
   old.fill_status(st_old, start + 20000);
   EXPECT_EQ(st_old.messages_per_s, 0.0);
-  // And the plain call reads the real steady clock, long after these stamps: zero as well.
+  // And the plain call reads the real steady clock: a stream stamped a minute before it reads zero
+  // as well (stamps taken from the steady clock here, not fixed ones: a machine booted a few
+  // minutes ago has a steady clock near any fixed stamp).
+  const int64_t minute_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch()).count() - 60'000;
+  Ingest stopped(f.reg, unlimited());
+  for (int i = 0; i < 100; ++i) {
+    const auto [topic, payload] = f.message(0, kWall - 1000);
+    stopped.offer(topic, payload, kWall, minute_ago + i);
+  }
   SourceStatus st_now;
-  old.fill_status(st_now);
+  stopped.fill_status(st_now);
   EXPECT_EQ(st_now.messages_per_s, 0.0);
 }
 
