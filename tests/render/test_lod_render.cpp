@@ -5,7 +5,8 @@
 // to hide a pixel of error), a far view uses levels, draws fewer triangles and stays within a small
 // share of pixels of the full-detail picture; under the validation layer nothing is reported.
 // Levels from the LodBuilder come laid out in clusters by its worker: uploading them lays out
-// nothing on the render thread, and draws exactly what a renderer laying them out itself draws.
+// nothing on the render thread, and draws exactly what a renderer laying them out itself draws;
+// levels arriving for a chunk already on the GPU append only the levels.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -118,6 +119,62 @@ TEST_F(LodRender, LaidOutByTheWorkerUploadsWithoutLayingOutAndDrawsTheSame) {
   EXPECT_EQ(here.stats.building_clusters_lod, prepared.stats.building_clusters_lod);
   EXPECT_EQ(here.stats.triangles, prepared.stats.triangles);
   EXPECT_EQ(diff_fraction(here.image, prepared.image, 0, nullptr), 0.0);
+}
+
+TEST_F(LodRender, LevelsArrivingForPlacedGeometryAppendOnlyTheLevels) {
+  scene::Scene& s = *scene_;
+  render::Renderer& r = *renderer_;
+  scene::LodBuilder lods;
+  ASSERT_TRUE(lods.start(s));
+  ASSERT_GT(lods.finish(s), 0u);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+
+  // One building moved: its chunk is rebuilt (no levels yet) and goes up whole.
+  uint32_t li = 0;
+  size_t f = 0;
+  for (; li < s.layers.size(); ++li) {
+    const scene::Layer& l = s.layers[li];
+    for (f = 0; f < l.feature_building.size() && l.feature_building[f] < 0; ++f) {}
+    if (f < l.feature_building.size()) break;
+  }
+  ASSERT_LT(li, s.layers.size()) << "no layer with buildings";
+  scene::Layer& l = s.layers[li];
+  for (glm::dvec2& p : l.data.features[f].geom.polygons.at(0).outer) p += glm::dvec2{2.0, 1.0};
+  ASSERT_EQ(scene::update_features(s, li, {f}).chunks_rebuilt, 1u);
+  const scene::BuildingChunk& c = l.building_chunks.at(static_cast<size_t>(l.feature_chunk.at(f)));
+  auto bytes_of = [](const gis::BuildingMesh& m) {
+    return m.vertices.size() * sizeof(gis::BuildingVertex) + (m.indices.size() + m.edge_indices.size()) * sizeof(uint32_t);
+  };
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  EXPECT_EQ(r.stats().chunks_uploaded, 1u);
+  EXPECT_EQ(r.stats().bytes_uploaded, bytes_of(c.mesh));
+  EXPECT_EQ(r.stats().meshes_laid_out, 1u) << "an edited chunk has no layout of its own";
+
+  // Its levels arrive: only they go up, laid out by the worker; the full mesh stays in place.
+  ASSERT_TRUE(lods.start(s));
+  ASSERT_EQ(lods.finish(s), 1u);
+  ASSERT_FALSE(c.lods.empty());
+  uint64_t level_bytes = 0;
+  for (const gis::BuildingLod& lod : c.lods) level_bytes += bytes_of(lod.mesh);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  EXPECT_EQ(r.stats().chunks_uploaded, 1u);
+  EXPECT_EQ(r.stats().bytes_uploaded, level_bytes);
+  EXPECT_EQ(r.stats().meshes_laid_out, 0u);
+
+  // And the picture is the one a renderer given the whole scene at once draws, near and far.
+  auto fresh = render::Renderer::create({});
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->upload_scene(s).ok());
+  constexpr uint32_t kW = 640, kH = 360;
+  auto park = app::view_camera(s, s.parks.at(0).id, double(kW) / kH);
+  ASSERT_TRUE(park.ok());
+  for (const double zoom : {1.0, 4.0}) {
+    scene::Camera cam = *park;
+    cam.distance *= zoom;
+    const Shot kept = shoot(r, s, cam, kW, kH), whole = shoot(**fresh, s, cam, kW, kH);
+    EXPECT_EQ(kept.stats.triangles, whole.stats.triangles) << "zoom " << zoom;
+    EXPECT_EQ(diff_fraction(kept.image, whole.image, 0, nullptr), 0.0) << "zoom " << zoom;
+  }
 }
 
 }  // namespace

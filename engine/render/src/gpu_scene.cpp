@@ -175,29 +175,33 @@ std::vector<const gis::BuildingMesh*> chunk_meshes(const scene::BuildingChunk& c
 
 bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats) {
   const std::vector<const gis::BuildingMesh*> meshes = chunk_meshes(c);
+  // Levels of detail that arrived (or went) for geometry already placed: the full mesh stays where
+  // it is and only the levels are appended (or dropped).
+  const size_t keep = g.revision == c.revision && !g.levels.empty() && !meshes.empty() ? 1 : 0;
   size_t nv = 0, ni = 0;
-  for (const gis::BuildingMesh* m : meshes) nv += m->vertices.size(), ni += m->indices.size() + m->edge_indices.size();
-  if (!meshes.empty() && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
+  for (size_t l = keep; l < meshes.size(); ++l)
+    nv += meshes[l]->vertices.size(), ni += meshes[l]->indices.size() + meshes[l]->edge_indices.size();
+  if (nv > 0 && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
   g.revision = c.revision;
   g.lods_revision = c.lods_revision;
   g.origin = c.mesh.origin;
   g.zmax = c.max_height;
-  g.levels.clear();
+  g.levels.resize(keep);
   ClusteredMesh full_here, level_here;  // layouts made here when the chunk has none for its meshes
-  const ClusteredMesh* full = nullptr;
-  for (size_t l = 0; l < meshes.size(); ++l) {
+  auto lay_out = [&](ClusteredMesh& here, auto&& make) -> const ClusteredMesh* {
+    const auto t0 = std::chrono::steady_clock::now();
+    here = make();
+    ++stats.meshes_laid_out;
+    stats.lay_out_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return &here;
+  };
+  const ClusteredMesh* full = c.prepared_clusters();
+  for (size_t l = keep; l < meshes.size(); ++l) {
     const gis::BuildingMesh& m = *meshes[l];
-    const ClusteredMesh* prepared = l == 0 ? c.prepared_clusters() : c.prepared_lod_clusters(l - 1);
-    if (!prepared) {
-      const auto t0 = std::chrono::steady_clock::now();
-      ClusteredMesh& here = l == 0 ? full_here : level_here;
-      here = l == 0 ? cluster_building_mesh(m) : cluster_like(m, *full);
-      prepared = &here;
-      ++stats.meshes_laid_out;
-      stats.lay_out_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    }
+    if (!full) full = lay_out(full_here, [&] { return cluster_building_mesh(c.mesh); });
+    const ClusteredMesh* prepared = l == 0 ? full : c.prepared_lod_clusters(l - 1);
+    if (!prepared) prepared = lay_out(level_here, [&] { return cluster_like(m, *full); });
     const ClusteredMesh& cm = *prepared;
-    if (l == 0) full = prepared;
     BuildingLevel& level = g.levels.emplace_back();
     level.vertex_base = static_cast<uint32_t>(vertices_used_);
     level.index_base = static_cast<uint32_t>(indices_used_);
@@ -210,7 +214,7 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
     indices_used_ += cm.indices.size();
     stats.bytes_uploaded += vbytes + ibytes;
   }
-  if (!meshes.empty()) ++stats.chunks_uploaded;
+  if (meshes.size() > keep) ++stats.chunks_uploaded;
   return true;
 }
 

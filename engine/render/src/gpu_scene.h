@@ -143,9 +143,10 @@ class GpuScene {
   void upload_ground_chunk(const scene::GroundChunk& c, uint32_t layer, Chunk& g, RenderStats& stats);
   /// Writes `parts` at byte `offset` of `dst` (directly, or by a queued staging copy).
   void write_range(const vk::Buffer& dst, VkDeviceSize offset, std::initializer_list<std::pair<const void*, size_t>> parts);
-  /// Puts a building chunk's mesh at the end of the shared buffers; false when it does not fit.
+  /// Puts a building chunk's meshes (full, then levels) at the end of the shared buffers; when only
+  /// its levels changed, the full mesh stays where `g` has it and only the levels are appended.
+  /// False when they do not fit.
   bool place_building_chunk(const scene::BuildingChunk& c, BuildingChunk& g, RenderStats& stats);
-  /// Packs every building chunk of `scene` into new shared buffers with room to spare.
   /// Every building chunk again into new buffers, sized for the layers' expected sizes (a streamed
   /// layer's declared features) and a quarter to spare; `grow`: out of room, at least half as large
   /// again as before, so that a layer arriving piece by piece is packed a few times, not every frame.
