@@ -35,14 +35,15 @@ uint32_t wall_bin(const BuildingVertex& a, const BuildingVertex& b, const Buildi
   glm::dvec2 p(a.x, a.y), q(b.x, b.y);
   if (p == q) q = glm::dvec2(c.x, c.y);
   glm::dvec2 n(q.y - p.y, p.x - q.x);
-  if (n.x * a.nx + n.y * a.ny < 0.0) n = -n;
-  if (n == glm::dvec2(0.0)) n = glm::dvec2(a.nx, a.ny);  // no area: never drawn, any bin will do
+  const glm::dvec2 stored(a.normal());
+  if (glm::dot(n, stored) < 0.0) n = -n;
+  if (n == glm::dvec2(0.0)) n = stored;  // no area: never drawn, any bin will do
   const double angle = std::atan2(n.y, n.x);  // [-pi, pi]
   const double k = std::floor((angle + std::numbers::pi) / (2.0 * std::numbers::pi) * kFacingBins);
   return static_cast<uint32_t>(std::clamp(k, 0.0, double(kFacingBins - 1)));
 }
 
-bool is_roof(const BuildingVertex& v) { return v.nx == 0.0f && v.ny == 0.0f; }
+bool is_roof(const BuildingVertex& v) { return v.roof(); }
 
 /// The buildings of `mesh` in its order of first appearance, with their runs of triangles and lines.
 std::vector<Unit> units_of(const BuildingMesh& mesh) {

@@ -99,7 +99,7 @@ bool Extruder::add(const Polygon& footprint, uint32_t building, BuildingMesh& me
   const glm::dvec2 origin = mesh.origin;
   for (size_t k = 0; k < n; ++k) {
     const glm::dvec2 p = pts_[k] - origin;
-    v[k] = BuildingVertex{static_cast<float>(p.x), static_cast<float>(p.y), 1.0f, building, 0.0f, 0.0f, 0.0f, 0.0f};
+    v[k] = BuildingVertex{static_cast<float>(p.x), static_cast<float>(p.y), 1.0f, building, 0, 0};
   }
   BuildingVertex* w = v + n;
   {
@@ -131,19 +131,17 @@ bool Extruder::add(const Polygon& footprint, uint32_t building, BuildingMesh& me
     // Direction of the edge that ends at the ring's first vertex, for its corner test.
     glm::dvec2 prev_d = pts_[s] - pts_[e - 1];
     double prev_len = std::sqrt(len2(prev_d));
-    double u = 0.0;
     for (uint32_t k = s; k < e; ++k) {
       const uint32_t k1 = k + 1 < e ? k + 1 : s;
       const glm::dvec2 d = pts_[k1] - pts_[k];
       const double len = std::sqrt(len2(d));
-      const auto nx = static_cast<float>(d.y / len), ny = static_cast<float>(-d.x / len);
-      const float u0 = static_cast<float>(u), u1 = static_cast<float>(u + len);
+      const int16_t nx = BuildingVertex::snorm(d.y / len), ny = BuildingVertex::snorm(-d.x / len);
       const float ax = v[k].x, ay = v[k].y, bx = v[k1].x, by = v[k1].y;
       BuildingVertex* q = w + 4 * k;
-      q[0] = BuildingVertex{ax, ay, 0.0f, building, nx, ny, u0, 0.0f};
-      q[1] = BuildingVertex{bx, by, 0.0f, building, nx, ny, u1, 0.0f};
-      q[2] = BuildingVertex{bx, by, 1.0f, building, nx, ny, u1, 0.0f};
-      q[3] = BuildingVertex{ax, ay, 1.0f, building, nx, ny, u0, 0.0f};
+      q[0] = BuildingVertex{ax, ay, 0.0f, building, nx, ny};
+      q[1] = BuildingVertex{bx, by, 0.0f, building, nx, ny};
+      q[2] = BuildingVertex{bx, by, 1.0f, building, nx, ny};
+      q[3] = BuildingVertex{ax, ay, 1.0f, building, nx, ny};
       // Outline: the roof edge, and a vertical line where the wall turns sharply.
       *edge++ = base + k;
       *edge++ = base + k1;
@@ -153,7 +151,6 @@ bool Extruder::add(const Polygon& footprint, uint32_t building, BuildingMesh& me
       }
       prev_d = d;
       prev_len = len;
-      u += len;
     }
   }
   mesh.edge_indices.resize(static_cast<size_t>(edge - mesh.edge_indices.data()));

@@ -382,7 +382,7 @@ std::vector<MeshFootprint> mesh_footprints(const BuildingMesh& mesh, std::vector
     bool wall = true;
     int bottoms = 0;
     for (const BuildingVertex* p : v) {
-      wall &= p->nx != 0.0f || p->ny != 0.0f;
+      wall &= !p->roof();
       bottoms += p->top == 0.0f;
     }
     if (!wall) {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <numbers>
 
+#include <glm/geometric.hpp>
+
 #include "parktwin/gis/extrude.h"
 #include "parktwin/gis/synthetic.h"
 
@@ -30,7 +32,7 @@ double roof_area(const BuildingMesh& m, size_t first_index = 0) {
   double a = 0.0;
   for (size_t k = first_index; k + 2 < m.indices.size(); k += 3) {
     const BuildingVertex &p = m.vertices[m.indices[k]], &q = m.vertices[m.indices[k + 1]], &r = m.vertices[m.indices[k + 2]];
-    const bool roof = p.nx == 0 && p.ny == 0 && q.nx == 0 && q.ny == 0 && r.nx == 0 && r.ny == 0;
+    const bool roof = p.roof() && q.roof() && r.roof();
     if (roof) a += 0.5 * ((double(q.x) - p.x) * (double(r.y) - p.y) - (double(q.y) - p.y) * (double(r.x) - p.x));
   }
   return a;
@@ -71,21 +73,22 @@ TEST(Extrude, WallsFaceOutwardAndAreCounterClockwiseFromOutside) {
   std::reverse(r.begin(), r.end());
   ASSERT_TRUE(ex.add(Polygon{r, {}}, 0, m));
   for (const BuildingVertex& v : m.vertices) {
-    if (v.nx == 0 && v.ny == 0) continue;
-    EXPECT_NEAR(std::hypot(v.nx, v.ny), 1.0f, 1e-6f);
-    EXPECT_GT(v.nx * v.x + v.ny * v.y, 0.0f);  // centroid at the origin
+    if (v.roof()) continue;
+    const glm::vec2 n = v.normal();
+    EXPECT_NEAR(std::hypot(n.x, n.y), 1.0f, 1e-4f);
+    EXPECT_GT(n.x * v.x + n.y * v.y, 0.0f);  // centroid at the origin
   }
   // Each wall triangle, lifted to 3D with height = top, has its normal along the wall normal.
   for (size_t k = 0; k < m.indices.size(); k += 3) {
     const BuildingVertex &a = m.vertices[m.indices[k]], &b = m.vertices[m.indices[k + 1]], &c = m.vertices[m.indices[k + 2]];
-    if (a.nx == 0 && a.ny == 0) {
+    if (a.roof()) {
       EXPECT_GT((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x), 0.0f);  // roof: CCW from above
       continue;
     }
     const float ux = b.x - a.x, uy = b.y - a.y, uz = b.top - a.top;
     const float vx = c.x - a.x, vy = c.y - a.y, vz = c.top - a.top;
     const float nx = uy * vz - uz * vy, ny = uz * vx - ux * vz;
-    EXPECT_GT(nx * a.nx + ny * a.ny, 0.0f);
+    EXPECT_GT(nx * a.normal().x + ny * a.normal().y, 0.0f);
   }
 }
 
@@ -100,8 +103,8 @@ TEST(Extrude, WallsOfConvexShapesFaceAwayFromCentroid) {
   m.origin = {100, 50};
   ASSERT_TRUE(ex.add(Polygon{circle, {}}, 3, m));
   for (const BuildingVertex& v : m.vertices)
-    if (v.nx != 0 || v.ny != 0) {
-      EXPECT_GT(v.nx * v.x + v.ny * v.y, 0.0f);
+    if (!v.roof()) {
+      EXPECT_GT(v.normal().x * v.x + v.normal().y * v.y, 0.0f);
     }
   // Every ring edge has an outline; a 10-degree turn per vertex gives no vertical lines.
   EXPECT_EQ(m.edge_indices.size(), 2u * 37u);
@@ -117,10 +120,10 @@ TEST(Extrude, HoleWallsFaceIntoTheCourtyard) {
   EXPECT_EQ(m.indices.size(), 3u * (8 - 2 + 2 + 2 * 8));
   EXPECT_NEAR(roof_area(m), 800.0, 1e-6);
   for (const BuildingVertex& v : m.vertices) {
-    if (v.nx == 0 && v.ny == 0) continue;
+    if (v.roof()) continue;
     const glm::dvec2 from_centre{v.x - 15.0, v.y - 15.0};
     const bool on_hole = std::abs(from_centre.x) <= 5.0 + 1e-6 && std::abs(from_centre.y) <= 5.0 + 1e-6;
-    const double d = v.nx * from_centre.x + v.ny * from_centre.y;
+    const double d = glm::dot(glm::dvec2(v.normal()), from_centre);
     if (on_hole) {
       EXPECT_LT(d, 0.0);  // towards the courtyard centre
     } else {
@@ -129,13 +132,34 @@ TEST(Extrude, HoleWallsFaceIntoTheCourtyard) {
   }
 }
 
-TEST(Extrude, WallTextureCoordinateRunsAlongTheRing) {
+TEST(Extrude, WallNormalsAreStoredToSixteenBitPrecision) {
+  // A 37-gon far from the origin: every wall's stored normal (16-bit) against the direction of the
+  // wall's own edge, taken from its footprint in double precision.
   BuildingMesh m;
   Extruder ex;
-  ASSERT_TRUE(ex.add(Polygon{rect(0, 0, 10, 20), {}}, 0, m));
-  float max_u = 0;
-  for (const BuildingVertex& v : m.vertices) max_u = std::max(max_u, v.u);
-  EXPECT_FLOAT_EQ(max_u, 60.0f);
+  Ring ring;
+  for (int k = 0; k < 37; ++k) {
+    const double t = 2 * std::numbers::pi * k / 37 + 0.1;
+    ring.push_back({5000 + 11 * std::cos(t), -3000 + 11 * std::sin(t)});
+  }
+  ASSERT_TRUE(ex.add(Polygon{ring, {}}, 0, m));
+  size_t walls = 0;
+  double worst = 0.0;
+  for (size_t k = 0; k < ring.size(); ++k) {
+    const glm::dvec2 d = ring[(k + 1) % ring.size()] - ring[k];
+    const glm::dvec2 want = glm::normalize(glm::dvec2(d.y, -d.x));  // outward of a CCW ring
+    for (const BuildingVertex& v : m.vertices) {
+      if (v.roof() || v.top != 0.0f) continue;
+      const glm::dvec2 p = glm::dvec2(v.x, v.y) + m.origin;
+      if (glm::length(p - ring[k]) > 1e-3) continue;  // the bottom-left vertex of wall k
+      const glm::vec2 got = v.normal();
+      if (glm::dot(glm::dvec2(got), want) < 0.9999) continue;  // not the wall ending here (10 degrees off)
+      worst = std::max(worst, glm::length(glm::dvec2(got) - want));
+      ++walls;
+    }
+  }
+  EXPECT_EQ(walls, ring.size());
+  EXPECT_LT(worst, 5e-5);
 }
 
 TEST(Extrude, EdgeLinesAreValidPairs) {

@@ -100,7 +100,7 @@ TEST(BuildingClusters, SameTrianglesAndLinesRegroupedByBuilding) {
     // Roofs first (normal (0, 0)), then walls.
     for (uint32_t i = 0; i < cl.index_count; ++i) {
       const gis::BuildingVertex& v = m.vertices[c.indices[cl.first_index + i]];
-      EXPECT_EQ(i < cl.roof_count, v.nx == 0.0f && v.ny == 0.0f);
+      EXPECT_EQ(i < cl.roof_count, v.roof());
     }
   }
   EXPECT_EQ(next_face, m.indices.size());

@@ -2,8 +2,10 @@
 // build_building_lods (on worker threads), with the same buildings as the chunk's mesh; an edit
 // empties the levels of the chunks it rebuilds and only those are built again; LodBuilder does the
 // same on a worker and leaves alone a chunk edited while it ran.
+#include <chrono>
 #include <ctime>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -149,5 +151,53 @@ TEST(SceneLods, BuilderWorksOffTheLoopAndSkipsChunksEditedMeanwhile) {
   ASSERT_TRUE(b.start(s));
   EXPECT_EQ(b.finish(s), 1u);
   EXPECT_EQ(l.building_chunks[ci].lods_revision, l.building_chunks[ci].revision);
+  EXPECT_FALSE(b.start(s)) << "nothing left to build";
+}
+
+TEST(SceneLods, BuilderCopiesABatchAtATimeAndLevelsArriveAsTheyAreBuilt) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_synthetic(s, 3000);
+  Layer& l = s.layers[li];
+  size_t with_mesh = 0, last = 0;
+  for (size_t k = 0; k < l.building_chunks.size(); ++k)
+    if (!l.building_chunks[k].mesh.indices.empty()) ++with_mesh, last = k;
+  ASSERT_GT(with_mesh, 2u);
+  LodBuilder b(1);  // one chunk's copy at a time
+  ASSERT_TRUE(b.start(s));
+  // The last chunk is edited before its copy is made: its levels are built from the new mesh.
+  size_t f = 0;
+  while (f < l.feature_chunk.size() && (l.feature_chunk[f] != static_cast<int32_t>(last) || l.feature_building[f] < 0)) ++f;
+  ASSERT_LT(f, l.feature_chunk.size());
+  for (glm::dvec2& p : l.data.features[f].geom.polygons[0].outer) p += glm::dvec2{2.0, 1.0};
+  ASSERT_EQ(update_features(s, li, {f}).chunks_rebuilt, 1u);
+
+  size_t got = 0, collects_with_levels_before_the_end = 0;
+  while (b.busy()) {
+    const size_t n = b.collect(s);
+    got += n;
+    if (n > 0 && b.busy()) ++collects_with_levels_before_the_end;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(b.last_error().empty()) << b.last_error();
+  EXPECT_EQ(got, with_mesh) << "every chunk, the edited one from its new mesh";
+  EXPECT_GT(collects_with_levels_before_the_end, 1u) << "levels arrive chunk by chunk, not all at the end";
+  for (const BuildingChunk& c : l.building_chunks) {
+    if (c.mesh.indices.empty()) continue;
+    EXPECT_EQ(c.lods_revision, c.revision);
+    ASSERT_EQ(c.lods.size(), std::size(gis::kBuildingLodTolerances));
+    EXPECT_EQ(buildings_of(c.lods.back().mesh), buildings_of(c.mesh));
+    ASSERT_NE(c.prepared_lod_clusters(0), nullptr);
+  }
+  // The edited chunk's levels are those of its moved footprint (the old ones differ by 2 m).
+  const BuildingChunk& e = l.building_chunks[last];
+  const std::vector<gis::BuildingLod> direct = gis::building_lods(e.mesh, gis::kBuildingLodTolerances);
+  ASSERT_EQ(direct.size(), e.lods.size());
+  for (size_t lv = 0; lv < direct.size(); ++lv) {
+    ASSERT_EQ(e.lods[lv].mesh.vertices.size(), direct[lv].mesh.vertices.size()) << lv;
+    for (size_t i = 0; i < direct[lv].mesh.vertices.size(); ++i) {
+      EXPECT_EQ(e.lods[lv].mesh.vertices[i].x, direct[lv].mesh.vertices[i].x) << lv << " " << i;
+      EXPECT_EQ(e.lods[lv].mesh.vertices[i].y, direct[lv].mesh.vertices[i].y) << lv << " " << i;
+    }
+  }
   EXPECT_FALSE(b.start(s)) << "nothing left to build";
 }

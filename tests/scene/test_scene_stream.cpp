@@ -253,7 +253,7 @@ TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource
 
 TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {
   const fs::path file = out_dir() / "nearest.gpkg";
-  write_fixture("GPKG", file, 1500);
+  write_fixture("GPKG", file, 3000);
   scene::Scene s(gis::SceneFrame::jiangxi());
   scene::LoadOptions opt;
   scene::StreamOptions so;
@@ -268,7 +268,7 @@ TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {
   (*st)->finish(s);
 
   scene::Scene t(gis::SceneFrame::jiangxi());
-  so.memory_budget_mb = 1;  // about 2,000 footprints' meshes
+  so.memory_budget_mb = 1;  // about 1,000 footprints' meshes (of 3,000)
   so.threads = 2;
   auto bounded = scene::LayerStream::start(t, file.string(), "", opt, so);
   ASSERT_TRUE(bounded);

@@ -104,6 +104,13 @@ bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>
 
 // --- the child: measures and prints raw figures ---------------------------------------------
 
+/// "a,b,c" (empty: none).
+std::string join(const std::vector<uint64_t>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+  return out;
+}
+
 /// Memory the scene holds in cluster layouts made by its workers (BuildingChunk::clusters and
 /// lod_clusters): what handing them to the renderer ready-made costs.
 uint64_t layout_bytes(const scene::Scene& s) {
@@ -181,6 +188,7 @@ int run_child(const LayerBenchOptions& o) {
   int partial_frames = 0;
   double loading_frame_ms_max = 0.0;  // the longest of those frames: tiles in, upload, render
   size_t lod_chunks = 0;
+  std::vector<uint64_t> lod_triangles;  // per level of detail, over every chunk
   double lod_s = 0.0;
   for (int i = 0; i < 1 + kWarmupFrames + o.frames; ++i) {
     if (i == 1 && !complete) {
@@ -205,6 +213,12 @@ int run_child(const LayerBenchOptions& o) {
       scene::LodBuilder lods;
       lods.start(s);
       lod_chunks = lods.finish(s);
+      for (const scene::Layer& l : s.layers)
+        for (const scene::BuildingChunk& c : l.building_chunks)
+          for (size_t lv = 0; lv < c.lods.size(); ++lv) {
+            if (lod_triangles.size() <= lv) lod_triangles.resize(lv + 1, 0);
+            lod_triangles[lv] += c.lods[lv].mesh.indices.size() / 3;
+          }
       lod_s = lods.last_pass_s();
       if (!lods.last_error().empty()) std::cerr << "parktwin bench: " << lods.last_error() << "\n";
       if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
@@ -285,6 +299,7 @@ int run_child(const LayerBenchOptions& o) {
             << "triangles_facing_away=" << st.triangles_facing_away << "\n"
             << "clusters_drawn=" << st.building_chunks_drawn << "\nclusters_lod=" << st.building_clusters_lod << "\n"
             << "lod=" << (o.lods ? "on" : "off") << "\nlod_chunks=" << lod_chunks << "\nlod_s=" << fixed(lod_s, 3) << "\n"
+            << "lod_triangles=" << join(lod_triangles) << "\n"
             << "draw_calls=" << st.draw_calls << "\n"
             << "load_s=" << fixed(lt.read_s, 3) << "\n"
             << "triangulate_s=" << fixed(lt.triangulate_s, 3) << "\n"

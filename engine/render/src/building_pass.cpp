@@ -30,7 +30,7 @@ VertexLayout building_layout(bool normals) {
   l.attributes.push_back({0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, x)});
   l.attributes.push_back({1, 0, VK_FORMAT_R32_SFLOAT, offsetof(gis::BuildingVertex, top)});
   l.attributes.push_back({2, 0, VK_FORMAT_R32_UINT, offsetof(gis::BuildingVertex, building)});
-  if (normals) l.attributes.push_back({3, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(gis::BuildingVertex, nx)});
+  if (normals) l.attributes.push_back({3, 0, VK_FORMAT_R16G16_SNORM, offsetof(gis::BuildingVertex, nx)});
   return l;
 }
 

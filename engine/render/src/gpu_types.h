@@ -150,7 +150,8 @@ static_assert(sizeof(float) == 4 && kOutputFactorCap >= 1.0f, "live_factor[] is 
 
 // shaders/buildings.vert vertex attributes (locations 0..4) and shaders/common.glsl BuildingStyle.
 static_assert(offsetof(gis::BuildingVertex, top) == 8 && offsetof(gis::BuildingVertex, building) == 12);
-static_assert(offsetof(gis::BuildingVertex, nx) == 16 && offsetof(gis::BuildingVertex, u) == 24);
+static_assert(offsetof(gis::BuildingVertex, nx) == 16 && offsetof(gis::BuildingVertex, ny) == 18 &&
+              sizeof(gis::BuildingVertex) == 20);  // location 3: VK_FORMAT_R16G16_SNORM
 static_assert(offsetof(gis::FlatVertex, rgba) == 8);
 static_assert(sizeof(scene::BuildingStyle) == 16 && offsetof(scene::BuildingStyle, rgba) == 8);
 

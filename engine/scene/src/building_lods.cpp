@@ -62,63 +62,108 @@ size_t build_building_lods(Scene& scene, unsigned threads) {
 namespace parktwin::scene {
 
 LodBuilder::~LodBuilder() {
-  stop_ = true;
+  {
+    const std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
   if (worker_.joinable()) worker_.join();
 }
 
 bool LodBuilder::start(const Scene& scene) {
   if (worker_.joinable()) return false;
-  jobs_.clear();
+  targets_.clear();
+  next_target_ = 0;
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
     const auto& chunks = scene.layers[li].building_chunks;
-    for (size_t ci = 0; ci < chunks.size(); ++ci) {
-      const BuildingChunk& c = chunks[ci];
-      if (c.lods_revision == c.revision || c.mesh.indices.empty()) continue;
-      Job j{li, ci, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), c.mesh, {}};
-      if (c.prepared_clusters()) j.clusters = c.clusters;  // shared, not copied
-      jobs_.push_back(std::move(j));
-    }
+    for (size_t ci = 0; ci < chunks.size(); ++ci)
+      if (chunks[ci].lods_revision != chunks[ci].revision && !chunks[ci].mesh.indices.empty())
+        targets_.push_back({li, ci});
   }
-  if (jobs_.empty()) return false;
-  done_ = false;
-  stop_ = false;
+  if (targets_.empty()) return false;
+  queue_.clear();
+  finished_.clear();
+  queued_bytes_ = 0;
+  no_more_ = stop_ = false;
   error_.clear();
-  worker_ = std::thread([this] {
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      for (Job& j : jobs_) {
-        if (stop_) break;
-        j.lods = gis::building_lods(j.mesh, gis::kBuildingLodTolerances);
-        // The levels laid out in the full mesh's clusters (cluster i of each holds the same
-        // buildings), here rather than on the render thread at upload.
-        if (!j.clusters) j.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(j.mesh));
-        for (const gis::BuildingLod& l : j.lods)
-          j.lod_clusters.push_back(std::make_shared<const gis::ClusteredMesh>(gis::cluster_like(l.mesh, *j.clusters)));
-        j.mesh.clear();
-      }
-    } catch (const std::exception& e) {  // out of memory: the chunks keep drawing at full detail
-      for (Job& j : jobs_) j.lods.clear(), j.lod_clusters.clear();
-      error_ = std::string("building levels of detail: ") + e.what();
-    }
-    pass_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    done_ = true;
-  });
+  done_ = false;
+  pass_s_ = 0.0;
+  top_up(scene);
+  worker_ = std::thread([this] { work(); });
   return true;
 }
 
-size_t LodBuilder::finish(Scene& scene) {
-  if (!worker_.joinable()) return 0;
-  while (!done_) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  return collect(scene);
+void LodBuilder::top_up(const Scene& scene) {
+  std::vector<Job> copies;
+  size_t bytes = 0;
+  {
+    const std::lock_guard lock(mu_);
+    if (no_more_) return;
+    bytes = queued_bytes_;
+  }
+  while (next_target_ < targets_.size() && (bytes < batch_bytes_ || (bytes == 0 && copies.empty()))) {
+    const Target t = targets_[next_target_++];
+    if (t.layer >= scene.layers.size() || t.chunk >= scene.layers[t.layer].building_chunks.size()) continue;
+    const BuildingChunk& c = scene.layers[t.layer].building_chunks[t.chunk];
+    // Built (or emptied) since the pass started: nothing to do; edited: the copy is of its new mesh.
+    if (c.lods_revision == c.revision || c.mesh.indices.empty()) continue;
+    Job j{t.layer, t.chunk, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), 0, c.mesh, {}, {}, {}};
+    j.bytes = j.mesh.vertices.size() * sizeof(gis::BuildingVertex) +
+              (j.mesh.indices.size() + j.mesh.edge_indices.size()) * sizeof(uint32_t);
+    if (c.prepared_clusters()) j.clusters = c.clusters;  // shared, not copied
+    bytes += j.bytes;
+    copies.push_back(std::move(j));
+  }
+  {
+    const std::lock_guard lock(mu_);
+    for (Job& j : copies) queued_bytes_ += j.bytes, queue_.push_back(std::move(j));
+    if (next_target_ == targets_.size()) no_more_ = true;
+  }
+  cv_.notify_all();
 }
 
-size_t LodBuilder::collect(Scene& scene) {
-  if (!worker_.joinable() || !done_) return 0;
-  worker_.join();
-  last_pass_s_ = pass_s_;
-  last_error_ = error_;
+void LodBuilder::work() {
+  double busy_s = 0.0;
+  for (;;) {
+    Job j;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty() || no_more_; });
+      if (stop_ || queue_.empty()) break;  // stopped, or every target built
+      j = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string error;
+    try {
+      j.lods = gis::building_lods(j.mesh, gis::kBuildingLodTolerances);
+      // The levels laid out in the full mesh's clusters (cluster i of each holds the same
+      // buildings), here rather than on the render thread at upload.
+      if (!j.clusters) j.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(j.mesh));
+      for (const gis::BuildingLod& l : j.lods)
+        j.lod_clusters.push_back(std::make_shared<const gis::ClusteredMesh>(gis::cluster_like(l.mesh, *j.clusters)));
+    } catch (const std::exception& e) {  // out of memory: this chunk and those after it keep full detail
+      j.lods.clear();
+      j.lod_clusters.clear();
+      error = std::string("building levels of detail: ") + e.what();
+    }
+    j.mesh = {};  // the copy's memory back now, not when collected
+    busy_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::lock_guard lock(mu_);
+    queued_bytes_ -= j.bytes;
+    if (!j.lods.empty()) finished_.push_back(std::move(j));
+    if (!error.empty()) {
+      error_ = error;
+      stop_ = true;
+    }
+  }
+  pass_s_ = busy_s;
+  done_ = true;
+}
+
+size_t LodBuilder::move_in(Scene& scene, std::vector<Job>& jobs) {
   size_t n = 0;
-  for (Job& j : jobs_) {
+  for (Job& j : jobs) {
     if (j.lods.empty() || j.layer >= scene.layers.size()) continue;
     auto& chunks = scene.layers[j.layer].building_chunks;
     if (j.chunk >= chunks.size()) continue;
@@ -134,7 +179,37 @@ size_t LodBuilder::collect(Scene& scene) {
     }
     ++n;
   }
-  jobs_.clear();
+  jobs.clear();
+  return n;
+}
+
+size_t LodBuilder::collect(Scene& scene) {
+  if (!worker_.joinable()) return 0;
+  std::vector<Job> got;
+  {
+    const std::lock_guard lock(mu_);
+    got.swap(finished_);
+  }
+  size_t n = move_in(scene, got);
+  if (done_) {
+    worker_.join();
+    got.swap(finished_);  // what it finished after the swap above (no lock needed: it has ended)
+    n += move_in(scene, got);
+    queue_.clear();
+    last_pass_s_ = pass_s_;
+    last_error_ = error_;
+    return n;
+  }
+  top_up(scene);
+  return n;
+}
+
+size_t LodBuilder::finish(Scene& scene) {
+  size_t n = 0;
+  while (worker_.joinable()) {
+    n += collect(scene);
+    if (worker_.joinable()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   return n;
 }
 

@@ -13,7 +13,7 @@ namespace parktwin::scene::stream_detail {
 namespace {
 
 constexpr char kMagic[8] = {'P', 'T', 'T', 'I', 'L', 'E', '0', '1'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: 20-byte building vertices (normals as snorm16)
 
 uint64_t fnv1a(const char* p, size_t n) {
   uint64_t h = 1469598103934665603ull;

@@ -3,6 +3,8 @@
 // origin so positions fit float32 without jitter. Every vertex carries its building index and a
 // top/bottom flag: the GPU takes the height from a per-building storage buffer, so changing a
 // building's height or colour never re-triangulates.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -13,16 +15,26 @@
 
 namespace parktwin::gis {
 
-/// One vertex of a building mesh. Layout shared with shaders/buildings.vert (static_assert there).
+/// One vertex of a building mesh, 20 bytes: a million buildings hold about 35 M of them, on the
+/// CPU and the GPU alike. Layout shared with shaders/buildings.vert (static_asserts in
+/// engine/render/src/gpu_types.h).
 struct BuildingVertex {
   float x, y;        ///< metres relative to the chunk origin
   float top;         ///< 0 = at the building's base, 1 = at its roof
   uint32_t building; ///< index into the per-building storage buffer
-  float nx, ny;      ///< horizontal outward normal of a wall; (0,0) marks a roof vertex (normal up)
-  float u;           ///< metres along the wall from the ring's start (roofs: 0), for edge shading
-  float pad;
+  /// Horizontal outward unit normal of a wall as signed normalized 16-bit integers (value / 32767,
+  /// what VK_FORMAT_R16G16_SNORM hands the shader); (0,0) marks a roof vertex (normal up).
+  int16_t nx, ny;
+
+  glm::vec2 normal() const { return {static_cast<float>(nx) / 32767.0f, static_cast<float>(ny) / 32767.0f}; }
+  bool roof() const { return nx == 0 && ny == 0; }
+  /// A component of a unit normal in its stored form.
+  static int16_t snorm(double c) {
+    if (std::isnan(c)) return 0;  // a degenerate wall (never drawn)
+    return static_cast<int16_t>(std::lround(std::clamp(c, -1.0, 1.0) * 32767.0));
+  }
 };
-static_assert(sizeof(BuildingVertex) == 32);
+static_assert(sizeof(BuildingVertex) == 20);
 
 /// One vertex of a flat (ground) layer: parcels, roads, boundaries.
 struct FlatVertex {
