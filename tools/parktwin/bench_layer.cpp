@@ -107,7 +107,10 @@ bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>
 /// "a,b,c" (empty: none).
 std::string join(const std::vector<uint64_t>& v) {
   std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(v[i]);
+  }
   return out;
 }
 

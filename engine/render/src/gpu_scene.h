@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -177,6 +178,9 @@ class GpuScene {
   vk::DescriptorSetLayout styles_layout_;
   vk::DescriptorPool styles_pool_;
   std::array<Styles, kFramesInFlight> styles_;
+  /// Faults in the pages of freshly packed host-visible building buffers off the render thread
+  /// (see pack_buildings). Last: it is joined before any buffer goes.
+  std::jthread prefault_;
 };
 
 }  // namespace parktwin::render

@@ -597,6 +597,19 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   // (Not with a memory budget: tiles past it never arrive, and buffers sized for them would spend
   // what the budget keeps.)
   l.features_expected = so.memory_budget_mb ? -1 : m->prog.features_expected;
+  // Room for the declared features at once: growing these arrays by doubling moves every feature
+  // and building so far on the main thread, in frames while the layer arrives (at 1M, up to a
+  // second each). A count the source cannot back (a damaged header) just grows as before.
+  if (l.features_expected > 0 && l.features_expected <= (int64_t{1} << 27)) {
+    try {
+      const auto n = static_cast<size_t>(l.features_expected);
+      l.data.features.reserve(n);
+      l.feature_chunk.reserve(n);
+      l.feature_building.reserve(n);
+      scene.buildings.reserve(scene.buildings.size() + n);
+    } catch (const std::bad_alloc&) {
+    }
+  }
   if (!options.height_attribute.empty() && m->schema.field(options.height_attribute) < 0)
     scene.warnings.push_back("layer '" + m->layer_name + "' of " + path + " has no attribute '" +
                              options.height_attribute + "'; buildings get the default height of 10 m");
