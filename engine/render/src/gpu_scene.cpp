@@ -269,8 +269,24 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
                             VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
                       : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
   const VkBufferUsageFlags copy = direct_uploads_ ? 0 : VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  building_vb_ = vk::Buffer(ctx_.dev, vertex_capacity_ * sizeof(gis::BuildingVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | copy, props);
-  building_ib_ = vk::Buffer(ctx_.dev, index_capacity_ * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT | copy, props);
+  auto allocate = [&] {
+    building_vb_ = vk::Buffer(ctx_.dev, vertex_capacity_ * sizeof(gis::BuildingVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | copy, props);
+    building_ib_ = vk::Buffer(ctx_.dev, index_capacity_ * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT | copy, props);
+  };
+  try {
+    allocate();
+  } catch (const vk::Error&) {
+    // Room for what a streamed layer declares does not fit the device (or the source declares far
+    // more than it holds): room for what there is, grown again as it arrives.
+    if (est_v <= static_cast<double>(nv) && est_i <= static_cast<double>(ni)) throw;
+    building_vb_ = {};
+    building_ib_ = {};
+    est_v = static_cast<double>(nv);
+    est_i = static_cast<double>(ni);
+    vertex_capacity_ = capacity(nv, est_v, 0, 4096);
+    index_capacity_ = capacity(ni, est_i, 0, 16384);
+    allocate();
+  }
   vertices_used_ = indices_used_ = 0;
   if (direct_uploads_) {
     // The first write into each page of fresh host memory faults it in (zeroed by the kernel; in a
