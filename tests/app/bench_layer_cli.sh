@@ -19,6 +19,9 @@ for k in load_s triangulate_s pipelines_s first_frame_s frame_ms frame_cpu_ms pe
 done
 [ "$(val "$OUT/bench.txt" buildings)" = 2000 ] || { echo "FAIL buildings is not 2000"; fail=1; }
 [ "$(val "$OUT/bench.txt" size)" = 160x90 ] || { echo "FAIL size"; fail=1; }
+# Streamed tiles and their levels of detail come laid out by the workers: nothing on the render thread.
+[ "$(val "$OUT/bench.txt" render_thread_lay_outs)" = 0 ] || { echo "FAIL the render thread laid out meshes"; fail=1; }
+[ -n "$(val "$OUT/bench.txt" building_packs)" ] || { echo "FAIL no building_packs"; fail=1; }
 awk -v f="$(val "$OUT/bench.txt" first_frame_s)" -v m="$(val "$OUT/bench.txt" exec_to_main_s)" \
     -v l="$(val "$OUT/bench.txt" load_s)" -v t="$(val "$OUT/bench.txt" triangulate_s)" \
     'BEGIN { exit !(f > 0 && m > 0 && f >= m + l + t) }' || { echo "FAIL first_frame_s does not cover start and load"; fail=1; }

@@ -9,7 +9,9 @@
 // levels arriving for a chunk already on the GPU append only the levels.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "golden.h"
 #include "parktwin/app/app.h"
@@ -175,6 +177,27 @@ TEST_F(LodRender, LevelsArrivingForPlacedGeometryAppendOnlyTheLevels) {
     EXPECT_EQ(kept.stats.triangles, whole.stats.triangles) << "zoom " << zoom;
     EXPECT_EQ(diff_fraction(kept.image, whole.image, 0, nullptr), 0.0) << "zoom " << zoom;
   }
+}
+
+TEST_F(LodRender, LevelsArrivingChunkByChunkRepackTheBuffersAtMostOnce) {
+  scene::Scene& s = *scene_;
+  render::Renderer& r = *renderer_;
+  scene::LodBuilder lods(1);  // one chunk at a time, as a big layer's levels arrive
+  ASSERT_TRUE(lods.start(s));
+  uint32_t updates = 0, packs = 0;
+  while (lods.busy()) {
+    if (lods.collect(s) > 0) {
+      ASSERT_TRUE(r.update_geometry(s).ok());
+      ++updates;
+      packs += r.stats().building_packs;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GT(updates, 2u) << "levels arrived chunk by chunk";
+  // The first chunks' levels do not fit the room left; the repack then makes room for every
+  // chunk's levels at the ratio seen, not half as much again each time.
+  EXPECT_LE(packs, 1u);
+  std::printf("%u updates with levels, %u repacks\n", updates, packs);
 }
 
 }  // namespace

@@ -171,11 +171,12 @@ int run_child(const LayerBenchOptions& o) {
   const double upload_s = seconds_since(tu);
   // Building meshes the render thread had to lay out in clusters itself (streamed tiles and the
   // levels of detail come laid out from the workers), over every upload.
-  uint64_t laid_out = r.stats().meshes_laid_out;
+  uint64_t laid_out = r.stats().meshes_laid_out, packs = r.stats().building_packs;
   double lay_out_ms = r.stats().lay_out_ms;
   auto count_lay_out = [&] {
     laid_out += r.stats().meshes_laid_out;
     lay_out_ms += r.stats().lay_out_ms;
+    packs += r.stats().building_packs;
   };
 
   const double aspect = static_cast<double>(o.width) / o.height;
@@ -315,6 +316,7 @@ int run_child(const LayerBenchOptions& o) {
   std::cout << "upload_s=" << fixed(upload_s, 3) << "\n"
             << "render_thread_lay_outs=" << laid_out << "\n"
             << "render_thread_lay_out_ms=" << fixed(lay_out_ms, 1) << "\n"
+            << "building_packs=" << packs << "\n"
             << "cluster_layouts_mb=" << fixed(static_cast<double>(layout_bytes(s)) / (1024.0 * 1024.0), 1) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
             << "frame_ms=" << fixed(median(frame_ms), 1) << "\n"

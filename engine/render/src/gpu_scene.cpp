@@ -237,18 +237,34 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
 
 void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, bool grow) {
   if (prefault_.joinable()) prefault_.join();  // the buffers it works on are about to be retired
+  ++stats.building_packs;
   uint64_t nv = 0, ni = 0;      // what there is
   double est_v = 0, est_i = 0;  // what there will be once streamed layers have arrived
   for (const scene::Layer& l : scene.layers) {
-    uint64_t lv = 0, lind = 0;
-    for (const scene::BuildingChunk& c : l.building_chunks)
-      for (const gis::BuildingMesh* m : chunk_meshes(c)) lv += m->vertices.size(), lind += m->indices.size() + m->edge_indices.size();
-    nv += lv;
-    ni += lind;
+    // Full meshes; levels of detail; the full meshes of the chunks that have levels. Once some
+    // chunks have levels the others get theirs too (the levels-of-detail pass covers every chunk):
+    // room for them at the ratio seen so far, so that levels arriving chunk by chunk repack once.
+    double full_v = 0, full_i = 0, lev_v = 0, lev_i = 0, with_v = 0, with_i = 0;
+    for (const scene::BuildingChunk& c : l.building_chunks) {
+      const std::vector<const gis::BuildingMesh*> meshes = chunk_meshes(c);
+      for (size_t k = 0; k < meshes.size(); ++k) {
+        const auto v = static_cast<double>(meshes[k]->vertices.size());
+        const auto i = static_cast<double>(meshes[k]->indices.size() + meshes[k]->edge_indices.size());
+        nv += meshes[k]->vertices.size();
+        ni += meshes[k]->indices.size() + meshes[k]->edge_indices.size();
+        (k == 0 ? full_v : lev_v) += v;
+        (k == 0 ? full_i : lev_i) += i;
+        if (k == 0 && meshes.size() > 1) with_v += v, with_i += i;
+      }
+    }
+    if (with_v > 0 && with_i > 0) {
+      lev_v += (full_v - with_v) * lev_v / with_v;
+      lev_i += (full_i - with_i) * lev_i / with_i;
+    }
     const auto arrived = static_cast<double>(l.data.features.size());
     const double scale = l.features_expected > 0 && arrived > 0 ? std::max(1.0, static_cast<double>(l.features_expected) / arrived) : 1.0;
-    est_v += static_cast<double>(lv) * scale;
-    est_i += static_cast<double>(lind) * scale;
+    est_v += (full_v + lev_v) * scale;
+    est_i += (full_i + lev_i) * scale;
   }
   // A quarter to spare: edits append their chunks' new meshes until it is used up.
   auto capacity = [&](uint64_t need, double estimate, uint64_t before, uint64_t pad) -> uint64_t {
@@ -390,6 +406,7 @@ void GpuScene::upload(const scene::Scene& scene, RenderStats& stats) {
   stats.bytes_uploaded = 0;
   stats.meshes_laid_out = 0;
   stats.lay_out_ms = 0.0;
+  stats.building_packs = 0;
   std::vector<MarkerInstance> mv;
   marker_draws_.clear();
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
@@ -428,6 +445,7 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
   stats.bytes_uploaded = 0;
   stats.meshes_laid_out = 0;
   stats.lay_out_ms = 0.0;
+  stats.building_packs = 0;
   bool ground_changed = false, buildings_changed = false;
   for (uint32_t li = 0; li < scene.layers.size(); ++li) {
     const scene::Layer& l = scene.layers[li];

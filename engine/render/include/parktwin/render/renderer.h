@@ -106,6 +106,9 @@ struct RenderStats {
   /// CPU time that took (ms).
   uint32_t meshes_laid_out = 0;
   double lay_out_ms = 0.0;
+  /// Times that upload copied every building chunk into new, larger buffers (upload_scene: 1;
+  /// update_geometry: 0, or 1 when what arrived did not fit the room left).
+  uint32_t building_packs = 0;
   /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
   /// worker threads and returns, to the last one finished (so far, while some still compile).
   double pipelines_ms = 0.0;
