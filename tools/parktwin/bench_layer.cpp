@@ -93,10 +93,11 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
 }
 
 /// Moves arrived tiles into the scene; true when every stream has finished.
-bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>>& streams, size_t& moved) {
+bool take_tiles(scene::Scene& s, std::vector<std::unique_ptr<scene::LayerStream>>& streams, size_t& moved,
+                size_t max_tiles = SIZE_MAX) {
   bool all = true;
   for (auto& st : streams) {
-    moved += st->integrate(s);
+    moved += st->integrate(s, max_tiles);
     all = all && st->progress().finished;
   }
   return all;
@@ -199,7 +200,7 @@ int run_child(const LayerBenchOptions& o) {
       // Frames while the rest arrives (the viewer's loop), until the one that shows every tile.
       for (;;) {
         const int64_t tl = clock_ns(CLOCK_MONOTONIC);
-        complete = take_tiles(s, streams, moved);
+        complete = take_tiles(s, streams, moved, scene::LayerStream::kTilesPerFrame);  // as the viewer does
         if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
         count_lay_out();
         const auto snap = snapshots.build(s, *cam, 0.0);

@@ -596,7 +596,7 @@ struct Viewer {
       for (auto& s : streams) s->refocus(glm::dvec2(camera.target));
     }
     size_t moved = 0;
-    for (auto& s : streams) moved += s->integrate(scene, 8);
+    for (auto& s : streams) moved += s->integrate(scene, scene::LayerStream::kTilesPerFrame);
     if (moved > 0)
       if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
     bool any = false;

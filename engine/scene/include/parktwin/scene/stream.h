@@ -69,7 +69,9 @@ class LayerStream {
   LayerStream& operator=(const LayerStream&) = delete;
 
   /// Moves up to `max_tiles` finished tiles into the scene (main thread); returns how many moved.
+  /// The viewer takes kTilesPerFrame a frame, so that a frame while tiles arrive stays short.
   size_t integrate(Scene& scene, size_t max_tiles = SIZE_MAX);
+  static constexpr size_t kTilesPerFrame = 8;
   /// Waits for every tile and moves it into the scene.
   void finish(Scene& scene);
   StreamProgress progress() const;
