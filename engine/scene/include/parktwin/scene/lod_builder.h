@@ -30,7 +30,8 @@ class LodBuilder {
  public:
   /// Mesh bytes the worker holds copies of at once (at least one chunk).
   static constexpr size_t kDefaultBatchBytes = size_t{64} << 20;
-  explicit LodBuilder(size_t batch_bytes = kDefaultBatchBytes) : batch_bytes_(batch_bytes) {}
+  LodBuilder() : LodBuilder(kDefaultBatchBytes) {}
+  explicit LodBuilder(size_t batch_bytes) : batch_bytes_(batch_bytes) {}
   LodBuilder(const LodBuilder&) = delete;
   LodBuilder& operator=(const LodBuilder&) = delete;
   ~LodBuilder();  ///< stops after the chunk in hand and joins
