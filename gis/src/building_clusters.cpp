@@ -43,8 +43,6 @@ uint32_t wall_bin(const BuildingVertex& a, const BuildingVertex& b, const Buildi
   return static_cast<uint32_t>(std::clamp(k, 0.0, double(kFacingBins - 1)));
 }
 
-bool is_roof(const BuildingVertex& v) { return v.roof(); }
-
 /// The buildings of `mesh` in its order of first appearance, with their runs of triangles and lines.
 std::vector<Unit> units_of(const BuildingMesh& mesh) {
   const auto& V = mesh.vertices;
@@ -99,7 +97,7 @@ ClusteredMesh emit(const BuildingMesh& mesh, const std::vector<Unit>& units,
       for (const auto& [tb, te] : units[u].tris)
         for (uint32_t t = tb; t < te; ++t) {
           const uint32_t* tri = &I[size_t(t) * 3];
-          if (is_roof(V[tri[0]])) {
+          if (V[tri[0]].roof()) {
             out.indices.insert(out.indices.end(), tri, tri + 3);
           } else {
             auto& bin = bins[wall_bin(V[tri[0]], V[tri[1]], V[tri[2]])];

@@ -197,7 +197,7 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
   const size_t keep = g.revision == c.revision && !g.levels.empty() && !meshes.empty() ? 1 : 0;
   size_t nv = 0, ni = 0;
   for (size_t l = keep; l < meshes.size(); ++l)
-    nv += meshes[l]->vertices.size(), ni += meshes[l]->indices.size() + meshes[l]->edge_indices.size();
+    nv += meshes[l]->vertices.size(), ni += meshes[l]->index_count();
   if (nv > 0 && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
   g.revision = c.revision;
   g.lods_revision = c.lods_revision;
@@ -248,13 +248,12 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     for (const scene::BuildingChunk& c : l.building_chunks) {
       const std::vector<const gis::BuildingMesh*> meshes = chunk_meshes(c);
       for (size_t k = 0; k < meshes.size(); ++k) {
-        const auto v = static_cast<double>(meshes[k]->vertices.size());
-        const auto i = static_cast<double>(meshes[k]->indices.size() + meshes[k]->edge_indices.size());
-        nv += meshes[k]->vertices.size();
-        ni += meshes[k]->indices.size() + meshes[k]->edge_indices.size();
-        (k == 0 ? full_v : lev_v) += v;
-        (k == 0 ? full_i : lev_i) += i;
-        if (k == 0 && meshes.size() > 1) with_v += v, with_i += i;
+        const uint64_t v = meshes[k]->vertices.size(), i = meshes[k]->index_count();
+        nv += v;
+        ni += i;
+        (k == 0 ? full_v : lev_v) += static_cast<double>(v);
+        (k == 0 ? full_i : lev_i) += static_cast<double>(i);
+        if (k == 0 && meshes.size() > 1) with_v += static_cast<double>(v), with_i += static_cast<double>(i);
       }
     }
     if (with_v > 0 && with_i > 0) {

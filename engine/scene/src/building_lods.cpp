@@ -107,9 +107,7 @@ void LodBuilder::top_up(const Scene& scene) {
     const BuildingChunk& c = scene.layers[t.layer].building_chunks[t.chunk];
     // Built (or emptied) since the pass started: nothing to do; edited: the copy is of its new mesh.
     if (c.lods_revision == c.revision || c.mesh.indices.empty()) continue;
-    Job j{t.layer, t.chunk, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), 0, c.mesh, {}, {}, {}};
-    j.bytes = j.mesh.vertices.size() * sizeof(gis::BuildingVertex) +
-              (j.mesh.indices.size() + j.mesh.edge_indices.size()) * sizeof(uint32_t);
+    Job j{t.layer, t.chunk, c.revision, c.mesh.vertices.size(), c.mesh.indices.size(), c.mesh.bytes(), c.mesh, {}, {}, {}};
     if (c.prepared_clusters()) j.clusters = c.clusters;  // shared, not copied
     bytes += j.bytes;
     copies.push_back(std::move(j));

@@ -262,9 +262,7 @@ struct LayerStream::Impl {
   }
 
   void count_bytes(const TileBatch& b) {
-    const gis::BuildingMesh& mesh = b.chunk.mesh;
-    const uint64_t n = mesh.vertices.size() * sizeof(gis::BuildingVertex) +
-                       (mesh.indices.size() + mesh.edge_indices.size()) * sizeof(uint32_t);
+    const uint64_t n = b.chunk.mesh.bytes();
     if (stream.memory_budget_mb && (bytes += n) > stream.memory_budget_mb * 1024 * 1024) over_budget = true;
   }
 

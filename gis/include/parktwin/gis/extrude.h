@@ -52,6 +52,10 @@ struct Mesh {
   std::vector<uint32_t> indices;       ///< triangle list
   std::vector<uint32_t> edge_indices;  ///< line list: roof outlines and vertical corners (buildings only)
   void clear() { vertices.clear(); indices.clear(); edge_indices.clear(); }
+  /// Triangle and line indices together (what a renderer's index buffer holds of it).
+  size_t index_count() const { return indices.size() + edge_indices.size(); }
+  /// Bytes of its vertices and indices.
+  size_t bytes() const { return vertices.size() * sizeof(V) + index_count() * sizeof(uint32_t); }
 };
 using BuildingMesh = Mesh<BuildingVertex>;
 using FlatMesh = Mesh<FlatVertex>;

@@ -98,18 +98,19 @@ struct BuildingChunk {
 
   /// `clusters` when it was made from the current mesh, else null.
   const gis::ClusteredMesh* prepared_clusters() const {
-    return clusters && clusters_revision == revision &&
-                   clusters->indices.size() == mesh.indices.size() + mesh.edge_indices.size()
-               ? clusters.get()
-               : nullptr;
+    return clusters_revision == revision ? layout_of(clusters, mesh) : nullptr;
   }
   /// `lod_clusters[level]` when it was made from the current lods[level], else null.
   const gis::ClusteredMesh* prepared_lod_clusters(size_t level) const {
-    if (lods_revision != revision || level >= lods.size() || level >= lod_clusters.size() || !lod_clusters[level])
-      return nullptr;
-    const gis::BuildingMesh& m = lods[level].mesh;
-    return lod_clusters[level]->indices.size() == m.indices.size() + m.edge_indices.size() ? lod_clusters[level].get()
-                                                                                          : nullptr;
+    if (lods_revision != revision || level >= lods.size() || level >= lod_clusters.size()) return nullptr;
+    return layout_of(lod_clusters[level], lods[level].mesh);
+  }
+
+ private:
+  /// `layout` when it holds as many indices as `m` (a layout only reorders them), else null.
+  static const gis::ClusteredMesh* layout_of(const std::shared_ptr<const gis::ClusteredMesh>& layout,
+                                             const gis::BuildingMesh& m) {
+    return layout && layout->indices.size() == m.index_count() ? layout.get() : nullptr;
   }
 };
 
