@@ -72,6 +72,7 @@ render::RendererOptions renderer_options(const AppOptions& o, GLFWwindow* window
   ro.window = window;
   ro.msaa = o.msaa;
   ro.validation = o.validation;
+  ro.warm_up = true;  // while streamed layers load on their workers
   return ro;
 }
 

@@ -22,6 +22,9 @@
 #include "targets.h"
 #include "ui_images.h"
 #include "vk_util.h"
+#include "warm_up.h"
+#include "parktwin/scene/camera.h"
+#include "parktwin/scene/frame_snapshot.h"
 
 namespace parktwin::render {
 namespace {
@@ -107,6 +110,9 @@ class VulkanRenderer final : public Renderer {
   /// stats_.gpu_ms from the timestamps of the slot's last (finished) frame; false without them.
   bool read_timestamps(FrameSlot& s);
   PresentResult present(uint32_t index);
+  /// RendererOptions::warm_up: draws warm_up_scene() once offscreen, then leaves
+  /// the renderer as it was: an empty GPU scene, no offscreen target, fresh stats.
+  void warm_up();
 
   /// Notes a lost device from `e` (every later call then fails at once) and returns `e`'s message.
   std::string failed(const vk::Error& e) {
@@ -213,6 +219,27 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     window_ = std::make_unique<WindowSwapchain>(*ctx_, opt.window, color_format_, samples_, opt.vsync);
     window_->set_pass(pass_present_.vk());
   }
+  if (opt.warm_up) warm_up();
+}
+
+void VulkanRenderer::warm_up() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const scene::Scene s = warm_up_scene();
+  // Failures here are the first frame's too; they are reported there, where a caller looks.
+  if (upload_scene(s)) {
+    scene::FrameSnapshotBuilder snapshots;
+    const auto snap = snapshots.build(s, scene::Camera::framing(s.bmin, s.bmax, 1.0), 0.0);
+    FrameInput in;
+    in.frame = snap.get();
+    in.read_back = false;
+    (void)render_offscreen(in, 64, 64);
+  }
+  (void)upload_scene(scene::Scene(gis::SceneFrame::jiangxi()));
+  offscreen_ = Target{};  // upload_scene waited for the device
+  const bool from_cache = stats_.pipelines_from_cache;
+  stats_ = RenderStats{};
+  stats_.pipelines_from_cache = from_cache;
+  stats_.warm_up_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 VulkanRenderer::~VulkanRenderer() {

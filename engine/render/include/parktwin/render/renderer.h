@@ -68,6 +68,14 @@ struct RendererOptions {
   bool present_barrier = false;
   /// Building chunk culling; env PARKTWIN_CHUNK_CULLING=gpu|all|cpu overrides it.
   ChunkCulling chunk_culling = ChunkCulling::Gpu;
+  /// Draws a small built-in scene (a few buildings, a ground polygon, a site marker) once,
+  /// offscreen at 64x64, before create() returns, then empties the GPU scene and resets the stats.
+  /// Drivers that compile shaders at their first draw rather than at pipeline creation (lavapipe:
+  /// each shader variant is JIT-compiled by LLVM when first drawn, about half a second for a plain
+  /// frame on two cores) then do it on the creating thread, while the data loads, and not in the
+  /// first real frame. Picking is left to the first pick. Where pipelines are compiled at creation
+  /// it costs a few milliseconds.
+  bool warm_up = false;
 };
 
 /// What the last frame cost and drew.
@@ -114,6 +122,8 @@ struct RenderStats {
   double pipelines_ms = 0.0;
   /// The pipeline cache on disk ($XDG_CACHE_HOME/parktwin or ~/.cache/parktwin) was found and used.
   bool pipelines_from_cache = false;
+  /// Wall time of RendererOptions::warm_up inside create() (ms; 0 without it).
+  double warm_up_ms = 0.0;
 };
 
 struct DeviceInfo {

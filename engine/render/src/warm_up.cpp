@@ -1,0 +1,50 @@
+#include "warm_up.h"
+
+namespace parktwin::render {
+namespace {
+
+gis::Feature feature(int64_t fid, gis::Geometry g) {
+  gis::Feature f;
+  f.fid = fid;
+  f.geom = std::move(g);
+  return f;
+}
+
+gis::Geometry square(glm::dvec2 centre, double half) {
+  gis::Geometry g;
+  g.kind = gis::GeomKind::Polygon;
+  g.polygons.push_back({{centre + glm::dvec2(-half, -half), centre + glm::dvec2(half, -half),
+                         centre + glm::dvec2(half, half), centre + glm::dvec2(-half, half)},
+                        {}});
+  return g;
+}
+
+gis::LayerData layer(const char* name, gis::GeomKind kind) {
+  gis::LayerData d;
+  d.name = name;
+  d.source = "generated: renderer warm-up";
+  d.kind = kind;
+  return d;
+}
+
+}  // namespace
+
+scene::Scene warm_up_scene() {
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  gis::LayerData ground = layer("warm-up ground", gis::GeomKind::Polygon);
+  ground.features.push_back(feature(1, square({0.0, 0.0}, 120.0)));
+  scene::add_layer_data(s, std::move(ground), "warm-up-ground", scene::LayerKind::Area);
+  gis::LayerData buildings = layer("warm-up buildings", gis::GeomKind::Polygon);
+  for (int i = 0; i < 4; ++i)
+    buildings.features.push_back(feature(i + 1, square({(i % 2) * 60.0 - 30.0, (i / 2) * 60.0 - 30.0}, 15.0)));
+  scene::add_layer_data(s, std::move(buildings), "warm-up-buildings", scene::LayerKind::Buildings);
+  gis::LayerData sites = layer("warm-up sites", gis::GeomKind::Point);
+  gis::Geometry p;
+  p.kind = gis::GeomKind::Point;
+  p.points.push_back({0.0, 0.0});
+  sites.features.push_back(feature(1, std::move(p)));
+  scene::add_layer_data(s, std::move(sites), "warm-up-sites", scene::LayerKind::Sites);
+  return s;
+}
+
+}  // namespace parktwin::render
