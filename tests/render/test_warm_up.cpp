@@ -25,7 +25,7 @@ TEST(WarmUp, AWarmedRendererDrawsExactlyAsAFreshOne) {
   render::RendererOptions fresh_opt;
   fresh_opt.validation = true;
   render::RendererOptions warm_opt = fresh_opt;
-  warm_opt.warm_up = true;
+  warm_opt.warm_up = render::WarmUp::kAll;
   auto fresh = render::Renderer::create(fresh_opt);
   if (!fresh) GTEST_SKIP() << "no Vulkan device: " << fresh.error().message;
   auto warm = render::Renderer::create(warm_opt);

@@ -142,7 +142,7 @@ int run_child(const LayerBenchOptions& o) {
   // workers read and triangulate: on two cores the two overlap.
   render::RendererOptions ro;
   ro.msaa = o.msaa;
-  ro.warm_up = true;  // as the viewer: first draws compiled here, while the workers read
+  ro.warm_up = render::WarmUp::kBuildings;  // as the viewer: first draws compiled here, while the workers read
   gis::Result<std::unique_ptr<render::Renderer>> created = gis::Failure(gis::Failure::GeneralError, "not created");
   double create_s = 0.0;
   std::thread creator([&] {

@@ -67,12 +67,12 @@ bool keyboard_camera(GLFWwindow* w, scene::Camera& cam, double dt, double viewpo
   return moved;
 }
 
-render::RendererOptions renderer_options(const AppOptions& o, GLFWwindow* window) {
+render::RendererOptions renderer_options(const AppOptions& o, GLFWwindow* window, const scene::Scene& s) {
   render::RendererOptions ro;
   ro.window = window;
   ro.msaa = o.msaa;
   ro.validation = o.validation;
-  ro.warm_up = true;  // while streamed layers load on their workers
+  ro.warm_up = render::WarmUp::for_scene(s);  // while streamed layers load on their workers
   return ro;
 }
 
@@ -125,7 +125,7 @@ struct Viewer {
     validation_errors_before += renderer->validation_errors();
     renderer->shutdown_imgui();
     renderer.reset();
-    auto r = render::Renderer::create(renderer_options(opt, window));
+    auto r = render::Renderer::create(renderer_options(opt, window, scene));
     if (!r) {
       std::cerr << "parktwin: cannot create the GPU device again: " << r.error().message << std::endl;
       return false;
@@ -874,7 +874,7 @@ int run_viewer(const AppOptions& o) {
     glfwTerminate();
     return headless("cannot create a window");
   }
-  auto renderer = render::Renderer::create(renderer_options(o, window));
+  auto renderer = render::Renderer::create(renderer_options(o, window, **scene));
   if (!renderer) {
     std::cerr << "parktwin: " << renderer.error().message << "\n";
     glfwDestroyWindow(window);

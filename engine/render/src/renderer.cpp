@@ -110,9 +110,9 @@ class VulkanRenderer final : public Renderer {
   /// stats_.gpu_ms from the timestamps of the slot's last (finished) frame; false without them.
   bool read_timestamps(FrameSlot& s);
   PresentResult present(uint32_t index);
-  /// RendererOptions::warm_up: draws warm_up_scene() once offscreen, then leaves
+  /// RendererOptions::warm_up: draws warm_up_scene(passes) once offscreen, then leaves
   /// the renderer as it was: an empty GPU scene, no offscreen target, fresh stats.
-  void warm_up();
+  void warm_up(uint32_t passes);
 
   /// Notes a lost device from `e` (every later call then fails at once) and returns `e`'s message.
   std::string failed(const vk::Error& e) {
@@ -219,12 +219,12 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     window_ = std::make_unique<WindowSwapchain>(*ctx_, opt.window, color_format_, samples_, opt.vsync);
     window_->set_pass(pass_present_.vk());
   }
-  if (opt.warm_up) warm_up();
+  if (opt.warm_up) warm_up(opt.warm_up);
 }
 
-void VulkanRenderer::warm_up() {
+void VulkanRenderer::warm_up(uint32_t passes) {
   const auto t0 = std::chrono::steady_clock::now();
-  const scene::Scene s = warm_up_scene();
+  const scene::Scene s = warm_up_scene(passes);
   // Failures here are the first frame's too; they are reported there, where a caller looks.
   if (upload_scene(s)) {
     scene::FrameSnapshotBuilder snapshots;

@@ -5,9 +5,9 @@
 
 namespace parktwin::render {
 
-/// A small scene that takes every pass of a plain frame through each of its pipelines: a buildings
-/// layer (GPU culling, faces, edges), a polygon layer (ground fill and outline) and a sites layer
-/// (markers). Generated, and nothing of it stays on screen.
-scene::Scene warm_up_scene();
+/// A small scene that takes the passes of a plain frame named by `passes` (WarmUp bits) through
+/// each of their pipelines: a buildings layer (GPU culling, faces, edges), a polygon layer (ground
+/// fill and outline), a sites layer (markers). Generated, and nothing of it stays on screen.
+scene::Scene warm_up_scene(uint32_t passes);
 
 }  // namespace parktwin::render

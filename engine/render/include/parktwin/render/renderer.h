@@ -57,6 +57,16 @@ enum class ChunkCulling : uint8_t {
             ///< multiDrawIndirect or drawIndirectFirstInstance)
 };
 
+/// Bits of RendererOptions::warm_up: the passes a kind of layer takes.
+struct WarmUp {
+  static constexpr uint32_t kBuildings = 1u;  ///< building culling (compute), faces and edges
+  static constexpr uint32_t kGround = 2u;     ///< ground fills and outlines (areas, parcels, parks, roads)
+  static constexpr uint32_t kMarkers = 4u;    ///< site markers
+  static constexpr uint32_t kAll = 7u;
+  /// The bits for the layers `scene` holds (streamed layers are there before their tiles).
+  static uint32_t for_scene(const scene::Scene& scene);
+};
+
 struct RendererOptions {
   uint32_t msaa = 4;           ///< 1 or 4 (capped by the device)
   bool validation = false;     ///< enable VK_LAYER_KHRONOS_validation (also on when PARKTWIN_VALIDATION=1)
@@ -68,14 +78,14 @@ struct RendererOptions {
   bool present_barrier = false;
   /// Building chunk culling; env PARKTWIN_CHUNK_CULLING=gpu|all|cpu overrides it.
   ChunkCulling chunk_culling = ChunkCulling::Gpu;
-  /// Draws a small built-in scene (a few buildings, a ground polygon, a site marker) once,
-  /// offscreen at 64x64, before create() returns, then empties the GPU scene and resets the stats.
-  /// Drivers that compile shaders at their first draw rather than at pipeline creation (lavapipe:
-  /// each shader variant is JIT-compiled by LLVM when first drawn, about half a second for a plain
-  /// frame on two cores) then do it on the creating thread, while the data loads, and not in the
-  /// first real frame. Picking is left to the first pick. Where pipelines are compiled at creation
-  /// it costs a few milliseconds.
-  bool warm_up = false;
+  /// What to draw once, offscreen at 64x64, before create() returns (bits of WarmUp; 0: nothing):
+  /// a small built-in scene with those kinds of layer. The GPU scene is emptied and the stats reset
+  /// afterwards. Drivers that compile shaders at their first draw rather than at pipeline creation
+  /// (lavapipe: each shader variant is JIT-compiled by LLVM when first drawn, about 0.7 s for the
+  /// buildings' culling, faces and edges on two cores) then do it on the creating thread, while the
+  /// data loads, and not in the first real frame. Picking is left to the first pick. Where
+  /// pipelines are compiled at creation it costs a few milliseconds.
+  uint32_t warm_up = 0;
 };
 
 /// What the last frame cost and drew.
