@@ -231,9 +231,19 @@ class LayerReader {
     const GIntBig expected = accept_ ? -1 : layer_.GetFeatureCount(FALSE);
     capture_.clear();
     layer_.ResetReading();
+    size_t hand_over_at = batches_.first;
     for (auto& feature : layer_) {
       if (accept_ && !(*accept_)(feature->GetFID(), feature->GetGeometryRef())) continue;
       read_feature(*feature);
+      if (batches_.sink && data_.features.size() >= hand_over_at) {
+        (*batches_.sink)(std::move(data_.features));
+        data_.features.clear();
+        hand_over_at = std::max<size_t>(1, batches_.every);
+      }
+    }
+    if (batches_.sink && !data_.features.empty()) {
+      (*batches_.sink)(std::move(data_.features));
+      data_.features.clear();
     }
     // A damaged file ends the iteration early with an error ("database disk image is malformed"),
     // or quietly short of the count it declares: then the layer is damaged, not complete.
@@ -481,6 +491,7 @@ class LayerReader {
 
  public:
   bool schema_only_ = false;  // read() stops after the CRS and the fields
+  detail::Batches batches_;   // read() hands its features over as it goes
 
  private:
   LayerData data_;
@@ -504,8 +515,11 @@ Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& 
 }
 
 Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
-                                const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept) {
-  return LayerReader(path, layer, frame, options, capture, &accept).read();
+                                const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept,
+                                const Batches& batches) {
+  LayerReader reader(path, layer, frame, options, capture, &accept);
+  reader.batches_ = batches;
+  return reader.read();
 }
 
 Result<LayerData> read_schema(const std::string& path, OGRLayer& layer, const SceneFrame& frame,

@@ -182,6 +182,14 @@ Result<LayerData> TiledLayerReader::read_all() {
   return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, all);
 }
 
+Result<LayerData> TiledLayerReader::read_all(size_t first, size_t every,
+                                             const std::function<void(std::vector<Feature>&&)>& sink) {
+  const detail::FeatureFilter all = [](int64_t, const OGRGeometry*) { return true; };
+  const detail::FeatureSink to(sink);
+  return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, all,
+                               detail::Batches{&to, first, every});
+}
+
 Result<LayerData> TiledLayerReader::read_rest(const std::unordered_set<int64_t>& seen) {
   const detail::FeatureFilter rest = [&](int64_t fid, const OGRGeometry*) { return !seen.contains(fid); };
   return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, rest);

@@ -7,11 +7,13 @@
 // spread over many tiles.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -249,6 +251,91 @@ TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource
   const Summary smaller = load_whole(file, e);
   expect_same_layer(smaller, stream_whole(file, so, f, &fourth));
   EXPECT_EQ(fourth.tiles_from_cache, 0u);
+}
+
+TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSource) {
+  // GeoJSON has no spatial index: one pass, its features handed to the workers in batches of
+  // 100, then 400 (1505 features: 5 batches), each making its own part of every tile it touches.
+  const fs::path file = out_dir() / "batches.geojson";
+  write_fixture("GeoJSON", file, 1500);
+  const fs::path cache = out_dir() / "cache_batches";
+  fs::remove_all(cache);
+  std::unique_ptr<scene::Scene> a, b, c, d;
+  const Summary whole = load_whole(file, a);
+  std::map<int64_t, size_t> position;  // FID -> place in the file (the one-shot load keeps file order)
+  for (const gis::Feature& f : a->layers[0].data.features) position.emplace(f.fid, position.size());
+  const auto batch_of = [&](int64_t fid) { const size_t p = position.at(fid); return p < 100 ? 0 : 1 + (p - 100) / 400; };
+  scene::StreamOptions so;
+  so.threads = 2;
+  so.cache_dir = cache.string();
+  so.one_pass_first = 100;
+  so.one_pass_batch = 400;
+  scene::StreamProgress first, second, third;
+  expect_same_layer(whole, stream_whole(file, so, b, &first));
+  EXPECT_TRUE(first.finished);
+  EXPECT_EQ(first.features, static_cast<int64_t>(whole.by_fid.size()));
+  // Every chunk holds features of one batch only, of its own tile; a tile has a chunk per batch
+  // that reached it, so there are more chunks than tiles.
+  const scene::Layer& l = b->layers[0];
+  std::set<std::pair<int64_t, int64_t>> tiles;
+  std::set<size_t> batches;
+  for (const scene::BuildingChunk& ch : l.building_chunks) {
+    ASSERT_FALSE(ch.features.empty());
+    tiles.insert({ch.tile.x, ch.tile.y});
+    const size_t batch = batch_of(l.data.features[ch.features.front()].fid);
+    batches.insert(batch);
+    for (uint32_t fi : ch.features) {
+      EXPECT_EQ(batch_of(l.data.features[fi].fid), batch) << "tile " << ch.tile.x << "," << ch.tile.y;
+      const auto& poly = l.data.features[fi].geom.polygons;
+      if (poly.empty()) continue;
+      glm::dvec2 lo(1e300), hi(-1e300);
+      for (const gis::Polygon& p : poly)
+        for (glm::dvec2 q : p.outer) lo = glm::min(lo, q), hi = glm::max(hi, q);
+      EXPECT_EQ(scene::tile_of((lo + hi) * 0.5), ch.tile);
+    }
+  }
+  EXPECT_EQ(batches.size(), 5u);
+  EXPECT_GT(l.building_chunks.size(), tiles.size());
+
+  // The second start: every part from the cache.
+  expect_same_layer(whole, stream_whole(file, so, c, &second));
+  EXPECT_EQ(second.tiles_from_cache, second.tiles_done);
+  EXPECT_EQ(second.tiles_done, first.tiles_done);
+
+  // A damaged later part: that part alone is read again from the source (the pass splits the
+  // file into the same batches), and nothing is doubled.
+  size_t damaged = 0;
+  for (const auto& e : fs::recursive_directory_iterator(cache)) {
+    const std::string name = e.path().filename().string();
+    if (damaged || std::count(name.begin(), name.end(), '.') != 2 || name.find(".3.") == std::string::npos) continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
+    f.put('\x5a');
+    f.put('\xa5');
+    ++damaged;
+  }
+  ASSERT_EQ(damaged, 1u);
+  expect_same_layer(whole, stream_whole(file, so, d, &third));
+  EXPECT_EQ(third.tiles_from_cache + 1, third.tiles_done);
+  bool warned = false;
+  for (const std::string& w : d->warnings) warned |= w.find("is damaged") != std::string::npos;
+  EXPECT_TRUE(warned);
+
+  // The pass's report (read, kept, repaired, skipped) is kept as the rest tile: damaged, the pass
+  // is made again for the report alone, and every part still comes from the cache.
+  std::unique_ptr<scene::Scene> e;
+  scene::StreamProgress fourth;
+  size_t reports = 0;
+  for (const auto& f : fs::recursive_directory_iterator(cache)) {
+    if (f.path().filename() != "rest.tile") continue;
+    std::fstream io(f.path(), std::ios::in | std::ios::out | std::ios::binary);
+    io.seekp(static_cast<std::streamoff>(fs::file_size(f.path()) / 2));
+    io.put('\x5a');
+    ++reports;
+  }
+  ASSERT_EQ(reports, 1u);
+  expect_same_layer(whole, stream_whole(file, so, e, &fourth));
+  EXPECT_EQ(fourth.tiles_from_cache, fourth.tiles_done);
 }
 
 TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 #include "load_detail.h"
@@ -33,7 +34,7 @@ struct LayerStream::CachedLayerInfo {
   std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
   size_t source_layers = 1;
   bool indexed = false;
-  std::vector<TileKey> tiles;
+  std::vector<std::pair<TileKey, uint32_t>> tiles;  // with their part (one-pass sources: a batch of the read)
 };
 
 using namespace load_detail;
@@ -41,7 +42,7 @@ using stream_detail::TileBatch;
 
 namespace {
 
-constexpr const char* kManifestMagic = "parktwin-tile-cache 2";
+constexpr const char* kManifestMagic = "parktwin-tile-cache 3";
 
 
 glm::dvec2 tile_centre(TileKey k) {
@@ -51,10 +52,18 @@ glm::dvec2 tile_centre(TileKey k) {
 /// The key of the batch of features no tile took (see LayerStream::Impl::JobKind::Rest).
 constexpr TileKey kRestKey{INT64_MIN, INT64_MIN};
 
-std::string tile_file(const std::string& dir, TileKey k) {
+/// A tile's file; a one-pass read's later batches make further parts of a tile (see ReadAll).
+std::string tile_file(const std::string& dir, TileKey k, uint32_t part) {
   if (k == kRestKey) return dir + "/rest.tile";
-  return dir + "/" + std::to_string(k.x) + "_" + std::to_string(k.y) + ".tile";
+  return dir + "/" + std::to_string(k.x) + "_" + std::to_string(k.y) + (part ? "." + std::to_string(part) : "") + ".tile";
 }
+
+/// One entry of the manifest: a tile part and its feature count.
+struct ManifestEntry {
+  TileKey key;
+  uint32_t part = 0;
+  int64_t features = 0;
+};
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -64,7 +73,7 @@ uint64_t fnv1a(const std::string& s) {
 
 /// The cache directory of one source layer read one way; "" when the source is not a plain file.
 std::string cache_dir_for(const std::string& root, const std::string& path, const std::string& layer,
-                          const std::string& frame_def, const LoadOptions& o) {
+                          const std::string& frame_def, const LoadOptions& o, const StreamOptions& so) {
   if (root.empty()) return {};
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
@@ -74,7 +83,7 @@ std::string cache_dir_for(const std::string& root, const std::string& path, cons
   key << abs << '\n' << st.st_size << '\n' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << '\n' << layer << '\n'
       << frame_def << '\n' << o.read.declared_crs.value_or("") << '\n' << o.read.override_crs << '\n'
       << o.read.repair_invalid << '\n' << o.read.max_distance_m << '\n' << o.height_attribute << '\n' << kTileSize
-      << '\n' << sizeof(gis::BuildingVertex);
+      << '\n' << sizeof(gis::BuildingVertex) << '\n' << so.one_pass_first << ' ' << so.one_pass_batch;
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(fnv1a(key.str())));
   return root + "/" + hex;
@@ -101,7 +110,7 @@ bool read_text(std::istream& in, std::string& s) {
   return static_cast<bool>(in.read(s.data(), static_cast<std::streamsize>(n)));
 }
 
-void write_cache_manifest(std::ostream& out, const CachedLayer& c, const std::vector<std::pair<TileKey, int64_t>>& tiles) {
+void write_cache_manifest(std::ostream& out, const CachedLayer& c, const std::vector<ManifestEntry>& tiles) {
   out.precision(17);
   out << kManifestMagic << '\n';
   write_text(out, c.schema.source);
@@ -115,7 +124,7 @@ void write_cache_manifest(std::ostream& out, const CachedLayer& c, const std::ve
   out << c.declared << ' ' << c.source_layers << ' ' << c.indexed << ' ' << (c.extent ? 1 : 0) << '\n';
   if (c.extent) out << c.extent->first.x << ' ' << c.extent->first.y << ' ' << c.extent->second.x << ' ' << c.extent->second.y << '\n';
   out << tiles.size() << '\n';
-  for (const auto& [k, n] : tiles) out << k.x << ' ' << k.y << ' ' << n << '\n';
+  for (const ManifestEntry& e : tiles) out << e.key.x << ' ' << e.key.y << ' ' << e.features << ' ' << e.part << '\n';
 }
 
 std::optional<CachedLayer> read_cache_manifest(const std::string& dir) {
@@ -145,9 +154,9 @@ std::optional<CachedLayer> read_cache_manifest(const std::string& dir) {
   size_t n = 0;
   if (!(in >> n) || n > 10'000'000) return std::nullopt;
   c.tiles.resize(n);
-  for (TileKey& k : c.tiles) {
+  for (auto& [k, part] : c.tiles) {
     int64_t count = 0;
-    if (!(in >> k.x >> k.y >> count)) return std::nullopt;
+    if (!(in >> k.x >> k.y >> count >> part)) return std::nullopt;
   }
   return c;
 }
@@ -181,9 +190,11 @@ struct LayerStream::Impl {
   struct Job {
     JobKind kind = JobKind::Tile;
     TileKey key;
+    uint32_t part = 0;                            // CachedTile, Extrude: which part of the tile
     double dist = 0.0;
     std::vector<gis::Feature> features;          // Extrude: the tile's features
-    std::set<std::pair<int64_t, int64_t>> only;   // ReadAll after a damaged cache: these tiles only
+    std::set<std::tuple<int64_t, int64_t, uint32_t>> only;  // ReadAll after a damaged cache: these parts only
+    bool report_only = false;                     // ReadAll after a damaged cached report: no tiles
     std::unordered_set<int64_t> seen;             // Rest: FIDs already read
   };
 
@@ -219,7 +230,7 @@ struct LayerStream::Impl {
   bool one_pass_pending = false;   // a ReadAll has not delivered yet
   bool rest_checked = false;
   std::unordered_set<int64_t> seen_fids;
-  std::vector<std::pair<TileKey, int64_t>> manifest;  // tiles with their feature counts
+  std::vector<ManifestEntry> manifest;  // tile parts with their feature counts
   bool cache_complete = false, cache_usable = true;
 
   void push_job(Job j) {
@@ -269,7 +280,7 @@ struct LayerStream::Impl {
   void finish_batch(TileBatch&& b, gis::Extruder& ex, bool from_source) {
     extrude(b, ex);
     count_bytes(b);
-    if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key), b);
+    if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key, b.part), b);
     lay_out(b);
     deliver(std::move(b));
   }
@@ -311,9 +322,10 @@ struct LayerStream::Impl {
     };
     switch (j.kind) {
       case JobKind::CachedTile: {
-        auto b = stream_detail::read_tile(tile_file(cache, j.key));
+        auto b = stream_detail::read_tile(tile_file(cache, j.key, j.part));
         add_read_time();
         if (b && b->key == j.key) {
+          b->part = j.part;
           count_bytes(*b);
           lay_out(*b);
           deliver(std::move(*b));
@@ -322,8 +334,9 @@ struct LayerStream::Impl {
         // Damaged or missing: this tile from the source.
         TileBatch miss;
         miss.key = j.key;
+        miss.part = j.part;
         miss.is_tile = false;
-        miss.error = "cache:" + tile_file(cache, j.key);
+        miss.error = "cache:" + tile_file(cache, j.key, j.part);
         deliver(std::move(miss));
         return;
       }
@@ -348,13 +361,44 @@ struct LayerStream::Impl {
         // Features a tile did not take (no geometry, or missed by the index): each to its own tile's
         // chunk by the main thread (update_features), so they are delivered unextruded.
         b.extruded.assign(b.features.size(), 0);
-        if (!cache.empty()) stream_detail::write_tile(tile_file(cache, b.key), b);
+        if (!cache.empty()) stream_detail::write_tile(tile_file(cache, b.key, 0), b);
         deliver(std::move(b));
         return;
       }
       case JobKind::ReadAll: {
         if (!open_reader()) return;
-        auto d = reader->read_all();
+        // Batches of the pass go to the workers as they are read (a first frame long before a big
+        // file is through), each split by tile into parts: batch k makes part k of its tiles, the
+        // same on every read of the file (a damaged cached part is read again by its number).
+        uint32_t part = 0;
+        const auto split = [&](std::vector<gis::Feature>&& feats) {
+          if (j.report_only) {
+            ++part;
+            return;
+          }
+          std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> tiles;
+          for (gis::Feature& f : feats) {
+            const Box box = geometry_box(f.geom);
+            const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
+            if (!j.only.empty() && !j.only.contains({k.x, k.y, part})) continue;
+            tiles[{k.x, k.y}].push_back(std::move(f));
+          }
+          TileBatch announce;  // before its tiles: the main thread counts them as expected first
+          announce.is_tile = false;
+          announce.more = true;
+          announce.seen.push_back(static_cast<int64_t>(tiles.size()));
+          deliver(std::move(announce));
+          for (auto& [k, part_features] : tiles) {
+            Job e;
+            e.kind = JobKind::Extrude;
+            e.key = TileKey{k.first, k.second};
+            e.part = part;
+            e.features = std::move(part_features);
+            push_job(std::move(e));
+          }
+          ++part;
+        };
+        auto d = reader->read_all(stream.one_pass_first, stream.one_pass_batch, split);
         add_read_time();
         TileBatch rep;
         rep.is_tile = false;
@@ -363,28 +407,24 @@ struct LayerStream::Impl {
           deliver(std::move(rep));
           return;
         }
-        std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> split;
-        for (gis::Feature& f : d->features) {
-          const Box box = geometry_box(f.geom);
-          const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
-          if (!j.only.empty() && !j.only.contains({k.x, k.y})) continue;
-          split[{k.x, k.y}].push_back(std::move(f));
+        rep.seen.push_back(0);
+        if (j.only.empty()) {  // the whole pass's report: kept in the cache as its rest tile (no features)
+          rep.key = kRestKey;
+          rep.report = std::move(d->report);
+          if (!cache.empty()) {
+            TileBatch r;
+            r.key = kRestKey;
+            r.report = rep.report;
+            stream_detail::write_tile(tile_file(cache, kRestKey, 0), r);
+          }
         }
-        if (j.only.empty()) rep.report = std::move(d->report);
-        rep.seen.push_back(static_cast<int64_t>(split.size()));  // the number of tiles to come
         deliver(std::move(rep));
-        for (auto& [k, feats] : split) {
-          Job e;
-          e.kind = JobKind::Extrude;
-          e.key = TileKey{k.first, k.second};
-          e.features = std::move(feats);
-          push_job(std::move(e));
-        }
         return;
       }
       case JobKind::Extrude: {
         TileBatch b;
         b.key = j.key;
+        b.part = j.part;
         b.features = std::move(j.features);  // the one-pass read's report counted them
         for (const gis::Feature& f : b.features) b.seen.push_back(f.fid);
         finish_batch(std::move(b), ex, true);
@@ -431,8 +471,16 @@ struct LayerStream::Impl {
       if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
         scene.warnings.push_back("the tile cache file " + b.error.substr(6) + " is damaged; that tile is read from " + path);
         cache_complete = false;  // written again once everything is in
-        if (b.key == kRestKey) {  // the features no tile took: asked for again once the tiles are in
+        if (b.key == kRestKey && indexed) {  // the features no tile took: asked for again once the tiles are in
           rest_checked = false;
+          return;
+        }
+        if (b.key == kRestKey) {  // a one-pass read's report: the pass again, for its report only
+          Job j;
+          j.kind = JobKind::ReadAll;
+          j.report_only = true;
+          one_pass_pending = true;
+          push_job(std::move(j));
           return;
         }
         Job j;
@@ -441,7 +489,7 @@ struct LayerStream::Impl {
           j.key = b.key;
         } else {
           j.kind = JobKind::ReadAll;
-          j.only.insert({b.key.x, b.key.y});
+          j.only.insert({b.key.x, b.key.y, b.part});
           one_pass_pending = true;
           --tiles_expected;  // the one-pass read announces it again
         }
@@ -457,16 +505,17 @@ struct LayerStream::Impl {
     }
     Layer& l = scene.layers[layer];
     merge_report(l.data.report, b.report);
-    if (!b.is_tile) {  // a one-pass read: its report, and how many tiles follow
+    if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
       if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
-      one_pass_pending = false;
+      one_pass_pending = b.more;
+      if (b.key == kRestKey) manifest.push_back({kRestKey, 0, 0});  // the pass's report, in the cache
       return;
     }
     if (b.from_cache && !(b.key == kRestKey)) ++prog.tiles_from_cache;
     for (int64_t fid : b.seen) seen_fids.insert(fid);
     const bool rest = b.key == kRestKey;
     if (!rest) ++prog.tiles_done;
-    manifest.emplace_back(b.key, static_cast<int64_t>(b.features.size()));
+    manifest.push_back({b.key, b.part, static_cast<int64_t>(b.features.size())});
     const size_t base = l.data.features.size();
     prog.features += static_cast<int64_t>(b.features.size());
     for (gis::Feature& f : b.features) l.data.features.push_back(std::move(f));
@@ -533,7 +582,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
                                                              const std::string& layer, const LoadOptions& options,
                                                              const StreamOptions& so) {
   const std::string frame_def = scene.frame().definition();
-  auto cached = read_cache_manifest(cache_dir_for(so.cache_dir, path, layer, frame_def, options));
+  auto cached = read_cache_manifest(cache_dir_for(so.cache_dir, path, layer, frame_def, options, so));
   if (cached) return launch(scene, path, layer, options, so, nullptr, std::move(cached));
   auto reader = gis::TiledLayerReader::open(path, layer, frame_def, options.read);
   if (!reader) return reader.error();
@@ -550,7 +599,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   m->options = options;
   m->stream = so;
   m->frame_def = scene.frame().definition();
-  m->cache = cache_dir_for(so.cache_dir, path, requested, m->frame_def, options);
+  m->cache = cache_dir_for(so.cache_dir, path, requested, m->frame_def, options, so);
   std::optional<CachedLayer> cached;
   if (cached_info) cached = std::move(cached_info);
   else if (!m->cache.empty()) cached = read_cache_manifest(m->cache);
@@ -618,14 +667,15 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   // The work: the cache's tiles, or the extent's tiles through the index, or one pass.
   if (cached) {
     m->cache_complete = true;
-    for (TileKey k : cached->tiles) {
+    for (const auto& [k, part] : cached->tiles) {
       Impl::Job j;
       j.kind = Impl::JobKind::CachedTile;
       j.key = k;
+      j.part = part;
       m->push_job(std::move(j));
     }
     m->tiles_expected = static_cast<size_t>(std::count_if(cached->tiles.begin(), cached->tiles.end(),
-                                                          [](TileKey k) { return !(k == kRestKey); }));
+                                                          [](const auto& t) { return !(t.first == kRestKey); }));
     m->rest_checked = true;  // the cache holds what the source had, rest included
   } else if (m->indexed && extent) {
     // The tiles with features, found by descending a quadtree of the extent through the index:
@@ -746,7 +796,7 @@ gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(
   const bool all_layers = options.read.layers.empty();
   // A single-layer source streamed before: its complete cache says everything; the source is not opened.
   if (all_layers) {
-    if (auto cached = read_cache_manifest(cache_dir_for(stream.cache_dir, path, "", frame_def, options));
+    if (auto cached = read_cache_manifest(cache_dir_for(stream.cache_dir, path, "", frame_def, options, stream));
         cached && cached->source_layers == 1) {
       auto s = LayerStream::launch(scene, path, "", options, stream, nullptr, std::move(cached));
       if (s) {

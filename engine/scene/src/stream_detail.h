@@ -11,8 +11,10 @@
 namespace parktwin::scene::stream_detail {
 
 struct TileBatch {
-  bool is_tile = true;             ///< false: the report of a one-pass read (no features)
+  bool is_tile = true;             ///< false: a one-pass read's announcement of tiles to come, or its report (no features)
+  bool more = false;               ///< not a tile: further announcements of the same read follow
   TileKey key;
+  uint32_t part = 0;               ///< of the tile: a one-pass read's batch (0 for indexed reads)
   std::vector<gis::Feature> features;
   /// The tile's mesh; vertices carry the index of their feature in `features` until integrated.
   BuildingChunk chunk;

@@ -10,6 +10,7 @@
 //
 // Threads: a TiledLayerReader owns its dataset handle and its frame; use each from one thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ class TiledLayerReader {
   bool any_in(glm::dvec2 lo, glm::dvec2 hi);
   /// Every feature (one sequential pass), as read_layer would deliver them.
   Result<LayerData> read_all();
+  /// The same pass, its features handed to `sink` as they are read, in file order: the first
+  /// `first`, then every `every`, then the rest; the result has the report and no features.
+  Result<LayerData> read_all(size_t first, size_t every, const std::function<void(std::vector<Feature>&&)>& sink);
   /// The features whose FID is not in `seen` (features without geometry, and any a tile missed).
   Result<LayerData> read_rest(const std::unordered_set<int64_t>& seen);
 

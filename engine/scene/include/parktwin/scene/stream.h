@@ -41,6 +41,12 @@ struct StreamOptions {
   /// Stop reading further tiles once the layer's vertex and index data pass this many MiB (0 = no
   /// limit); the tiles left out are counted in StreamProgress and named in Scene::warnings.
   uint64_t memory_budget_mb = 0;
+  /// A source without a spatial index (GeoJSON, ...) is read in one pass; its features go to the
+  /// workers as they are read, in batches: the first `one_pass_first` (the first frame comes
+  /// before the whole file is read), then every `one_pass_batch`. Each batch makes a chunk of its
+  /// own in each tile it touches, so a tile may have several (BuildingChunk::tile is the same).
+  size_t one_pass_first = 8192;
+  size_t one_pass_batch = 65536;
 };
 
 struct StreamProgress {
