@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -184,6 +185,32 @@ Summary stream_whole(const fs::path& file, const scene::StreamOptions& so, std::
   return summarize(*keep, keep->layers[(*s)->layer_index()]);
 }
 
+/// Damages the first cache file under `cache` that `pick` takes (two bytes in its middle); returns
+/// how many it damaged (0 or 1).
+size_t damage_one(const fs::path& cache, const std::function<bool(const std::string& name)>& pick) {
+  for (const auto& e : fs::recursive_directory_iterator(cache)) {
+    if (!pick(e.path().filename().string())) continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
+    f.put('\x5a');
+    f.put('\xa5');
+    return 1;
+  }
+  return 0;
+}
+
+/// The layer streamed again after a cache file was damaged: the same as `whole`, one tile from the
+/// source, and a warning naming the damage.
+void expect_repaired(const Summary& whole, const fs::path& file, const scene::StreamOptions& so) {
+  std::unique_ptr<scene::Scene> d;
+  scene::StreamProgress p;
+  expect_same_layer(whole, stream_whole(file, so, d, &p));
+  EXPECT_EQ(p.tiles_from_cache + 1, p.tiles_done);
+  bool warned = false;
+  for (const std::string& w : d->warnings) warned |= w.find("is damaged") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
 class StreamFormats : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
@@ -215,12 +242,12 @@ TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource
   write_fixture("GPKG", file, 800);
   const fs::path cache = out_dir() / "cache";
   fs::remove_all(cache);
-  std::unique_ptr<scene::Scene> a, b, c, d;
+  std::unique_ptr<scene::Scene> a, b, c;
   const Summary whole = load_whole(file, a);
   scene::StreamOptions so;
   so.threads = 2;
   so.cache_dir = cache.string();
-  scene::StreamProgress first, second, third;
+  scene::StreamProgress first, second;
   expect_same_layer(whole, stream_whole(file, so, b, &first));
   EXPECT_EQ(first.tiles_from_cache, 0u);
   expect_same_layer(whole, stream_whole(file, so, c, &second));
@@ -228,21 +255,8 @@ TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource
   EXPECT_GT(second.tiles_done, 4u);
 
   // Damage one tile file in the middle: that tile comes from the source, with a warning.
-  size_t damaged = 0;
-  for (const auto& e : fs::recursive_directory_iterator(cache)) {
-    if (e.path().extension() != ".tile" || e.path().filename() == "rest.tile" || damaged) continue;
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
-    f.put('\x5a');
-    f.put('\xa5');
-    ++damaged;
-  }
-  ASSERT_EQ(damaged, 1u);
-  expect_same_layer(whole, stream_whole(file, so, d, &third));
-  EXPECT_EQ(third.tiles_from_cache + 1, third.tiles_done);
-  bool warned = false;
-  for (const std::string& w : d->warnings) warned |= w.find("is damaged") != std::string::npos;
-  EXPECT_TRUE(warned);
+  ASSERT_EQ(damage_one(cache, [](const std::string& n) { return n.ends_with(".tile") && n != "rest.tile"; }), 1u);
+  expect_repaired(whole, file, so);
 
   // A changed source is a different cache entry: nothing stale is shown.
   write_fixture("GPKG", file, 700);
@@ -260,7 +274,7 @@ TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSourc
   write_fixture("GeoJSON", file, 1500);
   const fs::path cache = out_dir() / "cache_batches";
   fs::remove_all(cache);
-  std::unique_ptr<scene::Scene> a, b, c, d;
+  std::unique_ptr<scene::Scene> a, b, c;
   const Summary whole = load_whole(file, a);
   std::map<int64_t, size_t> position;  // FID -> place in the file (the one-shot load keeps file order)
   for (const gis::Feature& f : a->layers[0].data.features) position.emplace(f.fid, position.size());
@@ -270,7 +284,7 @@ TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSourc
   so.cache_dir = cache.string();
   so.one_pass_first = 100;
   so.one_pass_batch = 400;
-  scene::StreamProgress first, second, third;
+  scene::StreamProgress first, second;
   expect_same_layer(whole, stream_whole(file, so, b, &first));
   EXPECT_TRUE(first.finished);
   EXPECT_EQ(first.features, static_cast<int64_t>(whole.by_fid.size()));
@@ -304,36 +318,16 @@ TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSourc
 
   // A damaged later part: that part alone is read again from the source (the pass splits the
   // file into the same batches), and nothing is doubled.
-  size_t damaged = 0;
-  for (const auto& e : fs::recursive_directory_iterator(cache)) {
-    const std::string name = e.path().filename().string();
-    if (damaged || std::count(name.begin(), name.end(), '.') != 2 || name.find(".3.") == std::string::npos) continue;
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
-    f.put('\x5a');
-    f.put('\xa5');
-    ++damaged;
-  }
-  ASSERT_EQ(damaged, 1u);
-  expect_same_layer(whole, stream_whole(file, so, d, &third));
-  EXPECT_EQ(third.tiles_from_cache + 1, third.tiles_done);
-  bool warned = false;
-  for (const std::string& w : d->warnings) warned |= w.find("is damaged") != std::string::npos;
-  EXPECT_TRUE(warned);
+  ASSERT_EQ(damage_one(cache, [](const std::string& n) {
+              return std::count(n.begin(), n.end(), '.') == 2 && n.find(".3.") != std::string::npos;
+            }), 1u);
+  expect_repaired(whole, file, so);
 
   // The pass's report (read, kept, repaired, skipped) is kept as the rest tile: damaged, the pass
   // is made again for the report alone, and every part still comes from the cache.
   std::unique_ptr<scene::Scene> e;
   scene::StreamProgress fourth;
-  size_t reports = 0;
-  for (const auto& f : fs::recursive_directory_iterator(cache)) {
-    if (f.path().filename() != "rest.tile") continue;
-    std::fstream io(f.path(), std::ios::in | std::ios::out | std::ios::binary);
-    io.seekp(static_cast<std::streamoff>(fs::file_size(f.path()) / 2));
-    io.put('\x5a');
-    ++reports;
-  }
-  ASSERT_EQ(reports, 1u);
+  ASSERT_EQ(damage_one(cache, [](const std::string& n) { return n == "rest.tile"; }), 1u);
   expect_same_layer(whole, stream_whole(file, so, e, &fourth));
   EXPECT_EQ(fourth.tiles_from_cache, fourth.tiles_done);
 }
