@@ -142,7 +142,7 @@ int run_child(const LayerBenchOptions& o) {
   // workers read and triangulate: on two cores the two overlap.
   render::RendererOptions ro;
   ro.msaa = o.msaa;
-  ro.warm_up = render::WarmUp::kBuildings;  // as the viewer: first draws compiled here, while the workers read
+  if (o.warm_up) ro.warm_up = render::WarmUp::kBuildings;  // as the viewer: first draws compiled here, while the workers read
   gis::Result<std::unique_ptr<render::Renderer>> created = gis::Failure(gis::Failure::GeneralError, "not created");
   double create_s = 0.0;
   std::thread creator([&] {
@@ -346,6 +346,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.look.empty()) a.insert(a.end(), {"--look", o.look});
   if (!o.tile_cache.empty()) a.insert(a.end(), {"--tile-cache", o.tile_cache});
   if (!o.lods) a.push_back("--no-lod");
+  if (!o.warm_up) a.push_back("--no-warm-up");
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
   return a;
@@ -496,6 +497,8 @@ int run_bench_layer(int argc, char** argv) {
       o.msaa = static_cast<uint32_t>(std::stoi(v));
     } else if (a == "--no-lod") {
       o.lods = false;
+    } else if (a == "--no-warm-up") {
+      o.warm_up = false;
     } else if (a == "--bench-child") {
       child = true;
     } else {

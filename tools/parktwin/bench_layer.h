@@ -20,6 +20,7 @@ struct LayerBenchOptions {
   std::string tile_cache;   ///< tile cache directory ("" = none: a cold read of the source)
   bool lods = true;         ///< build levels of detail after the last tile (as the viewer does) before
                             ///< the steady frames; false: full detail everywhere
+  bool warm_up = true;      ///< the renderer's warm-up (RendererOptions::warm_up) while the layer loads, as the viewer
 };
 
 /// name=value figures, in the order they are printed.
