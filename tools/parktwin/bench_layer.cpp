@@ -142,7 +142,11 @@ int run_child(const LayerBenchOptions& o) {
   // workers read and triangulate: on two cores the two overlap.
   render::RendererOptions ro;
   ro.msaa = o.msaa;
-  if (o.warm_up) ro.warm_up = render::WarmUp::kBuildings;  // as the viewer: first draws compiled here, while the workers read
+  if (o.warm_up) {  // as the viewer: first draws compiled here, at the frames' size, while the workers read
+    ro.warm_up = render::WarmUp::kBuildings;
+    ro.warm_up_width = o.width;
+    ro.warm_up_height = o.height;
+  }
   gis::Result<std::unique_ptr<render::Renderer>> created = gis::Failure(gis::Failure::GeneralError, "not created");
   double create_s = 0.0;
   std::thread creator([&] {
@@ -191,6 +195,7 @@ int run_child(const LayerBenchOptions& o) {
   double first_render_ms = 0.0;
   int64_t complete_frame_ns = 0;
   size_t first_frame_buildings = 0;
+  bool first_frame_cpu_culled = false;  // the renderer's first frame with buildings after its warm-up
   int partial_frames = 0;
   double loading_frame_ms_max = 0.0;  // the longest of those frames: tiles in, upload, render
   size_t lod_chunks = 0;
@@ -243,6 +248,7 @@ int run_child(const LayerBenchOptions& o) {
       first_frame_ns = clock_ns(CLOCK_MONOTONIC);
       first_render_ms = ms;
       first_frame_buildings = s.buildings.size();
+      first_frame_cpu_culled = r.stats().buildings_culled_on_cpu;
       if (complete) complete_frame_ns = first_frame_ns;
     } else if (i > kWarmupFrames) {
       frame_ms.push_back(ms);
@@ -322,6 +328,7 @@ int run_child(const LayerBenchOptions& o) {
             << "building_packs=" << packs << "\n"
             << "cluster_layouts_mb=" << fixed(static_cast<double>(layout_bytes(s)) / (1024.0 * 1024.0), 1) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
+            << "first_frame_culled_on=" << (first_frame_cpu_culled ? "cpu" : "gpu") << "\n"
             << "frame_ms=" << fixed(median(frame_ms), 1) << "\n"
             << "frame_ms_min=" << fixed(frame_ms.empty() ? 0.0 : *std::min_element(frame_ms.begin(), frame_ms.end()), 1) << "\n"
             << "frame_cpu_ms=" << fixed(median(cpu_ms), 3) << "\n"

@@ -27,6 +27,9 @@ BuildingCulling::BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSam
                                  ChunkCulling mode)
     : ctx_(ctx), mode_(mode) {
   if (!ctx.gpu_chunk_culling) mode_ = ChunkCulling::Cpu;
+  // On a CPU device every memory type is host memory: host-visible matrices cost nothing there.
+  host_matrices_ = mode_ == ChunkCulling::Cpu || ctx.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  cpu_this_frame_ = mode_ == ChunkCulling::Cpu;
   // Where a box can draw: the sample positions of the target (standard locations, Vulkan spec
   // "Multisampling"); without standard locations the test by size is left out.
   if (samples == VK_SAMPLE_COUNT_4_BIT) {
@@ -65,9 +68,9 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
     // Up to two face draws per cluster (the runs of its drawn wall bins), one edge draw.
     s.face_draws = vk::Buffer(ctx_.dev, 2 * n * sizeof(VkDrawIndexedIndirectCommand), draws, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     s.edge_draws = vk::Buffer(ctx_.dev, n * sizeof(VkDrawIndexedIndirectCommand), draws, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    // The CPU writes the matrices itself in ChunkCulling::Cpu.
+    // The CPU writes the matrices itself in ChunkCulling::Cpu (and in frames cull_on_cpu_first chose).
     s.matrices = vk::Buffer(ctx_.dev, n * sizeof(glm::mat4), storage,
-                            mode_ == ChunkCulling::Cpu ? kHost : VkMemoryPropertyFlags{VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT});
+                            host_matrices_ ? kHost : VkMemoryPropertyFlags{VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT});
   }
   if (!s.layers || s.layers.size() < layers * sizeof(BuildingLayerRange)) {
     s.layers = vk::Buffer(ctx_.dev, layers * sizeof(BuildingLayerRange), storage, kHost);
@@ -83,10 +86,24 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
   s.revision = scene.buildings_revision();
 }
 
+bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {
+  if (mode_ != ChunkCulling::Gpu || !host_matrices_ || ctx_.props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU) return false;
+  cpu_frames_ = frames;
+  return true;
+}
+
 void BuildingCulling::record(const FrameView& v, const GpuScene& scene) {
   Slot& s = slots_[v.slot];
   if (s.revision != scene.buildings_revision()) reallocate(s, scene);
-  if (s.spans.empty() || mode_ == ChunkCulling::Cpu) return;
+  cpu_this_frame_ = mode_ == ChunkCulling::Cpu;
+  if (s.spans.empty()) return;
+  if (cpu_frames_ > 0 && mode_ == ChunkCulling::Gpu) {
+    --cpu_frames_;
+    cpu_this_frame_ = true;
+    s.counts_valid = false;  // the passes count what they draw themselves
+    v.stats->buildings_culled_on_cpu = true;
+  }
+  if (cpu_this_frame_) return;
   auto* layers = static_cast<BuildingLayerRange*>(s.layers.mapped());
   for (size_t i = 0; i < s.spans.size(); ++i) {
     s.drawn[i] = v.f->layer(s.spans[i].layer).drawn() ? 1 : 0;
@@ -135,7 +152,7 @@ void BuildingCulling::draw(VkCommandBuffer cmd, uint32_t slot, size_t span, bool
 
 void BuildingCulling::collect_stats(uint32_t slot, RenderStats& stats) {
   Slot& s = slots_[slot];
-  if (mode_ == ChunkCulling::Cpu || !s.counts_valid) return;
+  if (mode_ == ChunkCulling::Cpu || !s.counts_valid) return;  // (a frame on the CPU path left them invalid)
   const auto* counts = static_cast<const uint32_t*>(s.counts.mapped());
   for (size_t i = 0; i < s.spans.size(); ++i) {
     if (!s.drawn[i]) continue;

@@ -40,7 +40,14 @@ class BuildingCulling {
  public:
   BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSampleCountFlagBits samples, ChunkCulling mode);
   VkDescriptorSetLayout set_layout() const { return set_layout_.vk(); }
-  ChunkCulling mode() const { return mode_; }
+  /// The path the frame being recorded takes (Cpu for a frame that cull_on_cpu_first chose).
+  ChunkCulling mode() const { return cpu_this_frame_ ? ChunkCulling::Cpu : mode_; }
+  /// GPU culling on a device that compiles shaders at their first draw (a CPU device: lavapipe
+  /// JIT-compiles each variant when first used, the culling dispatch about 0.3-0.5 s on two cores):
+  /// the next `frames` frames that draw buildings take the CPU path, which draws the same picture
+  /// with the face and edge pipelines alone, so a first frame need not wait for the culling's
+  /// compile; the frame after compiles it. No effect elsewhere (returns false).
+  bool cull_on_cpu_first(uint32_t frames);
 
   /// Outside the render pass: brings slot v.slot's copies of the chunk records up to date, then
   /// (GPU modes) writes the view and dispatches the culling.
@@ -68,6 +75,9 @@ class BuildingCulling {
 
   Context& ctx_;
   ChunkCulling mode_;
+  bool host_matrices_ = false;  ///< the matrices are host-visible: the CPU path may write them
+  uint32_t cpu_frames_ = 0;     ///< cull_on_cpu_first: frames with buildings left to take the CPU path
+  bool cpu_this_frame_ = false;
   glm::vec4 sample_x_{0.5f}, sample_y_{0.5f};
   uint32_t sample_count_ = 1;
   bool size_culling_ = true;

@@ -112,7 +112,7 @@ class VulkanRenderer final : public Renderer {
   PresentResult present(uint32_t index);
   /// RendererOptions::warm_up: draws warm_up_scene(passes) once offscreen, then leaves
   /// the renderer as it was: an empty GPU scene, no offscreen target, fresh stats.
-  void warm_up(uint32_t passes);
+  void warm_up(uint32_t passes, uint32_t w, uint32_t h);
 
   /// Notes a lost device from `e` (every later call then fails at once) and returns `e`'s message.
   std::string failed(const vk::Error& e) {
@@ -219,12 +219,15 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     window_ = std::make_unique<WindowSwapchain>(*ctx_, opt.window, color_format_, samples_, opt.vsync);
     window_->set_pass(pass_present_.vk());
   }
-  if (opt.warm_up) warm_up(opt.warm_up);
+  if (opt.warm_up) warm_up(opt.warm_up, opt.warm_up_width, opt.warm_up_height);
 }
 
-void VulkanRenderer::warm_up(uint32_t passes) {
+void VulkanRenderer::warm_up(uint32_t passes, uint32_t w, uint32_t h) {
   const auto t0 = std::chrono::steady_clock::now();
   const scene::Scene s = warm_up_scene(passes);
+  // Where shaders compile at first use, the warm-up frame and the first real frame with buildings
+  // cull them on the CPU: the culling dispatch compiles in the frame after, not before the first.
+  const bool cpu_first = (passes & WarmUp::kBuildings) && culling_->cull_on_cpu_first(1);
   // Failures here are the first frame's too; they are reported there, where a caller looks.
   if (upload_scene(s)) {
     scene::FrameSnapshotBuilder snapshots;
@@ -232,10 +235,14 @@ void VulkanRenderer::warm_up(uint32_t passes) {
     FrameInput in;
     in.frame = snap.get();
     in.read_back = false;
-    (void)render_offscreen(in, 64, 64);
+    const bool sized = w > 0 && h > 0 && w <= ctx_->info.max_image_dimension && h <= ctx_->info.max_image_dimension;
+    (void)render_offscreen(in, sized ? w : 64, sized ? h : 64);
   }
   (void)upload_scene(scene::Scene(gis::SceneFrame::jiangxi()));
-  offscreen_ = Target{};  // upload_scene waited for the device
+  if (cpu_first) culling_->cull_on_cpu_first(1);
+  // A headless renderer's first frames are offscreen at that size: its target stays (each frame
+  // clears it). A window has its own.
+  if (window_ || w == 0 || h == 0) offscreen_ = Target{};  // upload_scene waited for the device
   const bool from_cache = stats_.pipelines_from_cache;
   stats_ = RenderStats{};
   stats_.pipelines_from_cache = from_cache;
@@ -327,6 +334,7 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.building_chunks_culled = 0;
   stats_.triangles_facing_away = 0;
   stats_.building_clusters_lod = 0;
+  stats_.buildings_culled_on_cpu = false;
   stats_.pipelines_ms = compiler_->wall_ms();
   scene_->record_pending_copies(v.cmd);
   stats_.style_blocks_uploaded = scene_->sync_styles(v.slot, *v.f);

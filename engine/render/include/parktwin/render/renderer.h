@@ -59,7 +59,8 @@ enum class ChunkCulling : uint8_t {
 
 /// Bits of RendererOptions::warm_up: the passes a kind of layer takes.
 struct WarmUp {
-  static constexpr uint32_t kBuildings = 1u;  ///< building culling (compute), faces and edges
+  static constexpr uint32_t kBuildings = 1u;  ///< building faces and edges, and their culling (compute) where
+                                              ///< pipelines compile at creation
   static constexpr uint32_t kGround = 2u;     ///< ground fills and outlines (areas, parcels, parks, roads)
   static constexpr uint32_t kMarkers = 4u;    ///< site markers
   static constexpr uint32_t kAll = 7u;
@@ -84,8 +85,16 @@ struct RendererOptions {
   /// (lavapipe: each shader variant is JIT-compiled by LLVM when first drawn, about 0.7 s for the
   /// buildings' culling, faces and edges on two cores) then do it on the creating thread, while the
   /// data loads, and not in the first real frame. Picking is left to the first pick. Where
-  /// pipelines are compiled at creation it costs a few milliseconds.
+  /// pipelines are compiled at creation it costs a few milliseconds. On such a device the
+  /// buildings' culling dispatch (the longest compile) is not warmed: the first frame with
+  /// buildings culls them on the CPU instead (the same picture; RenderStats::buildings_culled_on_cpu)
+  /// and the next one compiles it.
   uint32_t warm_up = 0;
+  /// The size of the first offscreen frames; 0: 64x64. The warm-up frame is drawn at this size and
+  /// (without a window) its target is kept for the first render_offscreen at that size, so the
+  /// first frame's one-time costs at a size (on lavapipe about 0.25 s at 1920x1080 with 4x MSAA:
+  /// the attachments' memory touched first, the rasterizer's set-up) come while the data loads.
+  uint32_t warm_up_width = 0, warm_up_height = 0;
 };
 
 /// What the last frame cost and drew.
@@ -103,6 +112,10 @@ struct RenderStats {
   uint64_t triangles_facing_away = 0;
   /// Building clusters drawn at a level of detail (scene::BuildingChunk::lods; GPU culling only).
   uint32_t building_clusters_lod = 0;
+  /// The last frame's buildings were culled on the CPU although the renderer culls on the GPU: the
+  /// first frame with buildings after a warm-up on a device that compiles shaders at first use
+  /// (RendererOptions::warm_up).
+  bool buildings_culled_on_cpu = false;
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
   /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
   /// time from submit to fence for offscreen frames, 0 for window frames).
