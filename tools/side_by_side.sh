@@ -73,7 +73,9 @@ for N in "${SIZES[@]}"; do
     D_PARSE_FIRST="$(awk -v a="$D_FIRST" -v b="$D_PARSE" 'BEGIN { printf "%.0f", a + b }')"
     T_FIRST="$(awk -v s="$(val first_frame_s "$T")" 'BEGIN { printf "%.0f", s * 1000 }')"
     T_FRAME="$(val frame_ms "$T")"
-    ROWS+=("| $N | $R | $LOAD_BEFORE | $D_FIRST | $D_PARSE_FIRST | $D_FRAME | $T_FIRST | $T_FRAME | $(ratio "$D_FIRST" "$T_FIRST") | $(ratio "$D_PARSE_FIRST" "$T_FIRST") | $(ratio "$D_FRAME" "$T_FRAME") |")
+    T_COMPLETE="$(awk -v s="$(val complete_frame_s "$T")" 'BEGIN { printf "%.0f", s * 1000 }')"
+    T_SHOWN="$(val first_frame_buildings "$T")"
+    ROWS+=("| $N | $R | $LOAD_BEFORE | $D_FIRST | $D_PARSE_FIRST | $D_FRAME | $T_FIRST ($T_SHOWN) | $T_COMPLETE | $T_FRAME | $(ratio "$D_FIRST" "$T_FIRST") | $(ratio "$D_PARSE_FIRST" "$T_FIRST") | $(ratio "$D_FRAME" "$T_FRAME") |")
   done
 done
 
@@ -83,8 +85,10 @@ done
   echo "ParkTwin on $(val device "$T"). 1920x1080, 4x MSAA, camera --look $LOOK. Times in ms."
   echo "Ratios are deck.gl / ParkTwin (above 1: ParkTwin sooner or faster). load = 1-min load average before the round."
   echo
-  echo "| N | round | load | deck.gl first frame | deck.gl parse + first frame | deck.gl frame (median) | ParkTwin first frame (cold process) | ParkTwin frame (median) | first ratio | parse+first ratio | frame ratio |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "ParkTwin streams: its first frame shows the first tiles (buildings in it in brackets); \"every tile\" is its first frame with all of them."
+  echo
+  echo "| N | round | load | deck.gl first frame | deck.gl parse + first frame | deck.gl frame (median) | ParkTwin first frame (cold process) | ParkTwin every tile | ParkTwin frame (median) | first ratio | parse+first ratio | frame ratio |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "load_avg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
