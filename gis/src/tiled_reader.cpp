@@ -25,9 +25,12 @@ struct TiledLayerReader::Impl {
   int64_t count = -1;
   bool gcj02 = false;
   bool fast_filter = false;
+  OGREnvelope pass_envelope;  ///< of the geometries the last read_all(first, every, sink) saw (source CRS)
   OGRSpatialReference src;
   detail::TransformPtr to_frame, to_source;
 
+  /// A source envelope in the scene frame: the box of its corners and edge midpoints.
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> frame_box(const OGREnvelope& env) const;
   // Source coordinates -> scene frame (GCJ-02 moved to WGS84 first); NaN when it fails.
   glm::dvec2 source_to_frame(glm::dvec2 p) const {
     if (gcj02) p = gcj02_to_wgs84(p);
@@ -134,16 +137,26 @@ std::vector<std::string> TiledLayerReader::layer_names() const {
 int64_t TiledLayerReader::declared_count() const { return impl_->count; }
 bool TiledLayerReader::indexed() const { return impl_->fast_filter; }
 
-std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent() const {
+std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent(bool force) const {
   OGREnvelope env;
-  if (impl_->layer->GetExtent(&env, FALSE) != OGRERR_NONE && impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+  if (impl_->layer->GetExtent(&env, FALSE) != OGRERR_NONE &&
+      (!force || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE))
     return std::nullopt;
+  return impl_->frame_box(env);
+}
+
+std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::pass_extent() const {
+  if (!impl_->pass_envelope.IsInit()) return std::nullopt;
+  return impl_->frame_box(impl_->pass_envelope);
+}
+
+std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::Impl::frame_box(const OGREnvelope& env) const {
   glm::dvec2 lo(1e300), hi(-1e300);
   // Corners and edge midpoints: a projection bends the box's edges a little.
   for (int i = 0; i <= 2; ++i)
     for (int j = 0; j <= 2; ++j) {
-      const glm::dvec2 p = impl_->source_to_frame({env.MinX + 0.5 * i * (env.MaxX - env.MinX),
-                                                   env.MinY + 0.5 * j * (env.MaxY - env.MinY)});
+      const glm::dvec2 p = source_to_frame({env.MinX + 0.5 * i * (env.MaxX - env.MinX),
+                                            env.MinY + 0.5 * j * (env.MaxY - env.MinY)});
       if (!std::isfinite(p.x) || !std::isfinite(p.y)) return std::nullopt;
       lo = glm::min(lo, p);
       hi = glm::max(hi, p);
@@ -184,7 +197,16 @@ Result<LayerData> TiledLayerReader::read_all() {
 
 Result<LayerData> TiledLayerReader::read_all(size_t first, size_t every,
                                              const std::function<void(std::vector<Feature>&&)>& sink) {
-  const detail::FeatureFilter all = [](int64_t, const OGRGeometry*) { return true; };
+  OGREnvelope& seen = impl_->pass_envelope;
+  seen = OGREnvelope();
+  const detail::FeatureFilter all = [&seen](int64_t, const OGRGeometry* g) {
+    if (g && !g->IsEmpty()) {
+      OGREnvelope e;
+      g->getEnvelope(&e);
+      seen.Merge(e);
+    }
+    return true;
+  };
   const detail::FeatureSink to(sink);
   return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, all,
                                detail::Batches{&to, first, every});

@@ -22,6 +22,7 @@
 #include <ogrsf_frmts.h>
 
 #include "parktwin/scene/scene.h"
+#include "parktwin/gis/tiled_reader.h"
 #include "parktwin/scene/stream.h"
 #include "scene_test_support.h"
 
@@ -330,6 +331,67 @@ TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSourc
   ASSERT_EQ(damage_one(cache, [](const std::string& n) { return n == "rest.tile"; }), 1u);
   expect_same_layer(whole, stream_whole(file, so, e, &fourth));
   EXPECT_EQ(fourth.tiles_from_cache, fourth.tiles_done);
+}
+
+TEST(Stream, WithoutTheExtentFirstAOnePassSourceTakesItsExtentFromItsPass) {
+  // GeoJSON keeps no extent: GDAL reads every feature for it (the independent route here). With
+  // StreamOptions::extent_first false the stream does not wait for that read; its pass gives the
+  // same extent once through, and the cache keeps it for the next start.
+  const fs::path file = out_dir() / "extent.geojson";
+  write_fixture("GeoJSON", file, 1500);
+  const fs::path cache = out_dir() / "cache_extent";
+  fs::remove_all(cache);
+  std::unique_ptr<scene::Scene> a, b, c;
+  const Summary whole = load_whole(file, a);
+  auto gdal = gis::TiledLayerReader::open(file.string(), "", a->frame().definition(), {});
+  ASSERT_TRUE(gdal) << gdal.error().message;
+  EXPECT_FALSE((*gdal)->extent(false)) << "GDAL now keeps a GeoJSON extent: extent_first costs nothing";
+  const auto want = (*gdal)->extent(true);
+  ASSERT_TRUE(want);
+  const auto expect_extent = [&](const std::optional<std::pair<glm::dvec2, glm::dvec2>>& got, const char* when) {
+    ASSERT_TRUE(got) << when;
+    EXPECT_NEAR(got->first.x, want->first.x, 1e-6) << when;
+    EXPECT_NEAR(got->first.y, want->first.y, 1e-6) << when;
+    EXPECT_NEAR(got->second.x, want->second.x, 1e-6) << when;
+    EXPECT_NEAR(got->second.y, want->second.y, 1e-6) << when;
+  };
+  scene::LoadOptions opt;
+  opt.height_attribute = "height";
+  scene::StreamOptions so;
+  so.threads = 2;
+  so.one_pass_first = 100;
+  so.one_pass_batch = 400;
+  {  // the default: the extent before any tile
+    scene::Scene s(gis::SceneFrame::jiangxi());
+    auto st = scene::LayerStream::start(s, file.string(), "", opt, so);
+    ASSERT_TRUE(st) << st.error().message;
+    expect_extent((*st)->extent(), "extent_first, at the start");
+    (*st)->finish(s);
+  }
+  so.extent_first = false;
+  so.cache_dir = cache.string();
+  b = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
+  auto st = scene::LayerStream::start(*b, file.string(), "", opt, so);
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_FALSE((*st)->extent()) << "known before the pass was through";
+  (*st)->finish(*b);
+  expect_extent((*st)->extent(), "after the pass");
+  expect_same_layer(whole, summarize(*b, b->layers[(*st)->layer_index()]));
+  // Every building arrived inside that extent (within 1 m: the extent is the box of the source
+  // box's corners and edge midpoints in the scene frame, whose edges bend a little).
+  for (const scene::BuildingChunk& ch : b->layers[0].building_chunks) {
+    EXPECT_GE(ch.bmin.x, want->first.x - 1.0);
+    EXPECT_GE(ch.bmin.y, want->first.y - 1.0);
+    EXPECT_LE(ch.bmax.x, want->second.x + 1.0);
+    EXPECT_LE(ch.bmax.y, want->second.y + 1.0);
+  }
+  // The second start, from the cache: the extent at once.
+  c = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
+  auto again = scene::LayerStream::start(*c, file.string(), "", opt, so);
+  ASSERT_TRUE(again) << again.error().message;
+  expect_extent((*again)->extent(), "from the cache");
+  (*again)->finish(*c);
+  EXPECT_EQ((*again)->progress().tiles_from_cache, (*again)->progress().tiles_done);
 }
 
 TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {

@@ -82,6 +82,7 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
   if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
     double lon = 0.0, lat = 0.0;
     if (std::sscanf(o.look.c_str(), "%lf,%lf", &lon, &lat) == 2) so.focus = s->frame().from_wgs84({lon, lat});
+    so.extent_first = false;  // the camera is given: no read of a whole GeoJSON for its extent first (as the viewer's named views)
   }
   auto added = scene::add_user_layers_streamed(*s, o.layer, lo, so);
   if (!added) return added.error();

@@ -15,6 +15,9 @@ scene::StreamOptions stream_options(const AppOptions& o) {
   scene::StreamOptions so;
   so.cache_dir = o.tile_cache == "default" ? scene::default_tile_cache_dir() : o.tile_cache;
   so.memory_budget_mb = o.stream_budget_mb;
+  // Only the "fit" view needs a streamed layer's extent before its tiles; the others know where
+  // they look (a GeoJSON is not read a whole extra time before its first tile for them).
+  so.extent_first = o.view == "fit";
   return so;
 }
 

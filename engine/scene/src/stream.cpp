@@ -408,6 +408,7 @@ struct LayerStream::Impl {
           return;
         }
         rep.seen.push_back(0);
+        if (j.only.empty()) rep.extent = reader->pass_extent();  // (taken where the layer's was not known)
         if (j.only.empty()) {  // the whole pass's report: kept in the cache as its rest tile (no features)
           rep.key = kRestKey;
           rep.report = std::move(d->report);
@@ -507,6 +508,7 @@ struct LayerStream::Impl {
     merge_report(l.data.report, b.report);
     if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
       if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
+      if (b.extent && !extent) extent = b.extent;  // StreamOptions::extent_first false: the pass's
       one_pass_pending = b.more;
       if (b.key == kRestKey) manifest.push_back({kRestKey, 0, 0});  // the pass's report, in the cache
       return;
@@ -611,7 +613,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
     m->schema = r.schema();
     m->indexed = r.indexed();
     m->prog.features_expected = r.declared_count();
-    m->extent = r.extent();
+    m->extent = r.extent(so.extent_first || r.indexed());  // the index's tiles come from it
     m->source_layers = r.layer_names().size();
   } else if (cached) {
     m->schema = cached->schema;

@@ -26,6 +26,9 @@ struct TileBatch {
   std::vector<int64_t> seen;       ///< FIDs this tile's read covered (kept or skipped)
   bool from_cache = false;
   std::string error;               ///< reading failed: nothing else in the batch
+  /// A one-pass read's report: the extent of what the pass saw (TiledLayerReader::pass_extent);
+  /// not in the cache file (the manifest keeps the layer's).
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
 };
 
 /// Writes a batch to `path` (through a temporary file and a rename); false on any failure.

@@ -48,8 +48,12 @@ class TiledLayerReader {
   /// not for GCJ-02 sources). Without one, read tiles with read_all() and split them yourself.
   bool indexed() const;
   /// The layer's extent in the scene frame (bounding box of its corners and edge midpoints), or
-  /// nothing for an empty layer or one whose extent cannot be transformed.
-  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent() const;
+  /// nothing for an empty layer or one whose extent cannot be transformed. Where the source keeps
+  /// no extent (GeoJSON), GDAL reads every feature for it: with `force` false, nothing instead.
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent(bool force = true) const;
+  /// The same for the features the last read_all() pass saw (its geometries' envelope in the
+  /// source, as a forced GDAL extent sums it): the extent a one-pass read gives for free.
+  std::optional<std::pair<glm::dvec2, glm::dvec2>> pass_extent() const;
 
   /// The features owned by the half-open rectangle [lo, hi) of the scene frame (see above).
   /// `seen`, when given, receives the FID of every feature the tile owns, kept or skipped.

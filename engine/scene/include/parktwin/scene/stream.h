@@ -47,6 +47,12 @@ struct StreamOptions {
   /// own in each tile it touches, so a tile may have several (BuildingChunk::tile is the same).
   size_t one_pass_first = 8192;
   size_t one_pass_batch = 65536;
+  /// The layer's extent before any tile (LayerStream::extent, for a view that fits it). A source
+  /// that keeps none and has no index (GeoJSON) gives it only by a read of every feature before
+  /// the one-pass read (GDAL's forced extent: at 100k footprints about 0.5 s here). false: such a
+  /// source's extent is what its pass saw, known once the pass is through; each tile's bounds
+  /// enter the scene as it arrives either way. For callers that know where the camera looks.
+  bool extent_first = true;
 };
 
 struct StreamProgress {
@@ -83,7 +89,9 @@ class LayerStream {
   StreamProgress progress() const;
   /// Tiles not yet read are read nearest to `focus` (scene frame) first from now on (the camera moved).
   void refocus(glm::dvec2 focus);
-  /// The extent the source declares for the layer (scene frame), when it could say.
+  /// The extent the source declares for the layer (scene frame), when it could say; with
+  /// StreamOptions::extent_first false, for a source without a stored extent, what its pass saw
+  /// (nothing until the pass is through and integrated).
   std::optional<std::pair<glm::dvec2, glm::dvec2>> extent() const;
   /// The layer's index in Scene::layers.
   uint32_t layer_index() const;
