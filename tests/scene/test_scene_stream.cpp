@@ -212,6 +212,22 @@ void expect_repaired(const Summary& whole, const fs::path& file, const scene::St
   EXPECT_TRUE(warned);
 }
 
+/// A fixture file written afresh, its cache directory emptied, and the layer loaded whole.
+struct CachedFixture {
+  fs::path file, cache;
+  std::unique_ptr<scene::Scene> scene;  ///< the one-shot load
+  Summary whole;
+};
+CachedFixture cached_fixture(const char* driver, const std::string& name, size_t n) {
+  CachedFixture f;
+  f.file = out_dir() / name;
+  write_fixture(driver, f.file, n);
+  f.cache = out_dir() / ("cache_" + fs::path(name).stem().string());
+  fs::remove_all(f.cache);
+  f.whole = load_whole(f.file, f.scene);
+  return f;
+}
+
 class StreamFormats : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
@@ -239,12 +255,10 @@ TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
 INSTANTIATE_TEST_SUITE_P(Drivers, StreamFormats, ::testing::Values("GPKG", "FlatGeobuf", "GeoJSON"));
 
 TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource) {
-  const fs::path file = out_dir() / "cached.gpkg";
-  write_fixture("GPKG", file, 800);
-  const fs::path cache = out_dir() / "cache";
-  fs::remove_all(cache);
-  std::unique_ptr<scene::Scene> a, b, c;
-  const Summary whole = load_whole(file, a);
+  const CachedFixture fx = cached_fixture("GPKG", "cached.gpkg", 800);
+  const fs::path &file = fx.file, &cache = fx.cache;
+  const Summary& whole = fx.whole;
+  std::unique_ptr<scene::Scene> b, c;
   scene::StreamOptions so;
   so.threads = 2;
   so.cache_dir = cache.string();
@@ -271,12 +285,11 @@ TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource
 TEST(Stream, AOnePassReadArrivesInBatchesAndEndsWithExactlyTheFeaturesOfTheSource) {
   // GeoJSON has no spatial index: one pass, its features handed to the workers in batches of
   // 100, then 400 (1505 features: 5 batches), each making its own part of every tile it touches.
-  const fs::path file = out_dir() / "batches.geojson";
-  write_fixture("GeoJSON", file, 1500);
-  const fs::path cache = out_dir() / "cache_batches";
-  fs::remove_all(cache);
-  std::unique_ptr<scene::Scene> a, b, c;
-  const Summary whole = load_whole(file, a);
+  CachedFixture fx = cached_fixture("GeoJSON", "batches.geojson", 1500);
+  const fs::path &file = fx.file, &cache = fx.cache;
+  const Summary& whole = fx.whole;
+  std::unique_ptr<scene::Scene>& a = fx.scene;
+  std::unique_ptr<scene::Scene> b, c;
   std::map<int64_t, size_t> position;  // FID -> place in the file (the one-shot load keeps file order)
   for (const gis::Feature& f : a->layers[0].data.features) position.emplace(f.fid, position.size());
   const auto batch_of = [&](int64_t fid) { const size_t p = position.at(fid); return p < 100 ? 0 : 1 + (p - 100) / 400; };
@@ -337,12 +350,11 @@ TEST(Stream, WithoutTheExtentFirstAOnePassSourceTakesItsExtentFromItsPass) {
   // GeoJSON keeps no extent: GDAL reads every feature for it (the independent route here). With
   // StreamOptions::extent_first false the stream does not wait for that read; its pass gives the
   // same extent once through, and the cache keeps it for the next start.
-  const fs::path file = out_dir() / "extent.geojson";
-  write_fixture("GeoJSON", file, 1500);
-  const fs::path cache = out_dir() / "cache_extent";
-  fs::remove_all(cache);
-  std::unique_ptr<scene::Scene> a, b, c;
-  const Summary whole = load_whole(file, a);
+  CachedFixture fx = cached_fixture("GeoJSON", "extent.geojson", 1500);
+  const fs::path &file = fx.file, &cache = fx.cache;
+  const Summary& whole = fx.whole;
+  std::unique_ptr<scene::Scene>& a = fx.scene;
+  std::unique_ptr<scene::Scene> b, c;
   auto gdal = gis::TiledLayerReader::open(file.string(), "", a->frame().definition(), {});
   ASSERT_TRUE(gdal) << gdal.error().message;
   EXPECT_FALSE((*gdal)->extent(false)) << "GDAL now keeps a GeoJSON extent: extent_first costs nothing";
