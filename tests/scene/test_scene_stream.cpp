@@ -350,12 +350,10 @@ TEST(Stream, WithoutTheExtentFirstAOnePassSourceTakesItsExtentFromItsPass) {
   // GeoJSON keeps no extent: GDAL reads every feature for it (the independent route here). With
   // StreamOptions::extent_first false the stream does not wait for that read; its pass gives the
   // same extent once through, and the cache keeps it for the next start.
-  CachedFixture fx = cached_fixture("GeoJSON", "extent.geojson", 1500);
-  const fs::path &file = fx.file, &cache = fx.cache;
-  const Summary& whole = fx.whole;
-  std::unique_ptr<scene::Scene>& a = fx.scene;
+  const CachedFixture fx = cached_fixture("GeoJSON", "extent.geojson", 1500);
+  const std::string file = fx.file.string();
   std::unique_ptr<scene::Scene> b, c;
-  auto gdal = gis::TiledLayerReader::open(file.string(), "", a->frame().definition(), {});
+  auto gdal = gis::TiledLayerReader::open(file, "", fx.scene->frame().definition(), {});
   ASSERT_TRUE(gdal) << gdal.error().message;
   EXPECT_FALSE((*gdal)->extent(false)) << "GDAL now keeps a GeoJSON extent: extent_first costs nothing";
   const auto want = (*gdal)->extent(true);
@@ -375,20 +373,20 @@ TEST(Stream, WithoutTheExtentFirstAOnePassSourceTakesItsExtentFromItsPass) {
   so.one_pass_batch = 400;
   {  // the default: the extent before any tile
     scene::Scene s(gis::SceneFrame::jiangxi());
-    auto st = scene::LayerStream::start(s, file.string(), "", opt, so);
+    auto st = scene::LayerStream::start(s, file, "", opt, so);
     ASSERT_TRUE(st) << st.error().message;
     expect_extent((*st)->extent(), "extent_first, at the start");
     (*st)->finish(s);
   }
   so.extent_first = false;
-  so.cache_dir = cache.string();
+  so.cache_dir = fx.cache.string();
   b = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
-  auto st = scene::LayerStream::start(*b, file.string(), "", opt, so);
+  auto st = scene::LayerStream::start(*b, file, "", opt, so);
   ASSERT_TRUE(st) << st.error().message;
   EXPECT_FALSE((*st)->extent()) << "known before the pass was through";
   (*st)->finish(*b);
   expect_extent((*st)->extent(), "after the pass");
-  expect_same_layer(whole, summarize(*b, b->layers[(*st)->layer_index()]));
+  expect_same_layer(fx.whole, summarize(*b, b->layers[(*st)->layer_index()]));
   // Every building arrived inside that extent (within 1 m: the extent is the box of the source
   // box's corners and edge midpoints in the scene frame, whose edges bend a little).
   for (const scene::BuildingChunk& ch : b->layers[0].building_chunks) {
@@ -399,7 +397,7 @@ TEST(Stream, WithoutTheExtentFirstAOnePassSourceTakesItsExtentFromItsPass) {
   }
   // The second start, from the cache: the extent at once.
   c = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
-  auto again = scene::LayerStream::start(*c, file.string(), "", opt, so);
+  auto again = scene::LayerStream::start(*c, file, "", opt, so);
   ASSERT_TRUE(again) << again.error().message;
   expect_extent((*again)->extent(), "from the cache");
   (*again)->finish(*c);

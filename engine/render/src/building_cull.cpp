@@ -29,7 +29,6 @@ BuildingCulling::BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSam
   if (!ctx.gpu_chunk_culling) mode_ = ChunkCulling::Cpu;
   // On a CPU device every memory type is host memory: host-visible matrices cost nothing there.
   host_matrices_ = mode_ == ChunkCulling::Cpu || ctx.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-  cpu_this_frame_ = mode_ == ChunkCulling::Cpu;
   // Where a box can draw: the sample positions of the target (standard locations, Vulkan spec
   // "Multisampling"); without standard locations the test by size is left out.
   if (samples == VK_SAMPLE_COUNT_4_BIT) {
@@ -87,7 +86,8 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
 }
 
 bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {
-  if (mode_ != ChunkCulling::Gpu || !host_matrices_ || ctx_.props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU) return false;
+  // (host_matrices_ holds there: the CPU path can write the matrices)
+  if (mode_ != ChunkCulling::Gpu || ctx_.props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU) return false;
   cpu_frames_ = frames;
   return true;
 }
@@ -95,15 +95,15 @@ bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {
 void BuildingCulling::record(const FrameView& v, const GpuScene& scene) {
   Slot& s = slots_[v.slot];
   if (s.revision != scene.buildings_revision()) reallocate(s, scene);
-  cpu_this_frame_ = mode_ == ChunkCulling::Cpu;
+  cpu_this_frame_ = false;
   if (s.spans.empty()) return;
-  if (cpu_frames_ > 0 && mode_ == ChunkCulling::Gpu) {
+  if (cpu_frames_ > 0) {  // (only ever set in ChunkCulling::Gpu)
     --cpu_frames_;
     cpu_this_frame_ = true;
     s.counts_valid = false;  // the passes count what they draw themselves
     v.stats->buildings_culled_on_cpu = true;
   }
-  if (cpu_this_frame_) return;
+  if (cpu_this_frame_ || mode_ == ChunkCulling::Cpu) return;
   auto* layers = static_cast<BuildingLayerRange*>(s.layers.mapped());
   for (size_t i = 0; i < s.spans.size(); ++i) {
     s.drawn[i] = v.f->layer(s.spans[i].layer).drawn() ? 1 : 0;

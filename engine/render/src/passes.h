@@ -77,7 +77,7 @@ class BuildingCulling {
   ChunkCulling mode_;
   bool host_matrices_ = false;  ///< the matrices are host-visible: the CPU path may write them
   uint32_t cpu_frames_ = 0;     ///< cull_on_cpu_first: frames with buildings left to take the CPU path
-  bool cpu_this_frame_ = false;
+  bool cpu_this_frame_ = false;  ///< the frame being recorded is one cull_on_cpu_first chose
   glm::vec4 sample_x_{0.5f}, sample_y_{0.5f};
   uint32_t sample_count_ = 1;
   bool size_culling_ = true;

@@ -228,6 +228,7 @@ void VulkanRenderer::warm_up(uint32_t passes, uint32_t w, uint32_t h) {
   // Where shaders compile at first use, the warm-up frame and the first real frame with buildings
   // cull them on the CPU: the culling dispatch compiles in the frame after, not before the first.
   const bool cpu_first = (passes & WarmUp::kBuildings) && culling_->cull_on_cpu_first(1);
+  const bool sized = w > 0 && h > 0 && w <= ctx_->info.max_image_dimension && h <= ctx_->info.max_image_dimension;
   // Failures here are the first frame's too; they are reported there, where a caller looks.
   if (upload_scene(s)) {
     scene::FrameSnapshotBuilder snapshots;
@@ -235,14 +236,13 @@ void VulkanRenderer::warm_up(uint32_t passes, uint32_t w, uint32_t h) {
     FrameInput in;
     in.frame = snap.get();
     in.read_back = false;
-    const bool sized = w > 0 && h > 0 && w <= ctx_->info.max_image_dimension && h <= ctx_->info.max_image_dimension;
     (void)render_offscreen(in, sized ? w : 64, sized ? h : 64);
   }
   (void)upload_scene(scene::Scene(gis::SceneFrame::jiangxi()));
   if (cpu_first) culling_->cull_on_cpu_first(1);
   // A headless renderer's first frames are offscreen at that size: its target stays (each frame
   // clears it). A window has its own.
-  if (window_ || w == 0 || h == 0) offscreen_ = Target{};  // upload_scene waited for the device
+  if (window_ || !sized) offscreen_ = Target{};  // upload_scene waited for the device
   const bool from_cache = stats_.pipelines_from_cache;
   stats_ = RenderStats{};
   stats_.pipelines_from_cache = from_cache;

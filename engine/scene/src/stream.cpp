@@ -408,8 +408,8 @@ struct LayerStream::Impl {
           return;
         }
         rep.seen.push_back(0);
-        if (j.only.empty()) rep.extent = reader->pass_extent();  // (taken where the layer's was not known)
         if (j.only.empty()) {  // the whole pass's report: kept in the cache as its rest tile (no features)
+          rep.extent = reader->pass_extent();  // (taken where the layer's was not known)
           rep.key = kRestKey;
           rep.report = std::move(d->report);
           if (!cache.empty()) {
