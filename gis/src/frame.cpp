@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include <cpl_conv.h>
@@ -52,6 +54,32 @@ glm::dvec2 transform_one(OGRCoordinateTransformation& ct, glm::dvec2 p) {
   return {x, y};
 }
 
+// Frames made so far in this process, by definition. Creating the two transformations asks
+// proj.db for the operations between the CRS (about 50 ms on a 2-core machine, more in a cold
+// process); every later frame of the same definition (the scene's, each reader's, each stream
+// worker's, the renderer's warm-up) clones them instead (well under a millisecond). A prototype
+// is never used to transform: it is only cloned, under the mutex.
+struct Prototypes {
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<SceneFrame::Impl>> by_definition;
+};
+
+Prototypes& prototypes() {
+  static Prototypes* p = new Prototypes;  // never destroyed: frames may be made during static destruction
+  return *p;
+}
+
+std::unique_ptr<SceneFrame::Impl> clone_impl(const SceneFrame::Impl& from) {
+  auto impl = std::make_unique<SceneFrame::Impl>();
+  impl->definition = from.definition;
+  impl->wgs84 = from.wgs84;
+  impl->frame = from.frame;
+  impl->to_frame.reset(from.to_frame->Clone());
+  impl->to_wgs84.reset(from.to_wgs84->Clone());
+  if (!impl->to_frame || !impl->to_wgs84) return nullptr;
+  return impl;
+}
+
 }  // namespace
 
 SceneFrame::SceneFrame(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -71,6 +99,12 @@ SceneFrame SceneFrame::jiangxi() {
 }
 
 Result<SceneFrame> SceneFrame::from_definition(const std::string& def) {
+  Prototypes& known = prototypes();
+  {
+    std::lock_guard lock(known.mu);
+    if (auto it = known.by_definition.find(def); it != known.by_definition.end())
+      if (auto impl = clone_impl(*it->second)) return SceneFrame(std::move(impl));
+  }
   detail::ErrorCapture capture;
   OGRSpatialReference srs;
   if (def.empty() || srs.SetFromUserInput(def.c_str()) != OGRERR_NONE)
@@ -96,6 +130,10 @@ Result<SceneFrame> SceneFrame::from_definition(const std::string& def) {
 
   auto impl = make_impl(std::move(srs), std::move(definition), capture);
   if (!impl) return impl.error();
+  if (auto copy = clone_impl(**impl)) {
+    std::lock_guard lock(known.mu);
+    known.by_definition.emplace(def, std::move(copy));  // another thread's, made meanwhile, stays
+  }
   return SceneFrame(std::move(*impl));
 }
 

@@ -2,8 +2,11 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
+
+#include <ogr_spatialref.h>
 
 #include <glm/geometric.hpp>
 #include <gtest/gtest.h>
@@ -132,4 +135,68 @@ TEST(Frame, UntransformablePointIsNaN) {
   const SceneFrame f = SceneFrame::jiangxi();
   const glm::dvec2 bad = f.from_wgs84({std::nan(""), 28.0});
   EXPECT_TRUE(std::isnan(bad.x) && std::isnan(bad.y));
+}
+
+// Frames after the first of a definition are clones of it (SceneFrame::from_definition keeps one
+// per definition). Each, made and used on its own thread at once, transforms as a transformation
+// GDAL creates afresh for the same pair of CRS does.
+TEST(Frame, EveryFrameOfADefinitionTransformsAsAFreshGdalTransformationOnEveryThread) {
+  for (const char* def_text : {"+proj=tmerc +lat_0=27.6 +lon_0=115.8 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+                               "EPSG:32650"}) {
+    const std::string def = def_text;
+    OGRSpatialReference wgs84, frame;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ASSERT_EQ(frame.SetFromUserInput(def.c_str()), OGRERR_NONE) << def;
+    frame.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformation* fwd = OGRCreateCoordinateTransformation(&wgs84, &frame);
+    OGRCoordinateTransformation* inv = OGRCreateCoordinateTransformation(&frame, &wgs84);
+    ASSERT_TRUE(fwd && inv) << def;
+    std::vector<glm::dvec2> want_xy, want_ll;
+    for (const Place& p : kPlaces) {
+      double x = p.lonlat.x, y = p.lonlat.y;
+      ASSERT_TRUE(fwd->Transform(1, &x, &y)) << p.name;
+      want_xy.emplace_back(x, y);
+      double lon = x + 1000.0, lat = y - 2000.0;  // a point off the place, back to lon/lat
+      ASSERT_TRUE(inv->Transform(1, &lon, &lat)) << p.name;
+      want_ll.emplace_back(lon, lat);
+    }
+    OGRCoordinateTransformation::DestroyCT(fwd);
+    OGRCoordinateTransformation::DestroyCT(inv);
+
+    auto first = SceneFrame::from_definition(def);  // made, or cloned from an earlier test's
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    constexpr int kThreads = 4;
+    std::vector<std::vector<glm::dvec2>> got_xy(kThreads), got_ll(kThreads);
+    std::vector<std::string> defs(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        auto f = SceneFrame::from_definition(def);
+        if (!f) return;
+        defs[t] = f->definition();
+        for (int round = 0; round < 50; ++round)  // the threads transform at the same time
+          for (size_t i = 0; i < kPlaces.size(); ++i) {
+            const glm::dvec2 xy = f->from_wgs84(kPlaces[i].lonlat);
+            const glm::dvec2 ll = f->to_wgs84(want_xy[i] + glm::dvec2(1000.0, -2000.0));
+            if (round == 0) {
+              got_xy[t].push_back(xy);
+              got_ll[t].push_back(ll);
+            } else if (xy != got_xy[t][i] || ll != got_ll[t][i]) {
+              got_xy[t][i] = glm::dvec2(std::nan(""));  // a round that differs fails below
+            }
+          }
+      });
+    for (std::thread& t : threads) t.join();
+    for (int t = 0; t < kThreads; ++t) {
+      EXPECT_EQ(defs[t], first->definition()) << def;
+      ASSERT_EQ(got_xy[t].size(), kPlaces.size()) << def << " thread " << t;
+      for (size_t i = 0; i < kPlaces.size(); ++i) {
+        EXPECT_NEAR(got_xy[t][i].x, want_xy[i].x, 1e-6) << def << " " << kPlaces[i].name;
+        EXPECT_NEAR(got_xy[t][i].y, want_xy[i].y, 1e-6) << def << " " << kPlaces[i].name;
+        EXPECT_NEAR(got_ll[t][i].x, want_ll[i].x, 1e-11) << def << " " << kPlaces[i].name;
+        EXPECT_NEAR(got_ll[t][i].y, want_ll[i].y, 1e-11) << def << " " << kPlaces[i].name;
+      }
+    }
+  }
 }

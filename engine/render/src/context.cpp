@@ -180,6 +180,7 @@ void Context::create_device(VkSurfaceKHR surface) {
   timestamp_bits = best_timestamp_bits;
   vkGetPhysicalDeviceProperties(dev.physical, &props);
   vkGetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory);
+  dev.host_backed = props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
 
   const float prio = 1.0f;
   VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};

@@ -1,5 +1,9 @@
 #include "vk_util.h"
 
+#include <sys/mman.h>
+
+#include <cstdint>
+
 namespace parktwin::render::vk {
 
 const char* result_name(VkResult r) {
@@ -39,6 +43,22 @@ uint32_t DeviceRef::memory_type(uint32_t bits, VkMemoryPropertyFlags required) c
   return t;
 }
 
+void DeviceRef::ask_for_huge_pages(VkDeviceMemory mem, VkDeviceSize size) const {
+  // The device's memory is the process's (a CPU device): a big allocation, such as a 1920x1080
+  // target with 4x MSAA (66 MB of colour and depth), is otherwise first touched one 4 KiB page at a
+  // time by the rasteriser threads, about 200 ms of page faults on a 2-core virtual machine.
+  // With transparent huge pages in "madvise" mode (Debian's default) the whole 2 MiB blocks inside
+  // the allocation can come as one page each. Only a hint: the contents and the mapping are the
+  // same either way, and a kernel without huge pages ignores it.
+  void* p = nullptr;
+  if (vkMapMemory(device, mem, 0, VK_WHOLE_SIZE, 0, &p) != VK_SUCCESS || p == nullptr) return;
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + size) & ~(kHuge - 1);
+  if (end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  vkUnmapMemory(device, mem);
+}
+
 VkDeviceMemory DeviceRef::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props,
                                    const std::string& what) const {
   VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
@@ -47,6 +67,9 @@ VkDeviceMemory DeviceRef::allocate(const VkMemoryRequirements& req, VkMemoryProp
   VkDeviceMemory mem = VK_NULL_HANDLE;
   check(vkAllocateMemory(device, &ai, nullptr, &mem), ("vkAllocateMemory (" + what + ")").c_str());
   if (stats) stats->allocated += req.size;
+  if (host_backed && req.size >= kHugePageHintBytes &&
+      (memory.memoryTypes[ai.memoryTypeIndex].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+    ask_for_huge_pages(mem, req.size);
   return mem;
 }
 

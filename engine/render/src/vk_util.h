@@ -170,10 +170,18 @@ struct DeviceRef {
   VkDevice device = VK_NULL_HANDLE;
   VkPhysicalDeviceMemoryProperties memory{};
   MemoryStats* stats = nullptr;
+  /// The device's memory is host memory (a CPU device such as lavapipe): big allocations ask the
+  /// kernel for huge pages (ask_for_huge_pages).
+  bool host_backed = false;
+  /// Allocations from this size up get the huge-page hint on a host-backed device.
+  static constexpr VkDeviceSize kHugePageHintBytes = VkDeviceSize{4} << 20;
   /// A memory type index with all `required` flags among `bits`, or throws.
   uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
   /// Allocates memory for `req` with `props`, counted in `stats`; throws naming `what` on failure.
   VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props, const std::string& what) const;
+  /// madvise(MADV_HUGEPAGE) over the whole 2 MiB blocks of `mem` (mapped for the call), before
+  /// anything touches it.
+  void ask_for_huge_pages(VkDeviceMemory mem, VkDeviceSize size) const;
   /// Like memory_type but returns UINT32_MAX instead of throwing.
   uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
 };

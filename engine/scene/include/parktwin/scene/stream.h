@@ -45,7 +45,7 @@ struct StreamOptions {
   /// workers as they are read, in batches: the first `one_pass_first` (the first frame comes
   /// before the whole file is read), then every `one_pass_batch`. Each batch makes a chunk of its
   /// own in each tile it touches, so a tile may have several (BuildingChunk::tile is the same).
-  size_t one_pass_first = 8192;
+  size_t one_pass_first = 1024;
   size_t one_pass_batch = 65536;
   /// The layer's extent before any tile (LayerStream::extent, for a view that fits it). A source
   /// that keeps none and has no index (GeoJSON) gives it only by a read of every feature before
