@@ -12,7 +12,7 @@ FIX=$3
 PROBE=$4
 mkdir -p "$OUT"
 fail=0
-rm -rf "$OUT/a" "$OUT/b" "$OUT/kml" "$OUT/mp4" "$OUT"/*.mp4
+rm -rf "$OUT/a" "$OUT/b" "$OUT/kml" "$OUT/mp4" "$OUT/png_only" "$OUT"/*.mp4
 for run in a b; do
   "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 192x108 --fps 4 --out "$OUT/$run" \
     > "$OUT/$run.log" 2>&1 || { echo "FAIL record $run exited $?"; cat "$OUT/$run.log"; exit 1; }
@@ -59,6 +59,23 @@ grep -q "^container=.*mp4" "$OUT/probe.txt" || { echo "FAIL MP4: not an mp4 cont
 "$PT" record --tour "$FIX/short_tour.json" --size 192x108 --out "$OUT/a.log/x.mp4" > "$OUT/unwritable.log" 2>&1; rc=$?
 { [ $rc = 1 ] && grep -q "a.log" "$OUT/unwritable.log"; } ||
   { echo "FAIL unwritable MP4 path: exit $rc"; cat "$OUT/unwritable.log"; fail=1; }
+# The H.264 encoder is a module loaded when an MP4 is opened: a PNG recording maps no libav*
+# library (the dynamic loader's own record of what it loaded), an MP4 recording loads the module,
+# and without it the MP4 recording fails naming it and what to do, leaving no file.
+LD_DEBUG=files "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 160x90 --fps 1 --out "$OUT/png_only" \
+  > "$OUT/png_only.log" 2>&1 || { echo "FAIL PNG record with LD_DEBUG exited $?"; tail -5 "$OUT/png_only.log"; fail=1; }
+if grep -qE "file=libav(codec|format)" "$OUT/png_only.log"; then echo "FAIL a PNG recording loaded libav*"; fail=1; fi
+grep -q "frame_00000.png" <(ls "$OUT/png_only") || { echo "FAIL no PNG frames"; fail=1; }
+grep -q "file=.*libavcodec" "$OUT/mp4_a.log" 2>/dev/null && { echo "FAIL the MP4 log holds loader output"; fail=1; }
+LD_DEBUG=files "$PT" record --tour "$FIX/short_tour.json" --view yingtan --size 160x90 --fps 1 --out "$OUT/mp4/ld.mp4" \
+  > "$OUT/mp4_ld.log" 2>&1 || { echo "FAIL MP4 record with LD_DEBUG exited $?"; tail -5 "$OUT/mp4_ld.log"; fail=1; }
+grep -q "libparktwin_video.so" "$OUT/mp4_ld.log" && grep -qE "file=libavcodec" "$OUT/mp4_ld.log" ||
+  { echo "FAIL an MP4 recording did not load the encoder module and libavcodec"; fail=1; }
+PARKTWIN_VIDEO_MODULE="$OUT/no_such_module.so" "$PT" record --tour "$FIX/short_tour.json" --size 160x90 --fps 1 \
+  --out "$OUT/nomodule.mp4" > "$OUT/nomodule.log" 2>&1; rc=$?
+{ [ $rc != 0 ] && grep -q "no_such_module.so" "$OUT/nomodule.log" && grep -q "PARKTWIN_VIDEO_MODULE" "$OUT/nomodule.log" &&
+  [ ! -e "$OUT/nomodule.mp4" ]; } || { echo "FAIL missing encoder module: exit $rc"; cat "$OUT/nomodule.log"; fail=1; }
+[ $fail = 0 ] && echo "ok   libav* only with an MP4; a missing encoder module is named"
 # Bad input.
 "$PT" record --tour "$OUT/none.json" --out "$OUT/x" > "$OUT/bad.log" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "none.json" "$OUT/bad.log" || { echo "FAIL missing tour: exit $rc"; cat "$OUT/bad.log"; fail=1; }
