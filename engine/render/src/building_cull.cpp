@@ -25,7 +25,7 @@ constexpr VkMemoryPropertyFlags kHost = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK
 
 BuildingCulling::BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSampleCountFlagBits samples,
                                  ChunkCulling mode)
-    : ctx_(ctx), mode_(mode) {
+    : ctx_(ctx), compiler_(compiler), mode_(mode) {
   if (!ctx.gpu_chunk_culling) mode_ = ChunkCulling::Cpu;
   // On a CPU device every memory type is host memory: host-visible matrices cost nothing there.
   host_matrices_ = mode_ == ChunkCulling::Cpu || ctx.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
@@ -47,7 +47,12 @@ BuildingCulling::BuildingCulling(Context& ctx, PipelineCompiler& compiler, VkSam
                                      "vkCreatePipelineLayout (building culling)");
   pool_ = vk::make_storage_pool(dev, kFramesInFlight, kFramesInFlight * kBindings, "vkCreateDescriptorPool (building chunks)");
   for (Slot& s : slots_) s.set = vk::allocate_set(dev, pool_.vk(), set_layout_.vk(), "vkAllocateDescriptorSets (building chunks)");
-  if (mode_ != ChunkCulling::Cpu) cull_ = compiler.compute({"building culling", spirv(kBuildingsCullComp), layout_.vk()});
+}
+
+void BuildingCulling::compile() {
+  if (mode_ == ChunkCulling::Cpu || compile_asked_) return;
+  compile_asked_ = true;
+  cull_ = compiler_.compute({"building culling", spirv(kBuildingsCullComp), layout_.vk()});
 }
 
 void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
@@ -85,9 +90,13 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
   s.revision = scene.buildings_revision();
 }
 
-bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {
+bool BuildingCulling::compiles_at_first_draw() const {
   // (host_matrices_ holds there: the CPU path can write the matrices)
-  if (mode_ != ChunkCulling::Gpu || ctx_.props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU) return false;
+  return mode_ == ChunkCulling::Gpu && ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
+bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {
+  if (!compiles_at_first_draw()) return false;
   cpu_frames_ = frames;
   return true;
 }
@@ -125,6 +134,7 @@ void BuildingCulling::record(const FrameView& v, const GpuScene& scene) {
   std::memcpy(s.view.mapped(), &view, sizeof view);
 
   const VkDescriptorSet set = s.set;
+  compile();  // (asked for already, unless a warm-up put it off and no one asked since)
   vkCmdBindPipeline(v.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cull_.get());
   vkCmdBindDescriptorSets(v.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.vk(), 1, 1, &set, 0, nullptr);
   vkCmdDispatch(v.cmd, static_cast<uint32_t>(s.spans.size()), 1, 1);  // one workgroup per layer keeps the order

@@ -48,6 +48,13 @@ class BuildingCulling {
   /// with the face and edge pipelines alone, so a first frame need not wait for the culling's
   /// compile; the frame after compiles it. No effect elsewhere (returns false).
   bool cull_on_cpu_first(uint32_t frames);
+  /// Whether cull_on_cpu_first applies here (GPU culling on a CPU device).
+  bool compiles_at_first_draw() const;
+  /// Asks the compiler for the culling pipeline (GPU modes; once; later calls do nothing). The
+  /// renderer asks right after creating this, except where a warm-up culls on the CPU first: there
+  /// it asks after the warm-up has drawn, so that compiling it (lavapipe: 0.15-0.2 s of one core)
+  /// does not compete with the warm-up's JIT for the cores. A frame that dispatches asks too.
+  void compile();
 
   /// Outside the render pass: brings slot v.slot's copies of the chunk records up to date, then
   /// (GPU modes) writes the view and dispatches the culling.
@@ -74,7 +81,9 @@ class BuildingCulling {
   void reallocate(Slot& s, const GpuScene& scene);
 
   Context& ctx_;
+  PipelineCompiler& compiler_;
   ChunkCulling mode_;
+  bool compile_asked_ = false;
   bool host_matrices_ = false;  ///< the matrices are host-visible: the CPU path may write them
   uint32_t cpu_frames_ = 0;     ///< cull_on_cpu_first: frames with buildings left to take the CPU path
   bool cpu_this_frame_ = false;  ///< the frame being recorded is one cull_on_cpu_first chose

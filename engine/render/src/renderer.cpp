@@ -207,6 +207,8 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     culling = m == "cpu" ? ChunkCulling::Cpu : m == "all" ? ChunkCulling::DrawAll : ChunkCulling::Gpu;
   }
   culling_ = std::make_unique<BuildingCulling>(*ctx_, *compiler_, samples_, culling);
+  // A warm-up that culls its frames on the CPU first asks for the culling pipeline after its draws.
+  if (!(opt.warm_up & WarmUp::kBuildings) || !culling_->compiles_at_first_draw()) culling_->compile();
   const PassSetup setup{*ctx_, *compiler_, pass_readback_.vk(), samples_, scene_->styles_layout(), culling_->set_layout()};
   ground_ = std::make_unique<GroundPass>(setup);
   buildings_ = std::make_unique<BuildingPass>(setup);
@@ -238,6 +240,7 @@ void VulkanRenderer::warm_up(uint32_t passes, uint32_t w, uint32_t h) {
     in.read_back = false;
     (void)render_offscreen(in, sized ? w : 64, sized ? h : 64);
   }
+  culling_->compile();  // now that the warm-up's JIT is done (the constructor asked where it was not put off)
   (void)upload_scene(scene::Scene(gis::SceneFrame::jiangxi()));
   if (cpu_first) culling_->cull_on_cpu_first(1);
   // A headless renderer's first frames are offscreen at that size: its target stays (each frame
