@@ -1,5 +1,7 @@
 #include "context.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -181,6 +183,15 @@ void Context::create_device(VkSurfaceKHR surface) {
   vkGetPhysicalDeviceProperties(dev.physical, &props);
   vkGetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory);
   dev.host_backed = props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+#ifdef __GLIBC__
+  // A CPU device's frames malloc and free tens of MB of host memory each (the rasteriser's bins and
+  // vertex buffers). glibc gives the top of a heap back to the kernel once more than 128 KiB is
+  // free there, and the next frame faults it in again one page at a time: at 10k buildings,
+  // 1920x1080 with 4x MSAA, a steady frame took 133-186 ms that way and 58-69 ms with the free
+  // top kept (measured with GLIBC_TUNABLES=glibc.malloc.trim_threshold). Kept up to 256 MiB for
+  // the process (mallopt is process-wide; it also stops the adaptive mmap threshold).
+  if (dev.host_backed) mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 
   const float prio = 1.0f;
   VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
