@@ -7,14 +7,21 @@
 // spread over many tiles.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -519,3 +526,49 @@ TEST(Stream, BadSourcesAreRefusedWithTheirReason) {
 }
 
 }  // namespace
+
+// The workers run at the caller's nice value plus StreamOptions::worker_nice (loading yields the
+// cores to the frames), read back from the kernel's view of each thread (/proc/self/task).
+TEST(Stream, TheWorkersRunAtTheirNiceValueAboveTheCallers) {
+  const fs::path file = out_dir() / "nice.gpkg";
+  write_fixture("GPKG", file, 50);
+  errno = 0;
+  const int mine = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  ASSERT_EQ(errno, 0);
+  // Nice values of the threads named as the workers name themselves, once `n` of them are up.
+  auto worker_nices = [](size_t n) {
+    std::vector<int> nices;
+    for (int tries = 0; tries < 500 && nices.size() < n; ++tries) {
+      nices.clear();
+      for (const auto& t : fs::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(t.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (name != "parktwin-stream") continue;
+        std::ifstream stat(t.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        std::istringstream rest(text.substr(text.rfind(')') + 2));  // fields from the 3rd on
+        std::string field;
+        for (int k = 3; k <= 19 && rest >> field; ++k) {
+        }
+        nices.push_back(std::stoi(field));  // field 19: nice
+      }
+      if (nices.size() < n) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return nices;
+  };
+  for (const int by : {7, 0}) {
+    scene::Scene s(gis::SceneFrame::jiangxi());
+    scene::LoadOptions opt;
+    opt.height_attribute = "height";
+    scene::StreamOptions so;
+    so.threads = 2;
+    so.worker_nice = by;
+    auto st = scene::LayerStream::start(s, file.string(), "", opt, so);
+    ASSERT_TRUE(st) << st.error().message;
+    const std::vector<int> nices = worker_nices(2);
+    ASSERT_EQ(nices.size(), 2u) << "worker_nice " << by;
+    for (int n : nices) EXPECT_EQ(n, std::min(19, mine + by)) << "worker_nice " << by;
+    (*st)->finish(s);
+  }
+}

@@ -2,11 +2,15 @@
 // them; the main thread moves finished tiles into the scene. See stream.h.
 #include "parktwin/scene/stream.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -41,6 +45,15 @@ using namespace load_detail;
 using stream_detail::TileBatch;
 
 namespace {
+
+/// This thread's nice value raised by `by` (Linux: a per-thread attribute, setpriority(2)).
+void lower_priority(int by) {
+  if (by <= 0) return;
+  const id_t tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int now = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + by));
+}
 
 constexpr const char* kManifestMagic = "parktwin-tile-cache 3";
 
@@ -435,6 +448,8 @@ struct LayerStream::Impl {
   }
 
   void worker() {
+    lower_priority(stream.worker_nice);
+    pthread_setname_np(pthread_self(), "parktwin-stream");  // after the priority: a named worker has it
     std::unique_ptr<gis::TiledLayerReader> reader;
     gis::Extruder ex;
     for (;;) {
