@@ -79,6 +79,7 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
   lo.kind = "buildings";
   scene::StreamOptions so;
   so.cache_dir = o.tile_cache;
+  if (o.worker_nice >= 0) so.worker_nice = o.worker_nice;
   if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
     double lon = 0.0, lat = 0.0;
     if (std::sscanf(o.look.c_str(), "%lf,%lf", &lon, &lat) == 2) so.focus = s->frame().from_wgs84({lon, lat});
@@ -360,6 +361,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.tile_cache.empty()) a.insert(a.end(), {"--tile-cache", o.tile_cache});
   if (!o.lods) a.push_back("--no-lod");
   if (!o.warm_up) a.push_back("--no-warm-up");
+  if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
   return a;
@@ -516,6 +518,13 @@ int run_bench_layer(int argc, char** argv) {
       o.lods = false;
     } else if (a == "--no-warm-up") {
       o.warm_up = false;
+    } else if (a == "--worker-nice") {
+      const auto n = args::number_in(value(), 0, 19);
+      if (!n || *n != std::floor(*n)) {
+        std::cerr << "parktwin bench: --worker-nice takes a whole number from 0 to 19\n";
+        return 2;
+      }
+      o.worker_nice = static_cast<int>(*n);
     } else if (a == "--bench-child") {
       child = true;
     } else {

@@ -21,6 +21,7 @@ struct LayerBenchOptions {
   bool lods = true;         ///< build levels of detail after the last tile (as the viewer does) before
                             ///< the steady frames; false: full detail everywhere
   bool warm_up = true;      ///< the renderer's warm-up (RendererOptions::warm_up) while the layer loads, as the viewer
+  int worker_nice = -1;     ///< the stream workers' StreamOptions::worker_nice (-1: its default, as the viewer)
 };
 
 /// name=value figures, in the order they are printed.

@@ -36,12 +36,12 @@ namespace parktwin::scene {
 
 struct StreamOptions {
   unsigned threads = 0;              ///< worker threads (0 = one per core)
-  /// The workers' nice value above the caller's (0: the same). Loading yields the cores to the
-  /// frames: on a CPU device (lavapipe) the renderer's shader compiles and rasterising are CPU
-  /// work too, and at 10k footprints the first frame came about 0.09 s sooner with +10 (the
-  /// workers still take every cycle the frames leave). Raised once per worker; it cannot be
-  /// lowered again without privileges.
-  int worker_nice = 10;
+  /// The workers' nice value above the caller's (0: the same). With +10 loading yields the cores
+  /// to the frames, which on a CPU device (lavapipe) are CPU work too: at 10k footprints the first
+  /// frame came 0.03-0.09 s sooner, but at 1M the frames drawn while tiles arrive took the cores
+  /// and every tile was in after 65 s instead of about 22 s, so the default is 0. Raised once per
+  /// worker; it cannot be lowered again without privileges.
+  int worker_nice = 0;
   std::optional<glm::dvec2> focus;   ///< scene frame: tiles nearest to it first (default: the layer's centre)
   std::string cache_dir;             ///< where triangulated tiles are kept ("" = no cache)
   /// Stop reading further tiles once the layer's vertex and index data pass this many MiB (0 = no
