@@ -156,7 +156,7 @@ int run_child(const LayerBenchOptions& o) {
     const int64_t tr = clock_ns(CLOCK_MONOTONIC);
     created = render::Renderer::create(ro);
     renderer_ready_ns = clock_ns(CLOCK_MONOTONIC);
-    create_s = seconds_since(tr);
+    create_s = static_cast<double>(renderer_ready_ns - tr) * 1e-9;
   });
   LoadTimes lt;
   std::vector<std::unique_ptr<scene::LayerStream>> streams;
