@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -67,4 +68,53 @@ TEST(SeedFacts, ADamagedFactsFileIsRefusedWithTheReason) {
 TEST(SeedFacts, EveryParkShowsFiguresAndTheCodeFindsTheFiguresItNeeds) {
   for (const char* park : {"nanchang", "yingtan", "yichun"}) EXPECT_GE(plan_facts().of_park(park).size(), 4u) << park;
   EXPECT_THROW(plan_facts().get("no.such_fact"), std::out_of_range);
+}
+
+// What a viewer reads (fact_display) read back by a reader of its own: the qualifier, a number
+// with an English multiplier word or unit, then the document's figure in brackets. The number
+// times the multiplier must give the fact's value to the digits shown, in the unit the fact has.
+TEST(SeedFacts, EveryDisplayedFigureReadsBackAsTheFactsValue) {
+  struct Suffix {
+    const char* text;
+    double scale;
+    const char* unit;  // "" = any unit shown as a bare number (firms, projects, chains, ...)
+  };
+  const Suffix suffixes[] = {{" bn yuan", 1e9, "yuan"}, {" yuan", 1.0, "yuan"}, {" Mt", 1e6, "t"},
+                             {" kt", 1e3, "t"},         {" t", 1.0, "t"},        {" million", 1e6, "units"},
+                             {" %/yr", 0.01, "per_year"}, {" %", 0.01, "share"}, {" GWh", 1.0, "GWh"}};
+  int checked = 0;
+  for (const Fact& f : plan_facts().facts) {
+    SCOPED_TRACE(f.id);
+    std::string shown = parktwin::scene::fact_display(f);
+    const std::string tail = " (" + f.figure + ")";
+    ASSERT_GE(shown.size(), tail.size());
+    ASSERT_EQ(shown.substr(shown.size() - tail.size()), tail) << shown;
+    shown.resize(shown.size() - tail.size());
+    if (!f.qualifier.empty()) {
+      ASSERT_EQ(shown.rfind(f.qualifier + " ", 0), 0u) << shown;
+      shown.erase(0, f.qualifier.size() + 1);
+    }
+    bool times = false;
+    if (!shown.empty() && shown[0] == 'x') times = true, shown.erase(0, 1);
+    EXPECT_EQ(times, f.unit == "ratio") << shown;
+    char* end = nullptr;
+    const double number = std::strtod(shown.c_str(), &end);
+    ASSERT_NE(end, shown.c_str()) << "no number in '" << shown << "'";
+    const std::string rest = end;
+    double scale = 1.0;
+    if (!rest.empty()) {
+      const Suffix* s = nullptr;
+      for (const Suffix& x : suffixes)
+        if (rest == x.text) s = &x;
+      ASSERT_NE(s, nullptr) << "unknown unit word '" << rest << "'";
+      EXPECT_EQ(f.unit, s->unit) << rest;
+      scale = s->scale;
+    } else {
+      EXPECT_TRUE(f.unit != "share" && f.unit != "per_year" && f.unit != "GWh") << f.unit << " shown without its unit";
+    }
+    // Shown to at least 3 significant digits.
+    EXPECT_NEAR(number * scale, f.value, std::abs(f.value) * 5e-3) << parktwin::scene::fact_display(f);
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(plan_facts().facts.size()));
 }

@@ -39,7 +39,10 @@ std::string english_value(const Fact& f) {
   if (f.unit == "units") return v >= 1e6 ? number(v / 1e6) + " million" : number(v);
   if (f.unit == "share") return number(100.0 * v, 3) + " %";
   if (f.unit == "per_year") return number(100.0 * v, 3) + " %/yr";
-  if (f.unit == "ratio") return "x" + number(v);
+  if (f.unit == "ratio") {  // (appended, not "x" + number(v): GCC 12 warns falsely of an overlap there)
+    std::string r = "x";
+    return r += number(v);
+  }
   if (f.unit == "GWh") return number(v) + " GWh";
   return number(v);
 }
