@@ -183,7 +183,9 @@ TEST_F(StyleChanges, ASnapshotCopiesOnlyTheBlocksThatChanged) {
   const auto fourth = builder.build(s, cam, 0.0);
   EXPECT_TRUE(equals_scene(*fourth));
   for (size_t b = 0; b + 1 < fourth->styles->blocks().size(); ++b)
-    if ((b + 1) * kStyleBlock <= n) EXPECT_EQ(fourth->styles->blocks()[b].get(), third->styles->blocks()[b].get()) << "block " << b;
+    if ((b + 1) * kStyleBlock <= n) {
+      EXPECT_EQ(fourth->styles->blocks()[b].get(), third->styles->blocks()[b].get()) << "block " << b;
+    }
 
   // Nothing changed: the same blocks, the same revision.
   const auto fifth = builder.build(s, cam, 0.0);
@@ -206,7 +208,9 @@ TEST_F(StyleChanges, AnimationTouchesOnlyWhatMovesAndStops) {
   EXPECT_GT(s.style_revision, rev);
   for (size_t i = 0; i < s.styles.size(); ++i) {
     const bool theirs = std::find(mine.begin(), mine.end(), i) != mine.end();
-    if (!theirs) ASSERT_TRUE(same(s.styles[i], before[i])) << "building " << i << " moved";
+    if (!theirs) {
+      ASSERT_TRUE(same(s.styles[i], before[i])) << "building " << i << " moved";
+    }
   }
   EXPECT_LT(s.styles[mine[0]].height, before[mine[0]].height);
   int steps = 0;

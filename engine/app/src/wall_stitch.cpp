@@ -18,8 +18,12 @@ std::string wall_frame_png(const std::string& dir, const std::string& what, uint
 }
 
 std::string wall_tile_png(const std::string& dir, const wall::Panel& panel, uint64_t frame) {
-  return wall_frame_png((fs::path(dir) / panel.node).string(),
-                        "c" + std::to_string(panel.col) + "r" + std::to_string(panel.row), frame);
+  // (appended, not "c" + ...: GCC 12 warns falsely of an overlap in operator+(const char*, string&&))
+  std::string tile = "c";
+  tile += std::to_string(panel.col);
+  tile += 'r';
+  tile += std::to_string(panel.row);
+  return wall_frame_png((fs::path(dir) / panel.node).string(), tile, frame);
 }
 
 gis::Result<WallStitchDiff> wall_stitch_diff(const wall::Layout& layout, const std::string& dir, uint64_t frame,

@@ -24,7 +24,7 @@
 
 namespace parktwin::scene {
 
-struct Scene;
+class Scene;
 
 class LodBuilder {
  public:
