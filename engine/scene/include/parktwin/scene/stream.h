@@ -39,8 +39,8 @@ struct StreamOptions {
   /// The workers' nice value above the caller's (0: the same). With +10 loading yields the cores
   /// to the frames, which on a CPU device (lavapipe) are CPU work too: at 10k footprints the first
   /// frame came 0.03-0.09 s sooner, but at 1M the frames drawn while tiles arrive took the cores
-  /// and every tile was in after 65 s instead of about 22 s, so the default is 0. Raised once per
-  /// worker; it cannot be lowered again without privileges.
+  /// and the last tile came at 72.9 s instead of 31.3 s (same session, one run each), so the
+  /// default is 0. Raised once per worker; it cannot be lowered again without privileges.
   int worker_nice = 0;
   std::optional<glm::dvec2> focus;   ///< scene frame: tiles nearest to it first (default: the layer's centre)
   std::string cache_dir;             ///< where triangulated tiles are kept ("" = no cache)
