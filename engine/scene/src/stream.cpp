@@ -1,106 +1,22 @@
 // Streaming a buildings layer: worker threads read tiles (or the whole source once) and extrude
-// them; the main thread moves finished tiles into the scene. See stream.h.
+// them (stream_worker.cpp); the main thread moves finished tiles into the scene (here). See stream.h.
 #include "parktwin/scene/stream.h"
 
-#include <pthread.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cerrno>
-#include <cmath>
-#include <condition_variable>
-#include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <set>
-#include <sstream>
 #include <thread>
-#include <tuple>
-#include <unordered_set>
 
-#include "load_detail.h"
-#include "parktwin/gis/tiled_reader.h"
-#include "stream_detail.h"
+#include "stream_impl.h"
 
 namespace parktwin::scene {
 
-/// What a complete tile cache says of its layer, so a second start needs no look at the source.
-struct LayerStream::CachedLayerInfo {
-  gis::LayerData schema;  // name, CRS, fields (no features)
-  int64_t declared = -1;
-  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
-  size_t source_layers = 1;
-  bool indexed = false;
-  std::vector<std::pair<TileKey, uint32_t>> tiles;  // with their part (one-pass sources: a batch of the read)
-};
-
 using namespace load_detail;
-using stream_detail::TileBatch;
+using namespace stream_detail;
 
 namespace {
 
-/// This thread's nice value raised by `by` (Linux: a per-thread attribute, setpriority(2)).
-void lower_priority(int by) {
-  if (by <= 0) return;
-  const id_t tid = static_cast<id_t>(::gettid());
-  errno = 0;
-  const int now = ::getpriority(PRIO_PROCESS, tid);
-  if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + by));
-}
-
-constexpr const char* kManifestMagic = "parktwin-tile-cache 3";
-
-
-glm::dvec2 tile_centre(TileKey k) {
-  return {(static_cast<double>(k.x) + 0.5) * kTileSize, (static_cast<double>(k.y) + 0.5) * kTileSize};
-}
-
-/// The key of the batch of features no tile took (see LayerStream::Impl::JobKind::Rest).
-constexpr TileKey kRestKey{INT64_MIN, INT64_MIN};
-
-/// A tile's file; a one-pass read's later batches make further parts of a tile (see ReadAll).
-std::string tile_file(const std::string& dir, TileKey k, uint32_t part) {
-  if (k == kRestKey) return dir + "/rest.tile";
-  return dir + "/" + std::to_string(k.x) + "_" + std::to_string(k.y) + (part ? "." + std::to_string(part) : "") + ".tile";
-}
-
-/// One entry of the manifest: a tile part and its feature count.
-struct ManifestEntry {
-  TileKey key;
-  uint32_t part = 0;
-  int64_t features = 0;
-};
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  return h;
-}
-
-/// The cache directory of one source layer read one way; "" when the source is not a plain file.
-std::string cache_dir_for(const std::string& root, const std::string& path, const std::string& layer,
-                          const std::string& frame_def, const LoadOptions& o, const StreamOptions& so) {
-  if (root.empty()) return {};
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-  std::error_code ec;
-  const std::string abs = std::filesystem::absolute(path, ec).string();
-  std::ostringstream key;
-  key << abs << '\n' << st.st_size << '\n' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << '\n' << layer << '\n'
-      << frame_def << '\n' << o.read.declared_crs.value_or("") << '\n' << o.read.override_crs << '\n'
-      << o.read.repair_invalid << '\n' << o.read.max_distance_m << '\n' << o.height_attribute << '\n' << kTileSize
-      << '\n' << sizeof(gis::BuildingVertex) << '\n' << so.one_pass_first << ' ' << so.one_pass_batch;
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(fnv1a(key.str())));
-  return root + "/" + hex;
-}
 
 void merge_report(gis::LoadReport& into, const gis::LoadReport& r) {
   into.read += r.read;
@@ -112,67 +28,6 @@ void merge_report(gis::LoadReport& into, const gis::LoadReport& r) {
     if (into.messages.size() < 40) into.messages.push_back(m);
 }
 
-using CachedLayer = LayerStream::CachedLayerInfo;
-
-void write_text(std::ostream& out, const std::string& s) { out << s.size() << ' ' << s << '\n'; }
-
-bool read_text(std::istream& in, std::string& s) {
-  size_t n = 0;
-  if (!(in >> n) || n > (1u << 20) || in.get() != ' ') return false;
-  s.resize(n);
-  return static_cast<bool>(in.read(s.data(), static_cast<std::streamsize>(n)));
-}
-
-void write_cache_manifest(std::ostream& out, const CachedLayer& c, const std::vector<ManifestEntry>& tiles) {
-  out.precision(17);
-  out << kManifestMagic << '\n';
-  write_text(out, c.schema.source);
-  write_text(out, c.schema.name);
-  write_text(out, c.schema.crs);
-  out << c.schema.fields.size() << '\n';
-  for (size_t i = 0; i < c.schema.fields.size(); ++i) {
-    out << static_cast<int>(i < c.schema.field_types.size() ? c.schema.field_types[i] : gis::FieldType::String) << ' ';
-    write_text(out, c.schema.fields[i]);
-  }
-  out << c.declared << ' ' << c.source_layers << ' ' << c.indexed << ' ' << (c.extent ? 1 : 0) << '\n';
-  if (c.extent) out << c.extent->first.x << ' ' << c.extent->first.y << ' ' << c.extent->second.x << ' ' << c.extent->second.y << '\n';
-  out << tiles.size() << '\n';
-  for (const ManifestEntry& e : tiles) out << e.key.x << ' ' << e.key.y << ' ' << e.features << ' ' << e.part << '\n';
-}
-
-std::optional<CachedLayer> read_cache_manifest(const std::string& dir) {
-  if (dir.empty()) return std::nullopt;
-  std::ifstream in(dir + "/manifest");
-  std::string magic;
-  if (!in || !std::getline(in, magic) || magic != kManifestMagic) return std::nullopt;
-  CachedLayer c;
-  size_t nf = 0;
-  if (!read_text(in, c.schema.source) || !read_text(in, c.schema.name) || !read_text(in, c.schema.crs) || !(in >> nf) ||
-      nf > 10000)
-    return std::nullopt;
-  for (size_t i = 0; i < nf; ++i) {
-    int t = 0;
-    std::string name;
-    if (!(in >> t) || in.get() != ' ' || t < 0 || t > 2 || !read_text(in, name)) return std::nullopt;
-    c.schema.field_types.push_back(static_cast<gis::FieldType>(t));
-    c.schema.fields.push_back(std::move(name));
-  }
-  int has_extent = 0;
-  if (!(in >> c.declared >> c.source_layers >> c.indexed >> has_extent)) return std::nullopt;
-  if (has_extent) {
-    glm::dvec2 lo, hi;
-    if (!(in >> lo.x >> lo.y >> hi.x >> hi.y)) return std::nullopt;
-    c.extent = std::make_pair(lo, hi);
-  }
-  size_t n = 0;
-  if (!(in >> n) || n > 10'000'000) return std::nullopt;
-  c.tiles.resize(n);
-  for (auto& [k, part] : c.tiles) {
-    int64_t count = 0;
-    if (!(in >> k.x >> k.y >> count >> part)) return std::nullopt;
-  }
-  return c;
-}
 
 /// Appends the tiles of the square of `size` (a power of two) tiles at (x0, y0), clipped to `last`, that the index
 /// has features near.
@@ -192,397 +47,113 @@ void nonempty_tiles(gis::TiledLayerReader& r, int64_t x0, int64_t y0, int64_t si
 
 }  // namespace
 
-std::string default_tile_cache_dir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/parktwin/tiles";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/parktwin/tiles";
-  return {};
-}
-
-struct LayerStream::Impl {
-  enum class JobKind { Tile, CachedTile, ReadAll, Rest, Extrude };
-  struct Job {
-    JobKind kind = JobKind::Tile;
-    TileKey key;
-    uint32_t part = 0;                            // CachedTile, Extrude: which part of the tile
-    double dist = 0.0;
-    std::vector<gis::Feature> features;          // Extrude: the tile's features
-    std::set<std::tuple<int64_t, int64_t, uint32_t>> only;  // ReadAll after a damaged cache: these parts only
-    bool report_only = false;                     // ReadAll after a damaged cached report: no tiles
-    std::unordered_set<int64_t> seen;             // Rest: FIDs already read
-  };
-
-  // Fixed at start.
-  std::string path, layer_name, frame_def, cache;
-  LoadOptions options;
-  StreamOptions stream;
-  gis::LayerData schema;
-  bool indexed = false;
-  int height_field = -1, floor_field = -1;
-  glm::dvec2 focus{0.0};
-  std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
-  size_t source_layers = 1;
-  uint32_t layer = 0;
-  std::unique_ptr<gis::TiledLayerReader> spare;  // the reader start() opened, for the first worker
-  std::unique_ptr<BuildingFields> fields;  // main thread
-
-  // Shared with workers.
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Job> jobs;  // kept sorted by distance (nearest first)
-  std::deque<TileBatch> done;
-  size_t busy = 0;
-  bool stop = false;
-  std::atomic<bool> over_budget{false};
-  std::atomic<uint64_t> bytes{0};  // vertex and index data of the tiles read so far
-  std::atomic<int64_t> read_ns{0}, tri_ns{0};
-  std::vector<std::thread> workers;
-
-  // Main thread.
-  StreamProgress prog;
-  size_t tiles_expected = 0;       // known tiles (grows when a one-pass read splits the layer)
-  bool one_pass_pending = false;   // a ReadAll has not delivered yet
-  bool rest_checked = false;
-  std::unordered_set<int64_t> seen_fids;
-  std::vector<ManifestEntry> manifest;  // tile parts with their feature counts
-  bool cache_complete = false, cache_usable = true;
-
-  void push_job(Job j) {
-    std::lock_guard lock(mu);
-    j.dist = glm::length(tile_centre(j.key) - focus);
-    auto it = std::upper_bound(jobs.begin(), jobs.end(), j.dist, [](double d, const Job& x) { return d < x.dist; });
-    jobs.insert(it, std::move(j));
-    cv.notify_one();
-  }
-
-  void deliver(TileBatch&& b) {
-    std::lock_guard lock(mu);
-    done.push_back(std::move(b));
-  }
-
-  // Extrudes a tile's features into its chunk (vertices carry the feature's index in the batch).
-  void extrude(TileBatch& b, gis::Extruder& ex) {
-    const auto t0 = std::chrono::steady_clock::now();
-    BuildingChunk& c = b.chunk;
-    c.tile = b.key;
-    c.mesh.origin = tile_centre(b.key);
-    c.bmin = glm::dvec2(1e300);
-    c.bmax = glm::dvec2(-1e300);
-    b.extruded.assign(b.features.size(), 0);
-    for (size_t i = 0; i < b.features.size(); ++i) {
-      const gis::Feature& f = b.features[i];
-      if (f.geom.polygons.empty()) continue;
-      b.extruded[i] = add_building_feature(f, static_cast<uint32_t>(i), feature_height(f, height_field, floor_field), c, ex);
+// Main thread: one delivered batch into the scene.
+void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
+  if (!b.error.empty()) {
+    if (b.error == "budget") {
+      ++prog.tiles_over_budget;
+      ++prog.tiles_done;
+      cache_usable = false;
+      return;
     }
-    tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-  }
-
-  // The tile's mesh laid out as renderers draw it, here on the worker rather than on the render
-  // thread at upload (counted as triangulation time).
-  void lay_out(TileBatch& b) {
-    if (b.chunk.mesh.indices.empty()) return;
-    const auto t0 = std::chrono::steady_clock::now();
-    b.clusters = std::make_shared<gis::ClusteredMesh>(gis::cluster_building_mesh(b.chunk.mesh));
-    tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-  }
-
-  void count_bytes(const TileBatch& b) {
-    const uint64_t n = b.chunk.mesh.bytes();
-    if (stream.memory_budget_mb && (bytes += n) > stream.memory_budget_mb * 1024 * 1024) over_budget = true;
-  }
-
-  void finish_batch(TileBatch&& b, gis::Extruder& ex, bool from_source) {
-    extrude(b, ex);
-    count_bytes(b);
-    if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key, b.part), b);
-    lay_out(b);
-    deliver(std::move(b));
-  }
-
-  // A read's features and report into `b`; on failure delivers `b` with the message instead.
-  bool take(TileBatch& b, gis::Result<gis::LayerData>&& d) {
-    if (!d) {
-      b.error = d.error().message;
-      deliver(std::move(b));
-      return false;
-    }
-    b.features = std::move(d->features);
-    b.report = std::move(d->report);
-    return true;
-  }
-
-  void run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& reader, gis::Extruder& ex) {
-    auto open_reader = [&]() -> bool {
-      if (reader) return true;
-      {
-        std::lock_guard lock(mu);
-        reader = std::move(spare);
-      }
-      if (reader) return true;
-      auto r = gis::TiledLayerReader::open(path, layer_name, frame_def, options.read);
-      if (!r) {
-        TileBatch b;
-        b.key = j.key;
-        b.error = r.error().message;
-        deliver(std::move(b));
-        return false;
-      }
-      reader = std::move(*r);
-      return true;
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    auto add_read_time = [&] {
-      read_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-    };
-    switch (j.kind) {
-      case JobKind::CachedTile: {
-        auto b = stream_detail::read_tile(tile_file(cache, j.key, j.part));
-        add_read_time();
-        if (b && b->key == j.key) {
-          b->part = j.part;
-          count_bytes(*b);
-          lay_out(*b);
-          deliver(std::move(*b));
-          return;
-        }
-        // Damaged or missing: this tile from the source.
-        TileBatch miss;
-        miss.key = j.key;
-        miss.part = j.part;
-        miss.is_tile = false;
-        miss.error = "cache:" + tile_file(cache, j.key, j.part);
-        deliver(std::move(miss));
+    if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
+      scene.warnings.push_back("the tile cache file " + b.error.substr(6) + " is damaged; that tile is read from " + path);
+      cache_complete = false;  // written again once everything is in
+      if (b.key == kRestKey && indexed) {  // the features no tile took: asked for again once the tiles are in
+        rest_checked = false;
         return;
       }
-      case JobKind::Tile: {
-        if (!open_reader()) return;
-        const glm::dvec2 lo(static_cast<double>(j.key.x) * kTileSize, static_cast<double>(j.key.y) * kTileSize);
-        TileBatch b;
-        b.key = j.key;
-        auto d = reader->read_tile(lo, lo + glm::dvec2(kTileSize), &b.seen);
-        add_read_time();
-        if (!take(b, std::move(d))) return;
-        finish_batch(std::move(b), ex, true);
-        return;
-      }
-      case JobKind::Rest: {
-        if (!open_reader()) return;
-        TileBatch b;
-        b.key = kRestKey;
-        auto d = reader->read_rest(j.seen);
-        add_read_time();
-        if (!take(b, std::move(d))) return;
-        // Features a tile did not take (no geometry, or missed by the index): each to its own tile's
-        // chunk by the main thread (update_features), so they are delivered unextruded.
-        b.extruded.assign(b.features.size(), 0);
-        if (!cache.empty()) stream_detail::write_tile(tile_file(cache, b.key, 0), b);
-        deliver(std::move(b));
-        return;
-      }
-      case JobKind::ReadAll: {
-        if (!open_reader()) return;
-        // Batches of the pass go to the workers as they are read (a first frame long before a big
-        // file is through), each split by tile into parts: batch k makes part k of its tiles, the
-        // same on every read of the file (a damaged cached part is read again by its number).
-        uint32_t part = 0;
-        const auto split = [&](std::vector<gis::Feature>&& feats) {
-          if (j.report_only) {
-            ++part;
-            return;
-          }
-          std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> tiles;
-          for (gis::Feature& f : feats) {
-            const Box box = geometry_box(f.geom);
-            const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
-            if (!j.only.empty() && !j.only.contains({k.x, k.y, part})) continue;
-            tiles[{k.x, k.y}].push_back(std::move(f));
-          }
-          TileBatch announce;  // before its tiles: the main thread counts them as expected first
-          announce.is_tile = false;
-          announce.more = true;
-          announce.seen.push_back(static_cast<int64_t>(tiles.size()));
-          deliver(std::move(announce));
-          for (auto& [k, part_features] : tiles) {
-            Job e;
-            e.kind = JobKind::Extrude;
-            e.key = TileKey{k.first, k.second};
-            e.part = part;
-            e.features = std::move(part_features);
-            push_job(std::move(e));
-          }
-          ++part;
-        };
-        auto d = reader->read_all(stream.one_pass_first, stream.one_pass_batch, split);
-        add_read_time();
-        TileBatch rep;
-        rep.is_tile = false;
-        if (!d) {
-          rep.error = d.error().message;
-          deliver(std::move(rep));
-          return;
-        }
-        rep.seen.push_back(0);
-        if (j.only.empty()) {  // the whole pass's report: kept in the cache as its rest tile (no features)
-          rep.extent = reader->pass_extent();  // (taken where the layer's was not known)
-          rep.key = kRestKey;
-          rep.report = std::move(d->report);
-          if (!cache.empty()) {
-            TileBatch r;
-            r.key = kRestKey;
-            r.report = rep.report;
-            stream_detail::write_tile(tile_file(cache, kRestKey, 0), r);
-          }
-        }
-        deliver(std::move(rep));
-        return;
-      }
-      case JobKind::Extrude: {
-        TileBatch b;
-        b.key = j.key;
-        b.part = j.part;
-        b.features = std::move(j.features);  // the one-pass read's report counted them
-        for (const gis::Feature& f : b.features) b.seen.push_back(f.fid);
-        finish_batch(std::move(b), ex, true);
-        return;
-      }
-    }
-  }
-
-  void worker() {
-    lower_priority(stream.worker_nice);
-    pthread_setname_np(pthread_self(), "parktwin-stream");  // after the priority: a named worker has it
-    std::unique_ptr<gis::TiledLayerReader> reader;
-    gis::Extruder ex;
-    for (;;) {
-      Job j;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return stop || !jobs.empty(); });
-        if (stop) return;
-        j = std::move(jobs.front());
-        jobs.pop_front();
-        ++busy;
-      }
-      if (over_budget && (j.kind == JobKind::Tile || j.kind == JobKind::CachedTile || j.kind == JobKind::Extrude)) {
-        TileBatch skipped;
-        skipped.key = j.key;
-        skipped.error = "budget";
-        deliver(std::move(skipped));
-      } else {
-        run_job(j, reader, ex);
-      }
-      std::lock_guard lock(mu);
-      --busy;
-    }
-  }
-
-  // Main thread: one delivered batch into the scene.
-  void integrate_batch(Scene& scene, TileBatch&& b) {
-    if (!b.error.empty()) {
-      if (b.error == "budget") {
-        ++prog.tiles_over_budget;
-        ++prog.tiles_done;
-        cache_usable = false;
-        return;
-      }
-      if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
-        scene.warnings.push_back("the tile cache file " + b.error.substr(6) + " is damaged; that tile is read from " + path);
-        cache_complete = false;  // written again once everything is in
-        if (b.key == kRestKey && indexed) {  // the features no tile took: asked for again once the tiles are in
-          rest_checked = false;
-          return;
-        }
-        if (b.key == kRestKey) {  // a one-pass read's report: the pass again, for its report only
-          Job j;
-          j.kind = JobKind::ReadAll;
-          j.report_only = true;
-          one_pass_pending = true;
-          push_job(std::move(j));
-          return;
-        }
+      if (b.key == kRestKey) {  // a one-pass read's report: the pass again, for its report only
         Job j;
-        if (indexed) {
-          j.kind = JobKind::Tile;
-          j.key = b.key;
-        } else {
-          j.kind = JobKind::ReadAll;
-          j.only.insert({b.key.x, b.key.y, b.part});
-          one_pass_pending = true;
-          --tiles_expected;  // the one-pass read announces it again
-        }
+        j.kind = JobKind::ReadAll;
+        j.report_only = true;
+        one_pass_pending = true;
         push_job(std::move(j));
         return;
       }
-      if (prog.error.empty()) prog.error = b.error;
-      scene.warnings.push_back("streaming " + path + ": " + b.error);
-      cache_usable = false;
-      if (b.is_tile && !(b.key == kRestKey)) ++prog.tiles_done;
-      else one_pass_pending = false;
+      Job j;
+      if (indexed) {
+        j.kind = JobKind::Tile;
+        j.key = b.key;
+      } else {
+        j.kind = JobKind::ReadAll;
+        j.only.insert({b.key.x, b.key.y, b.part});
+        one_pass_pending = true;
+        --tiles_expected;  // the one-pass read announces it again
+      }
+      push_job(std::move(j));
       return;
     }
-    Layer& l = scene.layers[layer];
-    merge_report(l.data.report, b.report);
-    if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
-      if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
-      if (b.extent && !extent) extent = b.extent;  // StreamOptions::extent_first false: the pass's
-      one_pass_pending = b.more;
-      if (b.key == kRestKey) manifest.push_back({kRestKey, 0, 0});  // the pass's report, in the cache
-      return;
-    }
-    if (b.from_cache && !(b.key == kRestKey)) ++prog.tiles_from_cache;
-    for (int64_t fid : b.seen) seen_fids.insert(fid);
-    const bool rest = b.key == kRestKey;
-    if (!rest) ++prog.tiles_done;
-    manifest.push_back({b.key, b.part, static_cast<int64_t>(b.features.size())});
-    const size_t base = l.data.features.size();
-    prog.features += static_cast<int64_t>(b.features.size());
-    for (gis::Feature& f : b.features) l.data.features.push_back(std::move(f));
-    const size_t n = l.data.features.size();
-    l.feature_chunk.resize(n, -1);
-    l.feature_building.resize(n, -1);
-    if (rest) {
-      one_pass_pending = false;
-      std::vector<size_t> fresh;
-      for (size_t i = base; i < n; ++i) fresh.push_back(i);
-      if (!fresh.empty()) update_features(scene, layer, fresh);
-      return;
-    }
-    if (b.chunk.mesh.indices.empty()) return;
-    BuildingChunk& c = b.chunk;
-    c.revision = ++scene.geometry_revision;
-    const auto ci = static_cast<int32_t>(l.building_chunks.size());
-    std::vector<uint32_t> slot_of(b.extruded.size(), 0);
-    std::vector<uint32_t> fresh;
-    for (size_t i = 0; i < b.extruded.size(); ++i) {
-      if (!b.extruded[i]) continue;
-      const size_t fi = base + i;
-      const auto slot = static_cast<uint32_t>(scene.buildings.size());
-      scene.buildings.push_back(building_record(scene, *fields, layer, fi, geometry_box(l.data.features[fi].geom)));
-      l.feature_building[fi] = static_cast<int32_t>(slot);
-      l.feature_chunk[fi] = ci;
-      c.features.push_back(static_cast<uint32_t>(fi));
-      slot_of[i] = slot;
-      fresh.push_back(slot);
-    }
-    for (gis::BuildingVertex& v : c.mesh.vertices) v.building = slot_of[v.building];
-    if (b.clusters) {  // the worker's layout, its buildings renamed the same way (order kept: slots ascend)
-      for (uint32_t& bi : b.clusters->buildings) bi = slot_of[bi];
-      c.clusters = std::move(b.clusters);
-      c.clusters_revision = c.revision;
-    }
-    scene.include_bounds(c.bmin, c.bmax);
-    l.building_chunks.push_back(std::move(c));
-    scene.restyle_buildings(fresh);
+    if (prog.error.empty()) prog.error = b.error;
+    scene.warnings.push_back("streaming " + path + ": " + b.error);
+    cache_usable = false;
+    if (b.is_tile && !(b.key == kRestKey)) ++prog.tiles_done;
+    else one_pass_pending = false;
+    return;
   }
+  Layer& l = scene.layers[layer];
+  merge_report(l.data.report, b.report);
+  if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
+    if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
+    if (b.extent && !extent) extent = b.extent;  // StreamOptions::extent_first false: the pass's
+    one_pass_pending = b.more;
+    if (b.key == kRestKey) manifest.push_back({kRestKey, 0, 0});  // the pass's report, in the cache
+    return;
+  }
+  if (b.from_cache && !(b.key == kRestKey)) ++prog.tiles_from_cache;
+  for (int64_t fid : b.seen) seen_fids.insert(fid);
+  const bool rest = b.key == kRestKey;
+  if (!rest) ++prog.tiles_done;
+  manifest.push_back({b.key, b.part, static_cast<int64_t>(b.features.size())});
+  const size_t base = l.data.features.size();
+  prog.features += static_cast<int64_t>(b.features.size());
+  for (gis::Feature& f : b.features) l.data.features.push_back(std::move(f));
+  const size_t n = l.data.features.size();
+  l.feature_chunk.resize(n, -1);
+  l.feature_building.resize(n, -1);
+  if (rest) {
+    one_pass_pending = false;
+    std::vector<size_t> fresh;
+    for (size_t i = base; i < n; ++i) fresh.push_back(i);
+    if (!fresh.empty()) update_features(scene, layer, fresh);
+    return;
+  }
+  if (b.chunk.mesh.indices.empty()) return;
+  BuildingChunk& c = b.chunk;
+  c.revision = ++scene.geometry_revision;
+  const auto ci = static_cast<int32_t>(l.building_chunks.size());
+  std::vector<uint32_t> slot_of(b.extruded.size(), 0);
+  std::vector<uint32_t> fresh;
+  for (size_t i = 0; i < b.extruded.size(); ++i) {
+    if (!b.extruded[i]) continue;
+    const size_t fi = base + i;
+    const auto slot = static_cast<uint32_t>(scene.buildings.size());
+    scene.buildings.push_back(building_record(scene, *fields, layer, fi, geometry_box(l.data.features[fi].geom)));
+    l.feature_building[fi] = static_cast<int32_t>(slot);
+    l.feature_chunk[fi] = ci;
+    c.features.push_back(static_cast<uint32_t>(fi));
+    slot_of[i] = slot;
+    fresh.push_back(slot);
+  }
+  for (gis::BuildingVertex& v : c.mesh.vertices) v.building = slot_of[v.building];
+  if (b.clusters) {  // the worker's layout, its buildings renamed the same way (order kept: slots ascend)
+    for (uint32_t& bi : b.clusters->buildings) bi = slot_of[bi];
+    c.clusters = std::move(b.clusters);
+    c.clusters_revision = c.revision;
+  }
+  scene.include_bounds(c.bmin, c.bmax);
+  l.building_chunks.push_back(std::move(c));
+  scene.restyle_buildings(fresh);
+}
 
-  void write_manifest() {
-    if (cache.empty() || !cache_usable || cache_complete) return;
-    std::ofstream out(cache + "/manifest.tmp", std::ios::trunc);
-    write_cache_manifest(out, {schema, prog.features_expected, extent, source_layers, indexed, {}}, manifest);
-    out.close();
-    std::error_code ec;
-    if (out) std::filesystem::rename(cache + "/manifest.tmp", cache + "/manifest", ec);
-  }
-};
+void LayerStream::Impl::write_manifest() {
+  if (cache.empty() || !cache_usable || cache_complete) return;
+  std::ofstream out(cache + "/manifest.tmp", std::ios::trunc);
+  write_cache_manifest(out, {schema, prog.features_expected, extent, source_layers, indexed, {}}, manifest);
+  out.close();
+  std::error_code ec;
+  if (out) std::filesystem::rename(cache + "/manifest.tmp", cache + "/manifest", ec);
+}
 
 LayerStream::LayerStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -617,7 +188,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   m->stream = so;
   m->frame_def = scene.frame().definition();
   m->cache = cache_dir_for(so.cache_dir, path, requested, m->frame_def, options, so);
-  std::optional<CachedLayer> cached;
+  std::optional<CachedLayerInfo> cached;
   if (cached_info) cached = std::move(cached_info);
   else if (!m->cache.empty()) cached = read_cache_manifest(m->cache);
   if (reader) {

@@ -1,0 +1,262 @@
+// A streamed layer's workers: they take jobs nearest the camera first, read tiles (or the whole
+// source once) or cached tiles, extrude them and lay them out, and deliver them to the main thread.
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <map>
+
+#include "stream_impl.h"
+
+namespace parktwin::scene {
+
+using namespace load_detail;
+using namespace stream_detail;
+
+namespace {
+
+
+/// This thread's nice value raised by `by` (Linux: a per-thread attribute, setpriority(2)).
+void lower_priority(int by) {
+  if (by <= 0) return;
+  const id_t tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int now = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + by));
+}
+
+}  // namespace
+
+void LayerStream::Impl::push_job(Job j) {
+  std::lock_guard lock(mu);
+  j.dist = glm::length(tile_centre(j.key) - focus);
+  auto it = std::upper_bound(jobs.begin(), jobs.end(), j.dist, [](double d, const Job& x) { return d < x.dist; });
+  jobs.insert(it, std::move(j));
+  cv.notify_one();
+}
+
+void LayerStream::Impl::deliver(TileBatch&& b) {
+  std::lock_guard lock(mu);
+  done.push_back(std::move(b));
+}
+
+// Extrudes a tile's features into its chunk (vertices carry the feature's index in the batch).
+void LayerStream::Impl::extrude(TileBatch& b, gis::Extruder& ex) {
+  const auto t0 = std::chrono::steady_clock::now();
+  BuildingChunk& c = b.chunk;
+  c.tile = b.key;
+  c.mesh.origin = tile_centre(b.key);
+  c.bmin = glm::dvec2(1e300);
+  c.bmax = glm::dvec2(-1e300);
+  b.extruded.assign(b.features.size(), 0);
+  for (size_t i = 0; i < b.features.size(); ++i) {
+    const gis::Feature& f = b.features[i];
+    if (f.geom.polygons.empty()) continue;
+    b.extruded[i] = add_building_feature(f, static_cast<uint32_t>(i), feature_height(f, height_field, floor_field), c, ex);
+  }
+  tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The tile's mesh laid out as renderers draw it, here on the worker rather than on the render
+// thread at upload (counted as triangulation time).
+void LayerStream::Impl::lay_out(TileBatch& b) {
+  if (b.chunk.mesh.indices.empty()) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  b.clusters = std::make_shared<gis::ClusteredMesh>(gis::cluster_building_mesh(b.chunk.mesh));
+  tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void LayerStream::Impl::count_bytes(const TileBatch& b) {
+  const uint64_t n = b.chunk.mesh.bytes();
+  if (stream.memory_budget_mb && (bytes += n) > stream.memory_budget_mb * 1024 * 1024) over_budget = true;
+}
+
+void LayerStream::Impl::finish_batch(TileBatch&& b, gis::Extruder& ex, bool from_source) {
+  extrude(b, ex);
+  count_bytes(b);
+  if (from_source && !cache.empty() && b.error.empty()) stream_detail::write_tile(tile_file(cache, b.key, b.part), b);
+  lay_out(b);
+  deliver(std::move(b));
+}
+
+// A read's features and report into `b`; on failure delivers `b` with the message instead.
+bool LayerStream::Impl::take(TileBatch& b, gis::Result<gis::LayerData>&& d) {
+  if (!d) {
+    b.error = d.error().message;
+    deliver(std::move(b));
+    return false;
+  }
+  b.features = std::move(d->features);
+  b.report = std::move(d->report);
+  return true;
+}
+
+void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& reader, gis::Extruder& ex) {
+  auto open_reader = [&]() -> bool {
+    if (reader) return true;
+    {
+      std::lock_guard lock(mu);
+      reader = std::move(spare);
+    }
+    if (reader) return true;
+    auto r = gis::TiledLayerReader::open(path, layer_name, frame_def, options.read);
+    if (!r) {
+      TileBatch b;
+      b.key = j.key;
+      b.error = r.error().message;
+      deliver(std::move(b));
+      return false;
+    }
+    reader = std::move(*r);
+    return true;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto add_read_time = [&] {
+    read_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  };
+  switch (j.kind) {
+    case JobKind::CachedTile: {
+      auto b = stream_detail::read_tile(tile_file(cache, j.key, j.part));
+      add_read_time();
+      if (b && b->key == j.key) {
+        b->part = j.part;
+        count_bytes(*b);
+        lay_out(*b);
+        deliver(std::move(*b));
+        return;
+      }
+      // Damaged or missing: this tile from the source.
+      TileBatch miss;
+      miss.key = j.key;
+      miss.part = j.part;
+      miss.is_tile = false;
+      miss.error = "cache:" + tile_file(cache, j.key, j.part);
+      deliver(std::move(miss));
+      return;
+    }
+    case JobKind::Tile: {
+      if (!open_reader()) return;
+      const glm::dvec2 lo(static_cast<double>(j.key.x) * kTileSize, static_cast<double>(j.key.y) * kTileSize);
+      TileBatch b;
+      b.key = j.key;
+      auto d = reader->read_tile(lo, lo + glm::dvec2(kTileSize), &b.seen);
+      add_read_time();
+      if (!take(b, std::move(d))) return;
+      finish_batch(std::move(b), ex, true);
+      return;
+    }
+    case JobKind::Rest: {
+      if (!open_reader()) return;
+      TileBatch b;
+      b.key = kRestKey;
+      auto d = reader->read_rest(j.seen);
+      add_read_time();
+      if (!take(b, std::move(d))) return;
+      // Features a tile did not take (no geometry, or missed by the index): each to its own tile's
+      // chunk by the main thread (update_features), so they are delivered unextruded.
+      b.extruded.assign(b.features.size(), 0);
+      if (!cache.empty()) stream_detail::write_tile(tile_file(cache, b.key, 0), b);
+      deliver(std::move(b));
+      return;
+    }
+    case JobKind::ReadAll: {
+      if (!open_reader()) return;
+      // Batches of the pass go to the workers as they are read (a first frame long before a big
+      // file is through), each split by tile into parts: batch k makes part k of its tiles, the
+      // same on every read of the file (a damaged cached part is read again by its number).
+      uint32_t part = 0;
+      const auto split = [&](std::vector<gis::Feature>&& feats) {
+        if (j.report_only) {
+          ++part;
+          return;
+        }
+        std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> tiles;
+        for (gis::Feature& f : feats) {
+          const Box box = geometry_box(f.geom);
+          const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
+          if (!j.only.empty() && !j.only.contains({k.x, k.y, part})) continue;
+          tiles[{k.x, k.y}].push_back(std::move(f));
+        }
+        TileBatch announce;  // before its tiles: the main thread counts them as expected first
+        announce.is_tile = false;
+        announce.more = true;
+        announce.seen.push_back(static_cast<int64_t>(tiles.size()));
+        deliver(std::move(announce));
+        for (auto& [k, part_features] : tiles) {
+          Job e;
+          e.kind = JobKind::Extrude;
+          e.key = TileKey{k.first, k.second};
+          e.part = part;
+          e.features = std::move(part_features);
+          push_job(std::move(e));
+        }
+        ++part;
+      };
+      auto d = reader->read_all(stream.one_pass_first, stream.one_pass_batch, split);
+      add_read_time();
+      TileBatch rep;
+      rep.is_tile = false;
+      if (!d) {
+        rep.error = d.error().message;
+        deliver(std::move(rep));
+        return;
+      }
+      rep.seen.push_back(0);
+      if (j.only.empty()) {  // the whole pass's report: kept in the cache as its rest tile (no features)
+        rep.extent = reader->pass_extent();  // (taken where the layer's was not known)
+        rep.key = kRestKey;
+        rep.report = std::move(d->report);
+        if (!cache.empty()) {
+          TileBatch r;
+          r.key = kRestKey;
+          r.report = rep.report;
+          stream_detail::write_tile(tile_file(cache, kRestKey, 0), r);
+        }
+      }
+      deliver(std::move(rep));
+      return;
+    }
+    case JobKind::Extrude: {
+      TileBatch b;
+      b.key = j.key;
+      b.part = j.part;
+      b.features = std::move(j.features);  // the one-pass read's report counted them
+      for (const gis::Feature& f : b.features) b.seen.push_back(f.fid);
+      finish_batch(std::move(b), ex, true);
+      return;
+    }
+  }
+}
+
+void LayerStream::Impl::worker() {
+  lower_priority(stream.worker_nice);
+  pthread_setname_np(pthread_self(), "parktwin-stream");  // after the priority: a named worker has it
+  std::unique_ptr<gis::TiledLayerReader> reader;
+  gis::Extruder ex;
+  for (;;) {
+    Job j;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return stop || !jobs.empty(); });
+      if (stop) return;
+      j = std::move(jobs.front());
+      jobs.pop_front();
+      ++busy;
+    }
+    if (over_budget && (j.kind == JobKind::Tile || j.kind == JobKind::CachedTile || j.kind == JobKind::Extrude)) {
+      TileBatch skipped;
+      skipped.key = j.key;
+      skipped.error = "budget";
+      deliver(std::move(skipped));
+    } else {
+      run_job(j, reader, ex);
+    }
+    std::lock_guard lock(mu);
+    --busy;
+  }
+}
+
+}  // namespace parktwin::scene
