@@ -11,7 +11,7 @@
 #include "shared_constants.h"
 
 namespace parktwin::scene {
-// Shared with stream.cpp through load_detail.h.
+// Shared with streaming (stream.cpp, stream_worker.cpp) through load_detail.h.
 namespace load_detail {
 
 constexpr float kDefaultHeight = 10.0f;

@@ -1,5 +1,5 @@
 #pragma once
-// Internal: the parts of load.cpp that streaming (stream.cpp) builds layers with.
+// Internal: the parts of load.cpp that streaming (stream.cpp, stream_worker.cpp) builds layers with.
 #include <string>
 #include <unordered_map>
 
