@@ -35,5 +35,8 @@ LayerKind user_layer_kind(const gis::LayerData& d, gis::GeomKind geom, const Loa
 void note_report(Scene& scene, const gis::LayerData& d);
 /// Appends a layer (provenance from its `source` field) without building anything.
 Layer& push_layer(Scene& scene, gis::LayerData&& data, std::string id, std::string title, LayerKind kind);
+/// Builds what layer `index` draws by its kind (buildings, markers or ground meshes) and widens
+/// the scene's bounds to it.
+void finish_layer(Scene& scene, uint32_t index, const std::string& height_attr);
 
 }  // namespace parktwin::scene::load_detail
