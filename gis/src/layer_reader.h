@@ -25,6 +25,12 @@ struct Batches {
 /// Opens a vector source as read_source does (remote sources refused unless allowed; messages name the path).
 Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& capture, bool allow_remote);
 
+/// The short name of the vector driver GDAL would open `path` with (from the file's first bytes,
+/// without opening it), "" when none.
+std::string vector_driver_of(const std::string& path);
+/// `path` opened as a vector dataset by `driver` alone; null when that fails (nothing reported).
+GDALDatasetUniquePtr open_with_driver(const std::string& path, const char* driver);
+
 /// Reads the features of `layer` that `accept` takes, exactly as read_source reads a whole layer
 /// (CRS, repair, range checks, attributes, report). The layer's spatial filter, if set, applies.
 /// The report counts only the features taken; no "declared count" check (the caller sums parts).

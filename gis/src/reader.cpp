@@ -514,6 +514,18 @@ Result<GDALDatasetUniquePtr> open_source(const std::string& path, ErrorCapture& 
   return open_vector(path, capture, allow_remote);
 }
 
+std::string vector_driver_of(const std::string& path) {
+  ensure_registered();
+  GDALDriverH d = GDALIdentifyDriverEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr);
+  return d ? GDALGetDriverShortName(d) : "";
+}
+
+GDALDatasetUniquePtr open_with_driver(const std::string& path, const char* driver) {
+  ensure_registered();
+  const char* const drivers[] = {driver, nullptr};
+  return GDALDatasetUniquePtr(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR, drivers));
+}
+
 Result<LayerData> read_features(const std::string& path, OGRLayer& layer, const SceneFrame& frame,
                                 const ReadOptions& options, ErrorCapture& capture, const FeatureFilter& accept,
                                 const Batches& batches) {

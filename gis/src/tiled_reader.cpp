@@ -1,23 +1,40 @@
 #include "parktwin/gis/tiled_reader.h"
 
 #include <algorithm>
-#include <glm/common.hpp>
+#include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <glm/common.hpp>
+
+#include <cpl_vsi.h>
 
 #include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
 
 #include "frame_impl.h"
+#include "geojson_head.h"
 #include "layer_reader.h"
 #include "parktwin/gis/gcj02.h"
 
 namespace parktwin::gis {
 
 struct TiledLayerReader::Impl {
+  /// A file in GDAL's memory file system, removed once the dataset on it is closed.
+  struct MemFile {
+    std::string name;
+    MemFile() = default;
+    MemFile(const MemFile&) = delete;
+    MemFile& operator=(const MemFile&) = delete;
+    ~MemFile() {
+      if (!name.empty()) VSIUnlink(name.c_str());
+    }
+  };
+
   std::string path;
   ReadOptions options;
   SceneFrame frame = SceneFrame::jiangxi();
   detail::ErrorCapture capture;
+  MemFile head;  // open_head's document (declared before `ds`, so it outlives the dataset on it)
   GDALDatasetUniquePtr ds;
   OGRLayer* layer = nullptr;
   LayerData schema;
@@ -98,6 +115,51 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::open(const std::stri
   auto ds = detail::open_source(path, impl->capture, options.allow_remote);
   if (!ds) return ds.error();
   impl->ds = std::move(*ds);
+  return finish_open(std::move(impl), layer);
+}
+
+std::unique_ptr<TiledLayerReader> TiledLayerReader::open_head(const std::string& path, const std::string& layer,
+                                                              const std::string& frame_def, const ReadOptions& options,
+                                                              size_t features, uint64_t min_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size < min_bytes || !std::filesystem::is_regular_file(path, ec)) return nullptr;
+  // Only GeoJSON's driver parses the whole file before its first feature; the head must be read
+  // by the driver that reads the file.
+  if (detail::vector_driver_of(path) != "GeoJSON") return nullptr;
+  // Head and file may disagree on the schema (a field first seen later, an integer field that
+  // later holds a real) and on feature ids: a caller compares what the whole file gives.
+  auto text = detail::geojson_head(path, features, std::min<uint64_t>(size / 2, uint64_t{256} << 20));
+  if (!text) return nullptr;
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  auto frame = SceneFrame::from_definition(frame_def);
+  if (!frame) return nullptr;
+  impl->frame = std::move(*frame);
+  // Named as the file is (GDAL names a GeoJSON layer after its file when the document does not).
+  static std::atomic<uint64_t> serial{0};
+  impl->head.name = "/vsimem/parktwin-head-" + std::to_string(++serial) + "/" +
+                    std::filesystem::path(path).filename().string();
+  auto* bytes = static_cast<GByte*>(VSI_MALLOC_VERBOSE(text->size()));
+  if (bytes == nullptr) return nullptr;
+  std::copy(text->begin(), text->end(), bytes);
+  VSILFILE* f = VSIFileFromMemBuffer(impl->head.name.c_str(), bytes, text->size(), TRUE);
+  if (f == nullptr) {
+    VSIFree(bytes);
+    return nullptr;
+  }
+  VSIFCloseL(f);
+  impl->ds = detail::open_with_driver(impl->head.name, "GeoJSON");
+  if (!impl->ds) return nullptr;
+  auto r = finish_open(std::move(impl), layer);
+  return r ? std::move(*r) : nullptr;
+}
+
+Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::finish_open(std::unique_ptr<Impl> impl,
+                                                                         const std::string& layer) {
+  const std::string& path = impl->path;
+  const ReadOptions& options = impl->options;
   impl->layer = layer.empty() ? (impl->ds->GetLayerCount() > 0 ? impl->ds->GetLayer(0) : nullptr)
                               : impl->ds->GetLayerByName(layer.c_str());
   if (impl->layer == nullptr)

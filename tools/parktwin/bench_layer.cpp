@@ -65,6 +65,7 @@ struct LoadTimes {
   double triangulate_s = 0.0;  ///< worker time extruding and triangulating, summed over workers
   int64_t features_read = 0, features_kept = 0;
   size_t tiles = 0, tiles_from_cache = 0;
+  int64_t head_features = 0, head_replaced = 0;  ///< StreamProgress's: first shown from the file's head
 };
 
 /// The layer as `parktwin --no-dataset --layer FILE --height-attr NAME --layer-kind buildings`
@@ -80,6 +81,7 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
   scene::StreamOptions so;
   so.cache_dir = o.tile_cache;
   if (o.worker_nice >= 0) so.worker_nice = o.worker_nice;
+  if (!o.head_start) so.head_start_bytes = 0;
   if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
     double lon = 0.0, lat = 0.0;
     if (std::sscanf(o.look.c_str(), "%lf,%lf", &lon, &lat) == 2) so.focus = s->frame().from_wgs84({lon, lat});
@@ -290,6 +292,8 @@ int run_child(const LayerBenchOptions& o) {
     lt.triangulate_s += p.triangulate_s;
     lt.tiles += p.tiles_done;
     lt.tiles_from_cache += p.tiles_from_cache;
+    lt.head_features += p.head_features;
+    lt.head_replaced += p.head_replaced;
   }
   for (const auto& l : s.layers) {
     lt.features_read += l.data.report.read;
@@ -323,6 +327,7 @@ int run_child(const LayerBenchOptions& o) {
             << "renderer_create_s=" << fixed(create_s, 3) << "\n"
             << "renderer_warm_up_s=" << fixed(r.stats().warm_up_ms / 1000.0, 3) << "\n"
             << "tiles=" << lt.tiles << "\ntiles_from_cache=" << lt.tiles_from_cache << "\n"
+            << "head_features=" << lt.head_features << "\nhead_replaced=" << lt.head_replaced << "\n"
             << "first_frame_buildings=" << first_frame_buildings << "\n"
             << "frames_while_loading=" << partial_frames << "\n"
             << "loading_frame_ms_max=" << fixed(loading_frame_ms_max, 1) << "\n";
@@ -360,6 +365,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.look.empty()) a.insert(a.end(), {"--look", o.look});
   if (!o.tile_cache.empty()) a.insert(a.end(), {"--tile-cache", o.tile_cache});
   if (!o.lods) a.push_back("--no-lod");
+  if (!o.head_start) a.push_back("--no-head-start");
   if (!o.warm_up) a.push_back("--no-warm-up");
   if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
@@ -516,6 +522,8 @@ int run_bench_layer(int argc, char** argv) {
       o.msaa = static_cast<uint32_t>(std::stoi(v));
     } else if (a == "--no-lod") {
       o.lods = false;
+    } else if (a == "--no-head-start") {
+      o.head_start = false;
     } else if (a == "--no-warm-up") {
       o.warm_up = false;
     } else if (a == "--worker-nice") {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "load_detail.h"
@@ -191,9 +192,13 @@ int first_field(const gis::LayerData& d, const std::string& preferred, const cha
   return -1;
 }
 
+std::pair<int, int> height_fields(const gis::LayerData& d, const std::string& height_attr) {
+  return {first_field(d, height_attr, kHeightNames, std::size(kHeightNames)),
+          first_field(d, "", kFloorNames, std::size(kFloorNames))};
+}
+
 BuildingFields::BuildingFields(const Scene& scene, const gis::LayerData& d, const std::string& height_attr) {
-  height = first_field(d, height_attr, kHeightNames, std::size(kHeightNames));
-  floors = first_field(d, "", kFloorNames, std::size(kFloorNames));
+  std::tie(height, floors) = height_fields(d, height_attr);
   kind = d.field("kind");
   enterprise = d.field("enterprise_id");
   source = d.field("source");

@@ -2,6 +2,7 @@
 // Internal: the parts of load.cpp that streaming (stream.cpp, stream_worker.cpp) builds layers with.
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "parktwin/scene/scene.h"
 
@@ -14,6 +15,10 @@ struct Box {
   glm::dvec2 mid() const { return (lo + hi) * 0.5; }
 };
 Box geometry_box(const gis::Geometry& g);
+
+/// The fields a building's height comes from (height_attr, else a known height name) and its
+/// floors field: indices into `d.fields`, -1 when none.
+std::pair<int, int> height_fields(const gis::LayerData& d, const std::string& height_attr);
 
 /// The attribute fields a buildings layer's records are read from.
 struct BuildingFields {

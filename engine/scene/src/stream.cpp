@@ -54,6 +54,10 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
       ++prog.tiles_over_budget;
       ++prog.tiles_done;
       cache_usable = false;
+      if (b.head) {
+        ++head_tiles_done;
+        settle_head(scene);
+      }
       return;
     }
     if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
@@ -85,7 +89,12 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
       return;
     }
     if (prog.error.empty()) prog.error = b.error;
-    scene.warnings.push_back("streaming " + path + ": " + b.error);
+    if (head_mode && !b.is_tile) {  // the whole file's read failed: said once the head's tiles are in (settle_head)
+      if (head_error.empty()) head_error = b.error;
+      else scene.warnings.push_back("streaming " + path + ": " + b.error);
+    } else {
+      scene.warnings.push_back("streaming " + path + ": " + b.error);
+    }
     cache_usable = false;
     if (b.is_tile && !(b.key == kRestKey)) ++prog.tiles_done;
     else one_pass_pending = false;
@@ -93,8 +102,36 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   }
   Layer& l = scene.layers[layer];
   merge_report(l.data.report, b.report);
+  if (b.whole_open) {  // head start: the whole file's reader is open
+    if (b.declared >= 0) {
+      prog.features_expected = b.declared;
+      if (!stream.memory_budget_mb && b.declared <= (int64_t{1} << 27)) {
+        l.features_expected = b.declared;
+        try {
+          const auto n = static_cast<size_t>(b.declared);
+          l.data.features.reserve(n);
+          l.feature_chunk.reserve(n);
+          l.feature_building.reserve(n);
+          scene.buildings.reserve(scene.buildings.size() + n - std::min(n, l.data.features.size()));
+        } catch (const std::bad_alloc&) {
+        }
+      }
+    }
+    if (b.schema) take_whole_schema(scene, *b.schema);
+    return;
+  }
+  if (b.head_fix) {  // the whole file's first batch differs from the head's
+    head_fix = std::move(b);
+    settle_head(scene);
+    return;
+  }
   if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
     if (!b.seen.empty()) tiles_expected += static_cast<size_t>(b.seen.front());
+    if (b.head) {  // the head's one announcement (no tiles when the head was of no use)
+      if (!b.seen.empty()) head_tiles_expected += static_cast<size_t>(b.seen.front());
+      head_announced = true;
+      return;
+    }
     if (b.extent && !extent) extent = b.extent;  // StreamOptions::extent_first false: the pass's
     one_pass_pending = b.more;
     if (b.key == kRestKey) manifest.push_back({kRestKey, 0, 0});  // the pass's report, in the cache
@@ -111,6 +148,12 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   const size_t n = l.data.features.size();
   l.feature_chunk.resize(n, -1);
   l.feature_building.resize(n, -1);
+  if (b.head) {  // where the head's features are, should the whole file's replace them
+    for (size_t i = 0; i < b.ordinals.size() && base + i < n; ++i)
+      if (b.ordinals[i] < head_pos.size()) head_pos[b.ordinals[i]] = base + i;
+    prog.head_features += static_cast<int64_t>(n - base);
+    ++head_tiles_done;
+  }
   if (rest) {
     one_pass_pending = false;
     std::vector<size_t> fresh;
@@ -146,6 +189,48 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   scene.restyle_buildings(fresh);
 }
 
+void LayerStream::Impl::take_whole_schema(Scene& scene, const gis::LayerData& whole) {
+  Layer& l = scene.layers[layer];
+  l.data.crs = whole.crs;
+  l.data.fields = whole.fields;
+  l.data.field_types = whole.field_types;
+  schema.crs = whole.crs;
+  schema.fields = whole.fields;
+  schema.field_types = whole.field_types;
+  fields = std::make_unique<BuildingFields>(scene, schema, options.height_attribute);
+  cache_usable = false;  // the cache's first parts hold the head's features (head_fix replaces them here)
+}
+
+void LayerStream::Impl::settle_head(Scene& scene) {
+  if (!head_mode || !head_announced || head_tiles_done < head_tiles_expected) return;
+  if (!head_error.empty()) {  // the whole file failed after the head was read
+    scene.warnings.push_back("streaming " + path + ": " + head_error +
+                             (prog.head_features > 0 ? "; the first " + std::to_string(prog.head_features) +
+                                                           " features, read from the head of the file before the "
+                                                           "whole of it, stay shown"
+                                                     : std::string()));
+    head_error.clear();
+  }
+  if (!head_fix) return;
+  std::vector<gis::Feature> whole = std::move(head_fix->features);
+  head_fix.reset();
+  Layer& l = scene.layers[layer];
+  std::vector<size_t> touched;
+  for (size_t i = 0; i < head_pos.size(); ++i) {
+    const size_t at = head_pos[i];
+    if (at >= l.data.features.size()) continue;  // not shown (left out by the memory budget)
+    if (i < whole.size()) {
+      l.data.features[at] = std::move(whole[i]);
+    } else {  // the whole file kept fewer: this one is not in it (deleted: its slot stays, hidden)
+      l.data.features[at].geom = gis::Geometry{};
+    }
+    touched.push_back(at);
+  }
+  update_features(scene, layer, touched);
+  prog.head_replaced += static_cast<int64_t>(touched.size());
+  cache_usable = false;  // the cache's first parts hold the head's features
+}
+
 void LayerStream::Impl::write_manifest() {
   if (cache.empty() || !cache_usable || cache_complete) return;
   std::ofstream out(cache + "/manifest.tmp", std::ios::trunc);
@@ -163,8 +248,23 @@ LayerStream::~LayerStream() {
     impl_->stop = true;
   }
   impl_->cv.notify_all();
+  impl_->head_cv.notify_all();
   for (std::thread& t : impl_->workers) t.join();
 }
+
+namespace {
+
+/// A big GeoJSON's head, to start its stream with (StreamOptions::head_start_bytes): its first
+/// batch from the head, the whole file opened by a worker meanwhile. Null where that does not apply.
+std::unique_ptr<gis::TiledLayerReader> open_head(const std::string& path, const std::string& layer,
+                                                 const std::string& frame_def, const LoadOptions& options,
+                                                 const StreamOptions& so) {
+  if (so.head_start_bytes == 0 || so.extent_first || so.one_pass_first == 0) return nullptr;
+  const size_t features = so.one_pass_first + so.one_pass_first / 8 + 16;  // room for a few it skips
+  return gis::TiledLayerReader::open_head(path, layer, frame_def, options.read, features, so.head_start_bytes);
+}
+
+}  // namespace
 
 gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const std::string& path,
                                                              const std::string& layer, const LoadOptions& options,
@@ -172,6 +272,8 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
   const std::string frame_def = scene.frame().definition();
   auto cached = read_cache_manifest(cache_dir_for(so.cache_dir, path, layer, frame_def, options, so));
   if (cached) return launch(scene, path, layer, options, so, nullptr, std::move(cached));
+  if (auto head = open_head(path, layer, frame_def, options, so))
+    return launch(scene, path, layer, options, so, std::move(head), std::nullopt, true);
   auto reader = gis::TiledLayerReader::open(path, layer, frame_def, options.read);
   if (!reader) return reader.error();
   return launch(scene, path, layer, options, so, std::move(*reader), std::nullopt);
@@ -181,7 +283,8 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
                                                               const std::string& requested, const LoadOptions& options,
                                                               const StreamOptions& so,
                                                               std::unique_ptr<gis::TiledLayerReader> reader,
-                                                              std::optional<CachedLayerInfo> cached_info) {
+                                                              std::optional<CachedLayerInfo> cached_info,
+                                                              bool head_start) {
   auto m = std::make_unique<Impl>();
   m->path = path;
   m->options = options;
@@ -198,8 +301,8 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
                                                          " is not polygons; only buildings layers are streamed");
     m->schema = r.schema();
     m->indexed = r.indexed();
-    m->prog.features_expected = r.declared_count();
-    m->extent = r.extent(so.extent_first || r.indexed());  // the index's tiles come from it
+    m->prog.features_expected = head_start ? -1 : r.declared_count();  // the head's count is not the file's
+    m->extent = head_start ? std::nullopt : r.extent(so.extent_first || r.indexed());  // the index's tiles come from it
     m->source_layers = r.layer_names().size();
   } else if (cached) {
     m->schema = cached->schema;
@@ -213,6 +316,8 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   m->layer_name = m->schema.name;
   const auto extent = m->extent;
   m->focus = so.focus ? *so.focus : extent ? (extent->first + extent->second) * 0.5 : glm::dvec2(0.0);
+  if (head_start && !so.focus)  // the head's middle (the whole file's extent comes with its pass)
+    if (const auto e = reader->extent(true)) m->focus = (e->first + e->second) * 0.5;
   if (!m->cache.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(m->cache, ec);
@@ -280,6 +385,23 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
       m->push_job(std::move(j));
     }
     m->tiles_expected = tiles.size();
+  } else if (head_start) {
+    m->head_schema = m->schema;
+    m->head_state = Impl::HeadState::Pending;
+    m->head_mode = true;
+    m->head_reader = std::move(reader);
+    m->head_pos.assign(so.one_pass_first, SIZE_MAX);
+    Impl::Job h;  // the head first (its jobs go before the others), then the whole file
+    h.kind = Impl::JobKind::HeadRead;
+    h.head = true;
+    m->push_job(std::move(h));
+    Impl::Job j;
+    j.kind = Impl::JobKind::ReadAll;
+    j.key = tile_of(m->focus);
+    j.after_head = true;
+    m->one_pass_pending = true;
+    m->rest_checked = true;
+    m->push_job(std::move(j));
   } else {
     Impl::Job j;
     j.kind = Impl::JobKind::ReadAll;
@@ -307,10 +429,14 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
     }
     const bool tile = b.is_tile && b.error.empty();
     m.integrate_batch(scene, std::move(b));
+    m.settle_head(scene);  // once the head's last tile is in
     moved += tile ? 1 : 0;
   }
   m.prog.tiles_total = m.tiles_expected;
-  const bool tiles_in = !m.one_pass_pending && m.prog.tiles_done >= m.tiles_expected;
+  // (Head start: not before the head has announced its tiles and they are in.)
+  const bool head_in = !m.head_mode ||
+                       (m.head_announced && m.head_tiles_done >= m.head_tiles_expected && !m.head_fix);
+  const bool tiles_in = head_in && !m.one_pass_pending && m.prog.tiles_done >= m.tiles_expected;
   if (tiles_in && !m.rest_checked) {
     m.rest_checked = true;
     // Features no tile took (no geometry; or a feature the index did not return): one more pass.
@@ -394,12 +520,20 @@ gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(
       }
     }
   }
-  // Is it a single layer of buildings? Then one reader serves the kind check, the schema and the first worker.
-  auto first = gis::TiledLayerReader::open(path, "", frame_def, options.read);
   const auto is_buildings = [&](const gis::TiledLayerReader& r) {
     return r.declared_kind() == gis::GeomKind::Polygon && r.declared_count() != 0 &&
            user_layer_kind(r.schema(), gis::GeomKind::Polygon, options) == LayerKind::Buildings;
   };
+  // A big GeoJSON (one layer) whose head holds buildings: started from the head.
+  if (all_layers)
+    if (auto head = open_head(path, "", frame_def, options, stream); head && is_buildings(*head))
+      if (auto s = LayerStream::launch(scene, path, "", options, stream, std::move(head), std::nullopt, true)) {
+        streams.push_back(std::move(*s));
+        ++added;
+        return finish();
+      }
+  // Is it a single layer of buildings? Then one reader serves the kind check, the schema and the first worker.
+  auto first = gis::TiledLayerReader::open(path, "", frame_def, options.read);
   if (first && all_layers && (*first)->layer_names().size() == 1 && is_buildings(**first)) {
     if (auto s = LayerStream::launch(scene, path, "", options, stream, std::move(*first), std::nullopt)) {
       streams.push_back(std::move(*s));

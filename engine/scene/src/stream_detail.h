@@ -29,6 +29,16 @@ struct TileBatch {
   /// A one-pass read's report: the extent of what the pass saw (TiledLayerReader::pass_extent);
   /// not in the cache file (the manifest keeps the layer's).
   std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
+  /// Head start (StreamOptions::head_start_bytes). A tile of the head: `ordinals` gives each
+  /// feature's place in the head; an announcement: of the head's tiles.
+  bool head = false;
+  std::vector<uint32_t> ordinals;
+  /// Not a tile: the whole file's reader is open. `declared`: its feature count (-1 unknown);
+  /// `schema`: its schema where the head's differs. With `head_fix`, `features` is the whole
+  /// file's first batch, which differs from the head's and takes its place.
+  bool whole_open = false, head_fix = false;
+  int64_t declared = -1;
+  std::optional<gis::LayerData> schema;
 };
 
 /// Writes a batch to `path` (through a temporary file and a rename); false on any failure.

@@ -66,7 +66,7 @@ std::optional<LayerStream::CachedLayerInfo> read_cache_manifest(const std::strin
 }  // namespace stream_detail
 
 struct LayerStream::Impl {
-  enum class JobKind { Tile, CachedTile, ReadAll, Rest, Extrude };
+  enum class JobKind { Tile, CachedTile, ReadAll, Rest, Extrude, HeadRead };
   struct Job {
     JobKind kind = JobKind::Tile;
     TileKey key;
@@ -76,6 +76,9 @@ struct LayerStream::Impl {
     std::set<std::tuple<int64_t, int64_t, uint32_t>> only;  // ReadAll after a damaged cache: these parts only
     bool report_only = false;                     // ReadAll after a damaged cached report: no tiles
     std::unordered_set<int64_t> seen;             // Rest: FIDs already read
+    bool head = false;                            // HeadRead, and Extrude of what it read
+    std::vector<uint32_t> ordinals;               // Extrude of the head: each feature's place in it
+    bool after_head = false;                      // ReadAll whose first batch the head has shown
   };
 
   // Fixed at start.
@@ -84,7 +87,9 @@ struct LayerStream::Impl {
   StreamOptions stream;
   gis::LayerData schema;
   bool indexed = false;
-  int height_field = -1, floor_field = -1;
+  // The fields heights come from (the whole file's schema can replace the head's: set before the
+  // Extrude jobs that use it are queued).
+  std::atomic<int> height_field{-1}, floor_field{-1};
   glm::dvec2 focus{0.0};
   std::optional<std::pair<glm::dvec2, glm::dvec2>> extent;
   size_t source_layers = 1;
@@ -104,6 +109,15 @@ struct LayerStream::Impl {
   std::atomic<int64_t> read_ns{0}, tri_ns{0};
   std::vector<std::thread> workers;
 
+  // Head start (StreamOptions::head_start_bytes): the first batch of a big GeoJSON read from the
+  // file's head while the whole file's reader opens, then compared with what that reader gives.
+  enum class HeadState { None, Pending, Ready, Unusable };
+  std::unique_ptr<gis::TiledLayerReader> head_reader;  // taken by the HeadRead job
+  gis::LayerData head_schema;                           // the head's (no features)
+  HeadState head_state = HeadState::None;               // under mu; head_cv tells a change
+  std::condition_variable head_cv;
+  std::vector<gis::Feature> head_features;              // Ready: the head's first batch as shown
+
   // Main thread.
   StreamProgress prog;
   size_t tiles_expected = 0;       // known tiles (grows when a one-pass read splits the layer)
@@ -112,6 +126,12 @@ struct LayerStream::Impl {
   std::unordered_set<int64_t> seen_fids;
   std::vector<stream_detail::ManifestEntry> manifest;  // tile parts with their feature counts
   bool cache_complete = false, cache_usable = true;
+  std::vector<size_t> head_pos;                 // head feature (its place in the head) -> layer feature
+  bool head_mode = false;                       // started from the head (launch)
+  bool head_announced = false;                  // the head's announcement is in (its tile count)
+  size_t head_tiles_expected = 0, head_tiles_done = 0;
+  std::string head_error;                       // the whole file's failure, said once the head is in
+  std::optional<stream_detail::TileBatch> head_fix;  // the whole file's first batch, once the head's tiles are in
 
   // The job queue (nearest the focus first) and the workers' side (stream_worker.cpp).
   void push_job(Job j);
@@ -122,6 +142,13 @@ struct LayerStream::Impl {
   // thread at upload (counted as triangulation time).
   void lay_out(stream_detail::TileBatch& b);
   void count_bytes(const stream_detail::TileBatch& b);
+  // A one-pass read's batch `part` split by tile into Extrude jobs (announced first); `only`, when
+  // not empty, keeps those tile parts alone. Head batches carry each feature's place in the head.
+  void split_to_tiles(std::vector<gis::Feature>&& feats, uint32_t part,
+                      const std::set<std::tuple<int64_t, int64_t, uint32_t>>& only, bool head);
+  // The HeadRead job, and the ReadAll job's check of the head against the whole file.
+  void read_head();
+  bool head_agrees(const gis::TiledLayerReader& whole, std::vector<gis::Feature>& head);
   void finish_batch(stream_detail::TileBatch&& b, gis::Extruder& ex, bool from_source);
   // A read's features and report into `b`; on failure delivers `b` with the message instead.
   bool take(stream_detail::TileBatch& b, gis::Result<gis::LayerData>&& d);
@@ -131,6 +158,11 @@ struct LayerStream::Impl {
   // The main thread's side (stream.cpp): one delivered batch into the scene; the cache's manifest
   // once the layer is in.
   void integrate_batch(Scene& scene, stream_detail::TileBatch&& b);
+  // The whole file's word on the head: its schema (the fields heights come from), and its first
+  // batch in place of the head's once all of the head's tiles are in.
+  void take_whole_schema(Scene& scene, const gis::LayerData& whole);
+  // Once the head's tiles are in: the fix, and the whole file's failure said with their count.
+  void settle_head(Scene& scene);
   void write_manifest();
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <map>
 
 #include "stream_impl.h"
@@ -28,11 +29,26 @@ void lower_priority(int by) {
   if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + by));
 }
 
+/// Whether two reads gave the same features (ids, attributes, geometries), in the same order.
+bool same_features(const std::vector<gis::Feature>& a, const std::vector<gis::Feature>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const gis::Feature &x = a[i], &y = b[i];
+    if (x.fid != y.fid || x.attrs != y.attrs || x.geom.kind != y.geom.kind || x.geom.points != y.geom.points ||
+        x.geom.lines != y.geom.lines || x.geom.polygons.size() != y.geom.polygons.size())
+      return false;
+    for (size_t p = 0; p < x.geom.polygons.size(); ++p)
+      if (x.geom.polygons[p].outer != y.geom.polygons[p].outer || x.geom.polygons[p].holes != y.geom.polygons[p].holes)
+        return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void LayerStream::Impl::push_job(Job j) {
   std::lock_guard lock(mu);
-  j.dist = glm::length(tile_centre(j.key) - focus);
+  j.dist = j.head ? -1.0 : glm::length(tile_centre(j.key) - focus);  // the head's work before anything
   auto it = std::upper_bound(jobs.begin(), jobs.end(), j.dist, [](double d, const Job& x) { return d < x.dist; });
   jobs.insert(it, std::move(j));
   cv.notify_one();
@@ -55,7 +71,7 @@ void LayerStream::Impl::extrude(TileBatch& b, gis::Extruder& ex) {
   for (size_t i = 0; i < b.features.size(); ++i) {
     const gis::Feature& f = b.features[i];
     if (f.geom.polygons.empty()) continue;
-    b.extruded[i] = add_building_feature(f, static_cast<uint32_t>(i), feature_height(f, height_field, floor_field), c, ex);
+    b.extruded[i] = add_building_feature(f, static_cast<uint32_t>(i), feature_height(f, height_field.load(), floor_field.load()), c, ex);
   }
   tri_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -94,6 +110,86 @@ bool LayerStream::Impl::take(TileBatch& b, gis::Result<gis::LayerData>&& d) {
   return true;
 }
 
+void LayerStream::Impl::split_to_tiles(std::vector<gis::Feature>&& feats, uint32_t part,
+                                      const std::set<std::tuple<int64_t, int64_t, uint32_t>>& only, bool head) {
+  std::map<std::pair<int64_t, int64_t>, Job> tiles;
+  for (size_t i = 0; i < feats.size(); ++i) {
+    gis::Feature& f = feats[i];
+    const Box box = geometry_box(f.geom);
+    const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
+    if (!only.empty() && !only.contains({k.x, k.y, part})) continue;
+    Job& e = tiles[{k.x, k.y}];
+    e.features.push_back(std::move(f));
+    if (head) e.ordinals.push_back(static_cast<uint32_t>(i));
+  }
+  TileBatch announce;  // before its tiles: the main thread counts them as expected first
+  announce.is_tile = false;
+  announce.more = true;
+  announce.head = head;
+  announce.seen.push_back(static_cast<int64_t>(tiles.size()));
+  deliver(std::move(announce));
+  for (auto& [k, e] : tiles) {
+    e.kind = JobKind::Extrude;
+    e.key = TileKey{k.first, k.second};
+    e.part = part;
+    e.head = head;
+    push_job(std::move(e));
+  }
+}
+
+void LayerStream::Impl::read_head() {
+  std::unique_ptr<gis::TiledLayerReader> r;
+  {
+    std::lock_guard lock(mu);
+    r = std::move(head_reader);
+  }
+  // The head's first batch is the whole file's first batch (the first `one_pass_first` features
+  // kept) when its document holds enough of them; else the head shows nothing.
+  std::vector<gis::Feature> first;
+  bool got = false;
+  if (r) {
+    const auto d = r->read_all(stream.one_pass_first, std::numeric_limits<size_t>::max(), [&](std::vector<gis::Feature>&& b) {
+      if (!got) first = std::move(b), got = true;
+    });
+    got = got && d && first.size() == stream.one_pass_first;
+    r.reset();  // the head's document goes with it
+  }
+  {
+    std::lock_guard lock(mu);
+    head_state = got ? HeadState::Ready : HeadState::Unusable;
+    if (got) head_features = first;  // for the whole file's pass to compare with
+  }
+  head_cv.notify_all();
+  // Announced either way (no tiles when of no use): the main thread waits for the head to settle.
+  split_to_tiles(got ? std::move(first) : std::vector<gis::Feature>{}, 0, {}, true);
+}
+
+bool LayerStream::Impl::head_agrees(const gis::TiledLayerReader& whole, std::vector<gis::Feature>& head) {
+  TileBatch open;  // what the whole file's reader says, before any of its tiles
+  open.is_tile = false;
+  open.more = true;
+  open.whole_open = true;
+  open.declared = whole.declared_count();
+  const gis::LayerData& w = whole.schema();
+  const bool same_schema = w.name == head_schema.name && w.crs == head_schema.crs && w.kind == head_schema.kind &&
+                           w.fields == head_schema.fields && w.field_types == head_schema.field_types;
+  if (!same_schema) {
+    // Heights come from the whole file's fields from here on (the Extrude jobs queued after).
+    const auto [h, fl] = height_fields(w, options.height_attribute);
+    height_field = h;
+    floor_field = fl;
+    open.schema = w;
+  }
+  deliver(std::move(open));
+  std::unique_lock lock(mu);
+  head_cv.wait(lock, [&] { return stop || head_state != HeadState::Pending; });
+  if (head_state != HeadState::Ready) return false;
+  head = std::move(head_features);
+  // A schema of its own: the head's features, read by it, are replaced whatever their values.
+  if (!same_schema) head.clear();
+  return true;
+}
+
 void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& reader, gis::Extruder& ex) {
   auto open_reader = [&]() -> bool {
     if (reader) return true;
@@ -106,6 +202,7 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
     if (!r) {
       TileBatch b;
       b.key = j.key;
+      b.is_tile = j.kind == JobKind::Tile;  // a one-pass read's failure ends the pass (Rest: its key says)
       b.error = r.error().message;
       deliver(std::move(b));
       return false;
@@ -168,31 +265,27 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
       // file is through), each split by tile into parts: batch k makes part k of its tiles, the
       // same on every read of the file (a damaged cached part is read again by its number).
       uint32_t part = 0;
+      std::vector<gis::Feature> head;
+      bool head_shown = false;
+      if (j.after_head) head_shown = head_agrees(*reader, head);
       const auto split = [&](std::vector<gis::Feature>&& feats) {
         if (j.report_only) {
           ++part;
           return;
         }
-        std::map<std::pair<int64_t, int64_t>, std::vector<gis::Feature>> tiles;
-        for (gis::Feature& f : feats) {
-          const Box box = geometry_box(f.geom);
-          const TileKey k = box.empty() ? TileKey{} : tile_of(box.mid());
-          if (!j.only.empty() && !j.only.contains({k.x, k.y, part})) continue;
-          tiles[{k.x, k.y}].push_back(std::move(f));
+        if (part == 0 && head_shown) {  // on screen already, from the head: only where they differ
+          if (!same_features(feats, head)) {
+            TileBatch fix;
+            fix.is_tile = false;
+            fix.more = true;
+            fix.head_fix = true;
+            fix.features = std::move(feats);
+            deliver(std::move(fix));
+          }
+          ++part;
+          return;
         }
-        TileBatch announce;  // before its tiles: the main thread counts them as expected first
-        announce.is_tile = false;
-        announce.more = true;
-        announce.seen.push_back(static_cast<int64_t>(tiles.size()));
-        deliver(std::move(announce));
-        for (auto& [k, part_features] : tiles) {
-          Job e;
-          e.kind = JobKind::Extrude;
-          e.key = TileKey{k.first, k.second};
-          e.part = part;
-          e.features = std::move(part_features);
-          push_job(std::move(e));
-        }
+        split_to_tiles(std::move(feats), part, j.only, false);
         ++part;
       };
       auto d = reader->read_all(stream.one_pass_first, stream.one_pass_batch, split);
@@ -219,11 +312,17 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
       deliver(std::move(rep));
       return;
     }
+    case JobKind::HeadRead:
+      read_head();
+      add_read_time();
+      return;
     case JobKind::Extrude: {
       TileBatch b;
       b.key = j.key;
       b.part = j.part;
       b.features = std::move(j.features);  // the one-pass read's report counted them
+      b.head = j.head;
+      b.ordinals = std::move(j.ordinals);
       for (const gis::Feature& f : b.features) b.seen.push_back(f.fid);
       finish_batch(std::move(b), ex, true);
       return;
@@ -249,6 +348,7 @@ void LayerStream::Impl::worker() {
     if (over_budget && (j.kind == JobKind::Tile || j.kind == JobKind::CachedTile || j.kind == JobKind::Extrude)) {
       TileBatch skipped;
       skipped.key = j.key;
+      skipped.head = j.head;
       skipped.error = "budget";
       deliver(std::move(skipped));
     } else {
