@@ -103,6 +103,7 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   Layer& l = scene.layers[layer];
   merge_report(l.data.report, b.report);
   if (b.whole_open) {  // head start: the whole file's reader is open
+    whole_opened = true;
     if (b.declared >= 0) {
       prog.features_expected = b.declared;
       if (!stream.memory_budget_mb && b.declared <= (int64_t{1} << 27)) {
@@ -433,6 +434,7 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
     moved += tile ? 1 : 0;
   }
   m.prog.tiles_total = m.tiles_expected;
+  m.prog.whole_pending = m.head_mode && !m.whole_opened && m.one_pass_pending && m.prog.error.empty();
   // (Head start: not before the head has announced its tiles and they are in.)
   const bool head_in = !m.head_mode ||
                        (m.head_announced && m.head_tiles_done >= m.head_tiles_expected && !m.head_fix);

@@ -129,6 +129,7 @@ struct LayerStream::Impl {
   std::vector<size_t> head_pos;                 // head feature (its place in the head) -> layer feature
   bool head_mode = false;                       // started from the head (launch)
   bool head_announced = false;                  // the head's announcement is in (its tile count)
+  bool whole_opened = false;                    // the whole file's reader is open (or failed to open)
   size_t head_tiles_expected = 0, head_tiles_done = 0;
   std::string head_error;                       // the whole file's failure, said once the head is in
   std::optional<stream_detail::TileBatch> head_fix;  // the whole file's first batch, once the head's tiles are in

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/placement.h"
@@ -408,13 +409,26 @@ void draw_stream_progress(const std::string& layer_title, const scene::StreamPro
   if (ImGui::Begin(id.c_str(), nullptr,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
                        ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav)) {
+    // Above the panels that share the bottom of the screen (the timeline), without taking focus.
+    ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
     ImGui::Text("加载中 Loading %s", layer_title.c_str());
-    const float frac = p.tiles_total > 0 ? static_cast<float>(p.tiles_done) / static_cast<float>(p.tiles_total) : 0.0f;
+    // While a big GeoJSON's head is shown and GDAL parses the whole file, the head's tiles are all
+    // there is to count: the bar says what is going on instead.
+    const bool counted = p.tiles_total > 0 && !p.whole_pending;
+    // By features where the source declares them: a one-pass read announces its tiles batch by
+    // batch, so its tile count reaches its total long before the end.
+    const float frac = !counted ? 0.0f
+                       : p.features_expected > 0
+                           ? std::min(1.0f, static_cast<float>(p.features) / static_cast<float>(p.features_expected))
+                           : static_cast<float>(p.tiles_done) / static_cast<float>(p.tiles_total);
     char overlay[96];
-    if (p.tiles_total > 0) std::snprintf(overlay, sizeof overlay, "%zu / %zu tiles", p.tiles_done, p.tiles_total);
-    else std::snprintf(overlay, sizeof overlay, "reading the source");
+    if (counted && p.features_expected > 0) std::snprintf(overlay, sizeof overlay, "%zu tiles, %.0f %%", p.tiles_done, 100.0 * frac);
+    else if (counted) std::snprintf(overlay, sizeof overlay, "%zu / %zu tiles", p.tiles_done, p.tiles_total);
+    else std::snprintf(overlay, sizeof overlay, p.whole_pending ? "reading the whole file" : "reading the source");
     ImGui::ProgressBar(frac, ImVec2(360.0f, 0.0f), overlay);
-    if (p.features_expected > 0)
+    if (p.whole_pending)
+      ImGui::Text("%lld features, the first of the file", static_cast<long long>(p.features));
+    else if (p.features_expected > 0)
       ImGui::Text("%lld of %lld features%s", static_cast<long long>(p.features), static_cast<long long>(p.features_expected),
                   p.tiles_from_cache > 0 ? " (from the tile cache)" : "");
     else

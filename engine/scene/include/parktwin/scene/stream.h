@@ -80,6 +80,8 @@ struct StreamProgress {
   double triangulate_s = 0.0;  ///< worker time extruding (summed over workers)
   int64_t head_features = 0;   ///< features first shown from the file's head (head_start_bytes)
   int64_t head_replaced = 0;   ///< of those, replaced by the whole file's (they differed)
+  /// The head is shown and the whole file is still being parsed (no tile count means much yet).
+  bool whole_pending = false;
   bool finished = false;       ///< every tile is in the scene (or left out by the budget)
   std::string error;           ///< the first failure reading a tile ("" = none); other tiles go on
 };
