@@ -17,7 +17,7 @@ seconds=${1:-20}
 shift $(( $# > 0 ? 1 : 0 ))
 build=${FUZZ_BUILD_DIR:-$repo/build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc)}
-all_targets=(payload geojson gpkg shapefile tour view_state wall_layout)
+all_targets=(payload geojson gpkg shapefile tour view_state wall_layout geojson_head)
 targets=("${@:-${all_targets[@]}}")
 
 if ! [[ $seconds =~ ^[0-9]+$ ]]; then

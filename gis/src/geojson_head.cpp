@@ -105,6 +105,12 @@ Cut find_cut(const std::string& t, size_t features, size_t& cut) {
 
 }  // namespace
 
+std::optional<size_t> geojson_head_cut(const std::string& text, size_t features) {
+  size_t cut = 0;
+  if (features == 0 || find_cut(text, features, cut) != Cut::Done) return std::nullopt;
+  return cut;
+}
+
 std::optional<std::string> geojson_head(const std::string& path, size_t features, uint64_t max_bytes) {
   if (features == 0) return std::nullopt;
   std::ifstream in(path, std::ios::binary);

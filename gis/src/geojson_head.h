@@ -16,4 +16,8 @@ namespace parktwin::gis::detail {
 /// array (as far as read), when the array holds fewer elements, or when they do not fit.
 std::optional<std::string> geojson_head(const std::string& path, size_t features, uint64_t max_bytes);
 
+/// Where in `text` (a file's first bytes) the `features`-th element of the top-level "features"
+/// array ends (one past its closing brace), when the text holds it; geojson_head cuts there.
+std::optional<size_t> geojson_head_cut(const std::string& text, size_t features);
+
 }  // namespace parktwin::gis::detail
