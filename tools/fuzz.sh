@@ -28,8 +28,8 @@ fi
 # Per target: the largest input tried (bytes), and seed files from the repository besides the
 # target's own corpus (tests/fuzz/corpus/NAME/).
 declare -A max_len=([payload]=8192 [geojson]=16384 [gpkg]=131072 [shapefile]=16384 [tour]=16384
-                    [view_state]=8192 [wall_layout]=4096)
-declare -A extra_seeds=([geojson]="tests/fixtures/footprints.geojson"
+                    [view_state]=8192 [wall_layout]=4096 [geojson_head]=16384)
+declare -A extra_seeds=([geojson]="tests/fixtures/footprints.geojson" [geojson_head]="tests/fixtures/footprints.geojson"
                         [tour]="assets/tours/*.json tests/fixtures/short_tour.json"
                         [wall_layout]="tests/fixtures/wall_*.json")
 for t in "${targets[@]}"; do

@@ -59,7 +59,7 @@ class Scan {
         }
         ++i_;
         if (d == '{' || d == '[') ++depth;
-        else if ((d == '}' || d == ']') && --depth == 0) return true;
+        else if ((d == '}' || d == ']') && --depth == 0) return d == (c == '{' ? '}' : ']');  // closed as opened
       }
       return false;
     }
