@@ -26,9 +26,24 @@ using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDelet
 class ErrorCapture {
  public:
   ErrorCapture() { CPLPushErrorHandlerEx(&ErrorCapture::handle, this); }
-  ~ErrorCapture() { CPLPopErrorHandler(); }
+  /// One that takes messages only inside a Scope, on the Scope's thread: for an object that lives
+  /// on one thread and is used or destroyed on another (a TiledLayerReader handed to a worker).
+  struct Deferred {};
+  explicit ErrorCapture(Deferred) : pushed_(false) {}
+  ~ErrorCapture() {
+    if (pushed_) CPLPopErrorHandler();
+  }
   ErrorCapture(const ErrorCapture&) = delete;
   ErrorCapture& operator=(const ErrorCapture&) = delete;
+
+  /// A deferred capture's messages, from the thread that makes the Scope while it lives.
+  class Scope {
+   public:
+    explicit Scope(ErrorCapture& c) { CPLPushErrorHandlerEx(&ErrorCapture::handle, &c); }
+    ~Scope() { CPLPopErrorHandler(); }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+  };
 
   /// Messages seen since construction or the last take(), in order.
   const std::vector<std::string>& messages() const { return messages_; }
@@ -64,6 +79,7 @@ class ErrorCapture {
     if (cls >= CE_Failure && self->failures_++ == 0) self->first_failure_ = line;
     if (!line.empty()) self->messages_.push_back(std::move(line));
   }
+  bool pushed_ = true;
   std::vector<std::string> messages_;
   size_t failures_ = 0;
   std::string first_failure_;

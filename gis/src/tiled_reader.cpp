@@ -33,7 +33,8 @@ struct TiledLayerReader::Impl {
   std::string path;
   ReadOptions options;
   SceneFrame frame = SceneFrame::jiangxi();
-  detail::ErrorCapture capture;
+  // Taken per call (Scope): a reader is often opened on one thread and used and closed on another.
+  detail::ErrorCapture capture{detail::ErrorCapture::Deferred{}};
   MemFile head;  // open_head's document (declared before `ds`, so it outlives the dataset on it)
   GDALDatasetUniquePtr ds;
   OGRLayer* layer = nullptr;
@@ -112,6 +113,7 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::open(const std::stri
   auto frame = SceneFrame::from_definition(frame_def);
   if (!frame) return frame.error();
   impl->frame = std::move(*frame);
+  detail::ErrorCapture::Scope scope(impl->capture);
   auto ds = detail::open_source(path, impl->capture, options.allow_remote);
   if (!ds) return ds.error();
   impl->ds = std::move(*ds);
@@ -150,6 +152,7 @@ std::unique_ptr<TiledLayerReader> TiledLayerReader::open_head(const std::string&
     return nullptr;
   }
   VSIFCloseL(f);
+  detail::ErrorCapture::Scope scope(impl->capture);
   impl->ds = detail::open_with_driver(impl->head.name, "GeoJSON");
   if (!impl->ds) return nullptr;
   auto r = finish_open(std::move(impl), layer);
@@ -160,6 +163,7 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::finish_open(std::uni
                                                                          const std::string& layer) {
   const std::string& path = impl->path;
   const ReadOptions& options = impl->options;
+  detail::ErrorCapture::Scope scope(impl->capture);
   impl->layer = layer.empty() ? (impl->ds->GetLayerCount() > 0 ? impl->ds->GetLayer(0) : nullptr)
                               : impl->ds->GetLayerByName(layer.c_str());
   if (impl->layer == nullptr)
@@ -200,6 +204,7 @@ int64_t TiledLayerReader::declared_count() const { return impl_->count; }
 bool TiledLayerReader::indexed() const { return impl_->fast_filter; }
 
 std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent(bool force) const {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   OGREnvelope env;
   if (impl_->layer->GetExtent(&env, FALSE) != OGRERR_NONE &&
       (!force || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE))
@@ -208,6 +213,7 @@ std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent(bool f
 }
 
 std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::pass_extent() const {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   if (!impl_->pass_envelope.IsInit()) return std::nullopt;
   return impl_->frame_box(impl_->pass_envelope);
 }
@@ -227,6 +233,7 @@ std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::Impl::frame_b
 }
 
 Result<LayerData> TiledLayerReader::read_tile(glm::dvec2 lo, glm::dvec2 hi, std::vector<int64_t>* seen) {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   Impl& m = *impl_;
   OGRLayer& l = *m.layer;
   if (m.fast_filter) m.set_filter(lo, hi);
@@ -242,6 +249,7 @@ Result<LayerData> TiledLayerReader::read_tile(glm::dvec2 lo, glm::dvec2 hi, std:
 }
 
 bool TiledLayerReader::any_in(glm::dvec2 lo, glm::dvec2 hi) {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   if (!impl_->fast_filter) return true;
   OGRLayer& l = *impl_->layer;
   impl_->set_filter(lo, hi);
@@ -253,12 +261,14 @@ bool TiledLayerReader::any_in(glm::dvec2 lo, glm::dvec2 hi) {
 }
 
 Result<LayerData> TiledLayerReader::read_all() {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   const detail::FeatureFilter all = [](int64_t, const OGRGeometry*) { return true; };
   return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, all);
 }
 
 Result<LayerData> TiledLayerReader::read_all(size_t first, size_t every,
                                              const std::function<void(std::vector<Feature>&&)>& sink) {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   OGREnvelope& seen = impl_->pass_envelope;
   seen = OGREnvelope();
   const detail::FeatureFilter all = [&seen](int64_t, const OGRGeometry* g) {
@@ -275,6 +285,7 @@ Result<LayerData> TiledLayerReader::read_all(size_t first, size_t every,
 }
 
 Result<LayerData> TiledLayerReader::read_rest(const std::unordered_set<int64_t>& seen) {
+  detail::ErrorCapture::Scope scope(impl_->capture);
   const detail::FeatureFilter rest = [&](int64_t fid, const OGRGeometry*) { return !seen.contains(fid); };
   return detail::read_features(impl_->path, *impl_->layer, impl_->frame, impl_->options, impl_->capture, rest);
 }

@@ -14,6 +14,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
+
+#include <cpl_error.h>
 
 #include "parktwin/gis/tiled_reader.h"
 #include "parktwin/scene/scene.h"
@@ -258,4 +261,35 @@ TEST(StreamHead, OnlyABigEnoughGeoJsonWithEnoughFeaturesHasAHead) {
   // Not GeoJSON: a CSV of the same size has no head.
   const fs::path csv = write_text("not.csv", std::string("id,height\n") + std::string(size, '1'));
   EXPECT_EQ(gis::TiledLayerReader::open_head(csv.string(), "", frame, {}, 100, 1), nullptr);
+}
+
+TEST(StreamHead, AReaderClosedOnAnotherThreadLeavesEachThreadsGdalMessagesAlone) {
+  // The stream opens a reader (the head's, or the first worker's) on the caller's thread and reads
+  // and closes it on a worker: the reader takes GDAL's messages only while it works, on the thread
+  // it works on, and leaves each thread's own handler in place (it once left its handler on the
+  // opening thread, pointing at a closed reader, and removed the worker's).
+  Collection c;
+  c.n = 300;
+  const fs::path file = write_text("threads.geojson", collection_text(c));
+  struct Seen {
+    int n = 0;
+  };
+  const auto count = [](CPLErr, CPLErrorNum, const char*) { ++static_cast<Seen*>(CPLGetErrorHandlerUserData())->n; };
+  Seen on_main, on_worker;
+  CPLPushErrorHandlerEx(count, &on_main);
+  auto opened = gis::TiledLayerReader::open(file.string(), "", gis::SceneFrame::jiangxi().definition(), {});
+  ASSERT_TRUE(opened) << opened.error().message;
+  std::unique_ptr<gis::TiledLayerReader> reader = std::move(*opened);
+  std::thread worker([&] {
+    CPLPushErrorHandlerEx(count, &on_worker);
+    EXPECT_TRUE(reader->read_all());
+    reader.reset();
+    CPLError(CE_Warning, CPLE_AppDefined, "on the worker, after the reader");
+    CPLPopErrorHandler();
+  });
+  worker.join();
+  CPLError(CE_Warning, CPLE_AppDefined, "on the caller, after the reader");
+  CPLPopErrorHandler();
+  EXPECT_EQ(on_main.n, 1);
+  EXPECT_EQ(on_worker.n, 1);
 }
