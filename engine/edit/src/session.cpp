@@ -97,7 +97,7 @@ static void follow_parcels(const Impl& s, Plan& p) {
     for (size_t i = 0; i < l.after.size(); ++i) {
       FeatureState& a = l.after[i];
       if (!a.exists || a.feature.geom.polygons.empty() || !l.before[i].exists) continue;
-      if (same_geometry(a.feature.geom, l.before[i].feature.geom)) continue;
+      if (a.feature.geom == l.before[i].feature.geom) continue;
       const std::string home = gis::attr_string(a.feature, bf);
       const long hi = s.parcel_by_id(home);
       auto covered_by = [&](const gis::Feature& parcel) {

@@ -24,14 +24,6 @@ using gis::Failure;
 
 inline Failure refuse(std::string msg) { return Failure(Failure::InvalidData, std::move(msg)); }
 
-inline bool same_geometry(const gis::Geometry& a, const gis::Geometry& b) {
-  if (a.kind != b.kind || a.points != b.points || a.lines != b.lines || a.polygons.size() != b.polygons.size())
-    return false;
-  for (size_t i = 0; i < a.polygons.size(); ++i)
-    if (a.polygons[i].outer != b.polygons[i].outer || a.polygons[i].holes != b.polygons[i].holes) return false;
-  return true;
-}
-
 inline bool same_attrs(const std::vector<gis::AttrValue>& a, const std::vector<gis::AttrValue>& b) {
   const size_t n = std::max(a.size(), b.size());
   static const gis::AttrValue kNull;
@@ -43,7 +35,7 @@ inline bool same_attrs(const std::vector<gis::AttrValue>& a, const std::vector<g
 inline bool same_state(const FeatureState& a, const FeatureState& b) {
   if (a.exists != b.exists) return false;
   if (!a.exists) return true;
-  return same_geometry(a.feature.geom, b.feature.geom) && same_attrs(a.feature.attrs, b.feature.attrs);
+  return a.feature.geom == b.feature.geom && same_attrs(a.feature.attrs, b.feature.attrs);
 }
 
 /// Area-weighted centroid of polygons (outer rings minus holes).

@@ -54,10 +54,7 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
       ++prog.tiles_over_budget;
       ++prog.tiles_done;
       cache_usable = false;
-      if (b.head) {
-        ++head_tiles_done;
-        settle_head(scene);
-      }
+      if (b.head) ++head_tiles_done;
       return;
     }
     if (b.error.rfind("cache:", 0) == 0) {  // a damaged cache tile: read it from the source
@@ -121,9 +118,8 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
     if (b.schema) take_whole_schema(scene, *b.schema);
     return;
   }
-  if (b.head_fix) {  // the whole file's first batch differs from the head's
+  if (b.head_fix) {  // the whole file's first batch differs from the head's (settle_head takes it)
     head_fix = std::move(b);
-    settle_head(scene);
     return;
   }
   if (!b.is_tile) {  // a one-pass read: how many tile parts follow (and, at its end, its report)
@@ -430,7 +426,7 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
     }
     const bool tile = b.is_tile && b.error.empty();
     m.integrate_batch(scene, std::move(b));
-    m.settle_head(scene);  // once the head's last tile is in
+    m.settle_head(scene);  // the fix and the whole file's failure, once the head's last tile is in
     moved += tile ? 1 : 0;
   }
   m.prog.tiles_total = m.tiles_expected;

@@ -29,21 +29,6 @@ void lower_priority(int by) {
   if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + by));
 }
 
-/// Whether two reads gave the same features (ids, attributes, geometries), in the same order.
-bool same_features(const std::vector<gis::Feature>& a, const std::vector<gis::Feature>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const gis::Feature &x = a[i], &y = b[i];
-    if (x.fid != y.fid || x.attrs != y.attrs || x.geom.kind != y.geom.kind || x.geom.points != y.geom.points ||
-        x.geom.lines != y.geom.lines || x.geom.polygons.size() != y.geom.polygons.size())
-      return false;
-    for (size_t p = 0; p < x.geom.polygons.size(); ++p)
-      if (x.geom.polygons[p].outer != y.geom.polygons[p].outer || x.geom.polygons[p].holes != y.geom.polygons[p].holes)
-        return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void LayerStream::Impl::push_job(Job j) {
@@ -274,7 +259,7 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
           return;
         }
         if (part == 0 && head_shown) {  // on screen already, from the head: only where they differ
-          if (!same_features(feats, head)) {
+          if (feats != head) {  // ids, attributes, geometries, in order
             TileBatch fix;
             fix.is_tile = false;
             fix.more = true;

@@ -17,6 +17,7 @@ using Ring = std::vector<glm::dvec2>;  ///< closed implicitly: the last point is
 struct Polygon {
   Ring outer;
   std::vector<Ring> holes;
+  bool operator==(const Polygon&) const = default;  ///< exactly: every point, in order
 };
 
 using LineString = std::vector<glm::dvec2>;
@@ -29,6 +30,7 @@ struct Geometry {
   std::vector<glm::dvec2> points;   ///< Point / MultiPoint
   std::vector<LineString> lines;    ///< LineString / MultiLineString
   std::vector<Polygon> polygons;    ///< Polygon / MultiPolygon
+  bool operator==(const Geometry&) const = default;
 };
 
 using AttrValue = std::variant<std::monostate, int64_t, double, std::string>;
@@ -38,6 +40,7 @@ struct Feature {
   int64_t fid = -1;
   Geometry geom;
   std::vector<AttrValue> attrs;
+  bool operator==(const Feature&) const = default;  ///< id, geometry and attributes (as stored)
 };
 
 /// What happened while reading one layer: counted by reason, with a few concrete messages.
