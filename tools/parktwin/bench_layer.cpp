@@ -151,6 +151,7 @@ int run_child(const LayerBenchOptions& o) {
     ro.warm_up_width = o.width;
     ro.warm_up_height = o.height;
   }
+  ro.outlines_after_first_frame = o.outlines_later;
   gis::Result<std::unique_ptr<render::Renderer>> created = gis::Failure(gis::Failure::GeneralError, "not created");
   double create_s = 0.0;
   int64_t renderer_ready_ns = 0;
@@ -203,6 +204,7 @@ int run_child(const LayerBenchOptions& o) {
   int64_t complete_frame_ns = 0;
   size_t first_frame_buildings = 0;
   bool first_frame_cpu_culled = false;  // the renderer's first frame with buildings after its warm-up
+  bool first_frame_outlines = true;
   int partial_frames = 0;
   double loading_frame_ms_max = 0.0;  // the longest of those frames: tiles in, upload, render
   size_t lod_chunks = 0;
@@ -256,6 +258,7 @@ int run_child(const LayerBenchOptions& o) {
       first_render_ms = ms;
       first_frame_buildings = s.buildings.size();
       first_frame_cpu_culled = r.stats().buildings_culled_on_cpu;
+      first_frame_outlines = !r.stats().outlines_put_off;
       if (complete) complete_frame_ns = first_frame_ns;
     } else if (i > kWarmupFrames) {
       frame_ms.push_back(ms);
@@ -339,6 +342,7 @@ int run_child(const LayerBenchOptions& o) {
             << "cluster_layouts_mb=" << fixed(static_cast<double>(layout_bytes(s)) / (1024.0 * 1024.0), 1) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
             << "first_frame_culled_on=" << (first_frame_cpu_culled ? "cpu" : "gpu") << "\n"
+            << "first_frame_outlines=" << (first_frame_outlines ? 1 : 0) << "\n"
             << "frame_ms=" << fixed(median(frame_ms), 1) << "\n"
             << "frame_ms_min=" << fixed(frame_ms.empty() ? 0.0 : *std::min_element(frame_ms.begin(), frame_ms.end()), 1) << "\n"
             << "frame_cpu_ms=" << fixed(median(cpu_ms), 3) << "\n"
@@ -367,6 +371,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.lods) a.push_back("--no-lod");
   if (!o.head_start) a.push_back("--no-head-start");
   if (!o.warm_up) a.push_back("--no-warm-up");
+  if (!o.outlines_later) a.push_back("--first-frame-outlines");
   if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
@@ -526,6 +531,8 @@ int run_bench_layer(int argc, char** argv) {
       o.head_start = false;
     } else if (a == "--no-warm-up") {
       o.warm_up = false;
+    } else if (a == "--first-frame-outlines") {
+      o.outlines_later = false;
     } else if (a == "--worker-nice") {
       const auto n = args::number_in(value(), 0, 19);
       if (!n || *n != std::floor(*n)) {

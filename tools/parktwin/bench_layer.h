@@ -23,6 +23,7 @@ struct LayerBenchOptions {
   bool warm_up = true;      ///< the renderer's warm-up (RendererOptions::warm_up) while the layer loads, as the viewer
   int worker_nice = -1;     ///< the stream workers' StreamOptions::worker_nice (-1: its default, as the viewer)
   bool head_start = true;   ///< StreamOptions::head_start_bytes at its default (as the viewer); false: 0
+  bool outlines_later = true;  ///< RendererOptions::outlines_after_first_frame (as the viewer); false: --first-frame-outlines
 };
 
 /// name=value figures, in the order they are printed.

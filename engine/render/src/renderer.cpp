@@ -133,6 +133,8 @@ class VulkanRenderer final : public Renderer {
 
   bool lost_ = false;
   uint64_t fault_after_frames_ = 0, frames_rendered_ = 0;
+  /// RendererOptions::outlines_after_first_frame applies and no frame with buildings came yet.
+  bool outlines_later_ = false;
   RendererOptions opt_;
   uint32_t frame_ = 0;  ///< frames started so far
   RenderStats stats_;
@@ -221,6 +223,8 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     window_ = std::make_unique<WindowSwapchain>(*ctx_, opt.window, color_format_, samples_, opt.vsync);
     window_->set_pass(pass_present_.vk());
   }
+  outlines_later_ = opt.outlines_after_first_frame && (opt.warm_up & WarmUp::kBuildings) &&
+                    ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
   if (opt.warm_up) warm_up(opt.warm_up, opt.warm_up_width, opt.warm_up_height);
 }
 
@@ -238,7 +242,9 @@ void VulkanRenderer::warm_up(uint32_t passes, uint32_t w, uint32_t h) {
     FrameInput in;
     in.frame = snap.get();
     in.read_back = false;
+    const bool outlines_later = outlines_later_;  // the warm-up's frame is not the first one
     (void)render_offscreen(in, sized ? w : 64, sized ? h : 64);
+    outlines_later_ = outlines_later;
   }
   culling_->compile();  // now that the warm-up's JIT is done (the constructor asked where it was not put off)
   (void)upload_scene(scene::Scene(gis::SceneFrame::jiangxi()));
@@ -338,6 +344,11 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   stats_.triangles_facing_away = 0;
   stats_.building_clusters_lod = 0;
   stats_.buildings_culled_on_cpu = false;
+  // RendererOptions::outlines_after_first_frame: only in a frame that is shown or timed, never in
+  // one read back.
+  const bool has_buildings = !scene_->building_records().empty();
+  stats_.outlines_put_off = outlines_later_ && has_buildings && (v.adaptive_budget || !v.in->read_back);
+  if (has_buildings) outlines_later_ = false;
   stats_.pipelines_ms = compiler_->wall_ms();
   scene_->record_pending_copies(v.cmd);
   stats_.style_blocks_uploaded = scene_->sync_styles(v.slot, *v.f);
@@ -357,7 +368,7 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   set_viewport(v.cmd, v.w, v.h);
   ground_->record(v, scene_->ground_draws());
   buildings_->record(v, *scene_, *culling_);
-  edges_->record(v, *scene_, *culling_);
+  if (!stats_.outlines_put_off) edges_->record(v, *scene_, *culling_);
   flows_->record_draws(v);  // flow arcs go over buildings and under the site markers
   markers_->record(v, scene_->marker_draws());
   overlay_->record(v.cmd, v.in->ui, stats_);

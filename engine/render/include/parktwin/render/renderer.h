@@ -95,6 +95,13 @@ struct RendererOptions {
   /// first frame's one-time costs at a size (on lavapipe about 0.25 s at 1920x1080 with 4x MSAA:
   /// the attachments' memory touched first, the rasterizer's set-up) come while the data loads.
   uint32_t warm_up_width = 0, warm_up_height = 0;
+  /// With a buildings warm-up on a device that compiles shaders at their first draw: the warm-up
+  /// and the first frame with buildings that is shown (a window's) or not read back leave out the
+  /// building outlines, whose compile (lavapipe: about 0.12 s of the first frame at 4x MSAA) then
+  /// comes with the next frame, which draws them (RenderStats::outlines_put_off). Frames read back
+  /// (stills, tiles, recordings, goldens) always draw them. Where pipelines compile at creation it
+  /// changes nothing.
+  bool outlines_after_first_frame = true;
 };
 
 /// What the last frame cost and drew.
@@ -116,6 +123,8 @@ struct RenderStats {
   /// first frame with buildings after a warm-up on a device that compiles shaders at first use
   /// (RendererOptions::warm_up).
   bool buildings_culled_on_cpu = false;
+  /// The last frame left the building outlines out (RendererOptions::outlines_after_first_frame).
+  bool outlines_put_off = false;
   double record_cpu_ms = 0.0;   ///< CPU time to update buffers and record commands (no waiting)
   /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
   /// time from submit to fence for offscreen frames, 0 for window frames).
