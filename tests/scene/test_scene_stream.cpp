@@ -529,6 +529,44 @@ TEST(Stream, BadSourcesAreRefusedWithTheirReason) {
 
 // The workers run at the caller's nice value plus StreamOptions::worker_nice (loading yields the
 // cores to the frames), read back from the kernel's view of each thread (/proc/self/task).
+// StreamOptions::first_frame_hold_s: once the first tiles are in, the worker reads no further tile
+// until integrate() is called again (the caller drew them) or the hold's time is up; with no hold
+// it reads on. Either way the layer ends with every feature. (One worker: no read is in flight
+// when the first tile is delivered.)
+TEST(Stream, AfterTheFirstTilesTheWorkersWaitUntilTheyAreDrawn) {
+  const fs::path file = out_dir() / "hold.gpkg";
+  write_fixture("GPKG", file, 3000);
+  std::unique_ptr<scene::Scene> a;
+  const Summary whole = load_whole(file, a);
+  const auto wait = [] { std::this_thread::sleep_for(std::chrono::milliseconds(500)); };
+  for (const double hold : {60.0, 0.0, 0.3}) {
+    SCOPED_TRACE("first_frame_hold_s " + std::to_string(hold));
+    scene::Scene s(gis::SceneFrame::jiangxi());
+    scene::StreamOptions so;
+    so.threads = 1;
+    so.first_frame_hold_s = hold;
+    auto st = scene::LayerStream::start(s, file.string(), "", {}, so);
+    ASSERT_TRUE(st) << st.error().message;
+    while ((*st)->integrate(s, 1) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const double read_first = (*st)->progress().read_s;
+    EXPECT_GT(read_first, 0.0);
+    wait();
+    if (hold == 0.3) wait();  // past the hold's time
+    const double read_later = (*st)->progress().read_s;
+    if (hold == 60.0) {
+      EXPECT_EQ(read_later, read_first) << "the worker read on before the first tiles were drawn";
+      (*st)->integrate(s, 0);  // the caller drew them: the hold ends
+      wait();
+      EXPECT_GT((*st)->progress().read_s, read_first);
+    } else {
+      EXPECT_GT(read_later, read_first);
+    }
+    (*st)->finish(s);
+    EXPECT_TRUE((*st)->progress().finished);
+    expect_same_layer(whole, summarize(s, s.layers[(*st)->layer_index()]));
+  }
+}
+
 TEST(Stream, TheWorkersRunAtTheirNiceValueAboveTheCallers) {
   const fs::path file = out_dir() / "nice.gpkg";
   write_fixture("GPKG", file, 50);

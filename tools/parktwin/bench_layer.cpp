@@ -82,6 +82,7 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
   so.cache_dir = o.tile_cache;
   if (o.worker_nice >= 0) so.worker_nice = o.worker_nice;
   if (!o.head_start) so.head_start_bytes = 0;
+  if (!o.first_frame_hold) so.first_frame_hold_s = 0.0;
   if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
     double lon = 0.0, lat = 0.0;
     if (std::sscanf(o.look.c_str(), "%lf,%lf", &lon, &lat) == 2) so.focus = s->frame().from_wgs84({lon, lat});
@@ -372,6 +373,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.head_start) a.push_back("--no-head-start");
   if (!o.warm_up) a.push_back("--no-warm-up");
   if (!o.outlines_later) a.push_back("--first-frame-outlines");
+  if (!o.first_frame_hold) a.push_back("--no-first-frame-hold");
   if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
@@ -533,6 +535,8 @@ int run_bench_layer(int argc, char** argv) {
       o.warm_up = false;
     } else if (a == "--first-frame-outlines") {
       o.outlines_later = false;
+    } else if (a == "--no-first-frame-hold") {
+      o.first_frame_hold = false;
     } else if (a == "--worker-nice") {
       const auto n = args::number_in(value(), 0, 19);
       if (!n || *n != std::floor(*n)) {

@@ -24,6 +24,7 @@ struct LayerBenchOptions {
   int worker_nice = -1;     ///< the stream workers' StreamOptions::worker_nice (-1: its default, as the viewer)
   bool head_start = true;   ///< StreamOptions::head_start_bytes at its default (as the viewer); false: 0
   bool outlines_later = true;  ///< RendererOptions::outlines_after_first_frame (as the viewer); false: --first-frame-outlines
+  bool first_frame_hold = true;  ///< StreamOptions::first_frame_hold_s at its default (as the viewer); false: 0
 };
 
 /// name=value figures, in the order they are printed.

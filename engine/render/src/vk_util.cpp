@@ -60,14 +60,14 @@ void DeviceRef::ask_for_huge_pages(VkDeviceMemory mem, VkDeviceSize size) const 
 }
 
 VkDeviceMemory DeviceRef::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props,
-                                   const std::string& what) const {
+                                   const std::string& what, bool huge_pages) const {
   VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   ai.allocationSize = req.size;
   ai.memoryTypeIndex = memory_type(req.memoryTypeBits, props);
   VkDeviceMemory mem = VK_NULL_HANDLE;
   check(vkAllocateMemory(device, &ai, nullptr, &mem), ("vkAllocateMemory (" + what + ")").c_str());
   if (stats) stats->allocated += req.size;
-  if (host_backed && req.size >= kHugePageHintBytes &&
+  if (huge_pages && host_backed && req.size >= kHugePageHintBytes &&
       (memory.memoryTypes[ai.memoryTypeIndex].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
     ask_for_huge_pages(mem, req.size);
   return mem;
@@ -136,7 +136,7 @@ Image::Image(const DeviceRef& dev, uint32_t w, uint32_t h, VkFormat format, VkSa
     VkMemoryRequirements req;
     vkGetImageMemoryRequirements(dev.device, img_, &req);
     mem_ = dev.allocate(req, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                        "image " + std::to_string(w) + "x" + std::to_string(h));
+                        "image " + std::to_string(w) + "x" + std::to_string(h), true);
     alloc_size_ = req.size;
     check(vkBindImageMemory(dev.device, img_, mem_, 0), "vkBindImageMemory");
     VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};

@@ -170,15 +170,21 @@ struct DeviceRef {
   VkDevice device = VK_NULL_HANDLE;
   VkPhysicalDeviceMemoryProperties memory{};
   MemoryStats* stats = nullptr;
-  /// The device's memory is host memory (a CPU device such as lavapipe): big allocations ask the
+  /// The device's memory is host memory (a CPU device such as lavapipe): big images ask the
   /// kernel for huge pages (ask_for_huge_pages).
   bool host_backed = false;
-  /// Allocations from this size up get the huge-page hint on a host-backed device.
+  /// Images from this size up get the huge-page hint on a host-backed device.
   static constexpr VkDeviceSize kHugePageHintBytes = VkDeviceSize{4} << 20;
   /// A memory type index with all `required` flags among `bits`, or throws.
   uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags required) const;
   /// Allocates memory for `req` with `props`, counted in `stats`; throws naming `what` on failure.
-  VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props, const std::string& what) const;
+  /// `huge_pages`: the huge-page hint for a big allocation on a host-backed device. Images (render
+  /// targets, first touched by the rasteriser's threads) take it; buffers do not: the building
+  /// buffers are faulted in by a worker (GpuScene), and in 2 MiB pages that worker zeroed 2 GB at
+  /// 1M footprints while the other threads' page faults waited, in a VM whose host had taken the
+  /// memory back (the first frame 2.9-3.4 s instead of 0.9-1.1 s right after an idle minute).
+  VkDeviceMemory allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags props, const std::string& what,
+                          bool huge_pages = false) const;
   /// madvise(MADV_HUGEPAGE) over the whole 2 MiB blocks of `mem` (mapped for the call), before
   /// anything touches it.
   void ask_for_huge_pages(VkDeviceMemory mem, VkDeviceSize size) const;

@@ -246,6 +246,7 @@ LayerStream::~LayerStream() {
   }
   impl_->cv.notify_all();
   impl_->head_cv.notify_all();
+  impl_->hold_cv.notify_all();
   for (std::thread& t : impl_->workers) t.join();
 }
 
@@ -415,6 +416,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
 
 size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
   Impl& m = *impl_;
+  if (m.first_integrated) m.release_hold();  // the caller has drawn the first tiles
   size_t moved = 0;
   while (moved < max_tiles) {
     TileBatch b;
@@ -429,6 +431,7 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
     m.settle_head(scene);  // the fix and the whole file's failure, once the head's last tile is in
     moved += tile ? 1 : 0;
   }
+  if (moved > 0) m.first_integrated = true;
   m.prog.tiles_total = m.tiles_expected;
   m.prog.whole_pending = m.head_mode && !m.whole_opened && m.one_pass_pending && m.prog.error.empty();
   // (Head start: not before the head has announced its tiles and they are in.)
@@ -470,6 +473,7 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
 }
 
 void LayerStream::finish(Scene& scene) {
+  impl_->release_hold();  // nothing is drawn before every tile is in
   while (!impl_->prog.finished) {
     if (integrate(scene) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

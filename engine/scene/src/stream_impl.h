@@ -2,6 +2,7 @@
 // Internal: a LayerStream's state, shared by its workers (stream_worker.cpp) and the main thread
 // (stream.cpp), and its tile cache's manifest (stream_cache.cpp).
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <condition_variable>
 #include <cstdint>
@@ -118,8 +119,19 @@ struct LayerStream::Impl {
   std::condition_variable head_cv;
   std::vector<gis::Feature> head_features;              // Ready: the head's first batch as shown
 
+  // StreamOptions::first_frame_hold_s, under mu: hold_cv tells the release.
+  std::condition_variable hold_cv;
+  bool hold_released = false;
+  std::chrono::steady_clock::time_point hold_until{};  // set when the hold first applies
+  bool first_delivered = false;                        // a tile with features has been delivered
+  // Waits while the hold applies: after the first tiles, or `read_first` (a one-pass read whose
+  // first batch has gone to the workers).
+  void hold_for_first_frame(bool read_first);
+  void release_hold();
+
   // Main thread.
   StreamProgress prog;
+  bool first_integrated = false;   // an integrate() has moved a tile in (the next one releases the hold)
   size_t tiles_expected = 0;       // known tiles (grows when a one-pass read splits the layer)
   bool one_pass_pending = false;   // a ReadAll has not delivered yet
   bool rest_checked = false;

@@ -41,7 +41,27 @@ void LayerStream::Impl::push_job(Job j) {
 
 void LayerStream::Impl::deliver(TileBatch&& b) {
   std::lock_guard lock(mu);
+  if (b.is_tile && b.error.empty() && !b.features.empty()) first_delivered = true;
   done.push_back(std::move(b));
+}
+
+void LayerStream::Impl::hold_for_first_frame(bool read_first) {
+  if (stream.first_frame_hold_s <= 0.0) return;
+  std::unique_lock lock(mu);
+  if (hold_released || stop || !(first_delivered || read_first)) return;
+  if (hold_until == std::chrono::steady_clock::time_point{})
+    hold_until = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(stream.first_frame_hold_s));
+  hold_cv.wait_until(lock, hold_until, [&] { return stop || hold_released; });
+}
+
+void LayerStream::Impl::release_hold() {
+  {
+    std::lock_guard lock(mu);
+    if (hold_released) return;
+    hold_released = true;
+  }
+  hold_cv.notify_all();
 }
 
 // Extrudes a tile's features into its chunk (vertices carry the feature's index in the batch).
@@ -268,10 +288,11 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
             deliver(std::move(fix));
           }
           ++part;
+          hold_for_first_frame(true);
           return;
         }
         split_to_tiles(std::move(feats), part, j.only, false);
-        ++part;
+        if (part++ == 0) hold_for_first_frame(true);  // the next batch waits for the first frame
       };
       auto d = reader->read_all(stream.one_pass_first, stream.one_pass_batch, split);
       add_read_time();
@@ -337,6 +358,8 @@ void LayerStream::Impl::worker() {
       skipped.error = "budget";
       deliver(std::move(skipped));
     } else {
+      // A further read of an indexed source or the cache waits for the first tiles to be drawn.
+      if (j.kind == JobKind::Tile || j.kind == JobKind::CachedTile) hold_for_first_frame(false);
       run_job(j, reader, ex);
     }
     std::lock_guard lock(mu);

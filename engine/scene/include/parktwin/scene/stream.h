@@ -67,6 +67,13 @@ struct StreamOptions {
   /// field first seen further on, a "crs" member after the features), its features replace the
   /// head's, so the layer ends exactly as without the head.
   uint64_t head_start_bytes = uint64_t{8} << 20;
+  /// First frame first: once a read has given the first tiles, the workers start no further read
+  /// (the next tile of an indexed source, a one-pass read's second batch) until integrate() is
+  /// called again after the call that moved them in (the caller drew them), finish() is called,
+  /// or this many seconds have passed (0: no hold). Work on what was read goes on. On a CPU
+  /// device the first frame's shader compiles and rasterising are CPU work that the loading
+  /// otherwise shares the cores with.
+  double first_frame_hold_s = 1.0;
 };
 
 struct StreamProgress {
