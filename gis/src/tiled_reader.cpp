@@ -163,7 +163,6 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::finish_open(std::uni
                                                                          const std::string& layer) {
   const std::string& path = impl->path;
   const ReadOptions& options = impl->options;
-  detail::ErrorCapture::Scope scope(impl->capture);
   impl->layer = layer.empty() ? (impl->ds->GetLayerCount() > 0 ? impl->ds->GetLayer(0) : nullptr)
                               : impl->ds->GetLayerByName(layer.c_str());
   if (impl->layer == nullptr)

@@ -92,7 +92,7 @@ void BuildingCulling::reallocate(Slot& s, const GpuScene& scene) {
 
 bool BuildingCulling::compiles_at_first_draw() const {
   // (host_matrices_ holds there: the CPU path can write the matrices)
-  return mode_ == ChunkCulling::Gpu && ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  return mode_ == ChunkCulling::Gpu && ctx_.compiles_at_first_draw();
 }
 
 bool BuildingCulling::cull_on_cpu_first(uint32_t frames) {

@@ -53,6 +53,9 @@ class Context {
   uint32_t timestamp_bits = 0;
   /// vkCmdDrawIndexedIndirectCount is available (Vulkan 1.2 feature drawIndirectCount, enabled).
   bool draw_indirect_count = false;
+  /// Shader variants are compiled when a pipeline first draws, on the queue's thread, rather than
+  /// at pipeline creation (a CPU device: lavapipe JIT-compiles them with LLVM).
+  bool compiles_at_first_draw() const { return props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
 
  private:
   std::string hint_;

@@ -223,8 +223,7 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     window_ = std::make_unique<WindowSwapchain>(*ctx_, opt.window, color_format_, samples_, opt.vsync);
     window_->set_pass(pass_present_.vk());
   }
-  outlines_later_ = opt.outlines_after_first_frame && (opt.warm_up & WarmUp::kBuildings) &&
-                    ctx_->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  outlines_later_ = opt.outlines_after_first_frame && (opt.warm_up & WarmUp::kBuildings) && ctx_->compiles_at_first_draw();
   if (opt.warm_up) warm_up(opt.warm_up, opt.warm_up_width, opt.warm_up_height);
 }
 

@@ -84,6 +84,7 @@ class TiledLayerReader {
 
  private:
   explicit TiledLayerReader(std::unique_ptr<Impl> impl);
+  /// The rest of open and open_head once the dataset is open; their callers' capture Scope is in force.
   static Result<std::unique_ptr<TiledLayerReader>> finish_open(std::unique_ptr<Impl> impl, const std::string& layer);
   std::unique_ptr<Impl> impl_;
 };
