@@ -55,6 +55,7 @@ check user_layer 0 "$PT" render --no-dataset --layer "$FIX/footprints.geojson" -
 # The layers subcommand on the fixture.
 check layers 0 "$PT" layers "$FIX/footprints.geojson"
 expect_text layers "footprints: 5 features"
+expect_text layers "geometry: 5 polygons, 0 lines, 0 points, 0 none"
 
 # Strict numbers: the whole token, in range, finite (each of these was accepted: 1x1abc as 1x1,
 # 4294967297x2 wrapped to 1x2, 4abc as 4, NaN in --look drew a blank picture, inf days was undefined).

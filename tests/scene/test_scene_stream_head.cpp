@@ -39,6 +39,8 @@ struct Collection {
   std::string before = "\"type\":\"FeatureCollection\",\"name\":\"footprints\",";  // members before "features"
   std::string after;                                                          // members after it
   std::function<std::string(int)> id = [](int) { return std::string(); };   // the Feature's "id" member
+  /// Feature i's geometry other than its footprint ("" for the footprint).
+  std::function<std::string(int, double, double)> other = [](int, double, double) { return std::string(); };
   std::function<std::string(int)> props = [](int i) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "\"height\":%.1f,\"name\":\"b%d\"", 10.0 + (i * 37) % 110 + 0.5, i);
@@ -55,6 +57,7 @@ std::string collection_text(const Collection& c) {
     std::snprintf(geom, sizeof geom,
                   "{\"type\":\"Polygon\",\"coordinates\":[[[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f]]]}",
                   lon, lat, lon + d, lat, lon + d, lat + d, lon, lat + d, lon, lat);
+    if (const std::string o = c.other(i, lon, lat); !o.empty()) std::snprintf(geom, sizeof geom, "%s", o.c_str());
     const std::string id = c.id(i);
     out += std::string(i ? ",\n" : "") + "{\"type\":\"Feature\"," + (id.empty() ? "" : "\"id\":" + id + ",") +
            "\"properties\":{" + c.props(i) + "},\"geometry\":" + geom + "}";
@@ -104,14 +107,37 @@ Streamed stream(const fs::path& file, bool head, const fs::path& cache = {}) {
   return s;
 }
 
-/// The streamed layer against the one-shot load of the same file: fields, features, buildings.
+/// The streamed layer against the one-shot load of the same file: names, fields, features,
+/// buildings; and the lines and points of a file that mixes them with its footprints (a layer of
+/// each, with the same features).
 void expect_as_loaded_whole(const fs::path& file, const Streamed& got) {
   scene::Scene whole(gis::SceneFrame::jiangxi());
   auto added = scene::add_user_layers(whole, file.string(), load_options());
   ASSERT_TRUE(added) << added.error().message;
-  ASSERT_EQ(whole.layers.size(), 1u);
+  ASSERT_GE(whole.layers.size(), 1u);
+  ASSERT_EQ(got.scene->layers.size(), whole.layers.size());
+  for (size_t li = 1; li < whole.layers.size(); ++li) {
+    const scene::Layer& w = whole.layers[li];
+    const scene::Layer* g = nullptr;
+    for (const scene::Layer& l : got.scene->layers) g = l.id == w.id ? &l : g;
+    ASSERT_NE(g, nullptr) << "no streamed layer " << w.id;
+    EXPECT_EQ(w.kind, g->kind) << w.id;
+    EXPECT_EQ(w.title, g->title) << w.id;
+    std::map<int64_t, const gis::Feature*> by_fid;
+    for (const gis::Feature& f : g->data.features) by_fid[f.fid] = &f;
+    ASSERT_EQ(by_fid.size(), w.data.features.size()) << w.id;
+    for (const gis::Feature& f : w.data.features) {
+      ASSERT_TRUE(by_fid.count(f.fid)) << w.id << " FID " << f.fid;
+      EXPECT_EQ(f, *by_fid[f.fid]) << w.id << " FID " << f.fid;
+    }
+    EXPECT_EQ(w.markers.size(), g->markers.size()) << w.id;
+    EXPECT_EQ(w.ground.empty(), g->ground.empty()) << w.id;
+  }
   const scene::Layer& w = whole.layers[0];
   const scene::Layer& g = got.scene->layers.at(got.layer);
+  EXPECT_EQ(w.id, g.id);
+  EXPECT_EQ(w.title, g.title);
+  EXPECT_EQ(w.data.name, g.data.name);
   EXPECT_EQ(w.data.fields, g.data.fields);
   EXPECT_EQ(w.data.field_types, g.data.field_types);
   EXPECT_EQ(w.data.crs, g.data.crs);
@@ -205,6 +231,46 @@ TEST(StreamHead, WhereTheWholeFileDisagreesWithTheHeadItsFeaturesReplaceTheHeads
     EXPECT_EQ(again.progress.tiles_from_cache, 0u);
     expect_as_loaded_whole(file, again);
   }
+}
+
+TEST(StreamHead, AFileWhoseLinesAndPointsComeAfterItsHeadEndsAsTheOneShotLoadSplitsIt) {
+  // The head holds footprints only (so it streams as buildings); further on most features are
+  // lines, some points. The one-shot load shows them as a layer of each beside the footprints.
+  Collection c;
+  c.other = [](int i, double lon, double lat) {
+    char buf[200];
+    if (i < 600 || i % 4 == 0) return std::string();
+    if (i % 4 == 3) std::snprintf(buf, sizeof buf, "{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}", lon, lat);
+    else std::snprintf(buf, sizeof buf, "{\"type\":\"LineString\",\"coordinates\":[[%.7f,%.7f],[%.7f,%.7f]]}", lon, lat, lon + 0.001, lat);
+    return std::string(buf);
+  };
+  const fs::path file = write_text("mixed_after_head.geojson", collection_text(c));
+  const fs::path cache = out_dir() / "cache_mixed";
+  fs::remove_all(cache);
+  const Streamed s = stream(file, true, cache);
+  EXPECT_TRUE(s.progress.finished);
+  EXPECT_TRUE(s.progress.error.empty()) << s.progress.error;
+  EXPECT_EQ(s.progress.head_features, 100);
+  ASSERT_EQ(s.scene->layers.size(), 3u);
+  bool said = false;
+  for (const std::string& w : s.scene->warnings) said = said || w.find("mixes geometries") != std::string::npos;
+  EXPECT_TRUE(said);
+  expect_as_loaded_whole(file, s);
+  const Streamed plain = stream(file, false);  // not from its head: the same
+  EXPECT_EQ(plain.progress.head_features, 0);
+  expect_as_loaded_whole(file, plain);
+}
+
+TEST(StreamHead, ANameAfterTheFeaturesNamesTheStreamedLayer) {
+  Collection c;
+  c.before = "\"type\":\"FeatureCollection\",";
+  c.after = "\"name\":\"footprints_late\"";
+  const fs::path file = write_text("name_after.geojson", collection_text(c));
+  const Streamed s = stream(file, true);
+  EXPECT_TRUE(s.progress.finished);
+  EXPECT_EQ(s.progress.head_features, 100);
+  expect_as_loaded_whole(file, s);
+  EXPECT_EQ(s.scene->layers.at(s.layer).data.name, "footprints_late");
 }
 
 TEST(StreamHead, AFileDamagedAfterItsHeadKeepsTheHeadShownAndSaysSo) {

@@ -1,5 +1,6 @@
 // scene::add_user_layers on files written through OGR into a scratch directory: the layer kind
-// chosen from geometry and attributes, heights, CRS declaration, empty and invalid data.
+// chosen from geometry and attributes, heights, CRS declaration, empty and invalid data, a layer
+// that mixes geometry kinds.
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -297,6 +298,96 @@ TEST_F(UserLayers, UserBuildingsAreNotFlaggedGenerated) {
   ASSERT_EQ(scene.styles.size(), 3u);
   for (size_t i = 0; i < scene.styles.size(); ++i)
     EXPECT_EQ(scene.styles[i].flags & 4u, 0u) << "building " << i << " of a user file carries the 'generated' flag";
+}
+
+namespace {
+
+/// A layer of mixed geometries (GeoJSON allows it), its kinds interleaved: 'P' a footprint with a
+/// height, 'L' a line, 'T' a point. Feature i is at corner(i); the GeoJSON driver numbers them from 0.
+FixtureLayer mixed_layer(const std::string& name, const std::string& kinds) {
+  FixtureLayer l{name, wkbUnknown, true, {}};
+  for (int i = 0; i < static_cast<int>(kinds.size()); ++i) {
+    const glm::dvec2 c = corner(i);
+    char wkt[256];
+    if (kinds[i] == 'P') std::snprintf(wkt, sizeof wkt, "%s", square(i).c_str());
+    else if (kinds[i] == 'L') std::snprintf(wkt, sizeof wkt, "LINESTRING(%.6f %.6f,%.6f %.6f)", c.x, c.y, c.x + 0.0005, c.y + 0.0005);
+    else std::snprintf(wkt, sizeof wkt, "POINT(%.6f %.6f)", c.x, c.y);
+    l.features.push_back({wkt, {{"height", 10.0 + i}}});
+  }
+  return l;
+}
+
+/// The indices in `kinds` holding kind `k`.
+std::vector<int64_t> positions(const std::string& kinds, char k) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < kinds.size(); ++i)
+    if (kinds[i] == k) out.push_back(static_cast<int64_t>(i));
+  return out;
+}
+
+std::vector<int64_t> fids(const Layer& l) {
+  std::vector<int64_t> out;
+  for (const gis::Feature& f : l.data.features) out.push_back(f.fid);
+  return out;
+}
+
+}  // namespace
+
+TEST_F(UserLayers, AMixedLayerIsShownAsOneLayerPerGeometryKind) {
+  const fs::path dir = scratch("mixed");
+  const std::string kinds = "PLPLLTPLTPL";  // 4 footprints, 5 lines, 2 points; more lines than polygons
+  write_file("GeoJSON", dir / "mixed.geojson", {mixed_layer("mixed", kinds)});
+  const std::string path = (dir / "mixed.geojson").string();
+  add(dir / "mixed.geojson", {}, 3);
+  const Layer& polygons = scene.layers[0];
+  const Layer& lines = scene.layers[1];
+  const Layer& points = scene.layers[2];
+  // The footprints are buildings (before, the lines' majority made the whole layer roads).
+  EXPECT_EQ(polygons.kind, LayerKind::Buildings);
+  EXPECT_EQ(polygons.id, "user:" + path + "/mixed");
+  EXPECT_EQ(fids(polygons), positions(kinds, 'P'));
+  const auto bs = buildings_of(scene, 0);
+  ASSERT_EQ(bs.size(), 4u);
+  for (size_t i = 0; i < bs.size(); ++i) EXPECT_EQ(bs[i]->height_m, 10.0f + static_cast<float>(positions(kinds, 'P')[i]));
+  EXPECT_EQ(lines.kind, LayerKind::Roads);
+  EXPECT_EQ(lines.id, "user:" + path + "/mixed|lines");
+  EXPECT_EQ(fids(lines), positions(kinds, 'L'));
+  EXPECT_FALSE(lines.ground.empty());
+  EXPECT_EQ(points.kind, LayerKind::Sites);
+  EXPECT_EQ(points.id, "user:" + path + "/mixed|points");
+  EXPECT_EQ(fids(points), positions(kinds, 'T'));
+  ASSERT_EQ(points.markers.size(), 2u);
+  EXPECT_LT(glm::length(points.markers[1].pos - scene.frame().from_wgs84(corner(8))), 0.01);
+  // Every part keeps the layer's name and fields; only the first has its load report.
+  for (const Layer& l : scene.layers) {
+    EXPECT_EQ(l.data.name, "mixed");
+    EXPECT_EQ(l.data.fields, std::vector<std::string>{"height"});
+  }
+  EXPECT_EQ(polygons.data.report.read, static_cast<int64_t>(kinds.size()));
+  EXPECT_EQ(lines.data.report.read, 0);
+  EXPECT_TRUE(some_warning_has(scene, "mixed", "4 polygons, 5 lines, 2 points")) << all_warnings(scene);
+}
+
+TEST_F(UserLayers, AForcedKindAppliesToAMixedLayersPolygonsOnly) {
+  const fs::path dir = scratch("mixed_forced");
+  const std::string kinds = "TPLLP";
+  write_file("GeoJSON", dir / "mixed.geojson", {mixed_layer("mixed", kinds)});
+  LoadOptions opt;
+  opt.kind = "area";
+  add(dir / "mixed.geojson", opt, 3);
+  EXPECT_EQ(scene.layers[0].kind, LayerKind::Area);
+  EXPECT_EQ(fids(scene.layers[0]), positions(kinds, 'P'));
+  EXPECT_EQ(scene.layers[1].kind, LayerKind::Roads);
+  EXPECT_EQ(scene.layers[2].kind, LayerKind::Sites);
+  EXPECT_TRUE(scene.buildings.empty());
+  // A layer of one kind is not split, and keeps its own id.
+  Scene one(gis::SceneFrame::jiangxi());
+  write_file("GeoJSON", dir / "lines.geojson", {mixed_layer("lines", "LLL")});
+  auto r = add_user_layers(one, (dir / "lines.geojson").string(), {});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(one.layers.size(), 1u);
+  EXPECT_EQ(one.layers[0].kind, LayerKind::Roads);
+  EXPECT_EQ(one.layers[0].id, "user:" + (dir / "lines.geojson").string() + "/lines");
 }
 
 TEST(UserLayersOnDefaultDataset, UserBuildingsFollowTheDatasetBuildings) {

@@ -162,6 +162,15 @@ int list_layers(const std::string& path, const parktwin::app::AppOptions& o) {
     for (const auto& [reason, n] : l.report.skipped) std::cout << ", skipped " << n << " (" << reason << ")";
     std::cout << "\n";
     for (const auto& m : l.report.messages) std::cout << "  " << m << "\n";
+    size_t polygons = 0, lines = 0, points = 0, none = 0;
+    for (const auto& f : l.features) {
+      using parktwin::gis::GeomKind;
+      (f.geom.kind == GeomKind::Polygon ? polygons : f.geom.kind == GeomKind::Line ? lines
+                                                   : f.geom.kind == GeomKind::Point ? points : none)++;
+    }
+    std::cout << "  geometry: " << polygons << " polygons, " << lines << " lines, " << points << " points, " << none
+              << " none" << ((polygons > 0) + (lines > 0) + (points > 0) > 1 ? " (shown as one layer per kind)" : "")
+              << "\n";
   }
   if (damaged) std::cerr << "parktwin layers: " << damaged << " damaged layer(s) in " << path << "\n";
   return damaged ? 1 : 0;

@@ -104,8 +104,9 @@ bool Viewer::stream_tiles(double t) {
     for (auto& s : streams) s->refocus(glm::dvec2(camera.target));
   }
   size_t moved = 0;
+  const size_t layers_before = scene.layers.size();  // a stream that ends may add its lines and points
   for (auto& s : streams) moved += s->integrate(scene, scene::LayerStream::kTilesPerFrame);
-  if (moved > 0)
+  if (moved > 0 || scene.layers.size() != layers_before)
     if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
   bool any = false;
   for (auto& s : streams) {

@@ -2,10 +2,12 @@
 // 4 km grid: each tile's mesh stores float positions relative to the tile centre, which keeps
 // float32 error far below a millimetre inside a park and lets the renderer cull by tile.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "load_detail.h"
 #include "parktwin/scene/scene.h"
@@ -483,6 +485,80 @@ GeometryUpdate update_features(Scene& scene, uint32_t layer_index, const std::ve
   return out;
 }
 
+namespace load_detail {
+
+std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d) {
+  std::array<size_t, 4> count{};  // by GeomKind
+  for (const gis::Feature& f : d.features) ++count[static_cast<size_t>(f.geom.kind)];
+  constexpr gis::GeomKind order[] = {gis::GeomKind::Polygon, gis::GeomKind::Line, gis::GeomKind::Point};
+  std::vector<gis::GeomKind> present;
+  for (gis::GeomKind k : order)
+    if (count[static_cast<size_t>(k)] > 0) present.push_back(k);
+  std::vector<gis::LayerData> parts;
+  if (present.size() < 2) {
+    parts.push_back(std::move(d));
+    return parts;
+  }
+  for (gis::GeomKind k : present) {
+    gis::LayerData part;
+    part.source = d.source;
+    part.name = d.name;
+    part.crs = d.crs;
+    part.kind = k;
+    part.fields = d.fields;
+    part.field_types = d.field_types;
+    part.features.reserve(count[static_cast<size_t>(k)] + (parts.empty() ? count[0] : 0));
+    parts.push_back(std::move(part));
+  }
+  parts.front().report = std::move(d.report);
+  for (gis::Feature& f : d.features) {
+    size_t at = 0;  // no geometry: with the first part
+    for (size_t i = 0; i < present.size(); ++i)
+      if (present[i] == f.geom.kind) at = i;
+    parts[at].features.push_back(std::move(f));
+  }
+  d.features.clear();
+  return parts;
+}
+
+const char* geometry_part_name(gis::GeomKind k) {
+  switch (k) {
+    case gis::GeomKind::Polygon: return "polygons";
+    case gis::GeomKind::Line: return "lines";
+    case gis::GeomKind::Point: return "points";
+    default: return "no geometry";
+  }
+}
+
+void add_geometry_part(Scene& scene, gis::LayerData&& part, const std::string& path, bool first,
+                       const LoadOptions& opt) {
+  std::string id = "user:" + path + "/" + part.name;
+  std::string title = part.name;
+  LoadOptions own = opt;
+  if (!first) {  // a mixed layer's lines or points: --layer-kind is for its polygons
+    id += std::string("|") + geometry_part_name(part.kind);
+    title += std::string(" \u00b7 ") + geometry_part_name(part.kind);
+    own.kind.clear();
+  }
+  title += " (" + path + ")";
+  const LayerKind kind = user_layer_kind(part, part.kind, own);
+  if (kind == LayerKind::Buildings && !opt.height_attribute.empty() && part.field(opt.height_attribute) < 0)
+    scene.warnings.push_back("layer '" + part.name + "' of " + path + " has no attribute '" + opt.height_attribute +
+                             "'; buildings get the default height of 10 m");
+  push_layer(scene, std::move(part), id, title, kind);
+  finish_layer(scene, static_cast<uint32_t>(scene.layers.size() - 1), opt.height_attribute);
+}
+
+std::string mixed_layer_note(const std::vector<std::pair<gis::GeomKind, size_t>>& counts, const std::string& name,
+                             const std::string& path) {
+  std::string line = "layer '" + name + "' of " + path + " mixes geometries (";
+  for (size_t i = 0; i < counts.size(); ++i)
+    line += (i ? ", " : "") + std::to_string(counts[i].second) + " " + geometry_part_name(counts[i].first);
+  return line + "): shown as " + std::to_string(counts.size()) + " layers, one per kind";
+}
+
+}  // namespace load_detail
+
 gis::Result<size_t> add_user_layers(Scene& scene, const std::string& path, const LoadOptions& opt) {
   auto read = gis::read_source(path, scene.frame(), opt.read);
   if (!read) return read.error();
@@ -493,15 +569,21 @@ gis::Result<size_t> add_user_layers(Scene& scene, const std::string& path, const
       scene.warnings.push_back("layer '" + d.name + "' of " + path + " is empty; nothing to show");
       continue;
     }
-    const LayerKind kind = user_layer_kind(d, d.kind, opt);
-    if (kind == LayerKind::Buildings && !opt.height_attribute.empty() && d.field(opt.height_attribute) < 0)
-      scene.warnings.push_back("layer '" + d.name + "' of " + path + " has no attribute '" + opt.height_attribute +
-                               "'; buildings get the default height of 10 m");
-    const std::string id = "user:" + path + "/" + d.name;
-    const std::string title = d.name + " (" + path + ")";
-    push_layer(scene, std::move(d), id, title, kind);
-    finish_layer(scene, static_cast<uint32_t>(scene.layers.size() - 1), opt.height_attribute);
-    ++added;
+    const std::string name = d.name;
+    std::vector<gis::LayerData> parts = split_by_geometry(std::move(d));
+    if (parts.size() > 1) {
+      std::vector<std::pair<gis::GeomKind, size_t>> counts;
+      for (const gis::LayerData& p : parts) {
+        size_t n = 0;
+        for (const gis::Feature& f : p.features) n += f.geom.kind == p.kind ? 1 : 0;
+        counts.emplace_back(p.kind, n);
+      }
+      scene.warnings.push_back(mixed_layer_note(counts, name, path));
+    }
+    for (size_t i = 0; i < parts.size(); ++i) {
+      add_geometry_part(scene, std::move(parts[i]), path, i == 0, opt);
+      ++added;
+    }
   }
   scene.restyle();
   return added;

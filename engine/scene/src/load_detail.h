@@ -3,6 +3,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "parktwin/scene/scene.h"
 
@@ -40,6 +41,17 @@ LayerKind user_layer_kind(const gis::LayerData& d, gis::GeomKind geom, const Loa
 void note_report(Scene& scene, const gis::LayerData& d);
 /// Appends a layer (provenance from its `source` field) without building anything.
 Layer& push_layer(Scene& scene, gis::LayerData&& data, std::string id, std::string title, LayerKind kind);
+/// A layer whose features mix geometry kinds, as one layer per kind, polygons first, then lines,
+/// then points (features without geometry go with the first); each part keeps the layer's name,
+/// CRS and fields, and the first its load report. A layer of one kind comes back whole.
+std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d);
+/// Adds one part of split_by_geometry as a user layer of `path`: the first with the layer's own id
+/// and title, the others with their kind after them ("|lines", "|points"), shown as roads or sites
+/// (--layer-kind applies to the first only).
+void add_geometry_part(Scene& scene, gis::LayerData&& part, const std::string& path, bool first, const LoadOptions& opt);
+/// The warning that says a layer was split: how many features of each kind.
+std::string mixed_layer_note(const std::vector<std::pair<gis::GeomKind, size_t>>& counts, const std::string& name,
+                             const std::string& path);
 /// Builds what layer `index` draws by its kind (buildings, markers or ground meshes) and widens
 /// the scene's bounds to it.
 void finish_layer(Scene& scene, uint32_t index, const std::string& height_attr);

@@ -17,6 +17,10 @@ using namespace stream_detail;
 
 namespace {
 
+/// A line or point feature (a source that mixes them with its polygons): not a building.
+bool is_other(const gis::Feature& f) {
+  return f.geom.kind == gis::GeomKind::Line || f.geom.kind == gis::GeomKind::Point;
+}
 
 void merge_report(gis::LoadReport& into, const gis::LoadReport& r) {
   into.read += r.read;
@@ -141,13 +145,22 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   manifest.push_back({b.key, b.part, static_cast<int64_t>(b.features.size())});
   const size_t base = l.data.features.size();
   prog.features += static_cast<int64_t>(b.features.size());
-  for (gis::Feature& f : b.features) l.data.features.push_back(std::move(f));
+  std::vector<size_t> at(b.features.size(), SIZE_MAX);  // batch feature -> layer feature (lines, points: none)
+  for (size_t i = 0; i < b.features.size(); ++i) {
+    gis::Feature& f = b.features[i];
+    if (is_other(f)) {
+      others.push_back(std::move(f));
+      continue;
+    }
+    at[i] = l.data.features.size();
+    l.data.features.push_back(std::move(f));
+  }
   const size_t n = l.data.features.size();
   l.feature_chunk.resize(n, -1);
   l.feature_building.resize(n, -1);
   if (b.head) {  // where the head's features are, should the whole file's replace them
-    for (size_t i = 0; i < b.ordinals.size() && base + i < n; ++i)
-      if (b.ordinals[i] < head_pos.size()) head_pos[b.ordinals[i]] = base + i;
+    for (size_t i = 0; i < b.ordinals.size() && i < at.size(); ++i)
+      if (b.ordinals[i] < head_pos.size() && at[i] != SIZE_MAX) head_pos[b.ordinals[i]] = at[i];
     prog.head_features += static_cast<int64_t>(n - base);
     ++head_tiles_done;
   }
@@ -165,8 +178,8 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   std::vector<uint32_t> slot_of(b.extruded.size(), 0);
   std::vector<uint32_t> fresh;
   for (size_t i = 0; i < b.extruded.size(); ++i) {
-    if (!b.extruded[i]) continue;
-    const size_t fi = base + i;
+    if (!b.extruded[i] || at[i] == SIZE_MAX) continue;
+    const size_t fi = at[i];
     const auto slot = static_cast<uint32_t>(scene.buildings.size());
     scene.buildings.push_back(building_record(scene, *fields, layer, fi, geometry_box(l.data.features[fi].geom)));
     l.feature_building[fi] = static_cast<int32_t>(slot);
@@ -186,8 +199,37 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
   scene.restyle_buildings(fresh);
 }
 
+void LayerStream::Impl::add_others(Scene& scene) {
+  if (others.empty()) return;
+  const gis::LayerData& l = scene.layers[layer].data;
+  gis::LayerData o;
+  o.source = l.source;
+  o.name = l.name;
+  o.crs = l.crs;
+  o.fields = l.fields;
+  o.field_types = l.field_types;
+  o.features = std::move(others);
+  others.clear();
+  std::vector<gis::LayerData> parts = split_by_geometry(std::move(o));
+  if (parts.size() == 1) parts.front().kind = parts.front().features.front().geom.kind;  // one kind: not split
+  size_t polygons = 0;
+  for (const gis::Feature& f : l.features) polygons += f.geom.kind == gis::GeomKind::Polygon ? 1 : 0;
+  std::vector<std::pair<gis::GeomKind, size_t>> counts{{gis::GeomKind::Polygon, polygons}};
+  for (const gis::LayerData& p : parts) counts.emplace_back(p.kind, p.features.size());
+  scene.warnings.push_back(mixed_layer_note(counts, l.name, path));
+  for (gis::LayerData& p : parts) add_geometry_part(scene, std::move(p), path, false, options);
+  scene.restyle();
+}
+
 void LayerStream::Impl::take_whole_schema(Scene& scene, const gis::LayerData& whole) {
   Layer& l = scene.layers[layer];
+  if (whole.name != l.data.name) {  // named by a member after the features: the head had the file's stem
+    const std::string old_id = "user:" + path + "/" + l.data.name;
+    if (l.id == old_id) l.id = "user:" + path + "/" + whole.name;
+    l.title = whole.name + " (" + path + ")";
+    l.data.name = whole.name;
+    schema.name = whole.name;
+  }
   l.data.crs = whole.crs;
   l.data.fields = whole.fields;
   l.data.field_types = whole.field_types;
@@ -216,7 +258,10 @@ void LayerStream::Impl::settle_head(Scene& scene) {
   for (size_t i = 0; i < head_pos.size(); ++i) {
     const size_t at = head_pos[i];
     if (at >= l.data.features.size()) continue;  // not shown (left out by the memory budget)
-    if (i < whole.size()) {
+    if (i < whole.size() && is_other(whole[i])) {  // a line or point where the head had a polygon
+      others.push_back(std::move(whole[i]));
+      l.data.features[at].geom = gis::Geometry{};
+    } else if (i < whole.size()) {
       l.data.features[at] = std::move(whole[i]);
     } else {  // the whole file kept fewer: this one is not in it (deleted: its slot stays, hidden)
       l.data.features[at].geom = gis::Geometry{};
@@ -466,6 +511,7 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
                                  " tiles not loaded, the memory budget of " +
                                  std::to_string(m.stream.memory_budget_mb) + " MiB was reached");
       note_report(scene, scene.layers[m.layer].data);
+      m.add_others(scene);
       m.seen_fids.clear();
     }
   }

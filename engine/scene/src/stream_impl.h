@@ -145,6 +145,11 @@ struct LayerStream::Impl {
   size_t head_tiles_expected = 0, head_tiles_done = 0;
   std::string head_error;                       // the whole file's failure, said once the head is in
   std::optional<stream_detail::TileBatch> head_fix;  // the whole file's first batch, once the head's tiles are in
+  // Lines and points of a source that mixes them with its polygons (a GeoJSON started from its
+  // head: the head held polygons only): added as layers of their own once the stream is in, as
+  // add_user_layers splits such a layer.
+  std::vector<gis::Feature> others;
+  void add_others(Scene& scene);
 
   // The job queue (nearest the focus first) and the workers' side (stream_worker.cpp).
   void push_job(Job j);

@@ -203,7 +203,9 @@ void LayerStream::Impl::run_job(Job& j, std::unique_ptr<gis::TiledLayerReader>& 
       reader = std::move(spare);
     }
     if (reader) return true;
-    auto r = gis::TiledLayerReader::open(path, layer_name, frame_def, options.read);
+    // (Started from its head: the file's one layer, whatever the whole file names it; a "name"
+    // member after the features is not in the head.)
+    auto r = gis::TiledLayerReader::open(path, head_mode ? std::string() : layer_name, frame_def, options.read);
     if (!r) {
       TileBatch b;
       b.key = j.key;
