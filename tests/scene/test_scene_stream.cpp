@@ -2,7 +2,7 @@
 // compared feature by feature (FID, geometry, attributes), building by building and report by
 // report with the one-shot load (add_user_layers) of the same file, for an indexed GeoPackage and
 // FlatGeobuf, a GeoJSON read in one pass, and a second start from the tile cache (also with a
-// damaged cache file). The fixture has awkward features: no geometry, a self-intersecting ring
+// damaged cache file), and a PostGIS table (StreamPostgis: a server of its own). The fixture has awkward features: no geometry, a self-intersecting ring
 // (repaired), coordinates out of range (skipped), a multipolygon, a courtyard, and footprints
 // spread over many tiles.
 #include <gtest/gtest.h>
@@ -32,6 +32,7 @@
 #include "parktwin/gis/tiled_reader.h"
 #include "parktwin/scene/stream.h"
 #include "scene_test_support.h"
+#include "../support/pg_server.h"
 
 namespace fs = std::filesystem;
 using namespace parktwin;
@@ -152,7 +153,7 @@ void expect_same_layer(const Summary& want, const Summary& got) {
   EXPECT_EQ(want.report.skipped, got.report.skipped);
 }
 
-Summary load_whole(const fs::path& file, std::unique_ptr<scene::Scene>& keep) {
+Summary load_whole(const fs::path& file, std::unique_ptr<scene::Scene>& keep) {  // a file or a "PG:" connection
   keep = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
   scene::LoadOptions opt;
   opt.height_attribute = "height";
@@ -233,6 +234,21 @@ CachedFixture cached_fixture(const char* driver, const std::string& name, size_t
   fs::remove_all(f.cache);
   f.whole = load_whole(f.file, f.scene);
   return f;
+}
+
+/// Streamed with one worker and the focus at `lonlat` (into `s`), the first tile to arrive is the
+/// one holding the focus.
+void expect_nearest_tile_first(scene::Scene& s, const std::string& source, glm::dvec2 lonlat) {
+  scene::StreamOptions so;
+  so.threads = 1;
+  so.focus = s.frame().from_wgs84(lonlat);
+  auto st = scene::LayerStream::start(s, source, "", {}, so);
+  ASSERT_TRUE(st) << st.error().message;
+  while ((*st)->integrate(s, 1) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const scene::Layer& l = s.layers[(*st)->layer_index()];
+  ASSERT_EQ(l.building_chunks.size(), 1u);
+  EXPECT_EQ(l.building_chunks[0].tile, scene::tile_of(*so.focus));
+  (*st)->finish(s);
 }
 
 class StreamFormats : public ::testing::TestWithParam<const char*> {};
@@ -417,17 +433,10 @@ TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {
   scene::Scene s(gis::SceneFrame::jiangxi());
   scene::LoadOptions opt;
   scene::StreamOptions so;
-  so.threads = 1;
-  so.focus = s.frame().from_wgs84({116.04, 28.68});  // the grid's north-east part
-  auto st = scene::LayerStream::start(s, file.string(), "", opt, so);
-  ASSERT_TRUE(st) << st.error().message;
-  while ((*st)->integrate(s, 1) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const scene::Layer& l = s.layers[(*st)->layer_index()];
-  ASSERT_EQ(l.building_chunks.size(), 1u);
-  EXPECT_EQ(l.building_chunks[0].tile, scene::tile_of(*so.focus));
-  (*st)->finish(s);
+  expect_nearest_tile_first(s, file.string(), {116.04, 28.68});  // the grid's north-east part
 
   scene::Scene t(gis::SceneFrame::jiangxi());
+  so.focus = s.frame().from_wgs84({116.04, 28.68});
   so.memory_budget_mb = 1;  // about 1,000 footprints' meshes (of 3,000)
   so.threads = 2;
   auto bounded = scene::LayerStream::start(t, file.string(), "", opt, so);
@@ -609,4 +618,45 @@ TEST(Stream, TheWorkersRunAtTheirNiceValueAboveTheCallers) {
     for (int n : nices) EXPECT_EQ(n, std::min(19, mine + by)) << "worker_nice " << by;
     (*st)->finish(s);
   }
+}
+
+// PostGIS (GiST index): the tiles come by spatial query from the database as from a GeoPackage,
+// nearest first, and the layer ends with exactly the features of the table. The server is the
+// test's own (tests/support/pg_server.h); the table is the GeoPackage fixture copied with its FIDs.
+TEST(StreamPostgis, ATableStreamsByTileNearestFirstAndEndsWithExactlyItsFeatures) {
+  auto pg = parktwin::testing::PgServer::start("stream");
+  ASSERT_TRUE(pg) << pg.error().message;
+  const fs::path gpkg = out_dir() / "postgis_source.gpkg";
+  write_fixture("GPKG", gpkg, 1500);
+  auto loaded = (*pg)->load(gpkg.string(), {"footprints"});
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  auto index = (*pg)->query("SELECT indexdef FROM pg_indexes WHERE tablename = 'footprints'");
+  ASSERT_TRUE(index) << index.error().message;
+  EXPECT_NE(index->find("USING gist"), std::string::npos) << *index;
+  const std::string conn = (*pg)->connection();
+
+  // Read by spatial query, not in one pass.
+  scene::Scene probe(gis::SceneFrame::jiangxi());
+  auto reader = gis::TiledLayerReader::open(conn, "footprints", probe.frame().definition(), {});
+  ASSERT_TRUE(reader) << reader.error().message;
+  EXPECT_TRUE((*reader)->indexed());
+
+  // The one-shot load of the same table, and of the GeoPackage it came from.
+  std::unique_ptr<scene::Scene> a, b, c;
+  const Summary table = load_whole(conn, a);
+  const Summary file = load_whole(gpkg, b);
+  EXPECT_EQ(table.by_fid.size(), file.by_fid.size());
+  EXPECT_EQ(table.height, file.height);
+
+  scene::StreamProgress p;
+  scene::StreamOptions so;
+  so.threads = 2;
+  const Summary streamed = stream_whole(conn, so, c, &p);
+  expect_same_layer(table, streamed);
+  EXPECT_TRUE(p.finished);
+  EXPECT_GE(p.tiles_done, 9u);
+  EXPECT_EQ(c->layers[0].id, a->layers[0].id);
+
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  expect_nearest_tile_first(s, conn, {116.04, 28.62});  // the grid's south-east part
 }
