@@ -6,7 +6,8 @@
 #
 # Usage: tools/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS   fuzzing time per target (default 20; 0 = only run the seeds)
-#   TARGET    payload geojson gpkg shapefile tour view_state wall_layout (default: all)
+#   TARGET    payload geojson gpkg shapefile tour view_state wall_layout geojson_head geojson_extent
+#             (default: all)
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_WORK_DIR (scratch; default a new temp
 # directory, kept when something was found), FUZZ_JOBS (build parallelism, default nproc).
 # Long runs and how to keep what they find: docs/fuzzing.md.
@@ -17,7 +18,7 @@ seconds=${1:-20}
 shift $(( $# > 0 ? 1 : 0 ))
 build=${FUZZ_BUILD_DIR:-$repo/build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc)}
-all_targets=(payload geojson gpkg shapefile tour view_state wall_layout geojson_head)
+all_targets=(payload geojson gpkg shapefile tour view_state wall_layout geojson_head geojson_extent)
 targets=("${@:-${all_targets[@]}}")
 
 if ! [[ $seconds =~ ^[0-9]+$ ]]; then
@@ -28,8 +29,9 @@ fi
 # Per target: the largest input tried (bytes), and seed files from the repository besides the
 # target's own corpus (tests/fuzz/corpus/NAME/).
 declare -A max_len=([payload]=8192 [geojson]=16384 [gpkg]=131072 [shapefile]=16384 [tour]=16384
-                    [view_state]=8192 [wall_layout]=4096 [geojson_head]=16384)
+                    [view_state]=8192 [wall_layout]=4096 [geojson_head]=16384 [geojson_extent]=16384)
 declare -A extra_seeds=([geojson]="tests/fixtures/footprints.geojson" [geojson_head]="tests/fixtures/footprints.geojson"
+                        [geojson_extent]="tests/fixtures/footprints.geojson"
                         [tour]="assets/tours/*.json tests/fixtures/short_tour.json"
                         [wall_layout]="tests/fixtures/wall_*.json")
 for t in "${targets[@]}"; do

@@ -12,6 +12,7 @@
 #include <ogrsf_frmts.h>
 
 #include "frame_impl.h"
+#include "geojson_extent.h"
 #include "geojson_head.h"
 #include "layer_reader.h"
 #include "parktwin/gis/gcj02.h"
@@ -208,6 +209,16 @@ std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent(bool f
   if (impl_->layer->GetExtent(&env, FALSE) != OGRERR_NONE &&
       (!force || impl_->layer->GetExtent(&env, TRUE) != OGRERR_NONE))
     return std::nullopt;
+  return impl_->frame_box(env);
+}
+
+std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::whole_file_extent() const {
+  if (impl_->head.name.empty()) return std::nullopt;
+  const auto scanned = detail::geojson_extent(impl_->path);
+  if (!scanned) return std::nullopt;
+  detail::ErrorCapture::Scope scope(impl_->capture);
+  OGREnvelope env;
+  env.MinX = scanned->min_x, env.MinY = scanned->min_y, env.MaxX = scanned->max_x, env.MaxY = scanned->max_y;
   return impl_->frame_box(env);
 }
 

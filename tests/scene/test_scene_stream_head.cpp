@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include <cpl_error.h>
 
@@ -271,6 +272,40 @@ TEST(StreamHead, ANameAfterTheFeaturesNamesTheStreamedLayer) {
   EXPECT_EQ(s.progress.head_features, 100);
   expect_as_loaded_whole(file, s);
   EXPECT_EQ(s.scene->layers.at(s.layer).data.name, "footprints_late");
+}
+
+TEST(StreamHead, AFitViewTakesTheWholeFilesExtentFromAScanAndStillStartsFromTheHead) {
+  // StreamOptions::extent_first (the "fit" view): the extent is known at start, as GDAL's forced
+  // extent of the whole file gives it, without GDAL's parse of every feature first.
+  Collection plain;
+  Collection crs_after;
+  crs_after.after = "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4490\"}}";
+  for (const auto& [name, c, from_head] : {std::tuple{"fit.geojson", plain, true}, std::tuple{"fit_crs_after.geojson", crs_after, false}}) {
+    SCOPED_TRACE(name);
+    const fs::path file = write_text(name, collection_text(c));
+    scene::Scene probe(gis::SceneFrame::jiangxi());
+    auto whole = gis::TiledLayerReader::open(file.string(), "", probe.frame().definition(), {});
+    ASSERT_TRUE(whole) << whole.error().message;
+    const auto want = (*whole)->extent(true);
+    ASSERT_TRUE(want.has_value());
+
+    Streamed s;
+    s.scene = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
+    scene::StreamOptions so = head_options(true);
+    so.extent_first = true;
+    auto st = scene::LayerStream::start(*s.scene, file.string(), "", load_options(), so);
+    ASSERT_TRUE(st) << st.error().message;
+    const auto got = (*st)->extent();  // at start, before any tile
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->first, want->first);
+    EXPECT_EQ(got->second, want->second);
+    (*st)->finish(*s.scene);
+    s.progress = (*st)->progress();
+    s.layer = (*st)->layer_index();
+    // From the head where the scan could say; a CRS named after the features leaves it to GDAL.
+    EXPECT_EQ(s.progress.head_features, from_head ? 100 : 0);
+    expect_as_loaded_whole(file, s);
+  }
 }
 
 TEST(StreamHead, AFileDamagedAfterItsHeadKeepsTheHeadShownAndSaysSo) {

@@ -170,6 +170,14 @@ int run_child(const LayerBenchOptions& o) {
     return fail(scene.error().message);
   }
   scene::Scene& s = **scene;
+  // The camera as the viewer places it at start: "fit" frames the layer's extent where the stream
+  // knows it (not the first tiles' bounds).
+  const double aspect = static_cast<double>(o.width) / o.height;
+  auto cam = app::view_camera(s, o.look.empty() ? std::string("fit") : "look:" + o.look, aspect);
+  if (!cam) {
+    creator.join();
+    return fail(cam.error().message);
+  }
   // The first frame shows what has arrived once the first tile is in (nearest to the camera).
   size_t moved = 0;
   bool complete = take_tiles(s, streams, moved);
@@ -194,9 +202,6 @@ int run_child(const LayerBenchOptions& o) {
     packs += r.stats().building_packs;
   };
 
-  const double aspect = static_cast<double>(o.width) / o.height;
-  auto cam = app::view_camera(s, o.look.empty() ? std::string("fit") : "look:" + o.look, aspect);
-  if (!cam) return fail(cam.error().message);
 
   scene::FrameSnapshotBuilder snapshots;
   std::vector<double> frame_ms, cpu_ms, snapshot_ms, record_ms;

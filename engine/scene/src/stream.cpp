@@ -15,6 +15,8 @@ namespace parktwin::scene {
 using namespace load_detail;
 using namespace stream_detail;
 
+using Extent = std::pair<glm::dvec2, glm::dvec2>;  // scene frame
+
 namespace {
 
 /// A line or point feature (a source that mixes them with its polygons): not a building.
@@ -299,12 +301,17 @@ namespace {
 
 /// A big GeoJSON's head, to start its stream with (StreamOptions::head_start_bytes): its first
 /// batch from the head, the whole file opened by a worker meanwhile. Null where that does not apply.
+/// With StreamOptions::extent_first, the whole file's extent comes first from a scan of its text
+/// into `extent` (TiledLayerReader::whole_file_extent); null when the scan cannot give it.
 std::unique_ptr<gis::TiledLayerReader> open_head(const std::string& path, const std::string& layer,
                                                  const std::string& frame_def, const LoadOptions& options,
-                                                 const StreamOptions& so) {
-  if (so.head_start_bytes == 0 || so.extent_first || so.one_pass_first == 0) return nullptr;
+                                                 const StreamOptions& so, std::optional<Extent>& extent) {
+  extent.reset();
+  if (so.head_start_bytes == 0 || so.one_pass_first == 0) return nullptr;
   const size_t features = so.one_pass_first + so.one_pass_first / 8 + 16;  // room for a few it skips
-  return gis::TiledLayerReader::open_head(path, layer, frame_def, options.read, features, so.head_start_bytes);
+  auto head = gis::TiledLayerReader::open_head(path, layer, frame_def, options.read, features, so.head_start_bytes);
+  if (head && so.extent_first && !(extent = head->whole_file_extent())) return nullptr;
+  return head;
 }
 
 }  // namespace
@@ -315,8 +322,9 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::start(Scene& scene, const
   const std::string frame_def = scene.frame().definition();
   auto cached = read_cache_manifest(cache_dir_for(so.cache_dir, path, layer, frame_def, options, so));
   if (cached) return launch(scene, path, layer, options, so, nullptr, std::move(cached));
-  if (auto head = open_head(path, layer, frame_def, options, so))
-    return launch(scene, path, layer, options, so, std::move(head), std::nullopt, true);
+  std::optional<Extent> extent;
+  if (auto head = open_head(path, layer, frame_def, options, so, extent))
+    return launch(scene, path, layer, options, so, std::move(head), std::nullopt, true, extent);
   auto reader = gis::TiledLayerReader::open(path, layer, frame_def, options.read);
   if (!reader) return reader.error();
   return launch(scene, path, layer, options, so, std::move(*reader), std::nullopt);
@@ -327,7 +335,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
                                                               const StreamOptions& so,
                                                               std::unique_ptr<gis::TiledLayerReader> reader,
                                                               std::optional<CachedLayerInfo> cached_info,
-                                                              bool head_start) {
+                                                              bool head_start, std::optional<Extent> head_extent) {
   auto m = std::make_unique<Impl>();
   m->path = path;
   m->options = options;
@@ -345,7 +353,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
     m->schema = r.schema();
     m->indexed = r.indexed();
     m->prog.features_expected = head_start ? -1 : r.declared_count();  // the head's count is not the file's
-    m->extent = head_start ? std::nullopt : r.extent(so.extent_first || r.indexed());  // the index's tiles come from it
+    m->extent = head_start ? head_extent : r.extent(so.extent_first || r.indexed());  // the index's tiles come from it
     m->source_layers = r.layer_names().size();
   } else if (cached) {
     m->schema = cached->schema;
@@ -359,7 +367,7 @@ gis::Result<std::unique_ptr<LayerStream>> LayerStream::launch(Scene& scene, cons
   m->layer_name = m->schema.name;
   const auto extent = m->extent;
   m->focus = so.focus ? *so.focus : extent ? (extent->first + extent->second) * 0.5 : glm::dvec2(0.0);
-  if (head_start && !so.focus)  // the head's middle (the whole file's extent comes with its pass)
+  if (head_start && !so.focus && !head_extent)  // the head's middle (the whole file's extent comes with its pass)
     if (const auto e = reader->extent(true)) m->focus = (e->first + e->second) * 0.5;
   if (!m->cache.empty()) {
     std::error_code ec;
@@ -573,9 +581,10 @@ gis::Result<std::vector<std::unique_ptr<LayerStream>>> add_user_layers_streamed(
            user_layer_kind(r.schema(), gis::GeomKind::Polygon, options) == LayerKind::Buildings;
   };
   // A big GeoJSON (one layer) whose head holds buildings: started from the head.
+  std::optional<Extent> head_extent;
   if (all_layers)
-    if (auto head = open_head(path, "", frame_def, options, stream); head && is_buildings(*head))
-      if (auto s = LayerStream::launch(scene, path, "", options, stream, std::move(head), std::nullopt, true)) {
+    if (auto head = open_head(path, "", frame_def, options, stream, head_extent); head && is_buildings(*head))
+      if (auto s = LayerStream::launch(scene, path, "", options, stream, std::move(head), std::nullopt, true, head_extent)) {
         streams.push_back(std::move(*s));
         ++added;
         return finish();
