@@ -79,6 +79,31 @@ TEST(GeoJsonExtent, TheScanGivesGdalsForcedExtent) {
   EXPECT_EQ(got->positions, 1u + 2u + 4u + 8u + 3u);
 }
 
+TEST(GeoJsonExtent, AFileOfManyBlocksGivesGdalsExtentToo) {
+  // Over 3 MiB: the file is read 1 MiB at a time, so keys, strings, escapes and numbers fall across
+  // the blocks' edges (the lengths vary from feature to feature).
+  std::string text = R"({"type":"FeatureCollection","features":[)";
+  for (int i = 0; i < 12000; ++i) {
+    char f[512];
+    const double lon = 115.5 + 0.0001 * ((i * 7919) % 10007), lat = 28.2 + 0.00013 * ((i * 104729) % 7001);
+    std::snprintf(f, sizeof f,
+                  R"(%s{"type":"Feature","id":%d,"properties":{"name":"b\"%0*d\"","coordinates":[%d,%d]},)"
+                  R"("geometry":{"type":"Polygon","coordinates":[[[%.*f,%.*f],[%.7f,%.7f],[%.7f,%.7f],[%.*f,%.*f]]]}})",
+                  i ? ",\n" : "", i, 1 + i % 97, i, -i, i, 3 + i % 9, lon, 3 + i % 7, lat, lon + 0.0004, lat, lon + 0.0004,
+                  lat + 0.0003, 3 + i % 9, lon, 3 + i % 7, lat);
+    text += f;
+  }
+  text += "]}";
+  ASSERT_GT(text.size(), size_t{3} << 20);
+  const fs::path file = write("blocks.geojson", text);
+  expect_as_gdal(file);
+  const auto from_file = detail::geojson_extent(file.string());
+  const auto from_text = detail::geojson_extent_of_text(text);
+  ASSERT_TRUE(from_file && from_text);
+  EXPECT_EQ(from_file->positions, 12000u * 4u);
+  EXPECT_EQ(from_text->positions, from_file->positions);
+}
+
 TEST(GeoJsonExtent, WhereTheScanCannotSayItGivesNothing) {
   const std::string point = R"({"type":"Feature","geometry":{"type":"Point","coordinates":[116,28.7]},"properties":{}})";
   struct Case {
