@@ -254,9 +254,33 @@ void expect_nearest_tile_first(scene::Scene& s, const std::string& source, glm::
 class StreamFormats : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
-  const std::string driver = GetParam();
-  const fs::path file = out_dir() / ("fixture_" + std::string(driver == "GPKG" ? "a.gpkg" : driver == "FlatGeobuf" ? "b.fgb" : "c.geojson"));
+  const std::string param = GetParam();
+  // "ESRI Shapefile+qix": a shapefile with the spatial index GDAL writes for it (.qix), read by tile.
+  const bool qix = param == "ESRI Shapefile+qix";
+  const std::string driver = qix ? "ESRI Shapefile" : param;
+  const fs::path file = out_dir() / ("fixture_" + std::string(driver == "GPKG"         ? "a.gpkg"
+                                                              : driver == "FlatGeobuf" ? "b.fgb"
+                                                              : driver == "GeoJSON"    ? "c.geojson"
+                                                              : qix                    ? "e.shp"
+                                                                                       : "d.shp"));
   write_fixture(driver.c_str(), file, 1500);
+  if (driver == "ESRI Shapefile") {
+    fs::remove(fs::path(file).replace_extension(".qix"));
+    if (qix) {
+      GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+      ASSERT_TRUE(ds);
+      ds->ExecuteSQL(("CREATE SPATIAL INDEX ON " + fs::path(file).stem().string()).c_str(), nullptr, nullptr);
+    }
+    ASSERT_EQ(fs::exists(fs::path(file).replace_extension(".qix")), qix);
+  }
+  // GeoPackage, FlatGeobuf and an indexed shapefile are read tile by tile; GeoJSON and a plain
+  // shapefile in one pass.
+  {
+    scene::Scene probe(gis::SceneFrame::jiangxi());
+    auto r = gis::TiledLayerReader::open(file.string(), "", probe.frame().definition(), {});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ((*r)->indexed(), driver == "GPKG" || driver == "FlatGeobuf" || qix);
+  }
   std::unique_ptr<scene::Scene> a, b;
   const Summary whole = load_whole(file, a);
   ASSERT_GT(whole.buildings, 1500u);  // the grid, the repaired bowtie, two parts, the courtyard
@@ -275,7 +299,8 @@ TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
   EXPECT_EQ(b->styles.size(), b->buildings.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(Drivers, StreamFormats, ::testing::Values("GPKG", "FlatGeobuf", "GeoJSON"));
+INSTANTIATE_TEST_SUITE_P(Drivers, StreamFormats, ::testing::Values("GPKG", "FlatGeobuf", "GeoJSON", "ESRI Shapefile",
+                                                                   "ESRI Shapefile+qix"));
 
 TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource) {
   const CachedFixture fx = cached_fixture("GPKG", "cached.gpkg", 800);
