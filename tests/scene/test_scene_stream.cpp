@@ -153,9 +153,11 @@ void expect_same_layer(const Summary& want, const Summary& got) {
   EXPECT_EQ(want.report.skipped, got.report.skipped);
 }
 
-Summary load_whole(const fs::path& file, std::unique_ptr<scene::Scene>& keep) {  // a file or a "PG:" connection
+Summary load_whole(const fs::path& file, std::unique_ptr<scene::Scene>& keep,  // a file or a "PG:" connection
+                   const gis::ReadOptions& read = {}) {
   keep = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
   scene::LoadOptions opt;
+  opt.read = read;
   opt.height_attribute = "height";
   auto added = scene::add_user_layers(*keep, file.string(), opt);
   EXPECT_TRUE(added) << (added ? "" : added.error().message);
@@ -180,9 +182,10 @@ void expect_laid_out_as_here(const scene::Layer& l) {
 }
 
 Summary stream_whole(const fs::path& file, const scene::StreamOptions& so, std::unique_ptr<scene::Scene>& keep,
-                     scene::StreamProgress* progress = nullptr) {
+                     scene::StreamProgress* progress = nullptr, const gis::ReadOptions& read = {}) {
   keep = std::make_unique<scene::Scene>(gis::SceneFrame::jiangxi());
   scene::LoadOptions opt;
+  opt.read = read;
   opt.height_attribute = "height";
   auto s = scene::LayerStream::start(*keep, file.string(), "", opt, so);
   EXPECT_TRUE(s) << (s ? "" : s.error().message);
@@ -301,6 +304,41 @@ TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
 
 INSTANTIATE_TEST_SUITE_P(Drivers, StreamFormats, ::testing::Values("GPKG", "FlatGeobuf", "GeoJSON", "ESRI Shapefile",
                                                                    "ESRI Shapefile+qix"));
+
+TEST(Stream, AGcj02SourceIsReadInOnePassAndEndsAsItsOneShotLoad) {
+  // --crs GCJ02 --force-crs: the GeoPackage's coordinates are Chinese web-map (GCJ-02) lon/lat.
+  // A rectangle in them is no rectangle in WGS84, so even an indexed source is read in one pass.
+  const fs::path file = out_dir() / "gcj02.gpkg";
+  write_fixture("GPKG", file, 800);
+  gis::ReadOptions gcj;
+  gcj.declared_crs = "GCJ02";
+  gcj.override_crs = true;
+  {
+    scene::Scene probe(gis::SceneFrame::jiangxi());
+    auto r = gis::TiledLayerReader::open(file.string(), "", probe.frame().definition(), gcj);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_FALSE((*r)->indexed());
+  }
+  std::unique_ptr<scene::Scene> a, b, c;
+  const Summary whole = load_whole(file, a, gcj);
+  scene::StreamProgress p;
+  scene::StreamOptions so;
+  so.threads = 2;
+  expect_same_layer(whole, stream_whole(file, so, b, &p, gcj));
+  EXPECT_TRUE(p.finished);
+  // Moved from where the same numbers lie as WGS84 by GCJ-02's offset (hundreds of metres in
+  // Jiangxi), each footprint by about the same.
+  const Summary wgs84 = load_whole(file, c);
+  ASSERT_EQ(wgs84.by_fid.size(), whole.by_fid.size());
+  for (const auto& [fid, f] : whole.by_fid) {
+    if (f->geom.polygons.empty()) continue;
+    const gis::Feature& w = *wgs84.by_fid.at(fid);
+    ASSERT_FALSE(w.geom.polygons.empty()) << fid;
+    const double shift = glm::length(f->geom.polygons[0].outer[0] - w.geom.polygons[0].outer[0]);
+    EXPECT_GT(shift, 100.0) << fid;
+    EXPECT_LT(shift, 1000.0) << fid;
+  }
+}
 
 TEST(Stream, SecondStartComesFromTheCacheAndADamagedCacheFileIsReadFromTheSource) {
   const CachedFixture fx = cached_fixture("GPKG", "cached.gpkg", 800);
