@@ -514,6 +514,43 @@ TEST(Stream, NearestTileFirstAndTheBudgetStopsFartherTiles) {
   EXPECT_TRUE(warned);
 }
 
+TEST(Stream, RefocusingReordersTheTilesStillToRead) {
+  // The viewer refocuses on the camera's target twice a second. One worker, the focus in the grid's
+  // north-east corner; once the first tile is in (the worker then holds its next read until this
+  // thread integrates again), the focus moves to the south-west corner. The south-west tile comes
+  // within the next two (the worker may have taken its next job before the move); without the
+  // move it comes among the last.
+  const fs::path file = out_dir() / "refocus.gpkg";
+  write_fixture("GPKG", file, 3000);  // 50 x 60 footprints 300 m apart: about 4 x 5 tiles
+  auto order = [&](bool move) {
+    scene::Scene s(gis::SceneFrame::jiangxi());
+    scene::StreamOptions so;
+    so.threads = 1;
+    so.first_frame_hold_s = 60.0;
+    so.focus = s.frame().from_wgs84({116.04, 28.77});
+    auto st = scene::LayerStream::start(s, file.string(), "", {}, so);
+    EXPECT_TRUE(st) << st.error().message;
+    std::vector<scene::TileKey> tiles;
+    if (!st) return tiles;
+    while ((*st)->integrate(s, 1) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (move) (*st)->refocus(s.frame().from_wgs84({115.905, 28.605}));
+    (*st)->finish(s);
+    for (const scene::BuildingChunk& c : s.layers[(*st)->layer_index()].building_chunks) tiles.push_back(c.tile);
+    return tiles;
+  };
+  scene::Scene frame_only(gis::SceneFrame::jiangxi());
+  const scene::TileKey sw = scene::tile_of(frame_only.frame().from_wgs84({115.905, 28.605}));
+  auto rank = [&](const std::vector<scene::TileKey>& tiles) {
+    return static_cast<size_t>(std::find(tiles.begin(), tiles.end(), sw) - tiles.begin());
+  };
+  const auto moved = order(true), kept = order(false);
+  ASSERT_GE(kept.size(), 12u);
+  EXPECT_EQ(moved.size(), kept.size());
+  EXPECT_GE(rank(kept), kept.size() - 3) << "the south-west tile without the move";
+  EXPECT_LE(rank(moved), 2u) << "the south-west tile after the move";
+  EXPECT_NE(moved.front(), sw);  // the first came from the north-east
+}
+
 TEST(Stream, UserLayersStreamTheirBuildingsAndReadTheRestAsBefore) {
   // A GeoPackage with a buildings layer, a roads layer and a points layer.
   const fs::path file = out_dir() / "mixed.gpkg";
