@@ -30,6 +30,7 @@ fi
 # target's own corpus (tests/fuzz/corpus/NAME/).
 declare -A max_len=([payload]=8192 [geojson]=16384 [gpkg]=131072 [shapefile]=16384 [tour]=16384
                     [view_state]=8192 [wall_layout]=4096 [geojson_head]=16384 [geojson_extent]=16384)
+declare -A dict_of=([geojson_head]=geojson [geojson_extent]=geojson)  # targets sharing a dictionary
 declare -A extra_seeds=([geojson]="tests/fixtures/footprints.geojson" [geojson_head]="tests/fixtures/footprints.geojson"
                         [geojson_extent]="tests/fixtures/footprints.geojson"
                         [tour]="assets/tours/*.json tests/fixtures/short_tour.json"
@@ -69,7 +70,7 @@ for t in "${targets[@]}"; do
   [[ -d $repo/tests/fuzz/corpus/$t ]] && cp "$repo/tests/fuzz/corpus/$t"/* "$dir/seeds/" 2>/dev/null
   for f in ${extra_seeds[$t]:-}; do cp "$repo"/$f "$dir/seeds/"; done
   cp "$dir/seeds"/* "$dir/corpus/" 2>/dev/null
-  dict=$repo/tests/fuzz/dict/$t.dict
+  dict=$repo/tests/fuzz/dict/${dict_of[$t]:-$t}.dict
   common=(-max_len="${max_len[$t]}" -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$dir/artifacts/")
   [[ -f $dict ]] && common+=(-dict="$dict")
 

@@ -521,7 +521,7 @@ std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d) {
   return parts;
 }
 
-const char* geometry_part_name(gis::GeomKind k) {
+static const char* geometry_part_name(gis::GeomKind k) {
   switch (k) {
     case gis::GeomKind::Polygon: return "polygons";
     case gis::GeomKind::Line: return "lines";
