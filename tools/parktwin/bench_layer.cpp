@@ -202,7 +202,6 @@ int run_child(const LayerBenchOptions& o) {
     packs += r.stats().building_packs;
   };
 
-
   scene::FrameSnapshotBuilder snapshots;
   std::vector<double> frame_ms, cpu_ms, snapshot_ms, record_ms;
   int64_t first_frame_ns = 0;
