@@ -132,6 +132,8 @@ void expect_as_loaded_whole(const fs::path& file, const Streamed& got) {
       EXPECT_EQ(f, *by_fid[f.fid]) << w.id << " FID " << f.fid;
     }
     EXPECT_EQ(w.markers.size(), g->markers.size()) << w.id;
+    EXPECT_EQ(w.data.report.read, g->data.report.read) << w.id;
+    EXPECT_EQ(w.data.report.kept, g->data.report.kept) << w.id;
     EXPECT_EQ(w.ground.empty(), g->ground.empty()) << w.id;
   }
   const scene::Layer& w = whole.layers[0];

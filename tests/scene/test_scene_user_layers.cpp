@@ -358,13 +358,17 @@ TEST_F(UserLayers, AMixedLayerIsShownAsOneLayerPerGeometryKind) {
   EXPECT_EQ(fids(points), positions(kinds, 'T'));
   ASSERT_EQ(points.markers.size(), 2u);
   EXPECT_LT(glm::length(points.markers[1].pos - scene.frame().from_wgs84(corner(8))), 0.01);
-  // Every part keeps the layer's name and fields; only the first has its load report.
+  // Every part keeps the layer's name and fields, and a load report of its own features: kept is
+  // what it holds, read is kept and skipped, and the parts' reads add up to the file's features.
+  int64_t read = 0;
   for (const Layer& l : scene.layers) {
     EXPECT_EQ(l.data.name, "mixed");
     EXPECT_EQ(l.data.fields, std::vector<std::string>{"height"});
+    EXPECT_EQ(l.data.report.kept, static_cast<int64_t>(l.data.features.size())) << l.id;
+    EXPECT_EQ(l.data.report.read, l.data.report.kept + l.data.report.skipped_total()) << l.id;
+    read += l.data.report.read;
   }
-  EXPECT_EQ(polygons.data.report.read, static_cast<int64_t>(kinds.size()));
-  EXPECT_EQ(lines.data.report.read, 0);
+  EXPECT_EQ(read, static_cast<int64_t>(kinds.size()));
   EXPECT_TRUE(some_warning_has(scene, "mixed", "4 polygons, 5 lines, 2 points")) << all_warnings(scene);
 }
 

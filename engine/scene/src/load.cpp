@@ -510,7 +510,6 @@ std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d) {
     part.features.reserve(count[static_cast<size_t>(k)] + (parts.empty() ? count[0] : 0));
     parts.push_back(std::move(part));
   }
-  parts.front().report = std::move(d.report);
   for (gis::Feature& f : d.features) {
     size_t at = 0;  // no geometry: with the first part
     for (size_t i = 0; i < present.size(); ++i)
@@ -518,6 +517,15 @@ std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d) {
     parts[at].features.push_back(std::move(f));
   }
   d.features.clear();
+  // Each part's report covers its own features (kept = read); the first keeps what was skipped,
+  // repaired or said, and reads the rest of the count.
+  parts.front().report = std::move(d.report);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const auto n = static_cast<int64_t>(parts[i].features.size());
+    parts[i].report.read = parts[i].report.kept = n;
+    parts.front().report.read -= n;
+    parts.front().report.kept -= n;
+  }
   return parts;
 }
 

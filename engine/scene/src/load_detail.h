@@ -43,7 +43,8 @@ void note_report(Scene& scene, const gis::LayerData& d);
 Layer& push_layer(Scene& scene, gis::LayerData&& data, std::string id, std::string title, LayerKind kind);
 /// A layer whose features mix geometry kinds, as one layer per kind, polygons first, then lines,
 /// then points (features without geometry go with the first); each part keeps the layer's name,
-/// CRS and fields, and the first its load report. A layer of one kind comes back whole.
+/// CRS and fields, and a load report of its own features (the first also what was skipped,
+/// repaired or said). A layer of one kind comes back whole.
 std::vector<gis::LayerData> split_by_geometry(gis::LayerData&& d);
 /// Adds one part of split_by_geometry as a user layer of `path`: the first with the layer's own id
 /// and title, the others with their kind after them ("|lines", "|points"), shown as roads or sites

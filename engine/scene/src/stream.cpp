@@ -203,7 +203,11 @@ void LayerStream::Impl::integrate_batch(Scene& scene, TileBatch&& b) {
 
 void LayerStream::Impl::add_others(Scene& scene) {
   if (others.empty()) return;
-  const gis::LayerData& l = scene.layers[layer].data;
+  gis::LayerData& l = scene.layers[layer].data;
+  // The report of what stays counts only the layer's own features, as split_by_geometry's first part.
+  const auto moved = static_cast<int64_t>(others.size());
+  l.report.read -= moved;
+  l.report.kept -= moved;
   gis::LayerData o;
   o.source = l.source;
   o.name = l.name;
@@ -212,6 +216,7 @@ void LayerStream::Impl::add_others(Scene& scene) {
   o.field_types = l.field_types;
   o.features = std::move(others);
   others.clear();
+  o.report.read = o.report.kept = moved;
   std::vector<gis::LayerData> parts = split_by_geometry(std::move(o));
   if (parts.size() == 1) parts.front().kind = parts.front().features.front().geom.kind;  // one kind: not split
   size_t polygons = 0;
