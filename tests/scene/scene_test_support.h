@@ -13,9 +13,29 @@
 #include "parktwin/gis/building_clusters.h"
 #include "parktwin/gis/frame.h"
 #include "parktwin/gis/geometry.h"
+#include "parktwin/gis/synthetic.h"
 #include "parktwin/scene/scene.h"
 
 namespace parktwin::scene::testing {
+
+/// `n` synthetic footprints (gis::synthetic_footprints, `seed`) added to `s` as buildings layer
+/// `name`; with `heights`, each with a "height" attribute from 6 to 60 m. Returns the layer's index.
+inline uint32_t add_synthetic_buildings(Scene& s, size_t n, uint64_t seed, const std::string& name, bool heights) {
+  gis::LayerData d;
+  d.name = name;
+  d.source = "generated: test";
+  d.kind = gis::GeomKind::Polygon;
+  if (heights) d.fields = {"height"};
+  for (gis::Polygon& p : gis::synthetic_footprints(n, seed)) {
+    gis::Feature f;
+    f.fid = static_cast<int64_t>(d.features.size() + 1);
+    f.geom.kind = gis::GeomKind::Polygon;
+    f.geom.polygons.push_back(std::move(p));
+    if (heights) f.attrs.emplace_back(6.0 + static_cast<double>((d.features.size() * 37) % 55));
+    d.features.push_back(std::move(f));
+  }
+  return add_layer_data(s, std::move(d), name, LayerKind::Buildings);
+}
 
 /// Whether two cluster layouts of a mesh (gis/building_clusters.h) are the same, field by field.
 inline ::testing::AssertionResult same_layout(const gis::ClusteredMesh& got, const gis::ClusteredMesh& want) {

@@ -20,19 +20,7 @@ using namespace parktwin::scene;
 namespace {
 
 /// `n` synthetic footprints as a buildings layer around the origin (several 4 km tiles).
-uint32_t add_synthetic(Scene& s, size_t n) {
-  gis::LayerData d;
-  d.name = "synthetic";
-  d.source = "generated: test";
-  d.kind = gis::GeomKind::Polygon;
-  for (gis::Polygon& p : gis::synthetic_footprints(n, 21)) {
-    gis::Feature f;
-    f.fid = static_cast<int64_t>(d.features.size() + 1);
-    f.geom.polygons.push_back(std::move(p));
-    d.features.push_back(std::move(f));
-  }
-  return add_layer_data(s, std::move(d), "synthetic", LayerKind::Buildings);
-}
+uint32_t add_synthetic(Scene& s, size_t n) { return scene::testing::add_synthetic_buildings(s, n, 21, "synthetic", false); }
 
 std::set<uint32_t> buildings_of(const gis::BuildingMesh& m) {
   std::set<uint32_t> b;

@@ -31,6 +31,7 @@
 #include "parktwin/app/app.h"
 #include "parktwin/gis/reader.h"
 #include "parktwin/scene/lod_builder.h"
+#include "parktwin/scene/residency.h"
 #include "parktwin/scene/stream.h"
 #include "parktwin/scene/geo_camera.h"
 
@@ -186,6 +187,12 @@ int run_child(const LayerBenchOptions& o) {
     complete = take_tiles(s, streams, moved);
   }
   const int64_t first_tile_ns = clock_ns(CLOCK_MONOTONIC);
+  // As the viewer with --mesh-budget-mb: the farthest meshes dropped as tiles arrive.
+  std::unique_ptr<scene::MeshResidency> residency;
+  if (o.mesh_budget_mb) {
+    residency = std::make_unique<scene::MeshResidency>(s, o.mesh_budget_mb << 20);
+    residency->update(s, glm::dvec2(cam->target));
+  }
   creator.join();
   if (!created) return fail(created.error().message);
   render::Renderer& r = **created;
@@ -221,6 +228,7 @@ int run_child(const LayerBenchOptions& o) {
       for (;;) {
         const int64_t tl = clock_ns(CLOCK_MONOTONIC);
         complete = take_tiles(s, streams, moved, scene::LayerStream::kTilesPerFrame);  // as the viewer does
+        if (residency) residency->update(s, glm::dvec2(cam->target));
         if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
         count_lay_out();
         const auto snap = snapshots.build(s, *cam, 0.0);
@@ -246,6 +254,12 @@ int run_child(const LayerBenchOptions& o) {
           }
       lod_s = lods.last_pass_s();
       if (!lods.last_error().empty()) std::cerr << "parktwin bench: " << lods.last_error() << "\n";
+      if (residency) residency->finish(s, glm::dvec2(cam->target));  // the levels count against the budget
+      if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
+      count_lay_out();
+    }
+    if (i == 1 && !o.lods && residency) {
+      residency->finish(s, glm::dvec2(cam->target));
       if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
       count_lay_out();
     }
@@ -294,6 +308,33 @@ int run_child(const LayerBenchOptions& o) {
       style_blocks = r.stats().style_blocks_uploaded;
     }
   }
+  // With a mesh budget: what the steady frames held, then the camera moved to the corner of the
+  // layer farthest from where it looked, timed until the meshes there are back and drawn.
+  const render::RenderStats steady_stats = r.stats();  // the figures below are the steady camera's
+  scene::ResidencyStats held;
+  double move_s = 0.0;
+  size_t move_restores = 0;
+  if (residency) {
+    held = residency->stats(s);
+    const glm::dvec2 at(cam->target);
+    glm::dvec2 far = s.bmin;
+    for (const glm::dvec2 c : {glm::dvec2(s.bmax.x, s.bmin.y), glm::dvec2(s.bmin.x, s.bmax.y), s.bmax})
+      if (glm::length(c - at) > glm::length(far - at)) far = c;
+    scene::Camera moved = *cam;
+    moved.target.x = far.x;
+    moved.target.y = far.y;
+    const int64_t tm = clock_ns(CLOCK_MONOTONIC);
+    residency->finish(s, far);
+    if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
+    const auto snap = snapshots.build(s, moved, 0.0);
+    render::FrameInput in;
+    in.frame = snap.get();
+    in.read_back = false;
+    if (auto img = r.render_offscreen(in, o.width, o.height); !img) return fail(img.error().message);
+    move_s = static_cast<double>(clock_ns(CLOCK_MONOTONIC) - tm) * 1e-9;
+    move_restores = residency->stats(s).restores - held.restores;
+    if (!residency->error().empty()) std::cerr << "parktwin bench: " << residency->error() << "\n";
+  }
   for (const auto& st : streams) {
     const scene::StreamProgress p = st->progress();
     lt.read_s += p.read_s;
@@ -312,7 +353,8 @@ int run_child(const LayerBenchOptions& o) {
   uint64_t triangles = 0;
   for (const auto& l : s.layers)
     for (const auto& c : l.building_chunks) triangles += c.mesh.indices.size() / 3;
-  const auto& st = r.stats();
+  const render::RenderStats& st = steady_stats;
+  const uint64_t gpu_memory_bytes = st.gpu_memory_bytes;
   const auto& info = r.device_info();
   const scene::GeoCamera g = scene::to_geo(*cam, s.frame());
   rusage ru{};
@@ -333,7 +375,7 @@ int run_child(const LayerBenchOptions& o) {
             << "load_s=" << fixed(lt.read_s, 3) << "\n"
             << "triangulate_s=" << fixed(lt.triangulate_s, 3) << "\n"
             << "renderer_create_s=" << fixed(create_s, 3) << "\n"
-            << "renderer_warm_up_s=" << fixed(r.stats().warm_up_ms / 1000.0, 3) << "\n"
+            << "renderer_warm_up_s=" << fixed(st.warm_up_ms / 1000.0, 3) << "\n"
             << "tiles=" << lt.tiles << "\ntiles_from_cache=" << lt.tiles_from_cache << "\n"
             << "head_features=" << lt.head_features << "\nhead_replaced=" << lt.head_replaced << "\n"
             << "first_frame_buildings=" << first_frame_buildings << "\n"
@@ -355,8 +397,16 @@ int run_child(const LayerBenchOptions& o) {
             << "frame_record_cpu_ms=" << fixed(median(record_ms), 3) << "\n"
             << "frame_cpu_ms_restyle_200=" << fixed(median(restyle_cpu_ms), 3) << "\n"
             << "style_blocks_uploaded=" << style_blocks << "\n"
-            << "frames=" << frame_ms.size() << "\n"
-            << "gpu_memory_mb=" << fixed(static_cast<double>(st.gpu_memory_bytes) / (1024.0 * 1024.0), 1) << "\n"
+            << "frames=" << frame_ms.size() << "\n";
+  if (residency)
+    std::cout << "mesh_budget_mb=" << o.mesh_budget_mb << "\n"
+              << "meshes_resident_mb=" << fixed(static_cast<double>(held.resident_bytes) / (1024.0 * 1024.0), 1) << "\n"
+              << "chunks_resident=" << held.chunks_resident << "\nchunks_evicted=" << held.chunks_evicted << "\n"
+              << "residency_evictions=" << held.evictions << "\nresidency_restores=" << held.restores << "\n"
+              << "residency_move_s=" << fixed(move_s, 3) << "\nresidency_move_restores=" << move_restores << "\n"
+              << "residency_restore_s=" << fixed(residency->stats(s).restore_s, 3) << "\n";
+  std::cout
+            << "gpu_memory_mb=" << fixed(static_cast<double>(gpu_memory_bytes) / (1024.0 * 1024.0), 1) << "\n"
             << "child_peak_rss_mb=" << fixed(static_cast<double>(ru.ru_maxrss) / 1024.0, 1) << "\n"
             << "mono_main_ns=" << main_ns << "\n"
             << "mono_first_tile_ns=" << first_tile_ns << "\n"
@@ -379,6 +429,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.outlines_later) a.push_back("--first-frame-outlines");
   if (!o.first_frame_hold) a.push_back("--no-first-frame-hold");
   if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
+  if (o.mesh_budget_mb) a.insert(a.end(), {"--mesh-budget-mb", std::to_string(o.mesh_budget_mb)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
   return a;
@@ -548,6 +599,13 @@ int run_bench_layer(int argc, char** argv) {
         return 2;
       }
       o.worker_nice = static_cast<int>(*n);
+    } else if (a == "--mesh-budget-mb") {
+      const auto n = args::number_in(value(), 1, 1e9);
+      if (!n || *n != std::floor(*n)) {
+        std::cerr << "parktwin bench: --mesh-budget-mb takes a whole number of MiB from 1 to 1e9\n";
+        return 2;
+      }
+      o.mesh_budget_mb = static_cast<uint64_t>(*n);
     } else if (a == "--bench-child") {
       child = true;
     } else {

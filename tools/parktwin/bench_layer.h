@@ -25,6 +25,10 @@ struct LayerBenchOptions {
   bool head_start = true;   ///< StreamOptions::head_start_bytes at its default (as the viewer); false: 0
   bool outlines_later = true;  ///< RendererOptions::outlines_after_first_frame (as the viewer); false: --first-frame-outlines
   bool first_frame_hold = true;  ///< StreamOptions::first_frame_hold_s at its default (as the viewer); false: 0
+  /// Building meshes kept nearest to the camera within this many MiB (scene::MeshResidency, the
+  /// viewer's --mesh-budget-mb); 0: every mesh. With it the bench also moves the camera to the far
+  /// side of the layer and times how long the meshes there take to come back.
+  uint64_t mesh_budget_mb = 0;
 };
 
 /// name=value figures, in the order they are printed.

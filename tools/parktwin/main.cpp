@@ -38,8 +38,8 @@ Usage:
                                             frame_cpu_ms, peak_rss_mb, gpu_memory_mb (default 1920x1080, MSAA 4,
                                             30 frames, camera fitting the layer; --tile-cache DIR, --msaa 1|4,
                                             --no-lod, --no-warm-up, --no-head-start, --first-frame-outlines,
-                                            --no-first-frame-hold, --worker-nice N;
-                                            docs/benchmarks.md)
+                                            --no-first-frame-hold, --worker-nice N; --mesh-budget-mb N
+                                            also times a move to the layer's far corner; docs/benchmarks.md)
   parktwin bench scale [--max 1m|10m] [--keep DIR]  the same on 100k, 1M (and 10M) generated footprints with
                                             one camera, as scale_<n>_<figure> lines, ratios and the bars
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
@@ -97,6 +97,8 @@ Options (viewer and render):
                       extruded on worker threads, shown as they arrive; docs/streaming.md)
   --tile-cache DIR    where streamed tiles are cached (default ~/.cache/parktwin/tiles; none = no cache)
   --stream-budget-mb N  stop streaming tiles once their meshes take N MiB (default: no limit)
+  --mesh-budget-mb N  keep building meshes of at most N MiB, nearest to the camera: every feature stays,
+                      far chunks drop their meshes and get them back as the camera nears (default: all)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
@@ -354,6 +356,10 @@ int main(int argc, char** argv) {
       double n = 0;
       if (!number("--stream-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9]", n)) return 2;
       o.stream_budget_mb = static_cast<uint64_t>(n);
+    } else if (a == "--mesh-budget-mb") {
+      double n = 0;
+      if (!number("--mesh-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9]", n)) return 2;
+      o.mesh_budget_mb = static_cast<uint64_t>(n);
     } else if (a == "--crs") {
       o.layer_options.read.declared_crs = value("--crs");
     } else if (a == "--force-crs") {

@@ -11,6 +11,7 @@
 #include "parktwin/app/app.h"
 #include "parktwin/app/live_hub.h"
 #include "parktwin/live/payload.h"
+#include "parktwin/scene/residency.h"
 #include "parktwin/scene/view_state.h"
 #include "parktwin/ui/panels.h"
 #include "ui_layer.h"
@@ -199,6 +200,14 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     }
     // Render the camera as the file gives it back, so rendering the file repeats this still exactly.
     *cam = scene::to_camera(saved.camera, (*scene)->frame());
+  }
+  if (o.mesh_budget_mb) {  // the meshes nearest to where this still looks
+    scene::MeshResidency residency(**scene, o.mesh_budget_mb << 20);
+    residency.finish(**scene, glm::dvec2(cam->target));
+    const scene::ResidencyStats rs = residency.stats(**scene);
+    std::cerr << "parktwin render: building meshes within " << o.mesh_budget_mb << " MiB: " << rs.chunks_resident
+              << " chunks kept, " << rs.chunks_evicted << " far ones not shown\n";
+    if (!residency.error().empty()) std::cerr << "parktwin render: " << residency.error() << "\n";
   }
   auto still = StillRenderer::create(**scene, o);
   if (!still) {

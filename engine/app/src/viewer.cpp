@@ -97,6 +97,20 @@ bool Viewer::build_lods() {
   return arrived;
 }
 
+bool Viewer::keep_meshes_near() {
+  if (!residency) return false;
+  const bool changed = residency->update(scene, glm::dvec2(camera.target));
+  if (changed)
+    if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
+  if (!opt.wall_output) ui::draw_mesh_budget_note(residency->stats(scene));
+  if (!residency->error().empty() && !residency_error_told) {
+    residency_error_told = true;
+    scene.warnings.push_back(residency->error() + " (those buildings stay hidden until the camera comes back)");
+    std::cerr << "parktwin: " << scene.warnings.back() << "\n";
+  }
+  return changed || residency->busy();
+}
+
 bool Viewer::stream_tiles(double t) {
   if (streams.empty()) return false;
   if (t - stream_focus_s > 0.5) {  // nearest to where the camera looks first
@@ -240,6 +254,7 @@ int Viewer::run() {
     }
     follow_alarms();
     if (stream_tiles(t)) active = true;
+    if (keep_meshes_near()) active = true;
     if (build_lods()) active = true;
     cycle_views(dt_live, active);
     info.camera = camera;
@@ -393,6 +408,7 @@ int run_viewer(const AppOptions& o) {
   }
   Viewer v{o, **scene};
   v.streams = std::move(streams);
+  if (o.mesh_budget_mb) v.residency = std::make_unique<scene::MeshResidency>(v.scene, o.mesh_budget_mb << 20);
   if (!o.feed.empty()) {
     LiveOptions lo;
     lo.feed = o.feed;

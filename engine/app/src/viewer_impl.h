@@ -24,6 +24,7 @@
 #include "parktwin/scene/flows.h"
 #include "parktwin/scene/frame_snapshot.h"
 #include "parktwin/scene/lod_builder.h"
+#include "parktwin/scene/residency.h"
 #include "parktwin/scene/saved_views.h"
 #include "parktwin/ui/panels.h"
 #include "parktwin/ui/placement.h"
@@ -76,6 +77,8 @@ struct Viewer {
   double stream_focus_s = 0.0;          ///< when the streams were last told where the camera looks
   scene::LodBuilder lods;               ///< levels of detail of building chunks, built on a worker
   uint64_t lods_for_revision = 0;       ///< the geometry_revision the last pass started from
+  std::unique_ptr<scene::MeshResidency> residency;  ///< --mesh-budget-mb: the nearest meshes only
+  bool residency_error_told = false;
   DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 
@@ -89,6 +92,10 @@ struct Viewer {
   /// same state (camera, tour, live data, labels). False, and the viewer stops, when that fails or
   /// the device was lost more than 5 times in 10 minutes (a GPU that keeps failing).
   bool recover_device();
+
+  /// --mesh-budget-mb: drops the farthest building meshes and rebuilds the nearest as the camera
+  /// moves (scene::MeshResidency), and uploads what changed. True while meshes go or come.
+  bool keep_meshes_near();
 
   /// Unattended walls (--cycle-views S): every S seconds without input the next saved view, in list
   /// order; a tour that plays or an alarm that has the wall holds the cycle.

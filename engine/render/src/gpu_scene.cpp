@@ -265,11 +265,21 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     est_v += (full_v + lev_v) * scale;
     est_i += (full_i + lev_i) * scale;
   }
-  // A quarter to spare: edits append their chunks' new meshes until it is used up.
+  // Meshes kept within a budget (MeshResidency): room for that much, not for every declared feature.
+  if (const double budget = static_cast<double>(scene.mesh_budget_bytes); budget > 0) {
+    const double est_bytes = est_v * sizeof(gis::BuildingVertex) + est_i * sizeof(uint32_t);
+    if (est_bytes > budget) {
+      est_v = std::max(static_cast<double>(nv), est_v * budget / est_bytes);
+      est_i = std::max(static_cast<double>(ni), est_i * budget / est_bytes);
+    }
+  }
+  // A quarter to spare: edits append their chunks' new meshes until it is used up. Out of room,
+  // the buffers grow by half unless packing alone frees enough (chunks whose meshes were dropped,
+  // MeshResidency, leave holes that meshes coming back would otherwise grow the buffers over).
   auto capacity = [&](uint64_t need, double estimate, uint64_t before, uint64_t pad) -> uint64_t {
     const auto est = static_cast<uint64_t>(std::min(estimate, 8.0e9));
     uint64_t cap = std::max(est + est / 4, need + need / 4) + pad;
-    if (grow) cap = std::max(cap, before + before / 2);
+    if (grow) cap = std::max(cap, cap > before ? before + before / 2 : before);
     if (cap > UINT32_MAX && need + pad <= UINT32_MAX) cap = UINT32_MAX;
     return cap;
   };

@@ -438,4 +438,21 @@ void draw_stream_progress(const std::string& layer_title, const scene::StreamPro
   ImGui::End();
 }
 
+void draw_mesh_budget_note(const scene::ResidencyStats& st) {
+  if (st.chunks_evicted == 0) return;
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 12.0f, vp->WorkPos.y + vp->WorkSize.y - 12.0f), ImGuiCond_Always,
+                          ImVec2(0.0f, 1.0f));
+  ImGui::SetNextWindowBgAlpha(0.75f);
+  if (ImGui::Begin("##mesh budget", nullptr,
+                   ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+                       ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoInputs)) {
+    const size_t all = st.chunks_resident + st.chunks_evicted;
+    ImGui::Text("远处建筑未显示 Far buildings not drawn: %zu of %zu chunks (memory budget %.0f MiB)", st.chunks_evicted, all,
+                static_cast<double>(st.budget_bytes) / (1024.0 * 1024.0));
+    if (st.chunks_restoring > 0) ImGui::Text("重建中 Rebuilding %zu chunks near the view", st.chunks_restoring);
+  }
+  ImGui::End();
+}
+
 }  // namespace parktwin::ui

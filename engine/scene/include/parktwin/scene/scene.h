@@ -79,6 +79,10 @@ struct BuildingChunk {
   TileKey tile;
   std::vector<uint32_t> features;  ///< member feature indices (ascending): extruded in this order
   uint64_t revision = 1;           ///< a Scene::geometry_revision value; changes when the mesh changes
+  /// Its meshes were dropped to keep within a memory budget (MeshResidency, residency.h): `mesh`
+  /// (origin kept), `lods` and the layouts are empty, its features, bounds and tile stay, and its
+  /// mesh comes back as it was when the camera comes near. update_features rebuilds it as usual.
+  bool evicted = false;
   /// Levels of detail, coarser with each index (tolerances gis::kBuildingLodTolerances, 4 m then
   /// 8 m): same origin, vertex format and building indices as `mesh`, every building present, ground
   /// cover within lods[i].error_m of the full footprints (see gis/lod.h). A renderer may draw level
@@ -232,6 +236,10 @@ class Scene {
   /// Bumps whenever any chunk's meshes change (update_features); chunks carry the value they were
   /// last rebuilt at, so a renderer re-uploads the chunks newer than what it holds.
   uint64_t geometry_revision = 1;
+  /// The building meshes the scene keeps at most, in bytes (chunk_mesh_bytes summed; a
+  /// MeshResidency sets it and keeps to it), so a renderer sizes its building buffers for that
+  /// rather than for every declared feature; 0: no budget.
+  uint64_t mesh_budget_bytes = 0;
   uint64_t visibility_revision = 1;
 
   std::vector<std::string> attributions;  ///< lines to show (data licences)

@@ -11,6 +11,7 @@
 #include "parktwin/scene/commands.h"
 #include "parktwin/scene/flows.h"
 #include "parktwin/scene/labels.h"
+#include "parktwin/scene/residency.h"
 #include "parktwin/scene/scene.h"
 #include "parktwin/scene/stream.h"
 
@@ -178,6 +179,11 @@ void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
 /// A small window at the bottom centre while a streamed layer is still arriving: tiles and
 /// buildings loaded of those expected, from the cache or the source, and any reading failure.
 void draw_stream_progress(const std::string& layer_title, const scene::StreamProgress& p);
+
+/// While building meshes are kept within a budget (--mesh-budget-mb) and some chunks dropped
+/// theirs: a note at the bottom left that far buildings are not drawn, how many chunks of how
+/// many, and the budget, so that an empty area is not read as having no buildings.
+void draw_mesh_budget_note(const scene::ResidencyStats& st);
 
 /// The overlay used for stills (`parktwin render`): title, view caption and attribution only.
 void draw_still_overlay(const scene::Scene& scene, const scene::Camera& camera, const std::string& caption);

@@ -1,0 +1,122 @@
+#pragma once
+// Building meshes within a memory budget: a layer of millions of footprints keeps every feature
+// (ids, attributes, search, the Inspector, edits) but only the meshes of the chunks nearest to the
+// camera. MeshResidency drops the meshes (full mesh, its cluster layout and its levels of detail)
+// of the chunks farthest from the focus while the building meshes of the scene pass the budget,
+// and rebuilds those of chunks that come near again from their features on a worker thread
+// (exactly as update_features rebuilds an edited chunk), nearest first. A renderer sees a dropped
+// chunk as a chunk without a mesh (its revision changes) and a rebuilt one as new geometry, so
+// Renderer::update_geometry frees and uploads them like any other change.
+//
+// Eviction waits until room is needed: a chunk that is no longer among the nearest stays until a
+// nearer one needs its bytes, so a camera moving back and forth over the edge of what fits does
+// not drop and rebuild the same chunks every frame.
+//
+// Usage (main thread):
+//   MeshResidency r(scene, budget_mb << 20);  // before the renderer's first upload
+//   each frame: if (r.update(scene, camera_target)) renderer.update_geometry(scene);
+//   for a still: r.finish(scene, target); then upload.
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <glm/vec2.hpp>
+
+#include "parktwin/gis/building_clusters.h"
+#include "parktwin/gis/extrude.h"
+#include "parktwin/gis/geometry.h"
+
+namespace parktwin::scene {
+
+class Scene;
+struct BuildingChunk;
+
+/// The bytes a building chunk's meshes take in memory: its full mesh, its levels of detail and the
+/// cluster layouts made for them (what a renderer's building buffers hold a copy of too).
+uint64_t chunk_mesh_bytes(const BuildingChunk& c);
+
+struct ResidencyStats {
+  uint64_t budget_bytes = 0;
+  uint64_t resident_bytes = 0;  ///< meshes of the chunks that have theirs
+  uint64_t evicted_bytes = 0;   ///< what the dropped chunks took when they last had their meshes
+  size_t chunks_resident = 0, chunks_evicted = 0, chunks_restoring = 0;
+  size_t evictions = 0, restores = 0;  ///< so far
+  double restore_s = 0.0;              ///< worker time spent rebuilding meshes, so far
+};
+
+class MeshResidency {
+ public:
+  /// `budget_bytes` of building meshes (chunk_mesh_bytes summed over the scene's building chunks);
+  /// at least the chunk nearest to the focus always keeps its mesh. Sets scene.mesh_budget_bytes at
+  /// once, so that a renderer's first upload sizes its building buffers for the budget.
+  MeshResidency(Scene& scene, uint64_t budget_bytes);
+  ~MeshResidency();  ///< stops after the chunk in hand and joins
+  MeshResidency(const MeshResidency&) = delete;
+  MeshResidency& operator=(const MeshResidency&) = delete;
+
+  /// Moves the meshes rebuilt so far into their chunks, and, when the focus (scene frame) moved
+  /// or the scene's geometry changed since the last plan, drops the farthest meshes while over
+  /// budget and asks the worker for the nearest missing ones that fit. Returns whether any chunk's
+  /// mesh went or came (the caller then updates the renderer's geometry).
+  bool update(Scene& scene, glm::dvec2 focus);
+  /// update() until every chunk that fits the budget nearest to `focus` has its mesh.
+  void finish(Scene& scene, glm::dvec2 focus);
+  /// Whether meshes are being rebuilt (update() should go on being called).
+  bool busy() const;
+  /// Counts over the scene's building chunks, and the totals so far.
+  ResidencyStats stats(const Scene& scene) const;
+  /// The first failure rebuilding a mesh ("" = none); that chunk stays without one.
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Job {
+    uint32_t layer = 0;
+    size_t chunk = 0;
+    uint64_t revision = 0;  ///< the chunk's revision when asked: an edit meanwhile wins
+    glm::dvec2 origin{0.0};
+    std::vector<uint32_t> slots;
+    std::vector<float> heights;
+    std::vector<gis::Geometry> footprints;
+    uint64_t bytes = 0;  ///< what the chunk took when it last had its mesh
+    // Filled by the worker:
+    gis::BuildingMesh mesh;
+    std::shared_ptr<const gis::ClusteredMesh> clusters;
+    std::string error;
+    double seconds = 0.0;
+  };
+  struct Entry {
+    uint64_t bytes = 0;     ///< its meshes' bytes when it last had them
+    uint64_t revision = 0;  ///< the chunk's revision when measured
+    bool restoring = false;
+  };
+  void work();
+  size_t collect(Scene& scene);
+  void plan(Scene& scene, glm::dvec2 focus);
+  Entry& entry(uint32_t layer, size_t chunk);
+
+  uint64_t budget_;
+  std::vector<std::string> layer_ids_;        ///< what entries_ was made for (a reloaded scene starts over)
+  std::vector<std::vector<Entry>> entries_;   ///< per layer, per building chunk
+  bool planned_ = false;
+  glm::dvec2 planned_focus_{0.0};
+  uint64_t planned_revision_ = 0;  ///< Scene::geometry_revision after the last plan
+  size_t evictions_ = 0, restores_ = 0;
+  double restore_s_ = 0.0;
+  std::string error_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  std::vector<Job> done_;
+  size_t in_flight_ = 0;  ///< jobs queued, in hand or done and not collected
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+}  // namespace parktwin::scene

@@ -1,0 +1,308 @@
+// Building meshes within a memory budget (residency.h): the farthest chunks drop their meshes, the
+// nearest missing ones are rebuilt from their features on a worker.
+#include "parktwin/scene/residency.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <tuple>
+
+#include "load_detail.h"
+#include "parktwin/gis/extrude.h"
+#include "parktwin/scene/scene.h"
+
+namespace parktwin::scene {
+namespace {
+
+// The focus must move this far before the chunks are ranked again (a tile is kTileSize across).
+constexpr double kReplanMetres = 50.0;
+
+double distance_to_box(glm::dvec2 p, glm::dvec2 lo, glm::dvec2 hi) {
+  const glm::dvec2 d = glm::max(glm::max(lo - p, p - hi), glm::dvec2(0.0));
+  return std::hypot(d.x, d.y);
+}
+
+template <typename T>
+uint64_t vector_bytes(const std::vector<T>& v) {
+  return v.size() * sizeof(T);
+}
+
+uint64_t layout_bytes(const std::shared_ptr<const gis::ClusteredMesh>& m) {
+  return m ? vector_bytes(m->indices) + vector_bytes(m->clusters) + vector_bytes(m->buildings) + vector_bytes(m->cluster_end)
+           : 0;
+}
+
+/// Drops a chunk's meshes and gives their memory back; its features, bounds and tile stay.
+void drop_meshes(BuildingChunk& c) {
+  const glm::dvec2 origin = c.mesh.origin;
+  c.mesh = gis::BuildingMesh{};
+  c.mesh.origin = origin;
+  c.lods = {};
+  c.lods_revision = 0;
+  c.clusters.reset();
+  c.lod_clusters = {};
+  c.clusters_revision = 0;
+  c.evicted = true;
+}
+
+}  // namespace
+
+uint64_t chunk_mesh_bytes(const BuildingChunk& c) {
+  uint64_t n = c.mesh.bytes() + layout_bytes(c.clusters);
+  for (const gis::BuildingLod& l : c.lods) n += l.mesh.bytes();
+  for (const auto& lc : c.lod_clusters) n += layout_bytes(lc);
+  return n;
+}
+
+MeshResidency::MeshResidency(Scene& scene, uint64_t budget_bytes) : budget_(budget_bytes) {
+  scene.mesh_budget_bytes = budget_;
+  worker_ = std::thread([this] { work(); });
+}
+
+MeshResidency::~MeshResidency() {
+  {
+    const std::lock_guard lock(mu_);
+    stop_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void MeshResidency::work() {
+  gis::Extruder ex;
+  for (;;) {
+    Job j;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      j = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      // As rebuild_building_chunk does for an edited chunk: each member as its building slot.
+      BuildingChunk c;
+      c.mesh.origin = j.origin;
+      c.bmin = glm::dvec2(1e300);
+      c.bmax = glm::dvec2(-1e300);
+      gis::Feature f;
+      for (size_t i = 0; i < j.footprints.size(); ++i) {
+        f.geom = std::move(j.footprints[i]);
+        load_detail::add_building_feature(f, j.slots[i], j.heights[i], c, ex);
+      }
+      j.footprints = {};
+      if (!c.mesh.indices.empty())
+        j.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(c.mesh));
+      j.mesh = std::move(c.mesh);
+    } catch (const std::exception& e) {  // out of memory: this chunk stays without its mesh
+      j.mesh = {};
+      j.clusters.reset();
+      j.error = std::string("rebuilding the meshes of a building chunk: ") + e.what();
+    }
+    j.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    {
+      const std::lock_guard lock(mu_);
+      done_.push_back(std::move(j));
+    }
+    cv_.notify_all();
+  }
+}
+
+MeshResidency::Entry& MeshResidency::entry(uint32_t layer, size_t chunk) {
+  if (entries_.size() <= layer) entries_.resize(layer + 1);
+  if (entries_[layer].size() <= chunk) entries_[layer].resize(chunk + 1);
+  return entries_[layer][chunk];
+}
+
+size_t MeshResidency::collect(Scene& scene) {
+  std::vector<Job> got;
+  {
+    const std::lock_guard lock(mu_);
+    got.swap(done_);
+    in_flight_ -= got.size();
+  }
+  if (got.empty()) return 0;
+  const uint64_t revision = ++scene.geometry_revision;
+  size_t moved = 0;
+  for (Job& j : got) {
+    restore_s_ += j.seconds;
+    if (j.layer < entries_.size() && j.chunk < entries_[j.layer].size()) entries_[j.layer][j.chunk].restoring = false;
+    if (!j.error.empty() && error_.empty()) error_ = j.error;
+    if (j.layer >= scene.layers.size() || j.chunk >= scene.layers[j.layer].building_chunks.size()) continue;
+    BuildingChunk& c = scene.layers[j.layer].building_chunks[j.chunk];
+    // Edited (rebuilt by update_features) or loaded anew meanwhile: the chunk has what it should.
+    if (!c.evicted || c.revision != j.revision || !j.error.empty()) continue;
+    c.mesh = std::move(j.mesh);
+    c.clusters = std::move(j.clusters);
+    c.clusters_revision = revision;
+    c.revision = revision;
+    c.evicted = false;
+    ++restores_;
+    ++moved;
+  }
+  return moved;
+}
+
+void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
+  // A scene whose layers changed (reloaded) starts over: entries belong to chunks by index.
+  bool same = layer_ids_.size() == scene.layers.size();
+  for (size_t i = 0; same && i < layer_ids_.size(); ++i) same = layer_ids_[i] == scene.layers[i].id;
+  if (!same) {
+    {
+      const std::lock_guard lock(mu_);
+      in_flight_ -= queue_.size();  // what is in hand is dropped by collect (its chunk no longer matches)
+      queue_.clear();
+    }
+    entries_.clear();
+    layer_ids_.clear();
+    for (const Layer& l : scene.layers) layer_ids_.push_back(l.id);
+  }
+
+  scene.mesh_budget_bytes = budget_;
+  struct Item {
+    double distance;
+    uint32_t layer;
+    size_t chunk;
+    uint64_t bytes;
+    bool resident, restoring;
+  };
+  std::vector<Item> items;
+  uint64_t resident = 0, in_flight = 0;
+  for (uint32_t li = 0; li < scene.layers.size(); ++li) {
+    Layer& l = scene.layers[li];
+    if (l.kind != LayerKind::Buildings) continue;
+    for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+      BuildingChunk& c = l.building_chunks[ci];
+      Entry& e = entry(li, ci);
+      if (!c.evicted) {
+        if (c.mesh.indices.empty()) continue;  // nothing to keep (every member deleted, say)
+        e.bytes = chunk_mesh_bytes(c);
+        e.revision = c.revision;
+        resident += e.bytes;
+      } else if (e.restoring) {
+        in_flight += e.bytes;
+      }
+      items.push_back({distance_to_box(focus, c.bmin, c.bmax), li, ci, e.bytes, !c.evicted, e.restoring});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.distance, a.layer, a.chunk) < std::tie(b.distance, b.layer, b.chunk);
+  });
+  // The nearest chunks whose meshes fit together (at least the nearest one).
+  size_t wanted = 0;
+  for (uint64_t sum = 0; wanted < items.size(); ++wanted) {
+    if (wanted > 0 && sum + items[wanted].bytes > budget_) break;
+    sum += items[wanted].bytes;
+  }
+  // Drops the farthest resident chunk past the wanted ones; false when there is none.
+  size_t far = items.size();
+  uint64_t dropped_revision = 0;
+  auto evict_farthest = [&]() -> bool {
+    while (far > wanted && !items[far - 1].resident) --far;
+    if (far <= wanted) return false;
+    Item& it = items[--far];
+    BuildingChunk& c = scene.layers[it.layer].building_chunks[it.chunk];
+    drop_meshes(c);
+    if (!dropped_revision) dropped_revision = ++scene.geometry_revision;
+    c.revision = dropped_revision;
+    it.resident = false;
+    resident -= it.bytes;
+    ++evictions_;
+    return true;
+  };
+  while (resident + in_flight > budget_ && evict_farthest()) {
+  }
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < wanted; ++i) {
+    Item& it = items[i];
+    if (it.resident || it.restoring) continue;
+    while (resident + in_flight + it.bytes > budget_ && evict_farthest()) {
+    }
+    const Layer& l = scene.layers[it.layer];
+    const BuildingChunk& c = l.building_chunks[it.chunk];
+    Job j;
+    j.layer = it.layer;
+    j.chunk = it.chunk;
+    j.revision = c.revision;
+    j.origin = c.mesh.origin;
+    j.bytes = it.bytes;
+    for (uint32_t f : c.features) {
+      if (f >= l.feature_building.size() || f >= l.data.features.size()) continue;
+      const int32_t slot = l.feature_building[f];
+      if (slot < 0 || static_cast<size_t>(slot) >= scene.buildings.size()) continue;
+      j.slots.push_back(static_cast<uint32_t>(slot));
+      j.heights.push_back(scene.buildings[static_cast<size_t>(slot)].height_m);
+      j.footprints.push_back(l.data.features[f].geom);
+    }
+    entry(it.layer, it.chunk).restoring = true;
+    in_flight += it.bytes;
+    jobs.push_back(std::move(j));
+  }
+  if (!jobs.empty()) {
+    {
+      const std::lock_guard lock(mu_);
+      in_flight_ += jobs.size();
+      for (Job& j : jobs) queue_.push_back(std::move(j));
+    }
+    cv_.notify_all();
+  }
+  planned_ = true;
+  planned_focus_ = focus;
+}
+
+bool MeshResidency::update(Scene& scene, glm::dvec2 focus) {
+  const uint64_t before = scene.geometry_revision;
+  collect(scene);
+  const bool moved = !planned_ || glm::length(focus - planned_focus_) > kReplanMetres;
+  if (moved || scene.geometry_revision != planned_revision_) plan(scene, moved ? focus : planned_focus_);
+  planned_revision_ = scene.geometry_revision;
+  return scene.geometry_revision != before;
+}
+
+void MeshResidency::finish(Scene& scene, glm::dvec2 focus) {
+  planned_ = false;  // rank by this focus, however near the last one was
+  // Until a plan made after the last meshes came in asks for nothing more (a mesh that comes back
+  // laid out but without its levels takes other bytes than it did, so the plan after it may differ).
+  for (;;) {
+    update(scene, focus);
+    std::unique_lock lock(mu_);
+    if (in_flight_ == 0) break;
+    cv_.wait(lock, [&] { return !done_.empty(); });
+  }
+}
+
+bool MeshResidency::busy() const {
+  const std::lock_guard lock(mu_);
+  return in_flight_ > 0;
+}
+
+ResidencyStats MeshResidency::stats(const Scene& scene) const {
+  ResidencyStats s;
+  s.budget_bytes = budget_;
+  for (uint32_t li = 0; li < scene.layers.size(); ++li) {
+    const Layer& l = scene.layers[li];
+    if (l.kind != LayerKind::Buildings) continue;
+    for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+      const BuildingChunk& c = l.building_chunks[ci];
+      const bool known = li < entries_.size() && ci < entries_[li].size();
+      if (!c.evicted) {
+        if (c.mesh.indices.empty()) continue;
+        ++s.chunks_resident;
+        s.resident_bytes += chunk_mesh_bytes(c);
+      } else {
+        ++s.chunks_evicted;
+        if (known) s.evicted_bytes += entries_[li][ci].bytes;
+        if (known && entries_[li][ci].restoring) ++s.chunks_restoring;
+      }
+    }
+  }
+  s.evictions = evictions_;
+  s.restores = restores_;
+  s.restore_s = restore_s_;
+  return s;
+}
+
+}  // namespace parktwin::scene

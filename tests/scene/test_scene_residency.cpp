@@ -1,0 +1,189 @@
+// Building meshes within a memory budget (MeshResidency): the meshes kept are the nearest to the
+// focus and fit the budget, the others are dropped with every feature kept, and a mesh that comes
+// back is the one the layer was loaded with, vertex for vertex; an edit of a dropped chunk gives it
+// its (edited) mesh at once and a rebuild asked for before the edit does not overwrite it.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "parktwin/gis/building_clusters.h"
+#include "parktwin/gis/synthetic.h"
+#include "parktwin/scene/residency.h"
+#include "parktwin/scene/scene.h"
+#include "scene_test_support.h"
+
+using namespace parktwin;
+using namespace parktwin::scene;
+
+namespace {
+
+/// `n` synthetic footprints with heights from 6 to 60 m as a buildings layer (several 4 km tiles).
+uint32_t add_footprints(Scene& s, size_t n) { return scene::testing::add_synthetic_buildings(s, n, 7, "footprints", true); }
+
+/// How far `p` is from the chunk's bounding box (0 inside).
+double gap(glm::dvec2 p, const BuildingChunk& c) {
+  const double dx = p.x < c.bmin.x ? c.bmin.x - p.x : p.x > c.bmax.x ? p.x - c.bmax.x : 0.0;
+  const double dy = p.y < c.bmin.y ? c.bmin.y - p.y : p.y > c.bmax.y ? p.y - c.bmax.y : 0.0;
+  return std::sqrt(dx * dx + dy * dy);
+}
+
+/// Every byte the chunk's meshes hold, counted from the vectors themselves.
+uint64_t bytes_held(const BuildingChunk& c) {
+  auto mesh = [](const gis::BuildingMesh& m) {
+    return m.vertices.size() * sizeof(gis::BuildingVertex) + (m.indices.size() + m.edge_indices.size()) * 4;
+  };
+  auto layout = [](const std::shared_ptr<const gis::ClusteredMesh>& m) -> uint64_t {
+    return m ? (m->indices.size() + m->buildings.size() + m->cluster_end.size()) * 4 +
+                   m->clusters.size() * sizeof(gis::BuildingCluster)
+             : 0;
+  };
+  uint64_t n = mesh(c.mesh) + layout(c.clusters);
+  for (const auto& l : c.lods) n += mesh(l.mesh);
+  for (const auto& l : c.lod_clusters) n += layout(l);
+  return n;
+}
+
+struct Kept {
+  glm::dvec2 origin;
+  std::vector<gis::BuildingVertex> vertices;
+  std::vector<uint32_t> indices, edges;
+};
+
+void expect_as_loaded(const BuildingChunk& c, const Kept& k, size_t ci) {
+  EXPECT_EQ(c.mesh.origin, k.origin) << "chunk " << ci;
+  ASSERT_EQ(c.mesh.vertices.size(), k.vertices.size()) << "chunk " << ci;
+  for (size_t v = 0; v < k.vertices.size(); ++v) {
+    const gis::BuildingVertex &a = c.mesh.vertices[v], &b = k.vertices[v];
+    ASSERT_TRUE(a.x == b.x && a.y == b.y && a.top == b.top && a.building == b.building && a.nx == b.nx && a.ny == b.ny)
+        << "chunk " << ci << " vertex " << v;
+  }
+  EXPECT_EQ(c.mesh.indices, k.indices) << "chunk " << ci;
+  EXPECT_EQ(c.mesh.edge_indices, k.edges) << "chunk " << ci;
+}
+
+}  // namespace
+
+TEST(MeshResidency, KeepsTheNearestMeshesThatFitAndGivesBackTheLoadedOnes) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);  // about 14 km across: 16 chunks
+  Layer& l = s.layers[li];
+  ASSERT_GE(l.building_chunks.size(), 9u);
+  build_building_lods(s, 2);  // levels count against the budget too
+  std::vector<Kept> loaded;
+  std::vector<uint64_t> most;  // the most a chunk's meshes take: as loaded, with a cluster layout too
+  uint64_t total = 0;
+  for (const BuildingChunk& c : l.building_chunks) {
+    loaded.push_back({c.mesh.origin, c.mesh.vertices, c.mesh.indices, c.mesh.edge_indices});
+    total += bytes_held(c);
+    EXPECT_EQ(chunk_mesh_bytes(c), bytes_held(c));
+    BuildingChunk laid_out;
+    laid_out.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(c.mesh));
+    most.push_back(bytes_held(c) + bytes_held(laid_out));
+  }
+  const auto features = l.data.features;
+  const auto slots = l.feature_building;
+  const uint64_t budget = total * 2 / 5;
+
+  MeshResidency r(s, budget);
+  auto check_near = [&](glm::dvec2 focus, const char* where) {
+    SCOPED_TRACE(where);
+    r.finish(s, focus);
+    uint64_t kept = 0;
+    size_t dropped = 0, nearest = 0;
+    for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+      const BuildingChunk& c = l.building_chunks[ci];
+      if (gap(focus, c) < gap(focus, l.building_chunks[nearest])) nearest = ci;
+      if (c.evicted) {
+        ++dropped;
+        EXPECT_TRUE(c.mesh.vertices.empty() && c.mesh.indices.empty() && c.lods.empty() && !c.clusters);
+        EXPECT_FALSE(c.features.empty());
+      } else {
+        kept += bytes_held(c);
+      }
+    }
+    EXPECT_LE(kept, budget);
+    EXPECT_GT(kept, budget / 2);  // not far under it either: the chunks are much smaller than the budget
+    EXPECT_GT(dropped, 0u);
+    EXPECT_FALSE(l.building_chunks[nearest].evicted);
+    // A dropped chunk did not fit with the meshes nearer than it (farther ones may stay until
+    // their room is needed).
+    for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+      if (!l.building_chunks[ci].evicted) continue;
+      uint64_t nearer = 0;
+      for (const BuildingChunk& c : l.building_chunks)
+        if (!c.evicted && gap(focus, c) < gap(focus, l.building_chunks[ci])) nearer += bytes_held(c);
+      EXPECT_GT(nearer + most[ci], budget) << "chunk " << ci << " was dropped with room for it";
+    }
+    EXPECT_EQ(s.mesh_budget_bytes, budget);
+    // Every feature and building slot stays.
+    EXPECT_EQ(l.data.features, features);
+    EXPECT_EQ(l.feature_building, slots);
+    const ResidencyStats st = r.stats(s);
+    EXPECT_EQ(st.resident_bytes, kept);
+    EXPECT_EQ(st.chunks_evicted, dropped);
+    EXPECT_EQ(st.chunks_restoring, 0u);
+  };
+  check_near(s.bmin, "south-west corner");
+  // Meshes kept then: those nearest to the other corner must come back.
+  std::vector<bool> near_sw;
+  for (const BuildingChunk& c : l.building_chunks) near_sw.push_back(!c.evicted);
+  check_near(s.bmax, "north-east corner");
+  size_t came_back = 0;
+  for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+    const BuildingChunk& c = l.building_chunks[ci];
+    if (!c.evicted) expect_as_loaded(c, loaded[ci], ci);
+    if (!c.evicted && !near_sw[ci]) ++came_back;
+  }
+  EXPECT_GT(came_back, 0u);
+  EXPECT_GT(r.stats(s).restores, 0u);
+  EXPECT_GT(r.stats(s).evictions, 0u);
+
+  // A budget that holds everything gives every mesh back as it was loaded.
+  MeshResidency all(s, total * 2);
+  all.finish(s, s.bmax);
+  for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
+    ASSERT_FALSE(l.building_chunks[ci].evicted) << ci;
+    expect_as_loaded(l.building_chunks[ci], loaded[ci], ci);
+  }
+}
+
+TEST(MeshResidency, AnEditedChunkKeepsItsEditOverARebuildAskedForBefore) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);
+  Layer& l = s.layers[li];
+  uint64_t total = 0;
+  for (const BuildingChunk& c : l.building_chunks) total += chunk_mesh_bytes(c);
+  MeshResidency r(s, total / 4);
+  r.finish(s, s.bmin);
+  // The dropped chunk farthest from the corner, and one of its buildings, moved 30 m east.
+  size_t far = SIZE_MAX;
+  for (size_t ci = 0; ci < l.building_chunks.size(); ++ci)
+    if (l.building_chunks[ci].evicted && (far == SIZE_MAX || gap(s.bmin, l.building_chunks[ci]) > gap(s.bmin, l.building_chunks[far])))
+      far = ci;
+  ASSERT_NE(far, SIZE_MAX);
+  const uint32_t f = l.building_chunks[far].features.front();
+  // Ask for it back (the focus on it), then edit before the rebuild is collected.
+  r.update(s, (l.building_chunks[far].bmin + l.building_chunks[far].bmax) * 0.5);
+  for (gis::Polygon& p : l.data.features[f].geom.polygons)
+    for (glm::dvec2& q : p.outer) q.x += 30.0;
+  update_features(s, li, {f});
+  const int32_t chunk_now = l.feature_chunk[f];
+  ASSERT_GE(chunk_now, 0);
+  const BuildingChunk& edited = l.building_chunks[static_cast<size_t>(chunk_now)];
+  EXPECT_FALSE(edited.evicted);
+  ASSERT_FALSE(edited.mesh.vertices.empty());
+  // The building's vertices are where the edit put them, after the rebuild has come in too.
+  r.finish(s, (l.building_chunks[far].bmin + l.building_chunks[far].bmax) * 0.5);
+  const BuildingChunk& after = l.building_chunks[static_cast<size_t>(l.feature_chunk[f])];
+  ASSERT_FALSE(after.evicted);
+  const auto slot = static_cast<uint32_t>(l.feature_building[f]);
+  double min_x = 1e300;
+  for (const gis::BuildingVertex& v : after.mesh.vertices)
+    if (v.building == slot) min_x = std::min(min_x, after.mesh.origin.x + v.x);
+  double ring_min = 1e300;
+  for (const gis::Polygon& p : l.data.features[f].geom.polygons)
+    for (const glm::dvec2& q : p.outer) ring_min = std::min(ring_min, q.x);
+  EXPECT_NEAR(min_x, ring_min, 0.01);
+}
