@@ -2,7 +2,9 @@
 # `parktwin bench --layer`: on 2,000 generated footprints at a small size, every figure the general
 # bench promises is printed, the child saw every feature, and the cold-process first frame is later
 # than the child's own start, its first tile and its renderer, the complete frame than the load;
-# bad options exit 2, a missing file 1. Speed is not checked.
+# with --mesh-budget-mb, 20,000 footprints keep every feature and meshes within the budget, with
+# less GPU memory, and meshes come back after the move; bad options exit 2, a missing file 1.
+# Speed is not checked.
 set -uo pipefail
 PT=$1
 MAKE_DATASET=$2
@@ -32,6 +34,25 @@ awk -v f="$(val "$OUT/bench.txt" first_frame_s)" -v m="$(val "$OUT/bench.txt" ex
     'BEGIN { exit !(m > 0 && ft > m && r > m && f >= ft && f >= r && c >= f && n >= 1 && (c - m) * n >= l + t) }' ||
   { echo "FAIL first_frame_s / complete_frame_s do not cover start, first tile, renderer and load"; fail=1; }
 awk -v c="$(val "$OUT/bench.txt" camera)" 'BEGIN { exit !(c ~ /^116\.0+,28\.70+,2500,30\.0,40\.0$/) }' || { echo "FAIL camera"; fail=1; }
+
+# A mesh budget: every feature still read, the meshes kept within it, far chunks dropped, GPU memory
+# below the same layer's without it, and the move to the far corner brings meshes back.
+"$MAKE_DATASET" --footprints 20000 --seed 42 --out "$OUT/fp20k.fgb" > "$OUT/gen20k.txt" || { echo "FAIL generating 20k"; exit 1; }
+for run in all budget; do
+  extra=(); [ $run = budget ] && extra=(--mesh-budget-mb 40)
+  "$PT" bench --layer "$OUT/fp20k.fgb" --look 116.0,28.7,2500,30,40 --size 160x90 --frames 2 "${extra[@]}" \
+    > "$OUT/bench_$run.txt" 2> "$OUT/bench_$run.err" || { echo "FAIL bench ($run) exited $?"; cat "$OUT/bench_$run.err"; exit 1; }
+done
+grep -E '^(buildings|gpu_memory_mb|mesh_budget_mb|meshes_resident_mb|chunks_|residency_)' "$OUT/bench_budget.txt"
+B="$OUT/bench_budget.txt" A="$OUT/bench_all.txt"
+[ "$(val "$B" buildings)" = 20000 ] || { echo "FAIL buildings with a budget is not 20000"; fail=1; }
+[ "$(val "$B" mesh_budget_mb)" = 40 ] || { echo "FAIL mesh_budget_mb"; fail=1; }
+[ -z "$(val "$A" mesh_budget_mb)" ] || { echo "FAIL residency figures without a budget"; fail=1; }
+awk -v r="$(val "$B" meshes_resident_mb)" -v e="$(val "$B" chunks_evicted)" -v k="$(val "$B" chunks_resident)" \
+    -v m="$(val "$B" residency_move_restores)" -v gb="$(val "$B" gpu_memory_mb)" -v ga="$(val "$A" gpu_memory_mb)" \
+    'BEGIN { exit !(r > 0 && r <= 40 && e > 0 && k > 0 && m > 0 && gb < ga) }' ||
+  { echo "FAIL the budget's figures (resident within 40 MiB, chunks dropped and kept, meshes back after the move, less GPU memory)"; fail=1; }
+"$PT" bench --layer "$OUT/fp.fgb" --mesh-budget-mb 0 > /dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL --mesh-budget-mb 0 did not exit 2"; fail=1; }
 
 "$PT" bench --layer "$OUT/fp.fgb" --size 12 > /dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL bad --size did not exit 2"; fail=1; }
 "$PT" bench --layer "$OUT/fp.fgb" --frobnicate > /dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL unknown option did not exit 2"; fail=1; }

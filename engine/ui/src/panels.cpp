@@ -441,8 +441,9 @@ void draw_stream_progress(const std::string& layer_title, const scene::StreamPro
 void draw_mesh_budget_note(const scene::ResidencyStats& st) {
   if (st.chunks_evicted == 0) return;
   const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 12.0f, vp->WorkPos.y + vp->WorkSize.y - 12.0f), ImGuiCond_Always,
-                          ImVec2(0.0f, 1.0f));
+  // Top centre: the bottom belongs to the timeline and the loading progress.
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + 8.0f), ImGuiCond_Always,
+                          ImVec2(0.5f, 0.0f));
   ImGui::SetNextWindowBgAlpha(0.75f);
   if (ImGui::Begin("##mesh budget", nullptr,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |

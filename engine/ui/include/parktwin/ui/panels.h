@@ -181,7 +181,7 @@ void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
 void draw_stream_progress(const std::string& layer_title, const scene::StreamProgress& p);
 
 /// While building meshes are kept within a budget (--mesh-budget-mb) and some chunks dropped
-/// theirs: a note at the bottom left that far buildings are not drawn, how many chunks of how
+/// theirs: a note at the top centre that far buildings are not drawn, how many chunks of how
 /// many, and the budget, so that an empty area is not read as having no buildings.
 void draw_mesh_budget_note(const scene::ResidencyStats& st);
 
