@@ -5,19 +5,23 @@
 # The swapchain path (acquire, record, present) runs under the layer; errors are
 # counted both from the viewer's own validation_errors=N and from the error lines in its log
 # (the viewer prints only the first 20 messages), and validation_errors=N is printed.
+# A third argument adds viewer options; with --mesh-budget-mb the viewer must also have dropped
+# meshes (its mesh_budget line at exit).
 set -euo pipefail
 PT=$1
 OUT=$2
+EXTRA=${3:-}
 mkdir -p "$OUT" "${XDG_RUNTIME_DIR:-/tmp/xdg}"
 chmod 700 "${XDG_RUNTIME_DIR:-/tmp/xdg}" || true
 command -v xvfb-run >/dev/null || { echo "xvfb-run missing (Debian package xvfb)"; exit 1; }
-xvfb-run -a -s "-screen 0 1600x900x24" bash -s "$PT" "$OUT" <<'INNER'
+xvfb-run -a -s "-screen 0 1600x900x24" bash -s "$PT" "$OUT" "$EXTRA" <<'INNER'
 set -euo pipefail
-PT=$1; OUT=$2
+PT=$1; OUT=$2; EXTRA=$3
 # The layer through the loader as well as --validate, with synchronization validation enabled.
 export VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation
 export VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT
-"$PT" --validate --size 1600x900 --view nanchang --feed "sim://?speed=600" --history "$OUT/history.db" >"$OUT/viewer.log" 2>&1 &
+# shellcheck disable=SC2086 # EXTRA is a list of options
+"$PT" --validate --size 1600x900 --view nanchang --feed "sim://?speed=600" --history "$OUT/history.db" $EXTRA >"$OUT/viewer.log" 2>&1 &
 pid=$!
 shown=0
 for _ in $(seq 1 120); do
@@ -42,6 +46,10 @@ logged=$(grep -c -e "vulkan validation error:" -e "Validation Error" "$OUT/viewe
 errors=$(( reported > logged ? reported : logged ))
 echo "validation_errors=$errors (reported $reported, error lines in the log $logged)"
 [ "$errors" = 0 ] || { echo "the validation layer reported errors"; exit 1; }
+if [[ "$EXTRA" == *--mesh-budget-mb* ]]; then
+  dropped=$(grep -o "^mesh_budget: [0-9]* meshes dropped" "$OUT/viewer.log" | grep -o "[0-9]*" || true)
+  [ -n "$dropped" ] && [ "$dropped" -gt 0 ] || { echo "with a mesh budget the viewer dropped no meshes"; exit 1; }
+fi
 INNER
 # A blank or single-colour screen has a tiny standard deviation; the viewer's map and panels do not.
 sd=$(/usr/bin/convert "$OUT/window.png" -colorspace Gray -format "%[fx:standard_deviation]" info:)

@@ -40,8 +40,9 @@ Usage:
                                             --no-lod, --no-warm-up, --no-head-start, --first-frame-outlines,
                                             --no-first-frame-hold, --worker-nice N; --mesh-budget-mb N
                                             also times a move to the layer's far corner; docs/benchmarks.md)
-  parktwin bench scale [--max 1m|10m] [--keep DIR]  the same on 100k, 1M (and 10M) generated footprints with
-                                            one camera, as scale_<n>_<figure> lines, ratios and the bars
+  parktwin bench scale [--max 1m|10m] [--keep DIR] [--mesh-budget-mb N]  the same on 100k, 1M (and 10M)
+                                            generated footprints with one camera, as scale_<n>_<figure> lines,
+                                            ratios and the bars
   parktwin bench ingest [--broker mqtt://HOST:PORT]  MQTT ingest rate and latency (own broker if none given)
   parktwin bench flows                      frame and CPU time with 10k and 100k animated flow arcs
   parktwin bench labels                     label declutter time with 10k candidates in a park view

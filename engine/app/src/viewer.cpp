@@ -424,6 +424,11 @@ int run_viewer(const AppOptions& o) {
   int rc = v.run();
   const uint32_t verrs = v.validation_errors_before + v.renderer->validation_errors();
   if (o.validation) std::cout << "validation_errors=" << verrs << "\n";
+  if (v.residency) {
+    const scene::ResidencyStats st = v.residency->stats(v.scene);
+    std::cout << "mesh_budget: " << st.evictions << " meshes dropped, " << st.restores << " rebuilt; "
+              << st.chunks_resident << " of " << st.chunks_resident + st.chunks_evicted << " chunks kept at the end\n";
+  }
   if (v.live && report_unrecorded(*v.live, std::cerr) && rc == 0) rc = 3;
   v.live.reset();
   v.renderer.reset();
