@@ -187,3 +187,38 @@ TEST(MeshResidency, AnEditedChunkKeepsItsEditOverARebuildAskedForBefore) {
     for (const glm::dvec2& q : p.outer) ring_min = std::min(ring_min, q.x);
   EXPECT_NEAR(min_x, ring_min, 0.01);
 }
+
+TEST(MeshResidency, RebuildsNoLongerWantedAreDroppedBeforeTheyStart) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);
+  Layer& l = s.layers[li];
+  uint64_t total = 0;
+  // Laid out as streamed chunks are, so that a rebuilt chunk takes what it took before.
+  for (BuildingChunk& c : l.building_chunks) {
+    c.clusters = std::make_shared<const gis::ClusteredMesh>(gis::cluster_building_mesh(c.mesh));
+    c.clusters_revision = c.revision;
+    total += chunk_mesh_bytes(c);
+  }
+  MeshResidency r(s, total * 2 / 5);
+  r.finish(s, s.bmin);
+  std::vector<bool> kept_sw;
+  for (const BuildingChunk& c : l.building_chunks) kept_sw.push_back(!c.evicted);
+  // Held: the move north-east asks for its chunks and drops south-western ones to make room, but
+  // nothing is rebuilt yet.
+  r.hold(true);
+  r.update(s, s.bmax);
+  const ResidencyStats asked = r.stats(s);
+  EXPECT_GT(asked.chunks_restoring, 0u);
+  EXPECT_EQ(asked.restores, 0u);
+  size_t sw_dropped = 0;
+  for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) sw_dropped += kept_sw[ci] && l.building_chunks[ci].evicted;
+  ASSERT_GT(sw_dropped, 0u);
+  // Back south-west before the worker started: the north-east's rebuilds are dropped unstarted,
+  // only the south-west's dropped chunks are rebuilt.
+  r.update(s, s.bmin);
+  r.finish(s, s.bmin);
+  const ResidencyStats back = r.stats(s);
+  EXPECT_EQ(back.restores, sw_dropped);
+  for (size_t ci = 0; ci < l.building_chunks.size(); ++ci)
+    EXPECT_EQ(!l.building_chunks[ci].evicted, kept_sw[ci]) << "chunk " << ci;
+}

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <map>
 #include <tuple>
 
 #include "load_detail.h"
@@ -76,7 +77,7 @@ void MeshResidency::work() {
     Job j;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      cv_.wait(lock, [&] { return stop_ || (!queue_.empty() && !held_); });
       if (stop_) return;
       j = std::move(queue_.front());
       queue_.pop_front();
@@ -213,12 +214,37 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
     ++evictions_;
     return true;
   };
+  // Rebuilds not started yet: those of chunks no longer wanted are dropped (a camera that moves on
+  // does not leave a backlog to work through before the chunks it now looks at), the others are
+  // queued again in the new order.
+  std::map<std::pair<uint32_t, size_t>, Job> waiting;
+  {
+    const std::lock_guard lock(mu_);
+    in_flight_ -= queue_.size();
+    for (Job& j : queue_) {
+      const auto key = std::make_pair(j.layer, j.chunk);
+      waiting.emplace(key, std::move(j));
+    }
+    queue_.clear();
+  }
+  for (size_t i = wanted; i < items.size(); ++i) {
+    Item& it = items[i];
+    if (it.restoring && waiting.erase({it.layer, it.chunk})) {
+      it.restoring = false;
+      entry(it.layer, it.chunk).restoring = false;
+      in_flight -= it.bytes;
+    }
+  }
   while (resident + in_flight > budget_ && evict_farthest()) {
   }
   std::vector<Job> jobs;
   for (size_t i = 0; i < wanted; ++i) {
     Item& it = items[i];
-    if (it.resident || it.restoring) continue;
+    if (it.restoring) {
+      if (auto w = waiting.find({it.layer, it.chunk}); w != waiting.end()) jobs.push_back(std::move(w->second));
+      continue;  // else in the worker's hands
+    }
+    if (it.resident) continue;
     while (resident + in_flight + it.bytes > budget_ && evict_farthest()) {
     }
     const Layer& l = scene.layers[it.layer];
@@ -241,14 +267,12 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
     in_flight += it.bytes;
     jobs.push_back(std::move(j));
   }
-  if (!jobs.empty()) {
-    {
-      const std::lock_guard lock(mu_);
-      in_flight_ += jobs.size();
-      for (Job& j : jobs) queue_.push_back(std::move(j));
-    }
-    cv_.notify_all();
+  {
+    const std::lock_guard lock(mu_);
+    in_flight_ += jobs.size();
+    for (Job& j : jobs) queue_.push_back(std::move(j));
   }
+  if (!jobs.empty()) cv_.notify_all();
   planned_ = true;
   planned_focus_ = focus;
 }
@@ -263,6 +287,7 @@ bool MeshResidency::update(Scene& scene, glm::dvec2 focus) {
 }
 
 void MeshResidency::finish(Scene& scene, glm::dvec2 focus) {
+  hold(false);
   planned_ = false;  // rank by this focus, however near the last one was
   // Until a plan made after the last meshes came in asks for nothing more (a mesh that comes back
   // laid out but without its levels takes other bytes than it did, so the plan after it may differ).
@@ -272,6 +297,14 @@ void MeshResidency::finish(Scene& scene, glm::dvec2 focus) {
     if (in_flight_ == 0) break;
     cv_.wait(lock, [&] { return !done_.empty(); });
   }
+}
+
+void MeshResidency::hold(bool on) {
+  {
+    const std::lock_guard lock(mu_);
+    held_ = on;
+  }
+  cv_.notify_all();
 }
 
 bool MeshResidency::busy() const {

@@ -10,7 +10,8 @@
 //
 // Eviction waits until room is needed: a chunk that is no longer among the nearest stays until a
 // nearer one needs its bytes, so a camera moving back and forth over the edge of what fits does
-// not drop and rebuild the same chunks every frame.
+// not drop and rebuild the same chunks every frame. Rebuilds not started yet when the focus moves
+// on are dropped if no longer wanted and the others re-ordered, so a pan leaves no backlog.
 //
 // Usage (main thread):
 //   MeshResidency r(scene, budget_mb << 20);  // before the renderer's first upload
@@ -65,10 +66,14 @@ class MeshResidency {
   /// budget and asks the worker for the nearest missing ones that fit. Returns whether any chunk's
   /// mesh went or came (the caller then updates the renderer's geometry).
   bool update(Scene& scene, glm::dvec2 focus);
-  /// update() until every chunk that fits the budget nearest to `focus` has its mesh.
+  /// update() until every chunk that fits the budget nearest to `focus` has its mesh (lifting any hold).
   void finish(Scene& scene, glm::dvec2 focus);
   /// Whether meshes are being rebuilt (update() should go on being called).
   bool busy() const;
+  /// Holds the worker before its next chunk (the one in hand is finished) until hold(false): for a
+  /// caller that wants the cores for a while. Rebuilds asked for meanwhile wait, and those no longer
+  /// wanted when the focus moves on are dropped unstarted, as always. finish() lifts the hold.
+  void hold(bool on);
   /// Counts over the scene's building chunks, and the totals so far.
   ResidencyStats stats(const Scene& scene) const;
   /// The first failure rebuilding a mesh ("" = none); that chunk stays without one.
@@ -116,6 +121,7 @@ class MeshResidency {
   std::vector<Job> done_;
   size_t in_flight_ = 0;  ///< jobs queued, in hand or done and not collected
   bool stop_ = false;
+  bool held_ = false;
   std::thread worker_;
 };
 
