@@ -5,6 +5,7 @@
 # captions appear; a KML tour records too, naming what it does not support; bad input exits 2.
 # --out FILE.mp4: H.264/MP4, the same bytes twice, the frame count and order read back by
 # video_probe (the tests' own decoder); odd sizes and other containers refused before rendering.
+# With --mesh-budget-mb the recording is still the same bytes twice, and far buildings are left out.
 set -uo pipefail
 PT=$1
 OUT=$2
@@ -75,6 +76,23 @@ PARKTWIN_VIDEO_MODULE="$OUT/no_such_module.so" "$PT" record --tour "$FIX/short_t
 { [ $rc != 0 ] && grep -q "no_such_module.so" "$OUT/nomodule.log" && grep -q "PARKTWIN_VIDEO_MODULE" "$OUT/nomodule.log" &&
   [ ! -e "$OUT/nomodule.mp4" ]; } || { echo "FAIL missing encoder module: exit $rc"; cat "$OUT/nomodule.log"; fail=1; }
 [ $fail = 0 ] && echo "ok   libav* only with an MP4; a missing encoder module is named"
+# --mesh-budget-mb: each frame waits for the meshes that fit near where it looks, so two recordings
+# are the same bytes; the budget (1 MiB) leaves far buildings out, so some frame differs from the
+# recording with every mesh.
+# (From Nanchang's view, whose buildings lie in many chunks.)
+rm -rf "$OUT/budget_a" "$OUT/budget_b" "$OUT/budget_none"
+for run in budget_a budget_b budget_none; do
+  budget=(--mesh-budget-mb 1); [ $run = budget_none ] && budget=()
+  "$PT" record --tour "$FIX/short_tour.json" --view nanchang --size 192x108 --fps 4 --out "$OUT/$run" "${budget[@]}" \
+    > "$OUT/$run.log" 2>&1 || { echo "FAIL record $run exited $?"; cat "$OUT/$run.log"; exit 1; }
+done
+same_budget=1 fewer=0
+for f in "$OUT"/budget_a/*.png; do
+  cmp -s "$f" "$OUT/budget_b/$(basename "$f")" || { echo "FAIL $(basename "$f") differs between two budgeted recordings"; same_budget=0; fail=1; }
+  differ "$f" "$OUT/budget_none/$(basename "$f")" && fewer=$((fewer + 1))
+done
+[ "$fewer" -gt 0 ] || { echo "FAIL a 1 MiB mesh budget changed no frame"; fail=1; }
+[ $same_budget = 1 ] && [ "$fewer" -gt 0 ] && echo "ok   with a mesh budget: identical twice, $fewer frames without far buildings"
 # Bad input.
 "$PT" record --tour "$OUT/none.json" --out "$OUT/x" > "$OUT/bad.log" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "none.json" "$OUT/bad.log" || { echo "FAIL missing tour: exit $rc"; cat "$OUT/bad.log"; fail=1; }

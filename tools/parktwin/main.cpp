@@ -98,8 +98,9 @@ Options (viewer and render):
                       extruded on worker threads, shown as they arrive; docs/streaming.md)
   --tile-cache DIR    where streamed tiles are cached (default ~/.cache/parktwin/tiles; none = no cache)
   --stream-budget-mb N  stop streaming tiles once their meshes take N MiB (default: no limit)
-  --mesh-budget-mb N  keep building meshes of at most N MiB, nearest to the camera: every feature stays,
-                      far chunks drop their meshes and get them back as the camera nears (default: all)
+  --mesh-budget-mb N  viewer, render, record: keep building meshes of at most N MiB, nearest to the camera;
+                      every feature stays, far chunks drop their meshes and get them back as the camera
+                      nears (default: all)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],

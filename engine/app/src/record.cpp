@@ -21,6 +21,7 @@
 #include "parktwin/app/video_writer.h"
 #include "parktwin/live/payload.h"
 #include "parktwin/scene/geo_camera.h"
+#include "parktwin/scene/residency.h"
 #include "parktwin/scene/kml_tour.h"
 #include "parktwin/scene/tour.h"
 #include "parktwin/ui/tour_panel.h"
@@ -112,6 +113,13 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
       ro.extra_text.push_back(c->zh);
       ro.extra_text.push_back(c->source);
     }
+  // --mesh-budget-mb: each frame has every mesh that fits nearest to where it looks (waited for, so
+  // that the same tour records the same frames), as a still does.
+  std::unique_ptr<scene::MeshResidency> residency;
+  if (o.mesh_budget_mb) {
+    residency = std::make_unique<scene::MeshResidency>(s, o.mesh_budget_mb << 20);
+    residency->finish(s, glm::dvec2(start_cam->target));
+  }
   auto still = StillRenderer::create(s, ro);
   if (!still) {
     std::cerr << "parktwin record: " << still.error().message << "\n";
@@ -153,6 +161,10 @@ int run_record(const AppOptions& o, const RecordOptions& r) {
     }
     scene::apply_highlight(f.highlight, s);  // an enterprise is selected, a chain stands out
     const scene::Camera cam = scene::to_camera(f.camera, s.frame());
+    if (residency) {
+      residency->finish(s, glm::dvec2(cam.target));
+      if (auto up = (*still)->renderer().update_geometry(s); !up) return give_up(up.error().message);
+    }
     const float w = static_cast<float>(o.width), h = static_cast<float>(o.height);
     auto img = (*still)->render(s, cam, o.width, o.height, o.overlay ? caption : std::string(), true, [&] {
       if (f.caption && f.caption->show) ui::draw_tour_caption(*f.caption, ImVec2(w, h));

@@ -148,10 +148,13 @@ size_t MeshResidency::collect(Scene& scene) {
 }
 
 void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
-  // A scene whose layers changed (reloaded) starts over: entries belong to chunks by index.
-  bool same = layer_ids_.size() == scene.layers.size();
+  // A scene whose layers changed (reloaded) starts over: entries belong to chunks by index. Layers
+  // added after the others (a stream that ends with its lines and points) change nothing.
+  bool same = layer_ids_.size() <= scene.layers.size();
   for (size_t i = 0; same && i < layer_ids_.size(); ++i) same = layer_ids_[i] == scene.layers[i].id;
-  if (!same) {
+  if (same) {
+    for (size_t i = layer_ids_.size(); i < scene.layers.size(); ++i) layer_ids_.push_back(scene.layers[i].id);
+  } else {
     {
       const std::lock_guard lock(mu_);
       in_flight_ -= queue_.size();  // what is in hand is dropped by collect (its chunk no longer matches)
