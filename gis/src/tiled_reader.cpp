@@ -44,6 +44,7 @@ struct TiledLayerReader::Impl {
   int64_t count = -1;
   bool gcj02 = false;
   bool fast_filter = false;
+  bool filter_gathers_all = false;  ///< see TiledLayerReader::filter_gathers_all
   OGREnvelope pass_envelope;  ///< of the geometries the last read_all(first, every, sink) saw (source CRS)
   OGRSpatialReference src;
   detail::TransformPtr to_frame, to_source;
@@ -189,6 +190,10 @@ Result<std::unique_ptr<TiledLayerReader>> TiledLayerReader::finish_open(std::uni
   impl->to_frame = detail::make_transform(impl->src, impl->frame.impl().frame);
   impl->to_source = detail::make_transform(impl->frame.impl().frame, impl->src);
   impl->fast_filter = !impl->gcj02 && impl->to_source && l.TestCapability(OLCFastSpatialFilter);
+  if (GDALDriver* d = impl->ds->GetDriver()) {
+    const std::string name = d->GetDescription();
+    impl->filter_gathers_all = name == "FlatGeobuf" || name == "ESRI Shapefile";
+  }
   impl->capture.clear();
   return std::unique_ptr<TiledLayerReader>(new TiledLayerReader(std::move(impl)));
 }
@@ -202,6 +207,7 @@ std::vector<std::string> TiledLayerReader::layer_names() const {
 }
 int64_t TiledLayerReader::declared_count() const { return impl_->count; }
 bool TiledLayerReader::indexed() const { return impl_->fast_filter; }
+bool TiledLayerReader::filter_gathers_all() const { return impl_->filter_gathers_all; }
 
 std::optional<std::pair<glm::dvec2, glm::dvec2>> TiledLayerReader::extent(bool force) const {
   detail::ErrorCapture::Scope scope(impl_->capture);

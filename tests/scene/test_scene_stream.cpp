@@ -305,6 +305,58 @@ TEST_P(StreamFormats, StreamingEndsWithExactlyTheFeaturesOfTheSource) {
 INSTANTIATE_TEST_SUITE_P(Drivers, StreamFormats, ::testing::Values("GPKG", "FlatGeobuf", "GeoJSON", "ESRI Shapefile",
                                                                    "ESRI Shapefile+qix"));
 
+TEST(Stream, TheTilesListedAreTheSameWhetherTheIndexStopsAtTheFirstMatchOrGathersAll) {
+  // Two groups of footprints about 330 km apart: an extent of about 85 x 25 tiles, whose quadtree
+  // goes through squares of 64 tiles, which a filter that gathers every match (FlatGeobuf) is
+  // still asked about, and smaller ones, which it is not.
+  GDALAllRegister();
+  std::map<std::string, scene::StreamProgress> got;
+  std::map<std::string, size_t> features;
+  for (const char* driver : {"GPKG", "FlatGeobuf"}) {
+    const fs::path file = out_dir() / (std::string("two_groups.") + (driver == std::string("GPKG") ? "gpkg" : "fgb"));
+    fs::remove(file);
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(driver);
+    ASSERT_NE(drv, nullptr);
+    {
+      GDALDatasetUniquePtr ds(drv->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+      ASSERT_TRUE(ds);
+      OGRSpatialReference wgs84;
+      wgs84.SetFromUserInput("EPSG:4326");
+      wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      OGRLayer* layer = ds->CreateLayer("footprints", &wgs84, wkbPolygon, nullptr);
+      ASSERT_NE(layer, nullptr);
+      ASSERT_EQ(layer->StartTransaction(), OGRERR_NONE);
+      for (int i = 0; i < 600; ++i) {
+        const bool far = i % 3 == 0;
+        const double lon = (far ? 118.90 : 115.90) + 0.004 * (i % 40), lat = (far ? 29.40 : 28.60) + 0.004 * (i / 40);
+        OGRFeature f(layer->GetLayerDefn());
+        OGRGeometry* g = nullptr;
+        ASSERT_EQ(OGRGeometryFactory::createFromWkt(box_wkt(lon, lat, 0.0002).c_str(), nullptr, &g), OGRERR_NONE);
+        f.SetGeometryDirectly(g);
+        ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+      }
+      ASSERT_EQ(layer->CommitTransaction(), OGRERR_NONE);
+    }
+    scene::Scene probe(gis::SceneFrame::jiangxi());
+    auto r = gis::TiledLayerReader::open(file.string(), "", probe.frame().definition(), {});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE((*r)->indexed());
+    EXPECT_EQ((*r)->filter_gathers_all(), driver == std::string("FlatGeobuf"));
+    std::unique_ptr<scene::Scene> sc;
+    scene::StreamOptions so;
+    so.threads = 2;
+    const Summary streamed = stream_whole(file, so, sc, &got[driver]);
+    features[driver] = streamed.by_fid.size();
+  }
+  EXPECT_EQ(features["GPKG"], 600u);
+  EXPECT_EQ(features["FlatGeobuf"], 600u);
+  // The same tiles: the GeoPackage's index was asked at every level of the quadtree.
+  EXPECT_GT(got["GPKG"].tiles_total, 4u);
+  EXPECT_LT(got["GPKG"].tiles_total, 40u);  // the empty tiles between the groups are passed over
+  EXPECT_EQ(got["FlatGeobuf"].tiles_total, got["GPKG"].tiles_total);
+  EXPECT_EQ(got["FlatGeobuf"].tiles_done, got["GPKG"].tiles_done);
+}
+
 TEST(Stream, AGcj02SourceIsReadInOnePassAndEndsAsItsOneShotLoad) {
   // --crs GCJ02 --force-crs: the GeoPackage's coordinates are Chinese web-map (GCJ-02) lon/lat.
   // A rectangle in them is no rectangle in WGS84, so even an indexed source is read in one pass.

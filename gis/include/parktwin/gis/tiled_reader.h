@@ -58,6 +58,11 @@ class TiledLayerReader {
   /// True when a rectangle is answered from a spatial index (and the CRS allows rectangles:
   /// not for GCJ-02 sources). Without one, read tiles with read_all() and split them yourself.
   bool indexed() const;
+  /// True when a rectangle's first feature costs a search for all of them: GDAL's FlatGeobuf and
+  /// Shapefile (.qix) drivers gather every match of a spatial filter before handing out the first
+  /// (GeoPackage and PostGIS stop at the first). any_in over a wide rectangle then pays for every
+  /// feature under it.
+  bool filter_gathers_all() const;
   /// The layer's extent in the scene frame (bounding box of its corners and edge midpoints), or
   /// nothing for an empty layer or one whose extent cannot be transformed. Where the source keeps
   /// no extent (GeoJSON), GDAL reads every feature for it: with `force` false, nothing instead.
