@@ -22,6 +22,10 @@ expect_text() {  # expect_text NAME TEXT
 }
 
 check help 0 "$PT" --help
+# A wall keeps every mesh: --mesh-budget-mb is said to be unused (here before the missing layout).
+check wall_mesh_budget 2 "$PT" wall --mesh-budget-mb 8
+expect_text wall_mesh_budget "--mesh-budget-mb is not used by a wall"
+expect_text wall_mesh_budget "--layout FILE"
 for sub in render bench layers; do expect_text help "parktwin $sub"; done
 
 check unknown_option 2 "$PT" --frobnicate

@@ -452,6 +452,8 @@ int run_master(const AppOptions& o, const WallOptions& w, const wall::Layout& la
 }  // namespace
 
 int run_wall(const AppOptions& o, const WallOptions& w) {
+  if (o.mesh_budget_mb)  // said, not silently dropped: every node must show the same, whole picture
+    std::cerr << "parktwin wall: --mesh-budget-mb is not used by a wall, which keeps every building mesh\n";
   if (w.layout.empty()) {
     std::cerr << "parktwin wall: --layout FILE (parktwin.wall/1, docs/wall.md) is required\n";
     return 2;
