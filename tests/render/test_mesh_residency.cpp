@@ -11,28 +11,17 @@
 
 #include "golden.h"
 #include "parktwin/app/app.h"
-#include "parktwin/gis/synthetic.h"
 #include "parktwin/render/renderer.h"
 #include "parktwin/scene/frame_snapshot.h"
 #include "parktwin/scene/residency.h"
+#include "scene_test_support.h"
 
 namespace parktwin::test {
 namespace {
 
 TEST(MeshResidencyRender, DroppedMeshesAreNotDrawnAndComeBackExactlyWithinTheSameBuffers) {
   scene::Scene s(gis::SceneFrame::jiangxi());
-  gis::LayerData d;
-  d.name = "footprints";
-  d.source = "generated: test";
-  d.kind = gis::GeomKind::Polygon;
-  for (gis::Polygon& p : gis::synthetic_footprints(20000, 5)) {
-    gis::Feature f;
-    f.fid = static_cast<int64_t>(d.features.size() + 1);
-    f.geom.kind = gis::GeomKind::Polygon;
-    f.geom.polygons.push_back(std::move(p));
-    d.features.push_back(std::move(f));
-  }
-  const uint32_t li = scene::add_layer_data(s, std::move(d), "footprints", scene::LayerKind::Buildings);
+  const uint32_t li = scene::testing::add_synthetic_buildings(s, 20000, 5, "footprints", false);
   const scene::Layer& l = s.layers[li];
   ASSERT_GE(l.building_chunks.size(), 9u);
   uint64_t total = 0;

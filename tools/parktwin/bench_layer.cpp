@@ -254,12 +254,9 @@ int run_child(const LayerBenchOptions& o) {
           }
       lod_s = lods.last_pass_s();
       if (!lods.last_error().empty()) std::cerr << "parktwin bench: " << lods.last_error() << "\n";
-      if (residency) residency->finish(s, glm::dvec2(cam->target));  // the levels count against the budget
-      if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
-      count_lay_out();
     }
-    if (i == 1 && !o.lods && residency) {
-      residency->finish(s, glm::dvec2(cam->target));
+    if (i == 1 && (o.lods || residency)) {  // the levels, and what the budget keeps of them, uploaded
+      if (residency) residency->finish(s, glm::dvec2(cam->target));  // the levels count against the budget
       if (auto up = r.update_geometry(s); !up) return fail(up.error().message);
       count_lay_out();
     }
@@ -440,8 +437,8 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
 bool parse_size(const std::string& s, uint32_t& w, uint32_t& h) {
   const size_t x = s.find('x');
   if (x == std::string::npos) return false;
-  const auto a = args::number_in(s.substr(0, x), 1, 16384), b = args::number_in(s.substr(x + 1), 1, 16384);
-  if (!a || !b || *a != std::floor(*a) || *b != std::floor(*b)) return false;
+  const auto a = args::whole_in(s.substr(0, x), 1, 16384), b = args::whole_in(s.substr(x + 1), 1, 16384);
+  if (!a || !b) return false;
   w = static_cast<uint32_t>(*a);
   h = static_cast<uint32_t>(*b);
   return true;
@@ -569,8 +566,8 @@ int run_bench_layer(int argc, char** argv) {
       }
     } else if (a == "--frames") {
       const std::string v = value();
-      const auto n = args::number_in(v, 1, 10000);
-      if (!n || *n != std::floor(*n)) {
+      const auto n = args::whole_in(v, 1, 10000);
+      if (!n) {
         std::cerr << "parktwin bench: --frames wants a whole count in [1, 10000] (got '" << v << "')\n";
         return 2;
       }
@@ -593,15 +590,15 @@ int run_bench_layer(int argc, char** argv) {
     } else if (a == "--no-first-frame-hold") {
       o.first_frame_hold = false;
     } else if (a == "--worker-nice") {
-      const auto n = args::number_in(value(), 0, 19);
-      if (!n || *n != std::floor(*n)) {
+      const auto n = args::whole_in(value(), 0, 19);
+      if (!n) {
         std::cerr << "parktwin bench: --worker-nice takes a whole number from 0 to 19\n";
         return 2;
       }
       o.worker_nice = static_cast<int>(*n);
     } else if (a == "--mesh-budget-mb") {
-      const auto n = args::number_in(value(), 1, 1e9);
-      if (!n || *n != std::floor(*n)) {
+      const auto n = args::whole_in(value(), 1, 1e9);
+      if (!n) {
         std::cerr << "parktwin bench: --mesh-budget-mb takes a whole number of MiB from 1 to 1e9\n";
         return 2;
       }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "bench_layer.h"
 #include "footprints.hpp"
 
@@ -81,13 +82,12 @@ int run_bench_scale(int argc, char** argv) {
         return 2;
       }
     } else if (a == "--mesh-budget-mb") {
-      const std::string v = value();
-      const double n = std::atof(v.c_str());
-      if (!(n >= 1 && n <= 1e9) || n != std::floor(n)) {
+      const auto n = args::whole_in(value(), 1, 1e9);
+      if (!n) {
         std::cerr << "parktwin bench scale: --mesh-budget-mb wants a whole number of MiB from 1 to 1e9\n";
         return 2;
       }
-      base.mesh_budget_mb = static_cast<uint64_t>(n);
+      base.mesh_budget_mb = static_cast<uint64_t>(*n);
     } else if (a == "--size") {
       const std::string v = value();
       if (!parse_size(v, base.width, base.height)) {

@@ -277,12 +277,9 @@ void rebuild_building_chunk(const Scene& scene, const Layer& layer, BuildingChun
   c.bmin = glm::dvec2(1e300);
   c.bmax = glm::dvec2(-1e300);
   c.max_height = 0.0;
-  for (uint32_t f : c.features) {
-    const int32_t slot = layer.feature_building[f];
-    if (slot < 0) continue;
-    add_building_feature(layer.data.features[f], static_cast<uint32_t>(slot),
-                         scene.buildings[static_cast<size_t>(slot)].height_m, c, ex);
-  }
+  for_each_member_building(scene, layer, c, [&](const gis::Feature& f, uint32_t slot, float height_m) {
+    add_building_feature(f, slot, height_m, c, ex);
+  });
 }
 
 /// Removes feature `f` from the chunk it is in (noting that chunk in `dirty`).

@@ -33,6 +33,18 @@ struct BuildingFields {
 Building building_record(Scene& scene, const BuildingFields& bf, uint32_t layer_index, size_t i, const Box& box);
 /// Extrudes feature `f` as building `slot` into chunk `c`; false when nothing could be extruded.
 bool add_building_feature(const gis::Feature& f, uint32_t slot, float height_m, BuildingChunk& c, gis::Extruder& ex);
+/// Calls `fn(feature, slot, height_m)` for each member of building chunk `c` of `layer` that has a
+/// building slot, in member order: what the chunk's mesh is built from, by rebuild_building_chunk
+/// here and by MeshResidency's rebuilds (on copies, on a worker).
+template <typename Fn>
+void for_each_member_building(const Scene& scene, const Layer& layer, const BuildingChunk& c, Fn&& fn) {
+  for (uint32_t f : c.features) {
+    if (f >= layer.feature_building.size() || f >= layer.data.features.size()) continue;
+    const int32_t slot = layer.feature_building[f];
+    if (slot < 0 || static_cast<size_t>(slot) >= scene.buildings.size()) continue;
+    fn(layer.data.features[f], static_cast<uint32_t>(slot), scene.buildings[static_cast<size_t>(slot)].height_m);
+  }
+}
 /// A feature's height in metres by the load rules (height field, else floors field, else 10 m).
 float feature_height(const gis::Feature& f, int height_field, int floor_field);
 /// The kind a user layer is shown as (forced by options, else by geometry and attributes).

@@ -84,7 +84,8 @@ void MeshResidency::work() {
     }
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      // As rebuild_building_chunk does for an edited chunk: each member as its building slot.
+      // As rebuild_building_chunk does for an edited chunk: each member (for_each_member_building,
+      // copied by plan) as its building slot.
       BuildingChunk c;
       c.mesh.origin = j.origin;
       c.bmin = glm::dvec2(1e300);
@@ -184,7 +185,6 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
       if (!c.evicted) {
         if (c.mesh.indices.empty()) continue;  // nothing to keep (every member deleted, say)
         e.bytes = chunk_mesh_bytes(c);
-        e.revision = c.revision;
         resident += e.bytes;
       } else if (e.restoring) {
         in_flight += e.bytes;
@@ -257,15 +257,11 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
     j.chunk = it.chunk;
     j.revision = c.revision;
     j.origin = c.mesh.origin;
-    j.bytes = it.bytes;
-    for (uint32_t f : c.features) {
-      if (f >= l.feature_building.size() || f >= l.data.features.size()) continue;
-      const int32_t slot = l.feature_building[f];
-      if (slot < 0 || static_cast<size_t>(slot) >= scene.buildings.size()) continue;
-      j.slots.push_back(static_cast<uint32_t>(slot));
-      j.heights.push_back(scene.buildings[static_cast<size_t>(slot)].height_m);
-      j.footprints.push_back(l.data.features[f].geom);
-    }
+    load_detail::for_each_member_building(scene, l, c, [&](const gis::Feature& f, uint32_t slot, float height_m) {
+      j.slots.push_back(slot);
+      j.heights.push_back(height_m);
+      j.footprints.push_back(f.geom);
+    });
     entry(it.layer, it.chunk).restoring = true;
     in_flight += it.bytes;
     jobs.push_back(std::move(j));

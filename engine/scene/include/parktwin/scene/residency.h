@@ -88,7 +88,6 @@ class MeshResidency {
     std::vector<uint32_t> slots;
     std::vector<float> heights;
     std::vector<gis::Geometry> footprints;
-    uint64_t bytes = 0;  ///< what the chunk took when it last had its mesh
     // Filled by the worker:
     gis::BuildingMesh mesh;
     std::shared_ptr<const gis::ClusteredMesh> clusters;
@@ -96,8 +95,7 @@ class MeshResidency {
     double seconds = 0.0;
   };
   struct Entry {
-    uint64_t bytes = 0;     ///< its meshes' bytes when it last had them
-    uint64_t revision = 0;  ///< the chunk's revision when measured
+    uint64_t bytes = 0;  ///< its meshes' bytes when it last had them
     bool restoring = false;
   };
   void work();
