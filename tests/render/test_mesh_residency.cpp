@@ -1,5 +1,5 @@
 // Building meshes within a budget as the renderer sees them (scene::MeshResidency): chunks whose
-// meshes were dropped are not drawn, the meshes that come back are drawn exactly as before (the
+// meshes were dropped are drawn as their blocks (never picked), the meshes that come back are drawn exactly as before (the
 // picture with every mesh back is the first picture to the bit), the building buffers do not grow
 // while meshes go and come (holes are packed away rather than grown over), a renderer that starts
 // with the budget sizes its buffers for it rather than for every building, and the validation
@@ -57,15 +57,57 @@ TEST(MeshResidencyRender, DroppedMeshesAreNotDrawnAndComeBackExactlyWithinTheSam
   EXPECT_GT(diff_fraction(sw, all, 0, nullptr), 0.02);
   const uint64_t budgeted_bytes = r.stats().gpu_memory_bytes;
 
+  // The dropped chunks are drawn as their blocks: without the blocks (taken out of the scene for
+  // one picture) part of the picture goes, and what goes is not picked as a building.
+  std::vector<gis::BuildingMesh> kept_blocks;
+  auto blocks_out = [&](bool out) {
+    scene::Layer& lw = s.layers[li];
+    const uint64_t rev = ++s.geometry_revision;
+    size_t k = 0;
+    for (scene::BuildingChunk& c : lw.building_chunks) {
+      if (!c.evicted) continue;
+      if (out) kept_blocks.push_back(std::move(c.blocks)), c.blocks = {};
+      else c.blocks = std::move(kept_blocks[k++]);
+      c.revision = rev;
+    }
+    ASSERT_TRUE(r.update_geometry(s).ok());
+  };
+  blocks_out(true);
+  ASSERT_FALSE(kept_blocks.empty());
+  const render::Image bare = shoot();
+  blocks_out(false);
+  EXPECT_EQ(diff_fraction(shoot(), sw, 0, nullptr), 0.0) << "the blocks back: the same picture";
+  const double block_share = diff_fraction(sw, bare, 0, nullptr);
+  EXPECT_GT(block_share, 0.005) << "the dropped chunks' blocks are drawn";
+  size_t picked = 0, block_pixels = 0;
+  const auto snap = scene::snapshot_of(s, *cam);
+  for (uint32_t y = 2; y < kH && block_pixels < 40; y += 6)
+    for (uint32_t x = 2; x < kW && block_pixels < 40; x += 6) {
+      if (sw.pixel(x, y) == bare.pixel(x, y)) continue;
+      ++block_pixels;
+      auto hit = r.pick({.frame = snap.get()}, kW, kH, x, y);
+      ASSERT_TRUE(hit.ok());
+      if (hit->kind == render::PickHit::Building) ++picked;
+    }
+  EXPECT_GT(block_pixels, 10u);
+  EXPECT_EQ(picked, 0u) << "blocks stand in for buildings: a click on one picks none";
+  std::printf("blocks: %.1f %% of the picture, %zu pixels probed, %zu picked as buildings\n", block_share * 100.0,
+              block_pixels, picked);
+
   // Back and forth between the corners: every move drops and rebuilds about two fifths of the
   // meshes; the buffers are packed again rather than grown.
+  // The first moves may grow them once, a little (the blocks of the chunks dropped by the move
+  // come in beside the meshes; 35.2 to 36.2 MB here), then not again.
+  uint64_t settled_bytes = 0;
   for (int k = 0; k < 6; ++k) {
     near.finish(s, k % 2 ? s.bmin : s.bmax);
     ASSERT_TRUE(r.update_geometry(s).ok());
     shoot();
+    if (k == 1) settled_bytes = r.stats().gpu_memory_bytes;
   }
   EXPECT_GT(near.stats(s).restores, 0u);
-  EXPECT_LE(r.stats().gpu_memory_bytes, budgeted_bytes);
+  EXPECT_LE(r.stats().gpu_memory_bytes, settled_bytes);
+  EXPECT_LE(r.stats().gpu_memory_bytes, budgeted_bytes + budgeted_bytes / 10);
   std::printf("GPU memory: %.1f MB with every mesh, %.1f MB after the first drop, %.1f MB after six moves within "
               "%.1f MB of meshes\n", all_bytes / 1048576.0, budgeted_bytes / 1048576.0,
               r.stats().gpu_memory_bytes / 1048576.0, (total * 2 / 5) / 1048576.0);

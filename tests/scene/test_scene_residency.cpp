@@ -39,7 +39,7 @@ uint64_t bytes_held(const BuildingChunk& c) {
                    m->clusters.size() * sizeof(gis::BuildingCluster)
              : 0;
   };
-  uint64_t n = mesh(c.mesh) + layout(c.clusters);
+  uint64_t n = mesh(c.mesh) + layout(c.clusters) + mesh(c.blocks);
   for (const auto& l : c.lods) n += mesh(l.mesh);
   for (const auto& l : c.lod_clusters) n += layout(l);
   return n;
@@ -90,7 +90,7 @@ TEST(MeshResidency, KeepsTheNearestMeshesThatFitAndGivesBackTheLoadedOnes) {
   auto check_near = [&](glm::dvec2 focus, const char* where) {
     SCOPED_TRACE(where);
     r.finish(s, focus);
-    uint64_t kept = 0;
+    uint64_t kept = 0, blocks = 0;
     size_t dropped = 0, nearest = 0;
     for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
       const BuildingChunk& c = l.building_chunks[ci];
@@ -99,22 +99,31 @@ TEST(MeshResidency, KeepsTheNearestMeshesThatFitAndGivesBackTheLoadedOnes) {
         ++dropped;
         EXPECT_TRUE(c.mesh.vertices.empty() && c.mesh.indices.empty() && c.lods.empty() && !c.clusters);
         EXPECT_FALSE(c.features.empty());
+        EXPECT_FALSE(c.blocks.indices.empty()) << "a dropped chunk is drawn as blocks";
+        blocks += bytes_held(c);
       } else {
+        EXPECT_TRUE(c.blocks.vertices.empty());
         kept += bytes_held(c);
       }
     }
-    EXPECT_LE(kept, budget);
+    EXPECT_LE(kept + blocks, budget) << "the blocks count too";
     EXPECT_GT(kept, budget / 2);  // not far under it either: the chunks are much smaller than the budget
     EXPECT_GT(dropped, 0u);
     EXPECT_FALSE(l.building_chunks[nearest].evicted);
-    // A dropped chunk did not fit with the meshes nearer than it (farther ones may stay until
-    // their room is needed).
+    // A dropped chunk did not fit with the chunks nearer than it (meshes come back nearest first:
+    // a nearer dropped one counted at the most its meshes took) and the blocks of the farther ones
+    // (which may keep their meshes until their room is needed: counted at the most blocks take,
+    // kBlockGrid^2 boxes of 20 vertices and 30 indices).
+    const uint64_t most_blocks = uint64_t{kBlockGrid} * kBlockGrid * (20 * sizeof(gis::BuildingVertex) + 30 * 4);
     for (size_t ci = 0; ci < l.building_chunks.size(); ++ci) {
       if (!l.building_chunks[ci].evicted) continue;
-      uint64_t nearer = 0;
-      for (const BuildingChunk& c : l.building_chunks)
-        if (!c.evicted && gap(focus, c) < gap(focus, l.building_chunks[ci])) nearer += bytes_held(c);
-      EXPECT_GT(nearer + most[ci], budget) << "chunk " << ci << " was dropped with room for it";
+      uint64_t nearer = 0, farther = 0;
+      for (size_t cj = 0; cj < l.building_chunks.size(); ++cj) {
+        const BuildingChunk& c = l.building_chunks[cj];
+        if (gap(focus, c) < gap(focus, l.building_chunks[ci])) nearer += c.evicted ? most[cj] : bytes_held(c);
+        else if (cj != ci) farther += c.evicted ? bytes_held(c) : most_blocks;
+      }
+      EXPECT_GT(nearer + most[ci] + farther, budget) << "chunk " << ci << " was dropped with room for it";
     }
     EXPECT_EQ(s.mesh_budget_bytes, budget);
     // Every feature and building slot stays.
@@ -122,6 +131,7 @@ TEST(MeshResidency, KeepsTheNearestMeshesThatFitAndGivesBackTheLoadedOnes) {
     EXPECT_EQ(l.feature_building, slots);
     const ResidencyStats st = r.stats(s);
     EXPECT_EQ(st.resident_bytes, kept);
+    EXPECT_EQ(st.blocks_bytes, blocks);
     EXPECT_EQ(st.chunks_evicted, dropped);
     EXPECT_EQ(st.chunks_restoring, 0u);
   };
@@ -173,6 +183,7 @@ TEST(MeshResidency, AnEditedChunkKeepsItsEditOverARebuildAskedForBefore) {
   ASSERT_GE(chunk_now, 0);
   const BuildingChunk& edited = l.building_chunks[static_cast<size_t>(chunk_now)];
   EXPECT_FALSE(edited.evicted);
+  EXPECT_TRUE(edited.blocks.vertices.empty()) << "an edited chunk is drawn as itself, not as blocks";
   ASSERT_FALSE(edited.mesh.vertices.empty());
   // The building's vertices are where the edit put them, after the rebuild has come in too.
   r.finish(s, (l.building_chunks[far].bmin + l.building_chunks[far].bmax) * 0.5);
@@ -221,4 +232,55 @@ TEST(MeshResidency, RebuildsNoLongerWantedAreDroppedBeforeTheyStart) {
   EXPECT_EQ(back.restores, sw_dropped);
   for (size_t ci = 0; ci < l.building_chunks.size(); ++ci)
     EXPECT_EQ(!l.building_chunks[ci].evicted, kept_sw[ci]) << "chunk " << ci;
+}
+
+// The blocks a dropped chunk is drawn as: at most kBlockGrid^2 boxes inside the chunk's bounds,
+// without outlines, each styled as one of the chunk's buildings, and together with the footprint
+// area and the volume of the chunk's buildings (measured here from the roof triangles and the
+// building heights, against the footprints' own areas and heights).
+TEST(MeshResidency, BlocksKeepTheAreaAndVolumeOfTheirChunksBuildings) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);
+  const Layer& l = s.layers[li];
+  size_t checked = 0;
+  for (const BuildingChunk& c : l.building_chunks) {
+    double area = 0.0, volume = 0.0;
+    std::vector<bool> member(s.buildings.size(), false);
+    for (uint32_t f : c.features) {
+      const int32_t slot = l.feature_building[f];
+      if (slot < 0) continue;
+      member[static_cast<size_t>(slot)] = true;
+      for (const gis::Polygon& p : l.data.features[f].geom.polygons) {
+        area += gis::polygon_area(p);
+        volume += gis::polygon_area(p) * s.buildings[static_cast<size_t>(slot)].height_m;
+      }
+    }
+    if (area <= 0.0) continue;
+    const gis::BuildingMesh b = chunk_blocks(s, l, c);
+    SCOPED_TRACE("chunk of " + std::to_string(c.features.size()) + " buildings");
+    EXPECT_EQ(b.origin, c.mesh.origin);
+    EXPECT_TRUE(b.edge_indices.empty());
+    ASSERT_FALSE(b.indices.empty());
+    EXPECT_LE(b.vertices.size(), size_t{kBlockGrid} * kBlockGrid * 20);
+    EXPECT_LT(b.bytes() * 20, c.mesh.bytes()) << "blocks are a small part of the chunk's mesh";
+    double roof_area = 0.0, roof_volume = 0.0;
+    for (size_t i = 0; i + 2 < b.indices.size(); i += 3) {
+      const gis::BuildingVertex &p = b.vertices[b.indices[i]], &q = b.vertices[b.indices[i + 1]], &r = b.vertices[b.indices[i + 2]];
+      if (!(p.roof() && q.roof() && r.roof())) continue;
+      const double a = 0.5 * std::abs((q.x - p.x) * (r.y - p.y) - (r.x - p.x) * (q.y - p.y));
+      ASSERT_LT(p.building, s.buildings.size());
+      roof_area += a;
+      roof_volume += a * p.top * s.buildings[p.building].height_m;
+    }
+    for (const gis::BuildingVertex& v : b.vertices) {
+      ASSERT_LT(v.building, member.size());
+      EXPECT_TRUE(member[v.building]) << "a block is styled as a building of its chunk";
+      const glm::dvec2 at = b.origin + glm::dvec2(v.x, v.y);
+      EXPECT_TRUE(at.x >= c.bmin.x - 0.01 && at.y >= c.bmin.y - 0.01 && at.x <= c.bmax.x + 0.01 && at.y <= c.bmax.y + 0.01);
+    }
+    EXPECT_NEAR(roof_area, area, area * 1e-4);
+    EXPECT_NEAR(roof_volume, volume, volume * 1e-4);
+    ++checked;
+  }
+  EXPECT_GE(checked, 9u);
 }

@@ -206,7 +206,7 @@ int run_render(const AppOptions& o, const std::string& out_png) {
     residency.finish(**scene, glm::dvec2(cam->target));
     const scene::ResidencyStats rs = residency.stats(**scene);
     std::cerr << "parktwin render: building meshes within " << o.mesh_budget_mb << " MiB: " << rs.chunks_resident
-              << " chunks kept, " << rs.chunks_evicted << " far ones not shown\n";
+              << " chunks kept, " << rs.chunks_evicted << " far ones shown as blocks\n";
     if (!residency.error().empty()) std::cerr << "parktwin render: " << residency.error() << "\n";
   }
   auto still = StillRenderer::create(**scene, o);

@@ -177,9 +177,13 @@ void populate_write(void* p, size_t bytes) {
 }
 
 /// The meshes of a chunk the GPU holds: its full mesh, and its levels of detail when they were
-/// built for its current geometry.
+/// built for its current geometry; only its blocks when its meshes were dropped.
 std::vector<const gis::BuildingMesh*> chunk_meshes(const scene::BuildingChunk& c) {
   std::vector<const gis::BuildingMesh*> m;
+  if (c.evicted) {
+    if (!c.blocks.indices.empty()) m.push_back(&c.blocks);
+    return m;
+  }
   if (c.mesh.indices.empty()) return m;
   m.push_back(&c.mesh);
   if (c.lods_revision == c.revision)
@@ -203,6 +207,7 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
   g.lods_revision = c.lods_revision;
   g.origin = c.mesh.origin;
   g.zmax = c.max_height;
+  g.blocks = c.evicted;
   g.levels.resize(keep);
   ClusteredMesh full_here, level_here;  // layouts made here when the chunk has none for its meshes
   auto lay_out = [&](ClusteredMesh& here, auto&& make) -> const ClusteredMesh* {
@@ -212,10 +217,10 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
     stats.lay_out_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return &here;
   };
-  const ClusteredMesh* full = c.prepared_clusters();
+  const ClusteredMesh* full = c.evicted ? nullptr : c.prepared_clusters();
   for (size_t l = keep; l < meshes.size(); ++l) {
     const gis::BuildingMesh& m = *meshes[l];
-    if (!full) full = lay_out(full_here, [&] { return cluster_building_mesh(c.mesh); });
+    if (!full) full = lay_out(full_here, [&] { return cluster_building_mesh(*meshes[0]); });
     const ClusteredMesh* prepared = l == 0 ? full : c.prepared_lod_clusters(l - 1);
     if (!prepared) prepared = lay_out(level_here, [&] { return cluster_like(m, *full); });
     const ClusteredMesh& cm = *prepared;
@@ -377,10 +382,11 @@ void GpuScene::rebuild_building_records() {
         }
         r.bmin = g.origin + glm::dvec2(r.lo);  // exact: the float bounds come back from bmin - origin
         r.bmax = g.origin + glm::dvec2(r.hi);
+        if (g.blocks) r.edge_count = 0;  // a stand-in has no outlines
         building_records_.push_back(r);
         building_draws_.push_back({DrawKind::Buildings, li, g.origin, r.bmin, r.bmax, g.zmax, r.first_index,
-                                   r.index_count, r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record});
-        if (c.edge_count)
+                                   r.index_count, r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record, g.blocks});
+        if (r.edge_count)
           edge_draws_.push_back({DrawKind::Edges, li, g.origin, r.bmin, r.bmax, g.zmax, r.edge_first, r.edge_count,
                                  r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record});
       }

@@ -39,6 +39,7 @@ struct DrawItem {
   int32_t vertex_offset;
   VkBuffer vb = VK_NULL_HANDLE, ib = VK_NULL_HANDLE;  ///< owned by the GpuScene
   uint32_t record = 0;  ///< buildings, edges: the chunk's index in building_records() (its instance)
+  bool blocks = false;  ///< buildings: a dropped chunk's blocks (scene::BuildingChunk::blocks), never picked
 };
 
 /// The building chunks of one scene layer: a run of building_records().
@@ -115,6 +116,7 @@ class GpuScene {
     uint64_t revision = 0, lods_revision = 0;
     glm::dvec2 origin{0.0};
     double zmax = 0.0;
+    bool blocks = false;  ///< levels[0] is the chunk's blocks (its meshes were dropped)
     std::vector<BuildingLevel> levels;  ///< empty when the chunk has no mesh
   };
   struct Layer {

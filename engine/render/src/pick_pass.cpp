@@ -119,7 +119,8 @@ uint32_t PickPass::pick(FrameView v, uint32_t x, uint32_t y, GpuScene& scene, co
     // Ground fills under everything (no depth), buildings, markers on top.
     for (const DrawItem& d : scene.ground_draws())
       if (d.kind == DrawKind::Fill) draw(d, fill_.get());
-    for (const DrawItem& d : scene.building_draws()) draw(d, buildings_.get());
+    for (const DrawItem& d : scene.building_draws())
+      if (!d.blocks) draw(d, buildings_.get());  // blocks stand in for buildings: nothing to pick
     for (const DrawItem& d : scene.marker_draws()) draw(d, markers_.get());
     vkCmdEndRenderPass(cmd);
     VkBufferImageCopy copy{};

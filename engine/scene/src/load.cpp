@@ -269,6 +269,7 @@ void build_buildings(Scene& scene, uint32_t layer_index, const std::string& heig
 void rebuild_building_chunk(const Scene& scene, const Layer& layer, BuildingChunk& c, gis::Extruder& ex) {
   c.mesh.clear();
   c.evicted = false;  // a dropped chunk that is edited has its mesh again
+  c.blocks = gis::BuildingMesh{};
   c.lods.clear();  // stale: build_chunk_lods makes new ones for the new revision
   c.lods_revision = 0;
   c.clusters.reset();  // stale too: a renderer lays the new mesh out itself

@@ -18,6 +18,8 @@ namespace {
 
 // The focus must move this far before the chunks are ranked again (a tile is kTileSize across).
 constexpr double kReplanMetres = 50.0;
+// The most a chunk's blocks take: kBlockGrid^2 boxes of 20 vertices and 10 triangles.
+constexpr uint64_t kBlocksBound = uint64_t{kBlockGrid} * kBlockGrid * (20 * sizeof(gis::BuildingVertex) + 30 * sizeof(uint32_t));
 
 double distance_to_box(glm::dvec2 p, glm::dvec2 lo, glm::dvec2 hi) {
   const glm::dvec2 d = glm::max(glm::max(lo - p, p - hi), glm::dvec2(0.0));
@@ -34,8 +36,9 @@ uint64_t layout_bytes(const std::shared_ptr<const gis::ClusteredMesh>& m) {
            : 0;
 }
 
-/// Drops a chunk's meshes and gives their memory back; its features, bounds and tile stay.
-void drop_meshes(BuildingChunk& c) {
+/// Drops a chunk's meshes and gives their memory back; its features, bounds and tile stay, and
+/// `blocks` (made before the drop) stands in for it.
+void drop_meshes(BuildingChunk& c, gis::BuildingMesh blocks) {
   const glm::dvec2 origin = c.mesh.origin;
   c.mesh = gis::BuildingMesh{};
   c.mesh.origin = origin;
@@ -44,16 +47,73 @@ void drop_meshes(BuildingChunk& c) {
   c.clusters.reset();
   c.lod_clusters = {};
   c.clusters_revision = 0;
+  c.blocks = std::move(blocks);
+  c.blocks.origin = origin;
   c.evicted = true;
 }
+
+/// The buildings of one grid cell of chunk_blocks.
+struct Cell {
+  double area = 0.0;              ///< m², of their footprints
+  glm::dvec2 moment{0.0};         ///< sum of area x centroid
+  double volume = 0.0;            ///< sum of area x height
+  double largest = -1.0;          ///< the largest footprint's area
+  uint32_t slot = 0;              ///< its building slot
+};
 
 }  // namespace
 
 uint64_t chunk_mesh_bytes(const BuildingChunk& c) {
-  uint64_t n = c.mesh.bytes() + layout_bytes(c.clusters);
+  uint64_t n = c.mesh.bytes() + layout_bytes(c.clusters) + c.blocks.bytes();
   for (const gis::BuildingLod& l : c.lods) n += l.mesh.bytes();
   for (const auto& lc : c.lod_clusters) n += layout_bytes(lc);
   return n;
+}
+
+gis::BuildingMesh chunk_blocks(const Scene& scene, const Layer& layer, const BuildingChunk& c) {
+  gis::BuildingMesh out;
+  out.origin = c.mesh.origin;
+  const glm::dvec2 lo = c.bmin, size = c.bmax - c.bmin;
+  if (!(size.x >= 0.0 && size.y >= 0.0)) return out;  // no bounds (no buildings)
+  const glm::dvec2 cell = glm::max(size / double(kBlockGrid), glm::dvec2(1e-6));
+  std::vector<Cell> cells(kBlockGrid * kBlockGrid);
+  load_detail::for_each_member_building(scene, layer, c, [&](const gis::Feature& f, uint32_t slot, float height_m) {
+    for (const gis::Polygon& p : f.geom.polygons) {
+      const double a = gis::polygon_area(p);
+      if (!(a > 0.0) || p.outer.empty()) continue;
+      glm::dvec2 centre(0.0);  // of the outer ring's points: inside a footprint for ordinary shapes
+      for (const glm::dvec2& q : p.outer) centre += q;
+      centre /= double(p.outer.size());
+      const glm::ivec2 at = glm::clamp(glm::ivec2(glm::floor((centre - lo) / cell)), glm::ivec2(0), glm::ivec2(kBlockGrid - 1));
+      Cell& k = cells[static_cast<size_t>(at.y * kBlockGrid + at.x)];
+      k.area += a;
+      k.moment += a * centre;
+      k.volume += a * std::max(0.0, double(height_m));
+      if (a > k.largest) k.largest = a, k.slot = slot;
+    }
+  });
+  gis::Extruder ex;
+  for (int y = 0; y < kBlockGrid; ++y)
+    for (int x = 0; x < kBlockGrid; ++x) {
+      const Cell& k = cells[static_cast<size_t>(y * kBlockGrid + x)];
+      if (k.largest < 0.0) continue;
+      const glm::dvec2 cmin = lo + cell * glm::dvec2(x, y), cmax = cmin + cell;
+      // A square of the group's area, clipped to its cell, kept inside the cell.
+      const glm::dvec2 half = glm::min(glm::dvec2(std::sqrt(k.area) * 0.5), cell * 0.5);
+      const glm::dvec2 centre = glm::clamp(k.moment / k.area, cmin + half, cmax - half);
+      gis::Polygon sq;
+      sq.outer = {centre - half, {centre.x + half.x, centre.y - half.y}, centre + half, {centre.x - half.x, centre.y + half.y}};
+      const size_t first = out.vertices.size();
+      if (!ex.add(sq, k.slot, out)) continue;
+      // The roof at the group's mean height, as a share of its largest building's (whose style
+      // the block takes, its height included).
+      const float own = k.slot < scene.buildings.size() ? scene.buildings[k.slot].height_m : 0.0f;
+      const float top = own > 0.0f ? static_cast<float>(k.volume / k.area) / own : 0.0f;
+      for (size_t i = first; i < out.vertices.size(); ++i)
+        if (out.vertices[i].top > 0.0f) out.vertices[i].top = top;
+    }
+  out.edge_indices.clear();  // a stand-in has no outlines
+  return out;
 }
 
 MeshResidency::MeshResidency(Scene& scene, uint64_t budget_bytes) : budget_(budget_bytes) {
@@ -138,6 +198,7 @@ size_t MeshResidency::collect(Scene& scene) {
     // Edited (rebuilt by update_features) or loaded anew meanwhile: the chunk has what it should.
     if (!c.evicted || c.revision != j.revision || !j.error.empty()) continue;
     c.mesh = std::move(j.mesh);
+    c.blocks = gis::BuildingMesh{};
     c.clusters = std::move(j.clusters);
     c.clusters_revision = revision;
     c.revision = revision;
@@ -172,6 +233,7 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
     uint32_t layer;
     size_t chunk;
     uint64_t bytes;
+    uint64_t blocks;  ///< its stand-in's bytes while dropped (an upper bound while it has its mesh)
     bool resident, restoring;
   };
   std::vector<Item> items;
@@ -186,19 +248,24 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
         if (c.mesh.indices.empty()) continue;  // nothing to keep (every member deleted, say)
         e.bytes = chunk_mesh_bytes(c);
         resident += e.bytes;
-      } else if (e.restoring) {
-        in_flight += e.bytes;
+      } else {
+        resident += c.blocks.bytes();  // its stand-in, there until the mesh is back
+        if (e.restoring) in_flight += e.bytes;
       }
-      items.push_back({distance_to_box(focus, c.bmin, c.bmax), li, ci, e.bytes, !c.evicted, e.restoring});
+      items.push_back({distance_to_box(focus, c.bmin, c.bmax), li, ci, e.bytes, c.evicted ? c.blocks.bytes() : kBlocksBound,
+                       !c.evicted, e.restoring});
     }
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.distance, a.layer, a.chunk) < std::tie(b.distance, b.layer, b.chunk);
   });
-  // The nearest chunks whose meshes fit together (at least the nearest one).
+  // The nearest chunks whose meshes fit together with the blocks of all the others (at least the
+  // nearest one).
+  std::vector<uint64_t> blocks_after(items.size() + 1, 0);
+  for (size_t i = items.size(); i-- > 0;) blocks_after[i] = blocks_after[i + 1] + items[i].blocks;
   size_t wanted = 0;
   for (uint64_t sum = 0; wanted < items.size(); ++wanted) {
-    if (wanted > 0 && sum + items[wanted].bytes > budget_) break;
+    if (wanted > 0 && sum + items[wanted].bytes + blocks_after[wanted + 1] > budget_) break;
     sum += items[wanted].bytes;
   }
   // Drops the farthest resident chunk past the wanted ones; false when there is none.
@@ -209,7 +276,9 @@ void MeshResidency::plan(Scene& scene, glm::dvec2 focus) {
     if (far <= wanted) return false;
     Item& it = items[--far];
     BuildingChunk& c = scene.layers[it.layer].building_chunks[it.chunk];
-    drop_meshes(c);
+    gis::BuildingMesh blocks = chunk_blocks(scene, scene.layers[it.layer], c);
+    resident += blocks.bytes();
+    drop_meshes(c, std::move(blocks));
     if (!dropped_revision) dropped_revision = ++scene.geometry_revision;
     c.revision = dropped_revision;
     it.resident = false;
@@ -326,6 +395,7 @@ ResidencyStats MeshResidency::stats(const Scene& scene) const {
         s.resident_bytes += chunk_mesh_bytes(c);
       } else {
         ++s.chunks_evicted;
+        s.blocks_bytes += c.blocks.bytes();
         if (known) s.evicted_bytes += entries_[li][ci].bytes;
         if (known && entries_[li][ci].restoring) ++s.chunks_restoring;
       }

@@ -449,7 +449,7 @@ void draw_mesh_budget_note(const scene::ResidencyStats& st) {
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
                        ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoInputs)) {
     const size_t all = st.chunks_resident + st.chunks_evicted;
-    ImGui::Text("远处建筑未显示 Far buildings not drawn: %zu of %zu chunks (memory budget %.0f MiB)", st.chunks_evicted, all,
+    ImGui::Text("远处建筑以体块显示 Far buildings shown as blocks: %zu of %zu chunks (memory budget %.0f MiB)", st.chunks_evicted, all,
                 static_cast<double>(st.budget_bytes) / (1024.0 * 1024.0));
     if (st.chunks_restoring > 0) ImGui::Text("重建中 Rebuilding %zu chunks near the view", st.chunks_restoring);
   }

@@ -6,7 +6,9 @@
 // and rebuilds those of chunks that come near again from their features on a worker thread
 // (exactly as update_features rebuilds an edited chunk), nearest first. A renderer sees a dropped
 // chunk as a chunk without a mesh (its revision changes) and a rebuilt one as new geometry, so
-// Renderer::update_geometry frees and uploads them like any other change.
+// Renderer::update_geometry frees and uploads them like any other change. A dropped chunk is drawn
+// as blocks (chunk_blocks: at most kBlockGrid^2 boxes whatever its size), counted in the budget,
+// so that a far area is not shown empty.
 //
 // Eviction waits until room is needed: a chunk that is no longer among the nearest stays until a
 // nearer one needs its bytes, so a camera moving back and forth over the edge of what fits does
@@ -37,15 +39,30 @@ namespace parktwin::scene {
 
 class Scene;
 struct BuildingChunk;
+struct Layer;
 
-/// The bytes a building chunk's meshes take in memory: its full mesh, its levels of detail and the
-/// cluster layouts made for them (what a renderer's building buffers hold a copy of too).
+/// The bytes a building chunk's meshes take in memory: its full mesh, its levels of detail, the
+/// cluster layouts made for them and its blocks (what a renderer's building buffers hold a copy of
+/// too).
 uint64_t chunk_mesh_bytes(const BuildingChunk& c);
+
+/// Cells per side of the grid chunk_blocks lays over a chunk (a 4 km tile: cells of 500 m).
+constexpr int kBlockGrid = 8;
+
+/// The stand-in drawn for a chunk of `layer` whose meshes were dropped: its buildings (members
+/// with a building slot) grouped by the cell of a kBlockGrid x kBlockGrid grid over the chunk's
+/// bounds that their footprint's centroid falls in, one block per cell with buildings. A block is
+/// a square with the group's footprint area (clipped to its cell), centred at the area-weighted
+/// centroid, as high as the group's area-weighted mean height (so its volume is theirs), styled as
+/// the group's largest building: its colour and status, and its height scales the block's. At
+/// most kBlockGrid^2 boxes of 20 vertices, whatever the number of buildings; no outlines.
+gis::BuildingMesh chunk_blocks(const Scene& scene, const Layer& layer, const BuildingChunk& c);
 
 struct ResidencyStats {
   uint64_t budget_bytes = 0;
   uint64_t resident_bytes = 0;  ///< meshes of the chunks that have theirs
   uint64_t evicted_bytes = 0;   ///< what the dropped chunks took when they last had their meshes
+  uint64_t blocks_bytes = 0;    ///< the dropped chunks' blocks (counted in the budget too)
   size_t chunks_resident = 0, chunks_evicted = 0, chunks_restoring = 0;
   size_t evictions = 0, restores = 0;  ///< so far
   double restore_s = 0.0;              ///< worker time spent rebuilding meshes, so far

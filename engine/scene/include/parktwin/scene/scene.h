@@ -83,6 +83,13 @@ struct BuildingChunk {
   /// (origin kept), `lods` and the layouts are empty, its features, bounds and tile stay, and its
   /// mesh comes back as it was when the camera comes near. update_features rebuilds it as usual.
   bool evicted = false;
+  /// While `evicted`: what is drawn in its place (residency.h, chunk_blocks), the chunk's buildings
+  /// merged into blocks, one per cell of a kBlockGrid x kBlockGrid grid over its bounds; empty
+  /// otherwise. Same origin and vertex format as `mesh`; its building indices are the slots whose
+  /// styles the blocks take. A stand-in, not buildings: renderers neither pick nor outline it.
+  gis::BuildingMesh blocks;
+  /// The mesh a renderer draws: `blocks` while evicted, else `mesh`.
+  const gis::BuildingMesh& drawn_mesh() const { return evicted ? blocks : mesh; }
   /// Levels of detail, coarser with each index (tolerances gis::kBuildingLodTolerances, 4 m then
   /// 8 m): same origin, vertex format and building indices as `mesh`, every building present, ground
   /// cover within lods[i].error_m of the full footprints (see gis/lod.h). A renderer may draw level

@@ -181,8 +181,8 @@ void draw_park_labels(const scene::Scene& scene, const scene::Camera& camera);
 void draw_stream_progress(const std::string& layer_title, const scene::StreamProgress& p);
 
 /// While building meshes are kept within a budget (--mesh-budget-mb) and some chunks dropped
-/// theirs: a note at the top centre that far buildings are not drawn, how many chunks of how
-/// many, and the budget, so that an empty area is not read as having no buildings.
+/// theirs: a note at the top centre that far buildings are shown as blocks (scene::chunk_blocks),
+/// how many chunks of how many, and the budget, so that a block is not read as a building.
 void draw_mesh_budget_note(const scene::ResidencyStats& st);
 
 /// The overlay used for stills (`parktwin render`): title, view caption and attribution only.
