@@ -96,8 +96,8 @@ TEST(MeshResidencyRender, DroppedMeshesAreNotDrawnAndComeBackExactlyWithinTheSam
 
   // Back and forth between the corners: every move drops and rebuilds about two fifths of the
   // meshes; the buffers are packed again rather than grown.
-  // The first moves may grow them once, a little (the blocks of the chunks dropped by the move
-  // come in beside the meshes; 35.2 to 36.2 MB here), then not again.
+  // The first moves may grow them once, a little (blocks hold more vertices per index than the
+  // loaded meshes the buffers were sized by: 35.2 to 36.2 MB here), then not again.
   uint64_t settled_bytes = 0;
   for (int k = 0; k < 6; ++k) {
     near.finish(s, k % 2 ? s.bmin : s.bmax);

@@ -284,3 +284,36 @@ TEST(MeshResidency, BlocksKeepTheAreaAndVolumeOfTheirChunksBuildings) {
   }
   EXPECT_GE(checked, 9u);
 }
+
+// The dropped chunks' blocks take room in the budget: with a budget that holds the four chunks
+// nearest to the focus but not also the blocks of the others, three keep their meshes.
+TEST(MeshResidency, TheBlocksOfDroppedChunksCountInTheBudget) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);
+  const Layer& l = s.layers[li];
+  std::vector<size_t> order(l.building_chunks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return gap(s.bmin, l.building_chunks[a]) < gap(s.bmin, l.building_chunks[b]);
+  });
+  ASSERT_GE(order.size(), 9u);
+  uint64_t four = 0, blocks_of_rest = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const BuildingChunk& c = l.building_chunks[order[k]];
+    if (k < 4) four += bytes_held(c);
+    else blocks_of_rest += chunk_blocks(s, l, c).bytes();
+  }
+  ASSERT_GT(blocks_of_rest, 0u);
+  const uint64_t budget = four + blocks_of_rest - 1;
+  MeshResidency r(s, budget);
+  r.finish(s, s.bmin);
+  uint64_t held = 0;
+  size_t kept = 0;
+  for (const BuildingChunk& c : l.building_chunks) {
+    held += bytes_held(c);  // meshes of the kept chunks, blocks of the dropped ones
+    kept += c.evicted ? 0 : 1;
+  }
+  EXPECT_LE(held, budget);
+  EXPECT_EQ(kept, 3u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_FALSE(l.building_chunks[order[k]].evicted) << "the nearest three keep theirs";
+}
