@@ -26,6 +26,11 @@ check help 0 "$PT" --help
 check wall_mesh_budget 2 "$PT" wall --mesh-budget-mb 8
 expect_text wall_mesh_budget "--mesh-budget-mb is not used by a wall"
 expect_text wall_mesh_budget "--layout FILE"
+# bench scale's counts are whole numbers in range, refused before anything is generated.
+for bad in 5x 0 ""; do
+  check "scale_frames_${bad:-empty}" 2 "$PT" bench scale --frames "$bad"
+  expect_text "scale_frames_${bad:-empty}" "--frames wants a count"
+done
 for sub in render bench layers; do expect_text help "parktwin $sub"; done
 
 check unknown_option 2 "$PT" --frobnicate

@@ -398,6 +398,7 @@ int run_child(const LayerBenchOptions& o) {
   if (residency)
     std::cout << "mesh_budget_mb=" << o.mesh_budget_mb << "\n"
               << "meshes_resident_mb=" << fixed(static_cast<double>(held.resident_bytes) / (1024.0 * 1024.0), 1) << "\n"
+              << "blocks_mb=" << fixed(static_cast<double>(held.blocks_bytes) / (1024.0 * 1024.0), 2) << "\n"
               << "chunks_resident=" << held.chunks_resident << "\nchunks_evicted=" << held.chunks_evicted << "\n"
               << "residency_evictions=" << held.evictions << "\nresidency_restores=" << held.restores << "\n"
               << "residency_move_s=" << fixed(move_s, 3) << "\nresidency_move_restores=" << move_restores << "\n"

@@ -75,12 +75,12 @@ int run_bench_scale(int argc, char** argv) {
     } else if (a == "--keep") {
       keep = value();
     } else if (a == "--frames") {
-      const std::string v = value();
-      base.frames = std::atoi(v.c_str());
-      if (base.frames < 1 || base.frames > 10000) {
+      const auto n = args::whole_in(value(), 1, 10000);  // '5x' or '' refused, not read as 5 or 0
+      if (!n) {
         std::cerr << "parktwin bench scale: --frames wants a count in [1, 10000]\n";
         return 2;
       }
+      base.frames = static_cast<int>(*n);
     } else if (a == "--mesh-budget-mb") {
       const auto n = args::whole_in(value(), 1, 1e9);
       if (!n) {
