@@ -19,7 +19,7 @@
 namespace parktwin::test {
 namespace {
 
-TEST(MeshResidencyRender, DroppedMeshesAreNotDrawnAndComeBackExactlyWithinTheSameBuffers) {
+TEST(MeshResidencyRender, DroppedChunksDrawBlocksAndTheirMeshesComeBackExactlyWithinTheSameBuffers) {
   scene::Scene s(gis::SceneFrame::jiangxi());
   const uint32_t li = scene::testing::add_synthetic_buildings(s, 20000, 5, "footprints", false);
   const scene::Layer& l = s.layers[li];

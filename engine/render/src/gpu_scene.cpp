@@ -180,12 +180,10 @@ void populate_write(void* p, size_t bytes) {
 /// built for its current geometry; only its blocks when its meshes were dropped.
 std::vector<const gis::BuildingMesh*> chunk_meshes(const scene::BuildingChunk& c) {
   std::vector<const gis::BuildingMesh*> m;
-  if (c.evicted) {
-    if (!c.blocks.indices.empty()) m.push_back(&c.blocks);
-    return m;
-  }
-  if (c.mesh.indices.empty()) return m;
-  m.push_back(&c.mesh);
+  const gis::BuildingMesh& drawn = c.drawn_mesh();
+  if (drawn.indices.empty()) return m;
+  m.push_back(&drawn);
+  if (c.evicted) return m;  // blocks have no levels
   if (c.lods_revision == c.revision)
     for (const gis::BuildingLod& l : c.lods)
       if (!l.mesh.indices.empty()) m.push_back(&l.mesh);

@@ -50,10 +50,11 @@ uint64_t chunk_mesh_bytes(const BuildingChunk& c);
 constexpr int kBlockGrid = 8;
 
 /// The stand-in drawn for a chunk of `layer` whose meshes were dropped: its buildings (members
-/// with a building slot) grouped by the cell of a kBlockGrid x kBlockGrid grid over the chunk's
-/// bounds that their footprint's centroid falls in, one block per cell with buildings. A block is
-/// a square with the group's footprint area (clipped to its cell), centred at the area-weighted
-/// centroid, as high as the group's area-weighted mean height (so its volume is theirs), styled as
+/// with a building slot), each polygon grouped by the cell of a kBlockGrid x kBlockGrid grid over
+/// the chunk's bounds that the mean of its outer ring's points falls in, one block per cell with
+/// buildings. A block is a square with the group's footprint area (clipped to its cell), centred
+/// at the area-weighted mean of those points (moved inside the cell where it would cross it), as
+/// high as the group's area-weighted mean height (so its volume is theirs), styled as
 /// the group's largest building: its colour and status, and its height scales the block's. At
 /// most kBlockGrid^2 boxes of 20 vertices, whatever the number of buildings; no outlines.
 gis::BuildingMesh chunk_blocks(const Scene& scene, const Layer& layer, const BuildingChunk& c);
