@@ -102,7 +102,7 @@ bool Viewer::keep_meshes_near() {
   const bool changed = residency->update(scene, glm::dvec2(camera.target));
   if (changed)
     if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
-  ui::draw_mesh_budget_note(residency->stats(scene));  // on a wall output too: an empty area is explained
+  ui::draw_mesh_budget_note(residency->stats(scene));  // on a wall output too: the blocks are explained
   if (!residency->error().empty() && !residency_error_told) {
     residency_error_told = true;
     scene.warnings.push_back(residency->error() + " (those buildings stay hidden until the camera comes back)");
