@@ -380,7 +380,6 @@ void GpuScene::rebuild_building_records() {
         }
         r.bmin = g.origin + glm::dvec2(r.lo);  // exact: the float bounds come back from bmin - origin
         r.bmax = g.origin + glm::dvec2(r.hi);
-        if (g.blocks) r.edge_count = 0;  // a stand-in has no outlines
         building_records_.push_back(r);
         building_draws_.push_back({DrawKind::Buildings, li, g.origin, r.bmin, r.bmax, g.zmax, r.first_index,
                                    r.index_count, r.vertex_offset, building_vb_.vk(), building_ib_.vk(), record, g.blocks});

@@ -47,8 +47,7 @@ void drop_meshes(BuildingChunk& c, gis::BuildingMesh blocks) {
   c.clusters.reset();
   c.lod_clusters = {};
   c.clusters_revision = 0;
-  c.blocks = std::move(blocks);
-  c.blocks.origin = origin;
+  c.blocks = std::move(blocks);  // chunk_blocks gave it the chunk's origin
   c.evicted = true;
 }
 
