@@ -12,7 +12,8 @@
 # goes to the terminal and to $OUT/device_log.txt (OUT defaults to /tmp/out); the bench lines alone to
 # $OUT/device_bench.txt, the wall bench's stitched frame to $OUT/.
 # BENCH_SET=edit runs only parktwin bench edit (edit to frame, save, a 20-run kill -9 loop).
-# BENCH_SET=layers runs only the big-layer figures: parktwin bench scale --max 10m at 3840x2160
+# BENCH_SET=layers runs only the big-layer figures: parktwin bench flows (the adaptive flow budget),
+# then parktwin bench scale --max 10m at 3840x2160
 # (100k, 1M and 10M generated footprints, kept in SCALE_DIR, default /tmp/parktwin-scale, for a
 # rerun), then at 1920x1080 (the size of the figures from the CPU machines), both in one budget
 # (BUDGET_S defaults to 540 there).
@@ -171,8 +172,13 @@ main() {
     # 10M footprints: about 90 s to generate on 2 cores, 34 GiB of memory and 12 GB of meshes;
     # the bench skips a size that will not fit. The files are made once, then reused by name.
     SCALE_DIR=${SCALE_DIR:-/tmp/parktwin-scale}
-    run bench_scale_2160p 420 bench scale --max 10m --size 3840x2160 --frames 10 --keep "$SCALE_DIR"
-    run bench_scale_1080p 240 bench scale --max 10m --size 1920x1080 --frames 10 --keep "$SCALE_DIR"
+    run bench_flows 60 bench flows  # the flow budget that follows the GPU time: all 100k arcs?
+    # The VM's memory may grow as it is used (MemAvailable can start low): the 10M memory check takes
+    # ASSUME_MEMORY_GB (default 110 of the machine's 128 GiB) instead.
+    grep -E 'MemTotal|MemAvailable' /proc/meminfo
+    MEM=(--assume-memory-gb "${ASSUME_MEMORY_GB:-110}")
+    run bench_scale_2160p 420 bench scale --max 10m --size 3840x2160 --frames 10 --keep "$SCALE_DIR" "${MEM[@]}"
+    run bench_scale_1080p 240 bench scale --max 10m --size 1920x1080 --frames 10 --keep "$SCALE_DIR" "${MEM[@]}"
   else
     run bench_wall 120 bench wall --nodes 8
     cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null
@@ -185,7 +191,7 @@ main() {
 
   say "summary (${BUDGET_S}s budget, $(($(date +%s) - T0))s used):"
   for r in "${RESULTS[@]}"; do echo "  $r"; done
-  grep -hE '^## |^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps|edit_to_frame_ms(_100k)?|edit_to_frame_ratio_100k|save_1000_features_gpkg_ms|crash_(runs|corrupt|lost_edits)|scale_[0-9a-z]+_(first_frame_s|complete_frame_s|frame_ms|frame_cpu_ms|gpu_memory_mb|peak_rss_mb|skipped|error)|scale_[0-9a-z]+_over_100k_[a-z_]+)=' "$BENCH" | sed 's/^/  /'
+  grep -hE '^## |^(device|wall_(join_s|skew_frames_max|barrier_p50_ms|barrier_p99_ms|stitch_diff_pct|node_drop_stall_ms)|frame_ms_[a-z]+|load_to_first_frame_s|flows_100k_frame_ms|flows_100k_adaptive_[a-z_]+|declutter_10k_ms|record_[0-9x]+_(mp4_)?fps|edit_to_frame_ms(_100k)?|edit_to_frame_ratio_100k|save_1000_features_gpkg_ms|crash_(runs|corrupt|lost_edits)|scale_[0-9a-z]+_(first_frame_s|complete_frame_s|frame_ms|frame_cpu_ms|gpu_memory_mb|peak_rss_mb|skipped|error)|scale_[0-9a-z]+_over_100k_[a-z_]+)=' "$BENCH" | sed 's/^/  /'
   say "log: $LOG, bench lines: $BENCH"
 }
 

@@ -54,6 +54,7 @@ double mem_available_mb() {
 
 int run_bench_scale(int argc, char** argv) {
   std::string max = "1m", keep;
+  double assume_memory_mb = 0.0;  // --assume-memory-gb: instead of MemAvailable
   LayerBenchOptions base;
   base.look = kLook;
   base.height_attr = "height";
@@ -88,6 +89,15 @@ int run_bench_scale(int argc, char** argv) {
         return 2;
       }
       base.mesh_budget_mb = static_cast<uint64_t>(*n);
+    } else if (a == "--assume-memory-gb") {
+      // For machines whose memory grows as it is used (a VM with a balloon), where MemAvailable
+      // at the start says less than the machine will give.
+      const auto n = args::whole_in(value(), 1, 1e6);
+      if (!n) {
+        std::cerr << "parktwin bench scale: --assume-memory-gb wants a whole number of GiB from 1 to 1e6\n";
+        return 2;
+      }
+      assume_memory_mb = *n * 1024.0;
     } else if (a == "--size") {
       const std::string v = value();
       if (!parse_size(v, base.width, base.height)) {
@@ -96,7 +106,8 @@ int run_bench_scale(int argc, char** argv) {
       }
     } else {
       std::cerr << "parktwin bench scale: unknown option " << a
-                << " (options: --max 100k|1m|10m, --keep DIR, --frames N, --size WxH, --mesh-budget-mb N)\n";
+                << " (options: --max 100k|1m|10m, --keep DIR, --frames N, --size WxH, --mesh-budget-mb N, "
+                   "--assume-memory-gb N)\n";
       return 2;
     }
   }
@@ -144,11 +155,13 @@ int run_bench_scale(int argc, char** argv) {
       const double fixed_mb = base.mesh_budget_mb && m.count("meshes_resident_mb") && m.count("gpu_memory_mb")
                                   ? m.at("meshes_resident_mb") + m.at("gpu_memory_mb")
                                   : 0.0;
-      const double need_mb = 10.0 * (m.at("peak_rss_mb") - fixed_mb) + fixed_mb, have_mb = mem_available_mb();
+      const double need_mb = 10.0 * (m.at("peak_rss_mb") - fixed_mb) + fixed_mb;
+      const double have_mb = assume_memory_mb > 0 ? assume_memory_mb : mem_available_mb();
       if (have_mb > 0 && need_mb > 0.9 * have_mb) {
         std::cout << p << "skipped=needs about " << fmt(need_mb / 1024.0, 0) << " GiB of memory (10x the 1M run's peak"
                   << (fixed_mb > 0 ? " less its budgeted meshes" : "") << "), "
-                  << fmt(have_mb / 1024.0, 0) << " GiB available\n";
+                  << fmt(have_mb / 1024.0, 0) << " GiB available"
+                  << (assume_memory_mb > 0 ? " (--assume-memory-gb)" : "") << "\n";
         continue;
       }
     }

@@ -401,6 +401,7 @@ Result<Image> VulkanRenderer::render_offscreen(const FrameInput& in, uint32_t w,
   v.cmd = slot.cmd;
   v.slot = slot_index;
   v.stats = &stats_;
+  v.adaptive_budget = in.adaptive_flow_budget;
   v.set_camera(in, w, h);
   record_frame(v, pass_readback_.vk(), offscreen_.framebuffers[0].vk());
   VkBufferImageCopy copy{};

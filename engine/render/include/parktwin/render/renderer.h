@@ -176,6 +176,9 @@ struct FrameInput {
   ImDrawData* ui = nullptr;  ///< ImGui draw data to composite on top, or null
   glm::dvec4 subrect{0.0, 0.0, 1.0, 1.0};  ///< off-axis part of the full view (tiles, video walls)
   bool read_back = true;     ///< offscreen: copy the image to host memory (benchmarks may skip it)
+  /// Offscreen: the flow budget follows the measured GPU time, as it does for window frames
+  /// (`bench flows`). Off by default, so that a still draws the same arcs on every device.
+  bool adaptive_flow_budget = false;
   /// Window: render and submit, but keep the present until present_held() (wall nodes present
   /// after the swap barrier). Not presented, the frame is drawn over by the next render_window.
   bool hold_present = false;
