@@ -17,7 +17,8 @@
 # (100k, 1M and 10M generated footprints, kept in SCALE_DIR, default /tmp/parktwin-scale, for a
 # rerun), then at 1920x1080 (the size of the figures from the CPU machines), both in one budget
 # (BUDGET_S defaults to 540 there).
-# Environment: OUT, BUDGET_S, TARBALL, BENCH_SET; DEVICE_MATCH, the device name the smoke check wants (default
+# SCALE_MAX (default 10m) and SCALE_FRAMES (default 10) are bench scale's --max and --frames there.
+# Environment: OUT, BUDGET_S, TARBALL, BENCH_SET, SCALE_MAX, SCALE_FRAMES; DEVICE_MATCH, the device name the smoke check wants (default
 # NVIDIA; llvmpipe to try this script with lavapipe); VK_DRIVER_FILES (default: NVIDIA's json under
 # /usr/local/nvidia or a standard ICD folder); PARKTWIN_NO_FONT_INSTALL=1: do not copy the bundled UI
 # font to /usr/share/fonts/truetype/wqy when it is missing there (parktwin looks nowhere else).
@@ -177,8 +178,9 @@ main() {
     # ASSUME_MEMORY_GB (default 110 of the machine's 128 GiB) instead.
     grep -E 'MemTotal|MemAvailable' /proc/meminfo
     MEM=(--assume-memory-gb "${ASSUME_MEMORY_GB:-110}")
-    run bench_scale_2160p 420 bench scale --max 10m --size 3840x2160 --frames 10 --keep "$SCALE_DIR" "${MEM[@]}"
-    run bench_scale_1080p 240 bench scale --max 10m --size 1920x1080 --frames 10 --keep "$SCALE_DIR" "${MEM[@]}"
+    SCALE=(--max "${SCALE_MAX:-10m}" --frames "${SCALE_FRAMES:-10}" --keep "$SCALE_DIR" "${MEM[@]}")
+    run bench_scale_2160p 420 bench scale --size 3840x2160 "${SCALE[@]}"
+    run bench_scale_1080p 240 bench scale --size 1920x1080 "${SCALE[@]}"
   else
     run bench_wall 120 bench wall --nodes 8
     cp /tmp/parktwin-bench-wall-stitched.png "$OUT/" 2>/dev/null

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <cstring>
 
 #include "gpu_types.h"
@@ -24,10 +25,6 @@ const uint32_t kFlowsFrag[] = {
 
 /// Segments per ribbon in each level-of-detail bin (shaders/flows_cull.comp picks the bin).
 constexpr uint32_t kFlowBinSegments[3] = {3, 8, 24};
-/// Offscreen frames draw at most about this many arcs; beyond it the smallest by value give way.
-/// Window frames follow the frame time instead (FlowBudget).
-constexpr uint32_t kFlowBudget = 4000;
-constexpr double kFlowMinLogValueStart = 0.0;
 constexpr VkShaderStageFlags kFlowStages =
     VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT | VK_SHADER_STAGE_COMPUTE_BIT;
 
@@ -80,7 +77,7 @@ void FlowPass::upload(const scene::Scene& scene, GpuScene& gpu) {
     g.len_m = static_cast<float>(glm::length(a.b - a.a));
     g.pad0 = a.value_yuan_per_year > 0.0 ? static_cast<float>(std::log10(a.value_yuan_per_year)) : 0.0f;
   }
-  min_log_value_ = kFlowMinLogValueStart;
+  budget_.reset_cut();
   arcs_ = gpu.make_static_buffer(gpu_arcs.data(), gpu_arcs.size() * sizeof(FlowArcGpu), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   const size_t n = std::max<size_t>(1, arcs.size());
   const size_t enterprises = std::max<size_t>(1, scene.enterprises.size());
@@ -142,10 +139,13 @@ void FlowPass::record_culling(const FrameView& v) {
   vkCmdPipelineBarrier(v.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, nullptr,
                        0, nullptr);
   FlowConstants pc = constants(v);
-  pc.min_log_value = static_cast<float>(min_log_value_);
+  pc.min_log_value = static_cast<float>(budget_.value_cut());
+  // A cut decided for the whole picture (tiles) is not the budget's to move: each tile counts only
+  // its part (NaN equals no cut, so its count is not taken).
+  slot.cut = f.flows.min_value_yuan ? std::numeric_limits<double>::quiet_NaN() : budget_.value_cut();
   if (f.flows.min_value_yuan)  // decided once for all parts of the picture
     pc.min_log_value = *f.flows.min_value_yuan > 0.0 ? static_cast<float>(std::log10(*f.flows.min_value_yuan))
-                                                     : static_cast<float>(kFlowMinLogValueStart);
+                                                     : static_cast<float>(FlowBudget::kNoCut);
   vkCmdBindPipeline(v.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cull_.get());
   vkCmdBindDescriptorSets(v.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.vk(), 0, 1, &slot.set, 0, nullptr);
   vkCmdPushConstants(v.cmd, layout_.vk(), kFlowStages, 0, sizeof pc, &pc);
@@ -160,24 +160,15 @@ void FlowPass::record_culling(const FrameView& v) {
 void FlowPass::adapt_budget(Slot& slot, RenderStats& stats, bool adaptive) {
   // The slot's fence has been waited on: its indirect buffer holds the counts of its last frame,
   // and stats.gpu_ms that frame's GPU time.
-  uint32_t budget = kFlowBudget;
   if (slot.counts_valid) {
     const auto* cmds = static_cast<const VkDrawIndirectCommand*>(slot.indirect.mapped());
     const uint32_t drawn = cmds[0].instanceCount + cmds[1].instanceCount + cmds[2].instanceCount;
     stats.flows_drawn = drawn;
-    if (adaptive) {
-      budget_.observe(stats.gpu_ms, drawn);
-      budget = budget_.arcs();
-    }
-    if (drawn > budget) {
-      min_log_value_ = std::max(min_log_value_, 6.5) + std::min(1.0, 0.3 * std::log2(double(drawn) / budget));
-    } else if (drawn < budget / 2 && min_log_value_ > kFlowMinLogValueStart) {
-      min_log_value_ -= 0.1;
-      if (min_log_value_ < 6.5) min_log_value_ = kFlowMinLogValueStart;
-    }
+    budget_.observe(stats.gpu_ms, drawn, adaptive, slot.cut);
   }
-  stats.flows_budget = adaptive ? budget_.arcs() : kFlowBudget;
-  stats.flows_min_value_yuan = min_log_value_ > kFlowMinLogValueStart ? std::pow(10.0, min_log_value_) : 0.0;
+  stats.flows_budget = adaptive ? budget_.arcs() : budget_.params().fixed_arcs;
+  const double cut = budget_.value_cut();
+  stats.flows_min_value_yuan = cut > FlowBudget::kNoCut ? std::pow(10.0, cut) : 0.0;
   slot.counts_valid = true;
 }
 

@@ -160,6 +160,7 @@ class FlowPass {
     VkDescriptorSet set = VK_NULL_HANDLE;
     uint64_t live_revision = UINT64_MAX;
     bool counts_valid = false;  ///< the indirect buffer holds counts of a finished frame
+    double cut = 0.0;           ///< the value cut that frame was drawn with (FlowBudget::observe)
   };
   FlowConstants constants(const FrameView& v) const;
   /// Reads the arcs the slot's last frame drew and moves the value threshold towards the budget.
@@ -175,10 +176,9 @@ class FlowPass {
   uint32_t count_ = 0;
   size_t live_count_ = 0;  ///< enterprises the live-pace buffers hold
   glm::dvec2 origin_{0.0};
-  /// Enterprise arcs below this log10(yuan/yr) are not drawn: raised while more than the budget
-  /// of arcs are visible, so a view full of flows shows its largest ones and stays fast.
-  double min_log_value_ = 0.0;
-  FlowBudget budget_;  ///< arcs per window frame, from the GPU frame time
+  /// Arcs per frame (window frames: from the GPU frame time) and the value cut under which
+  /// enterprise arcs are not drawn, so that a view full of flows shows its largest ones and stays fast.
+  FlowBudget budget_;
 };
 
 /// Object ids (R32_UINT, one sample) of ground features, buildings and markers at one pixel.
