@@ -174,8 +174,8 @@ main() {
     # the bench skips a size that will not fit. The files are made once, then reused by name.
     SCALE_DIR=${SCALE_DIR:-/tmp/parktwin-scale}
     run bench_flows 60 bench flows  # the flow budget that follows the GPU time: all 100k arcs?
-    # The VM's memory may grow as it is used (MemAvailable can start low): the 10M memory check takes
-    # ASSUME_MEMORY_GB (default 110 of the machine's 128 GiB) instead.
+    # The 10M memory check takes ASSUME_MEMORY_GB (default 110 of the machine's 128 GiB) rather than
+    # MemAvailable, in case a VM's memory grows as it is used (on 2026-12-04 it read 125 GiB at once).
     grep -E 'MemTotal|MemAvailable' /proc/meminfo
     MEM=(--assume-memory-gb "${ASSUME_MEMORY_GB:-110}")
     SCALE=(--max "${SCALE_MAX:-10m}" --frames "${SCALE_FRAMES:-10}" --keep "$SCALE_DIR" "${MEM[@]}")

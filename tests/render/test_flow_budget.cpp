@@ -141,6 +141,34 @@ TEST(FlowBudget, StillsKeepTheFixedBudget) {
   EXPECT_EQ(b.value_cut(), FlowBudget::kNoCut);
 }
 
+TEST(FlowBudget, StillsSettleInTwentyFrames) {
+  // A recorded tour's first frames: 40k arcs in view, the stills' budget of 4,000.
+  FlowBudget b;
+  const auto drawn = Device{4.4, 1.7, 40000}.run(b, 20, nullptr, false);
+  EXPECT_GE(drawn.back(), b.params().fixed_arcs * 0.75);
+  EXPECT_LE(drawn.back(), b.params().fixed_arcs * 1.05);
+}
+
+TEST(FlowBudget, AViewChangeIsFollowed) {
+  // 10 ms fixed and 1 us per arc (about 23k arcs fit the target): a view with 100k arcs, then one
+  // with 20k (all of them fit: the cut must let every one through), then the first again (it must
+  // come back).
+  FlowBudget b;
+  const Device wide{10.0, 1.0, 100000}, park{10.0, 1.0, 20000};
+  wide.run(b, 60);
+  ASSERT_GT(b.value_cut(), FlowBudget::kNoCut);
+  const auto in_park = park.run(b, 40);
+  EXPECT_EQ(in_park.back(), 20000u);
+  EXPECT_LT(b.value_cut(), 7.0);  // off, or under every arc's value
+  std::vector<double> ms;
+  const auto back = wide.run(b, 60, &ms);
+  const double target = b.params().target_ms;
+  for (int i = 40; i < 60; ++i) {
+    EXPECT_LE(ms[i], 1.15 * target) << "frame " << i;
+    EXPECT_GE(back[i], 12000u) << "frame " << i;
+  }
+}
+
 TEST(FlowBudget, UnmeasuredFramesChangeNothing) {
   FlowBudget b;
   for (int i = 0; i < 20; ++i) b.observe(0.0, 4000, true, b.value_cut());

@@ -60,7 +60,7 @@ int run_bench_flows(const app::AppOptions& opt) {
             << "x, default scene plus N random links between its 241 enterprises (seed 1269), dashes animated, "
                "median of 10 frames after 6 (shader compilation, drawing budget settling), the stills' fixed budget "
                "of about 4000 arcs; flows_100k_adaptive_*: the window's budget, which follows the measured GPU time "
-               "(target 33 ms), median of 10 frames after 60, not read back\n";
+               "(target 33 ms), median of 10 frames after 60, not read back; _in_view: the arcs drawn with no cut\n";
   for (size_t n : {size_t(0), size_t(10000), size_t(100000)}) {
     synthetic_links(**scene, n, 1269);
     if (auto up = r.upload_scene(**scene); !up) {
@@ -112,17 +112,30 @@ int run_bench_flows(const app::AppOptions& opt) {
         gpu.push_back(r.stats().gpu_ms);
       }
     }
-    const auto& st = r.stats();
+    const auto st = r.stats();
+    // The arcs in view with no cut: three frames with the cut set to nothing for the picture (the
+    // counts arrive a frame late; such frames leave the budget's cut as it was).
+    for (int i = 0; i < 3; ++i) {
+      const auto snap = snapshots.build(**scene, *cam, 0.0, 0.0);
+      render::FrameInput in;
+      in.frame = snap.get();
+      in.read_back = false;
+      if (auto img = r.render_offscreen(in, W, H); !img) {
+        std::cerr << "parktwin bench flows: " << img.error().message << "\n";
+        return 1;
+      }
+    }
+    const uint32_t in_view = r.stats().flows_drawn;
     const std::string suffix = std::string(view) == "nanchang" ? "" : "_province";
     std::cout << "flows_100k_adaptive_frame_ms" << suffix << "=" << median(frame) << "\n";
     std::cout << "flows_100k_adaptive_gpu_ms" << suffix << "=" << median(gpu) << "\n";
     std::cout << "flows_100k_adaptive_drawn" << suffix << "=" << st.flows_drawn << "\n";
     std::cout << "flows_100k_adaptive_budget" << suffix << "=" << st.flows_budget << "\n";
     std::cout << "flows_100k_adaptive_min_value_yuan" << suffix << "=" << st.flows_min_value_yuan << "\n";
-    // Held back: the budget, not the view, limited the arcs (a value threshold in force, or the
-    // budget full): the smallest by value gave way.
-    const bool held = st.flows_min_value_yuan > 0.0 || st.flows_drawn >= st.flows_budget;
-    std::cout << "flows_100k_adaptive_held_back" << suffix << "=" << (held ? "yes" : "no") << "\n";
+    std::cout << "flows_100k_adaptive_in_view" << suffix << "=" << in_view << "\n";
+    // Held back: the cut, not the view, limited the arcs (the smallest by value gave way).
+    std::cout << "flows_100k_adaptive_held_back" << suffix << "=" << (st.flows_drawn < in_view ? "yes" : "no")
+              << "\n";
   }
   return 0;
 }

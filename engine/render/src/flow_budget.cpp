@@ -35,27 +35,38 @@ void FlowBudget::observe(double gpu_ms, uint32_t arcs_drawn, bool adaptive, doub
   if (cut_drawn_with != cut_) return;
   const double budget = adaptive ? arcs_ : static_cast<double>(p_.fixed_arcs);
   const double drawn = static_cast<double>(arcs_drawn);
-  // The count falls as the cut rises, but by how much depends on the arcs in view: the cut moves
-  // in steps that grow while they keep one direction and halve when the count crosses over, and
-  // holds while the count is between 0.8 and 1 of the budget.
+  // The count falls as the cut rises, but by how much depends on the arcs in view. The cut holds
+  // while the count is between 0.8 and 1 of the budget; else it aims at 0.9 of it: between the
+  // last two counts when they lie on both sides (interpolated), otherwise in steps that grow
+  // while they keep one direction and halve when the count crosses over.
   int dir = 0;
   if (drawn > budget) dir = 1;
   else if (cut_ > kNoCut && drawn < 0.8 * budget) dir = -1;
+  const double here = std::max(cut_, kLowestCut);  // no cut counts the same as the lowest one
+  const double goal = 0.9 * budget;
+  const bool bracketed = seen_ && seen_cut_ != here && (seen_drawn_ - goal) * (drawn - goal) < 0.0;
+  const double seen_cut = seen_cut_, seen_drawn = seen_drawn_;
+  seen_ = true;
+  seen_cut_ = here;
+  seen_drawn_ = drawn;
   if (dir == 0) return;
-  if (last_dir_ == 0)  // the first move: in proportion to how far over the count is
-    step_ = dir > 0 ? std::clamp(0.3 * std::log2(drawn / budget), kFirstStep, 1.0) : kFirstStep;
-  else
-    step_ = last_dir_ == -dir ? std::max(step_ * 0.5, 0.01) : std::min(step_ * 1.5, 1.0);
-  last_dir_ = dir;
-  if (dir > 0) {
-    cut_ = std::max(cut_, kLowestCut) + step_;
+  double next;
+  if (bracketed) {
+    next = here + (seen_cut - here) * (drawn - goal) / (drawn - seen_drawn);
+    step_ = std::max(std::abs(next - here), 0.01);
   } else {
-    cut_ -= step_;
-    if (cut_ < kLowestCut) {
-      cut_ = kNoCut;
-      last_dir_ = 0;
-      step_ = kFirstStep;
-    }
+    if (last_dir_ == 0)  // the first move: in proportion to how far over the count is
+      step_ = dir > 0 ? std::clamp(0.3 * std::log2(drawn / budget), kFirstStep, 1.0) : kFirstStep;
+    else
+      step_ = last_dir_ == -dir ? std::max(step_ * 0.5, 0.01) : std::min(step_ * 1.5, 1.0);
+    next = here + dir * step_;
+  }
+  last_dir_ = dir;
+  cut_ = next;
+  if (cut_ < kLowestCut) {
+    cut_ = kNoCut;
+    last_dir_ = 0;
+    step_ = kFirstStep;
   }
 }
 

@@ -10,8 +10,9 @@
 //   down to a floor that still shows the largest flows. Stills keep a fixed budget, so that they
 //   draw the same arcs on every device.
 // - the cut: up when more arcs were drawn than the budget, down when fewer than 0.8 of it were
-//   while it holds some back, in steps that grow while they keep one direction and halve when the
-//   count crosses over; off altogether once it is under every value the arcs have (10^6.5 yuan).
+//   while it holds some back, aiming at 0.9 of it: interpolated between the last two counts when
+//   they lie on both sides, else in steps that grow while they keep one direction and halve when
+//   the count crosses over; off altogether once it is under every value the arcs have (10^6.5 yuan).
 #include <cstdint>
 
 namespace parktwin::render {
@@ -45,6 +46,7 @@ class FlowBudget {
     cut_ = kNoCut;
     step_ = kFirstStep;
     last_dir_ = 0;
+    seen_ = false;
   }
   const Params& params() const { return p_; }
 
@@ -56,6 +58,8 @@ class FlowBudget {
   static constexpr double kFirstStep = 0.25;  ///< decades
   double step_ = kFirstStep;  ///< the cut's next step, in decades
   int last_dir_ = 0;          ///< the cut's last move: +1 up, -1 down, 0 none yet
+  bool seen_ = false;         ///< a count was taken at seen_cut_ (the last one)
+  double seen_cut_ = 0.0, seen_drawn_ = 0.0;
 };
 
 }  // namespace parktwin::render
