@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <cstring>
+#include <limits>
 
 #include "gpu_types.h"
 #include "parktwin/scene/flows.h"
