@@ -45,28 +45,26 @@ std::unique_ptr<scene::Scene> scene_with_links(size_t n, std::string& log) {
   return s;
 }
 
-struct Fixture {
+class FlowCut : public ::testing::Test {
+ protected:
   std::unique_ptr<scene::Scene> scene;
   std::optional<scene::Camera> cam;
   std::unique_ptr<render::Renderer> r;
-  std::string skip;
 
-  explicit Fixture(size_t links) {
+  /// The default scene with 50k links in the Nanchang view, uploaded to a renderer with the
+  /// validation layer on (about 10k arcs in view: far more than the stills' budget).
+  void SetUp() override {
     std::string log;
-    scene = scene_with_links(links, log);
-    if (!scene) {
-      skip = "default scene did not load: " + log;
-      return;
-    }
+    scene = scene_with_links(50000, log);
+    if (!scene) GTEST_SKIP() << "default scene did not load: " << log;
     if (auto c = app::view_camera(*scene, "nanchang", double(kW) / kH); c.ok()) cam = *c;
+    ASSERT_TRUE(cam);
     render::RendererOptions opt;
     opt.validation = true;
     auto made = render::Renderer::create(opt);
-    if (!made) {
-      skip = "no Vulkan device: " + made.error().message;
-      return;
-    }
+    if (!made) GTEST_SKIP() << "no Vulkan device: " << made.error().message;
     r = std::move(*made);
+    ASSERT_TRUE(r->upload_scene(*scene).ok());
   }
   /// `n` frames, not read back; `min_value`: the cut decided for the whole picture (tiles).
   void frames(int n, bool adaptive, std::optional<double> min_value = std::nullopt,
@@ -88,15 +86,11 @@ struct Fixture {
   }
 };
 
-TEST(FlowCut, StillsSettleAtTheirBudgetAndTilesLeaveTheCut) {
-  Fixture f(50000);
-  if (!f.skip.empty()) GTEST_SKIP() << f.skip;
-  ASSERT_TRUE(f.cam);
-  ASSERT_TRUE(f.r->upload_scene(*f.scene).ok());
-  f.frames(30, false);
-  const auto settled = f.r->stats();
+TEST_F(FlowCut, StillsSettleAtTheirBudgetAndTilesLeaveTheCut) {
+  frames(30, false);
+  const auto settled = r->stats();
   ASSERT_EQ(settled.flows_budget, 4000u);
-  const uint32_t all = f.in_view();
+  const uint32_t all = in_view();
   ASSERT_GT(all, 2u * settled.flows_budget) << "too few arcs in view for the cut to matter";
   EXPECT_GT(settled.flows_min_value_yuan, 0.0);
   EXPECT_GE(settled.flows_drawn, 0.75 * settled.flows_budget);
@@ -104,20 +98,16 @@ TEST(FlowCut, StillsSettleAtTheirBudgetAndTilesLeaveTheCut) {
 
   // Quarter tiles with the picture's cut: each counts only its part (far under the budget), which
   // must not ease the cut, and the next whole frames go on from the same cut.
-  f.frames(8, false, settled.flows_min_value_yuan, {0.0, 0.0, 0.5, 0.5});
-  EXPECT_DOUBLE_EQ(f.r->stats().flows_min_value_yuan, settled.flows_min_value_yuan);
-  ASSERT_TRUE(f.r->validation_enabled()) << "the validation layer did not load (Debian package vulkan-validationlayers)";
-  EXPECT_EQ(f.r->validation_errors(), 0u);
+  frames(8, false, settled.flows_min_value_yuan, {0.0, 0.0, 0.5, 0.5});
+  EXPECT_DOUBLE_EQ(r->stats().flows_min_value_yuan, settled.flows_min_value_yuan);
+  ASSERT_TRUE(r->validation_enabled()) << "the validation layer did not load (Debian package vulkan-validationlayers)";
+  EXPECT_EQ(r->validation_errors(), 0u);
 }
 
-TEST(FlowCut, WindowFramesEndHeldAtTheirBudgetOrWithEveryArc) {
-  Fixture f(50000);
-  if (!f.skip.empty()) GTEST_SKIP() << f.skip;
-  ASSERT_TRUE(f.cam);
-  ASSERT_TRUE(f.r->upload_scene(*f.scene).ok());
-  f.frames(60, true);
-  const auto st = f.r->stats();
-  const uint32_t all = f.in_view();
+TEST_F(FlowCut, WindowFramesEndHeldAtTheirBudgetOrWithEveryArc) {
+  frames(60, true);
+  const auto st = r->stats();
+  const uint32_t all = in_view();
   EXPECT_GE(st.flows_budget, 2000u);
   if (st.flows_min_value_yuan > 0.0) {
     // Held back (a slow device, or a budget still short of every arc): at the budget.
@@ -126,7 +116,7 @@ TEST(FlowCut, WindowFramesEndHeldAtTheirBudgetOrWithEveryArc) {
   } else {
     EXPECT_EQ(st.flows_drawn, all);
   }
-  EXPECT_EQ(f.r->validation_errors(), 0u);
+  EXPECT_EQ(r->validation_errors(), 0u);
 }
 
 }  // namespace
