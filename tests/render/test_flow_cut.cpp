@@ -6,9 +6,7 @@
 // every arc in view. The arcs in view are counted by the same pass with the cut set to nothing.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <optional>
-#include <random>
 #include <sstream>
 
 #include "parktwin/app/app.h"
@@ -21,30 +19,6 @@ namespace {
 
 constexpr uint32_t kW = 320, kH = 180;
 
-/// The default scene with `n` random links between its enterprises (values over four decades).
-std::unique_ptr<scene::Scene> scene_with_links(size_t n, std::string& log) {
-  std::ostringstream out;
-  auto loaded = app::load_scene(app::AppOptions{}, out);
-  log = out.str();
-  if (!loaded.ok()) return nullptr;
-  auto s = std::move(*loaded);
-  std::mt19937_64 rng(1269);
-  const auto ne = static_cast<uint32_t>(s->enterprises.size());
-  s->chains.links.clear();
-  for (size_t i = 0; i < n; ++i) {
-    scene::SupplyLink l;
-    l.supplier = static_cast<uint32_t>(rng() % ne);
-    l.customer = (l.supplier + 1 + static_cast<uint32_t>(rng() % (ne - 1))) % ne;
-    l.chain = scene::chain_index(s->enterprises[l.supplier].chain);
-    l.value_yuan_per_year = std::pow(10.0, 7.0 + 4.0 * static_cast<double>(rng() % 1000) / 1000.0);
-    l.product = "test";
-    l.source = "generated: test";
-    s->chains.links.push_back(l);
-  }
-  scene::aggregate_park_flows(*s);
-  return s;
-}
-
 class FlowCut : public ::testing::Test {
  protected:
   std::unique_ptr<scene::Scene> scene;
@@ -54,9 +28,11 @@ class FlowCut : public ::testing::Test {
   /// The default scene with 50k links in the Nanchang view, uploaded to a renderer with the
   /// validation layer on (about 10k arcs in view: far more than the stills' budget).
   void SetUp() override {
-    std::string log;
-    scene = scene_with_links(50000, log);
-    if (!scene) GTEST_SKIP() << "default scene did not load: " << log;
+    std::ostringstream log;
+    auto loaded = app::load_scene(app::AppOptions{}, log);
+    ASSERT_TRUE(loaded.ok()) << "default scene did not load: " << log.str();
+    scene = std::move(*loaded);
+    scene::replace_with_random_links(*scene, 50000, 1269);
     if (auto c = app::view_camera(*scene, "nanchang", double(kW) / kH); c.ok()) cam = *c;
     ASSERT_TRUE(cam);
     render::RendererOptions opt;

@@ -2,6 +2,7 @@
 // enterprise links they aggregate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "parktwin/scene/commands.h"
@@ -55,6 +56,58 @@ TEST_F(SceneChains, CheckFindsABackwardLinkAndAMissingEnd) {
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_NE(problems[0].find("downstream -> upstream"), std::string::npos) << problems[0];
   EXPECT_NE(problems[1].find("does not exist"), std::string::npos) << problems[1];
+}
+
+TEST_F(SceneChains, RandomLinksAreGeneratedRepeatableAndSpreadOverFourDecades) {
+  Scene& s = *scene_;
+  const auto saved_links = s.chains.links;
+  const auto saved_flows = s.chains.park_flows;
+  const auto ne = static_cast<uint32_t>(s.enterprises.size());
+  replace_with_random_links(s, 5000, 7);
+  const auto first = s.chains.links;
+  replace_with_random_links(s, 5000, 7);
+  const auto again = s.chains.links;
+  replace_with_random_links(s, 5000, 8);
+  const auto other = s.chains.links;
+  const bool flows_made = !s.chains.park_flows.empty();
+  s.chains.links = saved_links;
+  s.chains.park_flows = saved_flows;
+
+  ASSERT_EQ(first.size(), 5000u);
+  double lo = 1e300, hi = 0.0;
+  size_t same_as_other = 0;
+  for (size_t i = 0; i < first.size(); ++i) {
+    const SupplyLink& l = first[i];
+    ASSERT_LT(l.supplier, ne);
+    ASSERT_LT(l.customer, ne);
+    EXPECT_NE(l.supplier, l.customer) << "link " << i;
+    EXPECT_EQ(l.chain, chain_index(s.enterprises[l.supplier].chain)) << "link " << i;
+    EXPECT_NE(l.source.find("generated"), std::string::npos) << l.source;
+    lo = std::min(lo, l.value_yuan_per_year);
+    hi = std::max(hi, l.value_yuan_per_year);
+    EXPECT_EQ(l.supplier, again[i].supplier);
+    EXPECT_EQ(l.customer, again[i].customer);
+    EXPECT_EQ(l.value_yuan_per_year, again[i].value_yuan_per_year);
+    same_as_other += l.supplier == other[i].supplier && l.customer == other[i].customer;
+  }
+  EXPECT_GE(lo, 1e7);
+  EXPECT_LT(lo, 1.1e7);
+  EXPECT_LE(hi, 1e11);
+  EXPECT_GT(hi, 0.9e11);
+  EXPECT_LT(same_as_other, 50u) << "another seed gave mostly the same links";
+  EXPECT_TRUE(flows_made) << "park flows were not rebuilt from the random links";
+}
+
+TEST(RandomLinks, FewerThanTwoEnterprisesGetNone) {
+  Scene s(gis::SceneFrame::jiangxi());
+  replace_with_random_links(s, 100, 1);
+  EXPECT_TRUE(s.chains.links.empty());
+  s.enterprises.resize(1);
+  replace_with_random_links(s, 100, 1);
+  EXPECT_TRUE(s.chains.links.empty());
+  s.enterprises.resize(2);
+  replace_with_random_links(s, 100, 1);
+  EXPECT_EQ(s.chains.links.size(), 100u);
 }
 
 TEST_F(SceneChains, ParkFlowsSumTheLinksTheyAggregate) {

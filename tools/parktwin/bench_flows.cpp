@@ -5,40 +5,16 @@
 #include "bench_flows.h"
 #include "bench_util.h"
 
+#include "parktwin/scene/chains.h"
 #include "parktwin/scene/frame_snapshot.h"
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <cmath>
-#include <random>
+#include <optional>
 #include <sstream>
 
 namespace parktwin::bench {
-namespace {
-
-
-/// Replaces the scene's links with n random ones (supplier's chain, values spread over 4 decades).
-void synthetic_links(scene::Scene& s, size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);  // fixed seed and engine: the same links in every run on this build
-  const auto ne = static_cast<uint32_t>(s.enterprises.size());
-  s.chains.links.clear();
-  s.chains.links.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    scene::SupplyLink l;
-    l.supplier = static_cast<uint32_t>(rng() % ne);
-    l.customer = static_cast<uint32_t>(rng() % ne);
-    if (l.customer == l.supplier) l.customer = (l.customer + 1) % ne;
-    l.chain = scene::chain_index(s.enterprises[l.supplier].chain);
-    l.value_yuan_per_year = std::pow(10.0, 7.0 + 4.0 * static_cast<double>(rng() % 1000) / 1000.0);
-    l.product = "synthetic";
-    l.source = "generated: benchmark";
-    s.chains.links.push_back(l);
-  }
-  scene::aggregate_park_flows(s);
-}
-
-}  // namespace
 
 int run_bench_flows(const app::AppOptions& opt) {
   std::ostringstream quiet;
@@ -62,7 +38,7 @@ int run_bench_flows(const app::AppOptions& opt) {
                "of about 4000 arcs; flows_100k_adaptive_*: the window's budget, which follows the measured GPU time "
                "(target 33 ms), median of 10 frames after 60, not read back; _in_view: the arcs drawn with no cut\n";
   for (size_t n : {size_t(0), size_t(10000), size_t(100000)}) {
-    synthetic_links(**scene, n, 1269);
+    scene::replace_with_random_links(**scene, n, 1269);
     if (auto up = r.upload_scene(**scene); !up) {
       std::cerr << "parktwin bench flows: " << up.error().message << "\n";
       return 1;
@@ -93,20 +69,23 @@ int run_bench_flows(const app::AppOptions& opt) {
   // The 100k links again under the window's policy: a device that draws its frames well under the
   // target lets the budget grow until no arc is held back; a slow one gives the smallest arcs up.
   scene::FrameSnapshotBuilder snapshots;
+  // One offscreen frame, not read back; `min_value`: a cut decided for the whole picture.
+  auto draw = [&](const scene::Camera& cam, bool adaptive, std::optional<double> min_value) {
+    const auto snap = snapshots.build(**scene, cam, 0.0, min_value);
+    render::FrameInput in;
+    in.frame = snap.get();
+    in.read_back = false;
+    in.adaptive_flow_budget = adaptive;
+    auto img = r.render_offscreen(in, W, H);
+    if (!img) std::cerr << "parktwin bench flows: " << img.error().message << "\n";
+    return img.ok();
+  };
   for (const char* view : {"nanchang", "province"}) {
     auto cam = app::view_camera(**scene, view, double(W) / H);
     std::vector<double> frame, gpu;
-    for (int i = 0; i < 70; ++i) {  // the value threshold left by the fixed budget eases 0.1 a frame
-      const auto snap = snapshots.build(**scene, *cam, 0.0);
-      render::FrameInput in;
-      in.frame = snap.get();
-      in.read_back = false;
-      in.adaptive_flow_budget = true;
+    for (int i = 0; i < 70; ++i) {  // from the stills' cut to the window's budget, then 10 measured
       const auto t = Clock::now();
-      if (auto img = r.render_offscreen(in, W, H); !img) {
-        std::cerr << "parktwin bench flows: " << img.error().message << "\n";
-        return 1;
-      }
+      if (!draw(*cam, true, std::nullopt)) return 1;
       if (i >= 60) {
         frame.push_back(ms_since(t));
         gpu.push_back(r.stats().gpu_ms);
@@ -115,16 +94,8 @@ int run_bench_flows(const app::AppOptions& opt) {
     const auto st = r.stats();
     // The arcs in view with no cut: three frames with the cut set to nothing for the picture (the
     // counts arrive a frame late; such frames leave the budget's cut as it was).
-    for (int i = 0; i < 3; ++i) {
-      const auto snap = snapshots.build(**scene, *cam, 0.0, 0.0);
-      render::FrameInput in;
-      in.frame = snap.get();
-      in.read_back = false;
-      if (auto img = r.render_offscreen(in, W, H); !img) {
-        std::cerr << "parktwin bench flows: " << img.error().message << "\n";
-        return 1;
-      }
-    }
+    for (int i = 0; i < 3; ++i)
+      if (!draw(*cam, false, 0.0)) return 1;
     const uint32_t in_view = r.stats().flows_drawn;
     const std::string suffix = std::string(view) == "nanchang" ? "" : "_province";
     std::cout << "flows_100k_adaptive_frame_ms" << suffix << "=" << median(frame) << "\n";

@@ -3,7 +3,9 @@
 #include "parktwin/scene/chains.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <random>
 #include <unordered_map>
 
 #include "parktwin/scene/scene.h"
@@ -169,6 +171,27 @@ std::vector<std::string> check_chain_model(const Scene& scene) {
   for (const Enterprise& e : scene.enterprises)
     if (chain_index(e.chain) < 0) problems.push_back("enterprise " + e.id + " has no known chain ('" + e.chain + "')");
   return problems;
+}
+
+void replace_with_random_links(Scene& scene, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);  // fixed engine: the same links for a seed on every run of one build
+  const auto ne = static_cast<uint32_t>(scene.enterprises.size());
+  scene.chains.links.clear();
+  if (ne >= 2) {
+    scene.chains.links.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      SupplyLink l;
+      l.supplier = static_cast<uint32_t>(rng() % ne);
+      l.customer = static_cast<uint32_t>(rng() % ne);
+      if (l.customer == l.supplier) l.customer = (l.customer + 1) % ne;
+      l.chain = chain_index(scene.enterprises[l.supplier].chain);
+      l.value_yuan_per_year = std::pow(10.0, 7.0 + 4.0 * static_cast<double>(rng() % 1000) / 1000.0);
+      l.product = "synthetic";
+      l.source = "generated: random links (benchmark or test)";
+      scene.chains.links.push_back(l);
+    }
+  }
+  aggregate_park_flows(scene);
 }
 
 }  // namespace parktwin::scene

@@ -98,6 +98,13 @@ void load_supply_links(Scene& scene, const gis::LayerData& layer);
 /// Recomputes ChainModel::park_flows from the links (links within one park are not park flows).
 void aggregate_park_flows(Scene& scene);
 
+/// Replaces the scene's links with `n` random ones (benchmarks and tests, not data; each link's
+/// source says "generated"): supplier and customer drawn from its enterprises with `seed` (the same
+/// links on every run of one build), never one enterprise with itself, the supplier's chain, values
+/// spread evenly in log10 over 10^7 to 10^11 yuan a year; then the park flows. Fewer than two
+/// enterprises: no links.
+void replace_with_random_links(Scene& scene, size_t n, uint64_t seed);
+
 /// Consistency problems of the chain model: every link's ends exist, segments never run
 /// downstream -> upstream, every enterprise has a known chain. Empty when consistent.
 std::vector<std::string> check_chain_model(const Scene& scene);
