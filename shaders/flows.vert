@@ -1,6 +1,7 @@
 #version 450
 // A flow arc as a ribbon of constant screen width along a parabola over the line a -> b.
-// gl_InstanceIndex indexes this bin's visible list; gl_VertexIndex walks the segments (6 per).
+// gl_InstanceIndex indexes this bin's visible list; gl_VertexIndex walks the ribbon as a triangle
+// strip, two vertices (the two edges) per point along the arc: segments + 1 points.
 #include "common.glsl"
 #include "flow_constants.glsl"
 #include "flow_common.glsl"
@@ -13,26 +14,30 @@ layout(location = 1) out float v_t;
 layout(location = 2) out float v_side;
 layout(location = 3) flat out vec2 v_dash;  // dashes along the arc, dash speed (per s)
 
-const vec2 kCorner[6] = vec2[](vec2(0, -1), vec2(1, -1), vec2(1, 1), vec2(0, -1), vec2(1, 1), vec2(0, 1));
-
 vec3 arc_at(FlowArc f, float t) {
   return vec3(mix(f.a, f.b, t), f.base_z + 4.0 * f.height * t * (1.0 - t));
 }
+
+/// d arc_at / dt.
+vec3 arc_tangent(FlowArc f, float t) { return vec3(f.b - f.a, 4.0 * f.height * (1.0 - 2.0 * t)); }
 
 void main() {
   uint n = uint(arcs.length());
   uint bin = pc.bin;
   FlowArc f = arcs[visible[bin * n + uint(gl_InstanceIndex)]];
   float segs = pc.segments;
-  vec2 c = kCorner[gl_VertexIndex % 6];
-  float t = (float(gl_VertexIndex / 6) + c.x) / segs;
+  // Even vertices on the left edge (side +1), odd on the right; each pair one point further on,
+  // so the strip's quads split along the same diagonal as a list of two triangles per segment.
+  float side = (gl_VertexIndex & 1) == 0 ? 1.0 : -1.0;
+  float t = float(gl_VertexIndex >> 1) / segs;
   vec4 p = pc.mvp * vec4(arc_at(f, t), 1.0);
-  vec4 q = pc.mvp * vec4(arc_at(f, clamp(t + 0.01, 0.0, 1.0)), 1.0);
-  vec4 r = pc.mvp * vec4(arc_at(f, clamp(t - 0.01, 0.0, 1.0)), 1.0);
-  vec2 dir = (q.xy / max(q.w, 1e-6) - r.xy / max(r.w, 1e-6)) * pc.viewport;
-  dir = length(dir) > 1e-6 ? normalize(dir) : vec2(1.0, 0.0);
+  // The direction on screen from the tangent: d(xy / w) = (xy' w - xy w') / w^2, scaled to pixels.
+  vec4 dp = pc.mvp * vec4(arc_tangent(f, t), 0.0);
+  float w = max(p.w, 1e-6);
+  vec2 dir = (dp.xy * w - p.xy * dp.w) * pc.viewport;
+  dir = length(dir) > 1e-12 ? normalize(dir) : vec2(1.0, 0.0);
   vec2 normal = vec2(-dir.y, dir.x);
-  p.xy += normal * c.y * f.width_px / pc.viewport * p.w;
+  p.xy += normal * side * f.width_px / pc.viewport * p.w;
   p.z *= 1.0004;  // reverse-Z: a little in front of roofs the arc touches
   gl_Position = p;
 
@@ -44,7 +49,7 @@ void main() {
   if (hl >= 0 && uint(hl) != chain) v_color = vec4(mix(v_color.rgb, vec3(0.6), 0.6), v_color.a * 0.18);
   v_color.a *= pc.opacity;
   v_t = t;
-  v_side = c.y;
+  v_side = side;
   // About one dash per 400 m inside a park and per 8 km between parks; pace follows live output.
   float level = float((f.packed >> 6) & 1u);
   float dashes = clamp(f.len_m / mix(400.0, 8000.0, level), 3.0, 40.0);

@@ -45,6 +45,7 @@ FlowPass::FlowPass(const PassSetup& s) : ctx_(s.ctx) {
   d.name = "flow ribbons";
   d.vs = spirv(kFlowsVert);  // no vertex input: the vertex shader reads the arcs from storage buffers
   d.fs = spirv(kFlowsFrag);
+  d.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_STRIP;  // one strip per arc: 2 vertices a point
   d.depth_test = true;
   d.samples = s.samples;
   d.layout = layout_.vk();
@@ -127,7 +128,7 @@ void FlowPass::record_culling(const FrameView& v) {
   }
   uint32_t init[12];
   for (uint32_t b = 0; b < 3; ++b) {
-    init[b * 4 + 0] = kFlowBinSegments[b] * 6;  // vertices per ribbon
+    init[b * 4 + 0] = (kFlowBinSegments[b] + 1) * 2;  // vertices per ribbon (a triangle strip)
     init[b * 4 + 1] = 0;                        // instances: counted by the compute shader
     init[b * 4 + 2] = 0;
     init[b * 4 + 3] = 0;
