@@ -5,7 +5,7 @@
 # The swapchain path (acquire, record, present) runs under the layer; errors are
 # counted both from the viewer's own validation_errors=N and from the error lines in its log
 # (the viewer prints only the first 20 messages), and validation_errors=N is printed.
-# A third argument adds viewer options; with --mesh-budget-mb the viewer must also have dropped
+# A third argument adds viewer options; with --mesh-budget-mb N the viewer must also have dropped
 # meshes (its mesh_budget line at exit).
 set -euo pipefail
 PT=$1
@@ -46,7 +46,7 @@ logged=$(grep -c -e "vulkan validation error:" -e "Validation Error" "$OUT/viewe
 errors=$(( reported > logged ? reported : logged ))
 echo "validation_errors=$errors (reported $reported, error lines in the log $logged)"
 [ "$errors" = 0 ] || { echo "the validation layer reported errors"; exit 1; }
-if [[ "$EXTRA" == *--mesh-budget-mb* ]]; then
+if [[ "$EXTRA" =~ --mesh-budget-mb\ [0-9] ]]; then
   dropped=$(grep -o "^mesh_budget: [0-9]* meshes dropped" "$OUT/viewer.log" | grep -o "[0-9]*" || true)
   [ -n "$dropped" ] && [ "$dropped" -gt 0 ] || { echo "with a mesh budget the viewer dropped no meshes"; exit 1; }
 fi

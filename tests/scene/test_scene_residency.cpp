@@ -1,10 +1,13 @@
 // Building meshes within a memory budget (MeshResidency): the meshes kept are the nearest to the
 // focus and fit the budget, the others are dropped with every feature kept, and a mesh that comes
 // back is the one the layer was loaded with, vertex for vertex; an edit of a dropped chunk gives it
-// its (edited) mesh at once and a rebuild asked for before the edit does not overwrite it.
+// its (edited) mesh at once and a rebuild asked for before the edit does not overwrite it. The
+// viewer's default budget fits the machine it runs on.
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include <sys/sysinfo.h>
 
 #include <gtest/gtest.h>
 
@@ -316,4 +319,41 @@ TEST(MeshResidency, TheBlocksOfDroppedChunksCountInTheBudget) {
   EXPECT_LE(held, budget);
   EXPECT_EQ(kept, 3u);
   for (size_t k = 0; k < 3; ++k) EXPECT_FALSE(l.building_chunks[order[k]].evicted) << "the nearest three keep theirs";
+}
+
+// The viewer's default budget (no --mesh-budget-mb) on machines of different shapes: the meshes
+// and the renderer's copy of them stay within a quarter of the host's memory, a discrete GPU's
+// local memory bounds its copy, and a tiny or unknown machine still gets a usable budget.
+TEST(DefaultMeshBudget, LeavesTheMachineRoomForEverythingElse) {
+  constexpr uint64_t GiB = uint64_t{1} << 30;
+  // This development machine's shape: 20 GiB available, lavapipe (its "device" memory is the host's).
+  MemoryFigures cpu{20 * GiB, 20 * GiB, true};
+  const uint64_t on_cpu = default_mesh_budget_bytes(cpu);
+  EXPECT_LE(2 * on_cpu, cpu.host_available / 4) << "the scene's meshes and the device's copy, both in host RAM";
+  EXPECT_GE(2 * on_cpu, cpu.host_available / 4 - 1);  // and not much less: the budget is used
+
+  // The same host with a discrete GPU: the copy goes to the GPU, so the host keeps twice as much.
+  MemoryFigures big_gpu{20 * GiB, 141 * GiB, false};
+  EXPECT_EQ(default_mesh_budget_bytes(big_gpu), 2 * on_cpu);
+  // A small discrete GPU bounds its copy (with room for the rest of the frame) whatever the host has.
+  MemoryFigures small_gpu{120 * GiB, 4 * GiB, false};
+  EXPECT_LE(default_mesh_budget_bytes(small_gpu), small_gpu.device_local / 2);
+  EXPECT_LT(default_mesh_budget_bytes(small_gpu), default_mesh_budget_bytes(MemoryFigures{120 * GiB, 141 * GiB, false}));
+
+  // A nearly full machine still keeps the chunk nearest the camera and the far chunks' blocks.
+  EXPECT_EQ(default_mesh_budget_bytes(MemoryFigures{64u << 20, 0, true}), kMinDefaultMeshBudget);
+  // Nothing known (no /proc/meminfo, no heap): no bound, every mesh is kept as before.
+  EXPECT_EQ(default_mesh_budget_bytes(MemoryFigures{}), UINT64_MAX);
+}
+
+TEST(DefaultMeshBudget, HostMemoryAvailableIsReadFromTheKernel) {
+  const uint64_t avail = host_memory_available_bytes();
+  struct sysinfo si {};
+  ASSERT_EQ(sysinfo(&si), 0);
+  const uint64_t total = static_cast<uint64_t>(si.totalram) * si.mem_unit;
+  EXPECT_GT(avail, 0u) << "MemAvailable was not read";
+  EXPECT_LE(avail, total) << "more available than the machine has";
+  // At least what the kernel counts as free right now, less what others may have taken since.
+  const uint64_t free_now = static_cast<uint64_t>(si.freeram) * si.mem_unit;
+  EXPECT_GE(avail + total / 20, free_now);
 }

@@ -19,6 +19,7 @@
 #include "args.h"
 #include "bench_layer.h"
 #include "footprints.hpp"
+#include "parktwin/scene/residency.h"
 
 namespace parktwin::bench {
 namespace {
@@ -38,17 +39,6 @@ std::string fmt(double v, int digits) {
   return buf;
 }
 
-/// MemAvailable from /proc/meminfo, MiB (0 when unknown).
-double mem_available_mb() {
-  std::ifstream f("/proc/meminfo");
-  std::string key;
-  double kb = 0;
-  while (f >> key >> kb) {
-    if (key == "MemAvailable:") return kb / 1024.0;
-    f.ignore(256, '\n');
-  }
-  return 0.0;
-}
 
 }  // namespace
 
@@ -156,7 +146,7 @@ int run_bench_scale(int argc, char** argv) {
                                   ? m.at("meshes_resident_mb") + m.at("gpu_memory_mb")
                                   : 0.0;
       const double need_mb = 10.0 * (m.at("peak_rss_mb") - fixed_mb) + fixed_mb;
-      const double have_mb = assume_memory_mb > 0 ? assume_memory_mb : mem_available_mb();
+      const double have_mb = assume_memory_mb > 0 ? assume_memory_mb : static_cast<double>(scene::host_memory_available_bytes()) / (1024.0 * 1024.0);
       if (have_mb > 0 && need_mb > 0.9 * have_mb) {
         std::cout << p << "skipped=needs about " << fmt(need_mb / 1024.0, 0) << " GiB of memory (10x the 1M run's peak"
                   << (fixed_mb > 0 ? " less its budgeted meshes" : "") << "), "

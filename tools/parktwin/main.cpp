@@ -98,9 +98,13 @@ Options (viewer and render):
                       extruded on worker threads, shown as they arrive; docs/streaming.md)
   --tile-cache DIR    where streamed tiles are cached (default ~/.cache/parktwin/tiles; none = no cache)
   --stream-budget-mb N  stop streaming tiles once their meshes take N MiB (default: no limit)
-  --mesh-budget-mb N  viewer, render, record: keep building meshes of at most N MiB, nearest to the camera;
-                      every feature stays, far chunks drop their meshes and get them back as the camera
-                      nears (default: all)
+  --mesh-budget-mb N|all  viewer, render, record: keep building meshes of at most N MiB, nearest to the
+                      camera; every feature stays, far chunks drop their meshes (drawn as blocks) and get
+                      them back as the camera nears. Default: the viewer with streamed --layer buildings
+                      keeps a quarter of the memory available at start (an eighth on a CPU device or an
+                      integrated GPU, whose copy is host memory too; at most half the GPU's), render
+                      and record every mesh; all = every mesh
+  --assume-memory-mb N  viewer: take N MiB as the memory available for that default (planning, tests)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
   --feed URL          live metrics: sim://[?seed=N&speed=X] (viewer default), mqtt://host:port[/park][?qos=1],
@@ -359,9 +363,20 @@ int main(int argc, char** argv) {
       if (!number("--stream-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9]", n)) return 2;
       o.stream_budget_mb = static_cast<uint64_t>(n);
     } else if (a == "--mesh-budget-mb") {
+      if (i + 1 < argc && std::strcmp(argv[i + 1], "all") == 0) {
+        o.every_mesh = true;
+        o.mesh_budget_mb = 0;
+        ++i;
+      } else {
+        double n = 0;
+        if (!number("--mesh-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9] or all", n)) return 2;
+        o.mesh_budget_mb = static_cast<uint64_t>(n);
+        o.every_mesh = false;
+      }
+    } else if (a == "--assume-memory-mb") {
       double n = 0;
-      if (!number("--mesh-budget-mb", 1.0, 1e9, false, "MiB in [1, 1e9]", n)) return 2;
-      o.mesh_budget_mb = static_cast<uint64_t>(n);
+      if (!number("--assume-memory-mb", 1.0, 1e12, false, "MiB in [1, 1e12]", n)) return 2;
+      o.assume_memory_mb = static_cast<uint64_t>(n);
     } else if (a == "--crs") {
       o.layer_options.read.declared_crs = value("--crs");
     } else if (a == "--force-crs") {

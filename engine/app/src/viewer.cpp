@@ -408,7 +408,25 @@ int run_viewer(const AppOptions& o) {
   }
   Viewer v{o, **scene};
   v.streams = std::move(streams);
-  if (o.mesh_budget_mb) v.residency = std::make_unique<scene::MeshResidency>(v.scene, o.mesh_budget_mb << 20);
+  if (o.mesh_budget_mb) {
+    v.residency = std::make_unique<scene::MeshResidency>(v.scene, o.mesh_budget_mb << 20);
+  } else if (!o.every_mesh && !v.streams.empty()) {
+    // Streamed layers can be any size: their meshes are kept within what this machine can hold.
+    const render::DeviceInfo& dev = (*renderer)->device_info();
+    scene::MemoryFigures mem;
+    mem.host_available = o.assume_memory_mb ? o.assume_memory_mb << 20 : scene::host_memory_available_bytes();
+    mem.device_local = dev.device_local_bytes;
+    mem.device_uses_host_memory = dev.uses_host_memory;
+    const uint64_t budget = scene::default_mesh_budget_bytes(mem);
+    if (budget != UINT64_MAX) {
+      v.residency = std::make_unique<scene::MeshResidency>(v.scene, budget);
+      std::cerr << "parktwin: building meshes within " << (budget >> 20) << " MiB nearest the camera, farther ones "
+                << "drawn as blocks (of " << (mem.host_available >> 20) << " MiB available"
+                << (o.assume_memory_mb ? " (--assume-memory-mb)" : "")
+                << (dev.uses_host_memory ? ", on a device whose memory is the host's" : "")
+                << "; --mesh-budget-mb N to choose, all to keep every mesh)\n";
+    }
+  }
   if (!o.feed.empty()) {
     LiveOptions lo;
     lo.feed = o.feed;

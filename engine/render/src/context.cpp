@@ -248,6 +248,13 @@ void Context::create_device(VkSurfaceKHR surface) {
                      std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
   info.driver = std::to_string(props.driverVersion);
   info.max_image_dimension = props.limits.maxImageDimension2D;
+  VkPhysicalDeviceMemoryProperties mem{};
+  vkGetPhysicalDeviceMemoryProperties(dev.physical, &mem);
+  for (uint32_t h = 0; h < mem.memoryHeapCount; ++h)
+    if (mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+      info.device_local_bytes = std::max<uint64_t>(info.device_local_bytes, mem.memoryHeaps[h].size);
+  info.uses_host_memory =
+      props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
   const VkSampleCountFlags counts =
       props.limits.framebufferColorSampleCounts & props.limits.framebufferDepthSampleCounts;
   info.msaa = (want_msaa_ >= 4 && (counts & VK_SAMPLE_COUNT_4_BIT)) ? 4 : 1;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -61,6 +62,24 @@ struct Cell {
 };
 
 }  // namespace
+
+uint64_t default_mesh_budget_bytes(const MemoryFigures& m) {
+  uint64_t budget = UINT64_MAX;
+  if (m.host_available > 0) budget = m.host_available / (m.device_uses_host_memory ? 8 : 4);
+  if (m.device_local > 0 && !m.device_uses_host_memory) budget = std::min(budget, m.device_local / 2);
+  return std::max(budget, kMinDefaultMeshBudget);
+}
+
+uint64_t host_memory_available_bytes() {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  uint64_t kb = 0;
+  while (f >> key >> kb) {
+    if (key == "MemAvailable:") return kb * 1024;
+    f.ignore(256, '\n');
+  }
+  return 0;
+}
 
 uint64_t chunk_mesh_bytes(const BuildingChunk& c) {
   uint64_t n = c.mesh.bytes() + layout_bytes(c.clusters) + c.blocks.bytes();

@@ -31,7 +31,12 @@ struct AppOptions {
   bool stream_layers = true;            ///< extra buildings layers are streamed by tile (--no-stream: read at once)
   std::string tile_cache = "default";   ///< where streamed tiles are cached ("default" = scene::default_tile_cache_dir(), "" = none)
   uint64_t stream_budget_mb = 0;        ///< stop streaming tiles past this much mesh data (0 = no limit)
-  uint64_t mesh_budget_mb = 0;          ///< keep only the nearest building meshes within this (MeshResidency; 0 = all)
+  /// Keep only the nearest building meshes within this (MeshResidency). 0: render and record keep
+  /// every mesh; the viewer with streamed layers takes scene::default_mesh_budget_bytes of the
+  /// machine's memory unless every_mesh.
+  uint64_t mesh_budget_mb = 0;
+  bool every_mesh = false;              ///< --mesh-budget-mb all: the viewer keeps every mesh too
+  uint64_t assume_memory_mb = 0;        ///< --assume-memory-mb: the viewer's default budget as if this much were available (0 = MemAvailable)
   std::string view = "province";        ///< province | nanchang | yingtan | yichun | fit
   uint32_t width = 1600, height = 900;
   bool fullscreen = false;

@@ -165,6 +165,9 @@ struct DeviceInfo {
   std::string driver;
   uint32_t msaa = 1;
   uint32_t max_image_dimension = 0;
+  uint64_t device_local_bytes = 0;  ///< the largest device-local memory heap
+  /// A CPU device or an integrated GPU: its memory is the host's RAM.
+  bool uses_host_memory = false;
   /// The window's swapchain is created with VK_NV_present_barrier (asked for with
   /// RendererOptions::present_barrier and offered by device and surface); false = software only.
   bool present_barrier = false;

@@ -59,6 +59,30 @@ constexpr int kBlockGrid = 8;
 /// most kBlockGrid^2 boxes of 20 vertices, whatever the number of buildings; no outlines.
 gis::BuildingMesh chunk_blocks(const Scene& scene, const Layer& layer, const BuildingChunk& c);
 
+/// What the machine has, for the mesh budget the viewer takes when none is asked for.
+struct MemoryFigures {
+  uint64_t host_available = 0;  ///< bytes the process can still have (MemAvailable); 0 = unknown
+  uint64_t device_local = 0;    ///< the device's largest device-local heap; 0 = unknown
+  /// The device's memory is the host's (a CPU device such as lavapipe, an integrated GPU): the
+  /// renderer's copy of the meshes comes out of the same RAM as the scene's.
+  bool device_uses_host_memory = false;
+};
+
+/// The smallest budget default_mesh_budget_bytes gives: the chunk nearest the camera and the far
+/// chunks' blocks still fit.
+constexpr uint64_t kMinDefaultMeshBudget = uint64_t{16} << 20;
+
+/// The building meshes' budget when none is asked for (the viewer with streamed layers): a quarter
+/// of the memory available at start, halved when the device's copy of the meshes is host memory
+/// too, and at most half of the device's local memory; never below kMinDefaultMeshBudget. The
+/// rest is left for what is not budgeted: every feature (10M footprints: about 8 GB), the GPU
+/// buffers' room to grow, the process and the rest of the machine. An unknown figure bounds
+/// nothing; with both unknown the budget is unbounded (UINT64_MAX).
+uint64_t default_mesh_budget_bytes(const MemoryFigures& m);
+
+/// MemAvailable from /proc/meminfo in bytes (0 when it cannot be read).
+uint64_t host_memory_available_bytes();
+
 struct ResidencyStats {
   uint64_t budget_bytes = 0;
   uint64_t resident_bytes = 0;  ///< meshes of the chunks that have theirs
