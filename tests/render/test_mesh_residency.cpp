@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <algorithm>
 
 #include "golden.h"
 #include "parktwin/app/app.h"
@@ -126,6 +128,57 @@ TEST(MeshResidencyRender, DroppedChunksDrawBlocksAndTheirMeshesComeBackExactlyWi
   EXPECT_EQ(r.stats().triangles, all_triangles);
   r.wait_idle();
   EXPECT_EQ(r.validation_errors(), 0u);
+}
+
+// Meshes that need more than the device's largest buffer (PARKTWIN_MAX_BUFFER_MB lowers it here;
+// lavapipe's is 2 GiB, and a vertex past it faulted): the chunks that do not fit are left undrawn
+// and counted, the rest draws under validation; within a mesh budget that fits, every chunk is
+// drawn again. 10M footprints within a 2,949 MiB budget crashed lavapipe before.
+TEST(MeshResidencyRender, MeshesPastTheLargestBufferLeaveChunksUndrawnNotACrash) {
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = scene::testing::add_synthetic_buildings(s, 20000, 5, "footprints", false);
+  uint64_t vertex_bytes = 0, total = 0;
+  for (const scene::BuildingChunk& c : s.layers[li].building_chunks) {
+    vertex_bytes += c.mesh.vertices.size() * sizeof(gis::BuildingVertex);
+    total += scene::chunk_mesh_bytes(c);
+  }
+  // A largest buffer that holds about half of the vertices.
+  const uint64_t limit_mb = std::max<uint64_t>(1, (vertex_bytes / 2) >> 20);
+  ASSERT_LT(limit_mb << 20, vertex_bytes);
+  setenv("PARKTWIN_MAX_BUFFER_MB", std::to_string(limit_mb).c_str(), 1);
+  render::RendererOptions o;
+  o.validation = true;
+  auto created = render::Renderer::create(o);
+  unsetenv("PARKTWIN_MAX_BUFFER_MB");
+  if (!created) GTEST_SKIP() << "no Vulkan device: " << created.error().message;
+  render::Renderer& r = **created;
+  EXPECT_EQ(r.device_info().max_allocation_bytes, limit_mb << 20);
+
+  constexpr uint32_t kW = 320, kH = 180;
+  auto cam = app::view_camera(s, "fit", double(kW) / kH);
+  ASSERT_TRUE(cam.ok());
+  auto shoot = [&] {
+    const auto snap = scene::snapshot_of(s, *cam);
+    auto img = r.render_offscreen({.frame = snap.get()}, kW, kH);
+    EXPECT_TRUE(img.ok()) << (img.ok() ? "" : img.error().message);
+  };
+  ASSERT_TRUE(r.upload_scene(s).ok());
+  const uint32_t undrawn = r.stats().building_chunks_without_room;
+  EXPECT_GT(undrawn, 0u) << "every chunk fitted half the room it needs";
+  EXPECT_LT(undrawn, s.layers[li].building_chunks.size()) << "the chunks that fit are drawn";
+  shoot();
+  const uint64_t drawn_with_some = r.stats().triangles;
+  EXPECT_GT(drawn_with_some, 0u);
+
+  // Meshes within a budget that fits the buffer: after the update every chunk has room again.
+  scene::MeshResidency fits(s, (limit_mb << 20) / 2);
+  fits.finish(s, s.bmin);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  EXPECT_EQ(r.stats().building_chunks_without_room, 0u);
+  shoot();
+  EXPECT_GT(r.stats().triangles, 0u);
+  EXPECT_EQ(r.validation_errors(), 0u);
+  EXPECT_LT(total, uint64_t{1} << 32);  // (the layer itself is small: only the limit was lowered)
 }
 
 }  // namespace

@@ -340,6 +340,11 @@ TEST(DefaultMeshBudget, LeavesTheMachineRoomForEverythingElse) {
   EXPECT_LE(default_mesh_budget_bytes(small_gpu), small_gpu.device_local / 2);
   EXPECT_LT(default_mesh_budget_bytes(small_gpu), default_mesh_budget_bytes(MemoryFigures{120 * GiB, 141 * GiB, false}));
 
+  // The device's largest buffer bounds it (every drawn chunk's vertices share one buffer, and are
+  // at most three quarters of the meshes' bytes): lavapipe's 2 GiB.
+  MemoryFigures big_host_cpu{64 * GiB, 64 * GiB, true, 2 * GiB};
+  EXPECT_LE(default_mesh_budget_bytes(big_host_cpu) * 3 / 4, big_host_cpu.largest_buffer);
+  EXPECT_GT(default_mesh_budget_bytes(big_host_cpu), default_mesh_budget_bytes(MemoryFigures{8 * GiB, 8 * GiB, true, 2 * GiB}));
   // A nearly full machine still keeps the chunk nearest the camera and the far chunks' blocks.
   EXPECT_EQ(default_mesh_budget_bytes(MemoryFigures{64u << 20, 0, true}), kMinDefaultMeshBudget);
   // Nothing known (no /proc/meminfo, no heap): no bound, every mesh is kept as before.

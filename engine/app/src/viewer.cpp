@@ -417,6 +417,7 @@ int run_viewer(const AppOptions& o) {
     mem.host_available = o.assume_memory_mb ? o.assume_memory_mb << 20 : scene::host_memory_available_bytes();
     mem.device_local = dev.device_local_bytes;
     mem.device_uses_host_memory = dev.uses_host_memory;
+    mem.largest_buffer = dev.max_allocation_bytes;
     const uint64_t budget = scene::default_mesh_budget_bytes(mem);
     if (budget != UINT64_MAX) {
       v.residency = std::make_unique<scene::MeshResidency>(v.scene, budget);
@@ -424,6 +425,7 @@ int run_viewer(const AppOptions& o) {
                 << "drawn as blocks (of " << (mem.host_available >> 20) << " MiB available"
                 << (o.assume_memory_mb ? " (--assume-memory-mb)" : "")
                 << (dev.uses_host_memory ? ", on a device whose memory is the host's" : "")
+                << (budget == dev.max_allocation_bytes / 3 * 4 ? ", bounded by its largest buffer" : "")
                 << "; --mesh-budget-mb N to choose, all to keep every mesh)\n";
     }
   }

@@ -225,9 +225,17 @@ void Context::create_device(VkSurfaceKHR surface) {
   // plain indirect draws of the command buffer (the flow ribbons then drew nothing whenever the
   // edge count before them was 0): there the building draws take the fallback path.
   VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+  VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+  driver.pNext = &m3;
   VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
   props2.pNext = &driver;
   vkGetPhysicalDeviceProperties2(dev.physical, &props2);
+  // The largest single allocation the device promises (lavapipe: 2 GiB; it also addresses vertices
+  // with 32-bit byte offsets, so a vertex past 2 GiB of one buffer faults). PARKTWIN_MAX_BUFFER_MB
+  // lowers it, for the tests of what does not fit.
+  max_allocation_bytes = m3.maxMemoryAllocationSize > 0 ? m3.maxMemoryAllocationSize : UINT64_MAX;
+  if (const char* e = std::getenv("PARKTWIN_MAX_BUFFER_MB"); e && std::atoll(e) > 0)
+    max_allocation_bytes = std::min<uint64_t>(max_allocation_bytes, static_cast<uint64_t>(std::atoll(e)) << 20);
   draw_indirect_count = have12.drawIndirectCount == VK_TRUE && driver.driverID != VK_DRIVER_ID_MESA_LLVMPIPE;
   want12.drawIndirectCount = have12.drawIndirectCount;
   if (info.present_barrier) want12.pNext = &barrier;
@@ -253,6 +261,7 @@ void Context::create_device(VkSurfaceKHR surface) {
   for (uint32_t h = 0; h < mem.memoryHeapCount; ++h)
     if (mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
       info.device_local_bytes = std::max<uint64_t>(info.device_local_bytes, mem.memoryHeaps[h].size);
+  info.max_allocation_bytes = max_allocation_bytes;
   info.uses_host_memory =
       props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
   const VkSampleCountFlags counts =

@@ -51,6 +51,8 @@ class Context {
   bool gpu_chunk_culling = false;
   /// Valid bits of the queue's timestamps (0: no timestamps, RenderStats::gpu_ms from the host clock).
   uint32_t timestamp_bits = 0;
+  /// The largest buffer the renderer makes (maxMemoryAllocationSize; PARKTWIN_MAX_BUFFER_MB lowers it).
+  uint64_t max_allocation_bytes = UINT64_MAX;
   /// vkCmdDrawIndexedIndirectCount is available (Vulkan 1.2 feature drawIndirectCount, enabled).
   bool draw_indirect_count = false;
   /// Shader variants are compiled when a pipeline first draws, on the queue's thread, rather than

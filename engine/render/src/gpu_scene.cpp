@@ -27,6 +27,9 @@ GpuScene::GpuScene(Context& ctx, SubmitNow submit, const uint32_t& frames_starte
   styles_pool_ = vk::make_storage_pool(dev, kFramesInFlight, kFramesInFlight, "vkCreateDescriptorPool (styles)");
   for (Styles& s : styles_)
     s.set = vk::allocate_set(dev, styles_pool_.vk(), styles_layout_.vk(), "vkAllocateDescriptorSets (styles)");
+  // Vertex and index values are 32-bit, and each buffer one allocation.
+  max_vertices_ = std::min<uint64_t>(ctx_.max_allocation_bytes / sizeof(gis::BuildingVertex), UINT32_MAX);
+  max_indices_ = std::min<uint64_t>(ctx_.max_allocation_bytes / sizeof(uint32_t), UINT32_MAX);
 }
 
 vk::Buffer GpuScene::make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage) {
@@ -201,6 +204,7 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
   for (size_t l = keep; l < meshes.size(); ++l)
     nv += meshes[l]->vertices.size(), ni += meshes[l]->index_count();
   if (nv > 0 && (vertices_used_ + nv > vertex_capacity_ || indices_used_ + ni > index_capacity_)) return false;
+  g.no_room = false;
   g.revision = c.revision;
   g.lods_revision = c.lods_revision;
   g.origin = c.mesh.origin;
@@ -225,6 +229,8 @@ bool GpuScene::place_building_chunk(const scene::BuildingChunk& c, BuildingChunk
     BuildingLevel& level = g.levels.emplace_back();
     level.vertex_base = static_cast<uint32_t>(vertices_used_);
     level.index_base = static_cast<uint32_t>(indices_used_);
+    level.vertex_count = static_cast<uint32_t>(m.vertices.size());
+    level.index_count = static_cast<uint32_t>(cm.indices.size());
     level.clusters = cm.clusters;
     level.error_m = l == 0 ? 0.0f : static_cast<float>(c.lods[l - 1].error_m);
     const size_t vbytes = m.vertices.size() * sizeof(gis::BuildingVertex), ibytes = cm.indices.size() * sizeof(uint32_t);
@@ -279,17 +285,15 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
   // A quarter to spare: edits append their chunks' new meshes until it is used up. Out of room,
   // the buffers grow by half unless packing alone frees enough (chunks whose meshes were dropped,
   // MeshResidency, leave holes that meshes coming back would otherwise grow the buffers over).
-  auto capacity = [&](uint64_t need, double estimate, uint64_t before, uint64_t pad) -> uint64_t {
+  // Never past the device's largest buffer: what does not fit there is left undrawn (below).
+  auto capacity = [&](uint64_t need, double estimate, uint64_t before, uint64_t pad, uint64_t most) -> uint64_t {
     const auto est = static_cast<uint64_t>(std::min(estimate, 8.0e9));
     uint64_t cap = std::max(est + est / 4, need + need / 4) + pad;
     if (grow) cap = std::max(cap, cap > before ? before + before / 2 : before);
-    if (cap > UINT32_MAX && need + pad <= UINT32_MAX) cap = UINT32_MAX;
-    return cap;
+    return std::min(cap, most);
   };
-  vertex_capacity_ = capacity(nv, est_v, vertex_capacity_, 4096);
-  index_capacity_ = capacity(ni, est_i, index_capacity_, 16384);
-  if (vertex_capacity_ > UINT32_MAX || index_capacity_ > UINT32_MAX)
-    throw vk::Error("packing building chunks (more than 2^32 vertices or indices)", VK_ERROR_OUT_OF_DEVICE_MEMORY);
+  vertex_capacity_ = capacity(nv, est_v, vertex_capacity_, 4096, max_vertices_);
+  index_capacity_ = capacity(ni, est_i, index_capacity_, 16384, max_indices_);
   retire(std::move(building_vb_));
   retire(std::move(building_ib_));
   const VkMemoryPropertyFlags props =
@@ -311,8 +315,8 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     building_ib_ = {};
     est_v = static_cast<double>(nv);
     est_i = static_cast<double>(ni);
-    vertex_capacity_ = capacity(nv, est_v, 0, 4096);
-    index_capacity_ = capacity(ni, est_i, 0, 16384);
+    vertex_capacity_ = capacity(nv, est_v, 0, 4096, max_vertices_);
+    index_capacity_ = capacity(ni, est_i, 0, 16384, max_indices_);
     allocate();
   }
   vertices_used_ = indices_used_ = 0;
@@ -333,8 +337,37 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     Layer& g = layers_[li];
     g.buildings.assign(l.building_chunks.size(), BuildingChunk{});
     for (size_t c = 0; c < l.building_chunks.size(); ++c)
-      if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats))
-        throw vk::Error("packing building chunks (capacity)", VK_ERROR_OUT_OF_DEVICE_MEMORY);  // a bug
+      if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats)) leave_without_room(l.building_chunks[c], g.buildings[c]);
+  }
+  count_without_room();
+}
+
+bool GpuScene::room_to_reclaim() const {
+  uint64_t live_v = 0, live_i = 0;
+  for (const Layer& l : layers_)
+    for (const BuildingChunk& b : l.buildings)
+      for (const BuildingLevel& lv : b.levels) live_v += lv.vertex_count, live_i += lv.index_count;
+  // Holes left by meshes replaced or dropped since the last packing: worth packing for an eighth.
+  return vertices_used_ - live_v > vertex_capacity_ / 8 || indices_used_ - live_i > index_capacity_ / 8;
+}
+
+void GpuScene::leave_without_room(const scene::BuildingChunk& c, BuildingChunk& g) {
+  g = BuildingChunk{};
+  g.revision = c.revision;
+  g.lods_revision = c.lods_revision;
+  g.no_room = true;
+}
+
+void GpuScene::count_without_room() {
+  chunks_without_room_ = 0;
+  for (const Layer& l : layers_)
+    for (const BuildingChunk& b : l.buildings) chunks_without_room_ += b.no_room ? 1 : 0;
+  if (chunks_without_room_ > 0 && !told_no_room_) {
+    told_no_room_ = true;
+    std::fprintf(stderr,
+                 "parktwin: the building meshes need more room than this device's largest buffer (%llu MiB): %zu "
+                 "chunks are not drawn; keep fewer meshes with --mesh-budget-mb\n",
+                 static_cast<unsigned long long>(ctx_.max_allocation_bytes >> 20), chunks_without_room_);
   }
 }
 
@@ -448,6 +481,7 @@ void GpuScene::upload(const scene::Scene& scene, RenderStats& stats) {
   }
   rebuild_draws();
   rebuild_building_records();
+  stats.building_chunks_without_room = static_cast<uint32_t>(chunks_without_room_);
   for (Styles& s : styles_) s.revision = 0, s.held.clear();
 }
 
@@ -478,15 +512,25 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
       // New geometry, or levels of detail that arrived (or went) since the chunk was placed.
       const bool lods_now = sc.lods_revision == sc.revision && !sc.lods.empty();
       const bool lods_placed = g.buildings[c].levels.size() > 1;
-      if (g.buildings[c].revision == sc.revision && lods_now == lods_placed) continue;
+      if (g.buildings[c].revision == sc.revision && (lods_now == lods_placed || g.buildings[c].no_room)) continue;
       buildings_changed = true;
       if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats)) {
-        pack_buildings(scene, stats, true);  // out of room: every chunk again, into larger buffers
-        packed = true;
-        break;
+        // Out of room: every chunk again, into larger buffers, or (at the device's largest) packed
+        // closer where enough has been freed; else this chunk waits undrawn for the next packing.
+        const bool at_most = vertex_capacity_ >= max_vertices_ || index_capacity_ >= max_indices_;
+        if (!at_most || room_to_reclaim()) {
+          pack_buildings(scene, stats, !at_most);
+          packed = true;
+          break;
+        }
+        leave_without_room(sc, g.buildings[c]);
+        count_without_room();
       }
     }
   }
+  // Chunks left without room get it back once what was dropped or replaced since is worth packing.
+  if (!packed && buildings_changed && chunks_without_room_ > 0 && room_to_reclaim()) pack_buildings(scene, stats);
+  stats.building_chunks_without_room = static_cast<uint32_t>(chunks_without_room_);
   if (ground_changed) rebuild_draws();
   if (buildings_changed) rebuild_building_records();
   return true;

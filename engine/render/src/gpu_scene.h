@@ -93,6 +93,9 @@ class GpuScene {
   const std::vector<BuildingChunkGpu>& building_records() const { return building_records_; }
   const std::vector<BuildingLayerSpan>& building_layers() const { return building_layers_; }
   uint64_t buildings_revision() const { return buildings_revision_; }
+  /// Building chunks left undrawn because the shared buffers, at the largest size the device
+  /// allows, had no room for them (0 normally; a mesh budget keeps it so).
+  size_t chunks_without_room() const { return chunks_without_room_; }
   VkBuffer building_vertices() const { return building_vb_.vk(); }
   VkBuffer building_indices() const { return building_ib_.vk(); }
 
@@ -107,6 +110,7 @@ class GpuScene {
   /// detail): its vertices as they are, its indices in cluster order (building_clusters.h).
   struct BuildingLevel {
     uint32_t vertex_base = 0, index_base = 0;
+    uint32_t vertex_count = 0, index_count = 0;  ///< its room in the shared buffers
     std::vector<BuildingCluster> clusters;  ///< cluster i of every level holds the same buildings
     float error_m = 0.0f;                   ///< gis::BuildingLod::error_m (0 for the full mesh)
   };
@@ -117,6 +121,8 @@ class GpuScene {
     glm::dvec2 origin{0.0};
     double zmax = 0.0;
     bool blocks = false;  ///< levels[0] is the chunk's blocks (its meshes were dropped)
+    /// Not drawn: the shared buffers at the device's largest size had no room left for it.
+    bool no_room = false;
     std::vector<BuildingLevel> levels;  ///< empty when the chunk has no mesh
   };
   struct Layer {
@@ -154,6 +160,12 @@ class GpuScene {
   /// layer's declared features) and a quarter to spare; `grow`: out of room, at least half as large
   /// again as before, so that a layer arriving piece by piece is packed a few times, not every frame.
   void pack_buildings(const scene::Scene& scene, RenderStats& stats, bool grow = false);
+  /// Marks a chunk that did not fit as undrawn (BuildingChunk::no_room) at its revision.
+  void leave_without_room(const scene::BuildingChunk& c, BuildingChunk& g);
+  /// Counts the chunks without room, and says once on stderr that there are some.
+  void count_without_room();
+  /// Whether packing would free an eighth of either buffer (meshes replaced or dropped since).
+  bool room_to_reclaim() const;
   /// building_records_, building_layers_ and the building draw lists from the placed chunks (the
   /// records of levels of detail after every layer's records).
   void rebuild_building_records();
@@ -172,6 +184,10 @@ class GpuScene {
   std::vector<DrawItem> ground_draws_, building_draws_, edge_draws_, marker_draws_;
   vk::Buffer building_vb_, building_ib_;  ///< every building chunk's mesh
   uint64_t vertex_capacity_ = 0, index_capacity_ = 0, vertices_used_ = 0, indices_used_ = 0;
+  /// The most vertices and indices the shared buffers can hold (Context::max_allocation_bytes).
+  uint64_t max_vertices_ = 0, max_indices_ = 0;
+  size_t chunks_without_room_ = 0;  ///< building chunks not drawn for want of room (see no_room)
+  bool told_no_room_ = false;
   std::vector<BuildingChunkGpu> building_records_;
   std::vector<BuildingLayerSpan> building_layers_;
   uint64_t buildings_revision_ = 0;

@@ -67,6 +67,9 @@ uint64_t default_mesh_budget_bytes(const MemoryFigures& m) {
   uint64_t budget = UINT64_MAX;
   if (m.host_available > 0) budget = m.host_available / (m.device_uses_host_memory ? 8 : 4);
   if (m.device_local > 0 && !m.device_uses_host_memory) budget = std::min(budget, m.device_local / 2);
+  // Vertices are at most about three quarters of the meshes' bytes (the rest indices, their
+  // cluster order, levels' indices): four thirds of the largest buffer keeps them within it.
+  if (m.largest_buffer > 0) budget = std::min(budget, m.largest_buffer / 3 * 4);
   return std::max(budget, kMinDefaultMeshBudget);
 }
 

@@ -149,6 +149,9 @@ struct RenderStats {
   /// Times that upload copied every building chunk into new, larger buffers (upload_scene: 1;
   /// update_geometry: 0, or 1 when what arrived did not fit the room left).
   uint32_t building_packs = 0;
+  /// Building chunks not drawn because the shared mesh buffers, at the device's largest buffer
+  /// (DeviceInfo::max_allocation_bytes), had no room for them (0 within a fitting mesh budget).
+  uint32_t building_chunks_without_room = 0;
   /// Wall time compiling the renderer's pipelines (ms): from Renderer::create, which starts them on
   /// worker threads and returns, to the last one finished (so far, while some still compile).
   double pipelines_ms = 0.0;
@@ -166,6 +169,9 @@ struct DeviceInfo {
   uint32_t msaa = 1;
   uint32_t max_image_dimension = 0;
   uint64_t device_local_bytes = 0;  ///< the largest device-local memory heap
+  /// The largest buffer it holds (maxMemoryAllocationSize): the building meshes' vertices of all
+  /// chunks drawn share one buffer, so this bounds them (lavapipe: 2 GiB).
+  uint64_t max_allocation_bytes = 0;
   /// A CPU device or an integrated GPU: its memory is the host's RAM.
   bool uses_host_memory = false;
   /// The window's swapchain is created with VK_NV_present_barrier (asked for with

@@ -66,6 +66,9 @@ struct MemoryFigures {
   /// The device's memory is the host's (a CPU device such as lavapipe, an integrated GPU): the
   /// renderer's copy of the meshes comes out of the same RAM as the scene's.
   bool device_uses_host_memory = false;
+  /// The device's largest buffer (maxMemoryAllocationSize; 0 = unknown): every drawn chunk's
+  /// vertices share one buffer, so meshes past it could not all be drawn (lavapipe: 2 GiB).
+  uint64_t largest_buffer = 0;
 };
 
 /// The smallest budget default_mesh_budget_bytes gives: the chunk nearest the camera and the far
@@ -74,7 +77,8 @@ constexpr uint64_t kMinDefaultMeshBudget = uint64_t{16} << 20;
 
 /// The building meshes' budget when none is asked for (the viewer with streamed layers): a quarter
 /// of the memory available at start, halved when the device's copy of the meshes is host memory
-/// too, and at most half of the device's local memory; never below kMinDefaultMeshBudget. The
+/// too, at most half of the device's local memory and four thirds of its largest buffer (which
+/// holds the vertices, at most about three quarters of the meshes' bytes); never below kMinDefaultMeshBudget. The
 /// rest is left for what is not budgeted: every feature (10M footprints: about 8 GB), the GPU
 /// buffers' room to grow, the process and the rest of the machine. An unknown figure bounds
 /// nothing; with both unknown the budget is unbounded (UINT64_MAX).
