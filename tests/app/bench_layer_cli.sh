@@ -25,6 +25,9 @@ done
 # Streamed tiles and their levels of detail come laid out by the workers: nothing on the render thread.
 [ "$(val "$OUT/bench.txt" render_thread_lay_outs)" = 0 ] || { echo "FAIL the render thread laid out meshes"; fail=1; }
 [ -n "$(val "$OUT/bench.txt" building_packs)" ] || { echo "FAIL no building_packs"; fail=1; }
+# 2,000 footprints fit the device's largest buffer: no chunk left undrawn for want of room.
+[ "$(val "$OUT/bench.txt" chunks_without_room)" = 0 ] || { echo "FAIL chunks_without_room is not 0"; fail=1; }
+[ "$(val "$OUT/bench.txt" device_max_allocation_mb)" -gt 0 ] 2>/dev/null || { echo "FAIL no device_max_allocation_mb"; fail=1; }
 # The first frame streams: it comes after the child's start, the first tile and the renderer; the
 # frame with every tile comes after the whole load (worker time summed over at most one worker a core).
 awk -v f="$(val "$OUT/bench.txt" first_frame_s)" -v m="$(val "$OUT/bench.txt" exec_to_main_s)" \

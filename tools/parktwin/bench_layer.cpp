@@ -383,6 +383,8 @@ int run_child(const LayerBenchOptions& o) {
             << "render_thread_lay_outs=" << laid_out << "\n"
             << "render_thread_lay_out_ms=" << fixed(lay_out_ms, 1) << "\n"
             << "building_packs=" << packs << "\n"
+            << "chunks_without_room=" << r.stats().building_chunks_without_room << "\n"
+            << "device_max_allocation_mb=" << (r.device_info().max_allocation_bytes >> 20) << "\n"
             << "cluster_layouts_mb=" << fixed(static_cast<double>(layout_bytes(s)) / (1024.0 * 1024.0), 1) << "\n"
             << "first_frame_render_ms=" << fixed(first_render_ms, 1) << "\n"
             << "first_frame_culled_on=" << (first_frame_cpu_culled ? "cpu" : "gpu") << "\n"
