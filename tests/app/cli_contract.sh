@@ -26,6 +26,10 @@ check help 0 "$PT" --help
 check wall_mesh_budget 2 "$PT" wall --mesh-budget-mb 8
 expect_text wall_mesh_budget "--mesh-budget-mb is not used by a wall"
 expect_text wall_mesh_budget "--layout FILE"
+# A budget is MiB or all; the memory assumed for the default budget is MiB from 1.
+check mesh_budget_word 2 "$PT" --mesh-budget-mb lots
+expect_text mesh_budget_word "or all"
+check assume_memory_zero 2 "$PT" --assume-memory-mb 0
 # bench scale's counts are whole numbers in range, refused before anything is generated.
 for bad in 5x 0 ""; do
   check "scale_frames_${bad:-empty}" 2 "$PT" bench scale --frames "$bad"
