@@ -362,3 +362,51 @@ TEST(DefaultMeshBudget, HostMemoryAvailableIsReadFromTheKernel) {
   const uint64_t free_now = static_cast<uint64_t>(si.freeram) * si.mem_unit;
   EXPECT_GE(avail + total / 20, free_now);
 }
+
+// Memory pressure: with MemAvailable under the reserve the budget gives up the shortfall (never
+// below the minimum); with enough, or figures unknown, it stays.
+TEST(DefaultMeshBudget, MemoryPressureLowersTheBudgetByTheShortfall) {
+  constexpr uint64_t GiB = uint64_t{1} << 30, MiB = uint64_t{1} << 20;
+  const uint64_t total = 24 * GiB, reserve = memory_reserve_bytes(total);
+  EXPECT_GE(reserve, total / 10);
+  EXPECT_GE(reserve, 512 * MiB);
+  const uint64_t budget = 2730 * MiB;
+  EXPECT_EQ(budget_under_pressure(budget, 20 * GiB, total), budget) << "plenty left";
+  EXPECT_EQ(budget_under_pressure(budget, reserve, total), budget) << "exactly the reserve";
+  const uint64_t short_by = 300 * MiB;
+  EXPECT_EQ(budget_under_pressure(budget, reserve - short_by, total), budget - short_by);
+  EXPECT_EQ(budget_under_pressure(1 * GiB, 1, total), kMinDefaultMeshBudget) << "a shortfall past the budget";
+  EXPECT_EQ(budget_under_pressure(8 * MiB, 1, total), 8 * MiB) << "a budget under the minimum is not raised";
+  EXPECT_EQ(budget_under_pressure(budget, 0, total), budget) << "MemAvailable unknown";
+  EXPECT_EQ(budget_under_pressure(budget, 1, 0), budget) << "MemTotal unknown";
+  EXPECT_GT(host_memory_total_bytes(), host_memory_available_bytes());
+}
+
+// A budget lowered while running (memory pressure) drops the farthest meshes at the next update,
+// down to the new budget; every feature stays.
+TEST(MeshResidency, ALoweredBudgetDropsTheFarthestMeshesAtTheNextUpdate) {
+  Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = add_footprints(s, 20000);
+  Layer& l = s.layers[li];
+  uint64_t total = 0;
+  for (const BuildingChunk& c : l.building_chunks) total += bytes_held(c);
+  const size_t features = l.data.features.size();
+  MeshResidency r(s, total * 2);
+  const glm::dvec2 focus = s.bmin;
+  r.finish(s, focus);
+  EXPECT_EQ(r.stats(s).chunks_evicted, 0u) << "everything fits at first";
+
+  r.set_budget(s, total / 3);
+  EXPECT_EQ(s.mesh_budget_bytes, total / 3);
+  r.finish(s, focus);
+  uint64_t kept = 0;
+  double farthest_kept = 0.0, nearest_dropped = 1e300;
+  for (const BuildingChunk& c : l.building_chunks) {
+    if (c.evicted) nearest_dropped = std::min(nearest_dropped, gap(focus, c));
+    else kept += bytes_held(c), farthest_kept = std::max(farthest_kept, gap(focus, c));
+  }
+  EXPECT_GT(r.stats(s).chunks_evicted, 0u);
+  EXPECT_LE(kept, total / 3);
+  EXPECT_LE(farthest_kept, nearest_dropped) << "the meshes kept are the nearest";
+  EXPECT_EQ(l.data.features.size(), features);
+}

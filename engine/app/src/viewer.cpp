@@ -99,6 +99,19 @@ bool Viewer::build_lods() {
 
 bool Viewer::keep_meshes_near() {
   if (!residency) return false;
+  // Under memory pressure (a huge layer's features still arriving, other programs) the budget
+  // gives way: every feature stays, fewer meshes are kept, rather than the machine running out.
+  if (const auto now = std::chrono::steady_clock::now(); now - memory_checked > std::chrono::seconds(2)) {
+    memory_checked = now;
+    const uint64_t avail = scene::host_memory_available_bytes(), total = scene::host_memory_total_bytes();
+    const uint64_t lower = scene::budget_under_pressure(residency->budget(), avail, total);
+    if (lower < residency->budget()) {
+      residency->set_budget(scene, lower);
+      std::cerr << "parktwin: memory is short (" << (avail >> 20) << " MiB available, "
+                << (scene::memory_reserve_bytes(total) >> 20) << " MiB kept for the rest of the machine): building "
+                << "meshes now within " << (lower >> 20) << " MiB\n";
+    }
+  }
   const bool changed = residency->update(scene, glm::dvec2(camera.target));
   if (changed)
     if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";

@@ -79,6 +79,8 @@ struct Viewer {
   uint64_t lods_for_revision = 0;       ///< the geometry_revision the last pass started from
   std::unique_ptr<scene::MeshResidency> residency;  ///< --mesh-budget-mb: the nearest meshes only
   bool residency_error_told = false;
+  /// When MemAvailable was last compared with the reserve (every 2 s while a mesh budget is kept).
+  std::chrono::steady_clock::time_point memory_checked{};
   DeviceLosses device_losses;           ///< when the GPU device was lost (the last 10 minutes)
   uint32_t validation_errors_before = 0;  ///< counted by renderers replaced after a lost device
 

@@ -73,15 +73,36 @@ uint64_t default_mesh_budget_bytes(const MemoryFigures& m) {
   return std::max(budget, kMinDefaultMeshBudget);
 }
 
-uint64_t host_memory_available_bytes() {
+namespace {
+uint64_t meminfo_bytes(const char* name) {
   std::ifstream f("/proc/meminfo");
   std::string key;
   uint64_t kb = 0;
   while (f >> key >> kb) {
-    if (key == "MemAvailable:") return kb * 1024;
+    if (key == name) return kb * 1024;
     f.ignore(256, '\n');
   }
   return 0;
+}
+}  // namespace
+
+uint64_t host_memory_available_bytes() { return meminfo_bytes("MemAvailable:"); }
+uint64_t host_memory_total_bytes() { return meminfo_bytes("MemTotal:"); }
+
+uint64_t memory_reserve_bytes(uint64_t host_total) { return std::max<uint64_t>(uint64_t{512} << 20, host_total / 10); }
+
+uint64_t budget_under_pressure(uint64_t budget, uint64_t host_available, uint64_t host_total) {
+  if (host_available == 0 || host_total == 0) return budget;
+  const uint64_t reserve = memory_reserve_bytes(host_total);
+  if (host_available >= reserve) return budget;
+  const uint64_t shortfall = reserve - host_available;
+  return budget > kMinDefaultMeshBudget + shortfall ? budget - shortfall : std::min(budget, kMinDefaultMeshBudget);
+}
+
+void MeshResidency::set_budget(Scene& scene, uint64_t budget_bytes) {
+  budget_ = budget_bytes;
+  scene.mesh_budget_bytes = budget_;
+  planned_ = false;  // the next update ranks the chunks against it
 }
 
 uint64_t chunk_mesh_bytes(const BuildingChunk& c) {

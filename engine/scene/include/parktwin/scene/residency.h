@@ -86,6 +86,18 @@ uint64_t default_mesh_budget_bytes(const MemoryFigures& m);
 
 /// MemAvailable from /proc/meminfo in bytes (0 when it cannot be read).
 uint64_t host_memory_available_bytes();
+/// MemTotal from /proc/meminfo in bytes (0 when it cannot be read).
+uint64_t host_memory_total_bytes();
+
+/// The memory a running viewer leaves the rest of the machine: a tenth of it, at least 512 MiB.
+uint64_t memory_reserve_bytes(uint64_t host_total);
+
+/// A mesh budget under memory pressure: when `host_available` has fallen below
+/// memory_reserve_bytes(host_total) (the features of a huge layer still arriving, other programs),
+/// the budget less the shortfall (dropping that much of the meshes gives at least as much back:
+/// where the device's copy is host memory too, twice), never below kMinDefaultMeshBudget; else
+/// `budget` unchanged. Unknown figures (0) change nothing.
+uint64_t budget_under_pressure(uint64_t budget, uint64_t host_available, uint64_t host_total);
 
 struct ResidencyStats {
   uint64_t budget_bytes = 0;
@@ -105,6 +117,10 @@ class MeshResidency {
   MeshResidency(Scene& scene, uint64_t budget_bytes);
   ~MeshResidency();  ///< stops after the chunk in hand and joins
   MeshResidency(const MeshResidency&) = delete;
+  /// A new budget (memory pressure, a user's choice), in force from the next update(), which ranks
+  /// the chunks again and drops the farthest meshes past it.
+  void set_budget(Scene& scene, uint64_t budget_bytes);
+  uint64_t budget() const { return budget_; }
   MeshResidency& operator=(const MeshResidency&) = delete;
 
   /// Moves the meshes rebuilt so far into their chunks, and, when the focus (scene frame) moved
