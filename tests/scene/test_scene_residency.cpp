@@ -5,6 +5,7 @@
 // viewer's default budget fits the machine it runs on.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include <sys/sysinfo.h>
@@ -386,11 +387,10 @@ TEST(DefaultMeshBudget, MemoryPressureLowersTheBudgetByTheShortfall) {
 // down to the new budget; every feature stays.
 TEST(MeshResidency, ALoweredBudgetDropsTheFarthestMeshesAtTheNextUpdate) {
   Scene s(gis::SceneFrame::jiangxi());
-  const uint32_t li = add_footprints(s, 20000);
-  Layer& l = s.layers[li];
-  uint64_t total = 0;
-  for (const BuildingChunk& c : l.building_chunks) total += bytes_held(c);
+  Layer& l = s.layers[add_footprints(s, 20000)];
   const size_t features = l.data.features.size();
+  const uint64_t total = std::accumulate(l.building_chunks.begin(), l.building_chunks.end(), uint64_t{0},
+                                         [](uint64_t sum, const BuildingChunk& c) { return sum + bytes_held(c); });
   MeshResidency r(s, total * 2);
   const glm::dvec2 focus = s.bmin;
   r.finish(s, focus);
