@@ -432,13 +432,16 @@ int run_viewer(const AppOptions& o) {
     mem.device_uses_host_memory = dev.uses_host_memory;
     mem.largest_buffer = dev.max_allocation_bytes;
     const uint64_t budget = scene::default_mesh_budget_bytes(mem);
+    scene::MemoryFigures any_buffer = mem;
+    any_buffer.largest_buffer = 0;
+    const bool by_buffer = budget < scene::default_mesh_budget_bytes(any_buffer);
     if (budget != UINT64_MAX) {
       v.residency = std::make_unique<scene::MeshResidency>(v.scene, budget);
       std::cerr << "parktwin: building meshes within " << (budget >> 20) << " MiB nearest the camera, farther ones "
                 << "drawn as blocks (of " << (mem.host_available >> 20) << " MiB available"
                 << (o.assume_memory_mb ? " (--assume-memory-mb)" : "")
                 << (dev.uses_host_memory ? ", on a device whose memory is the host's" : "")
-                << (budget == dev.max_allocation_bytes / 3 * 4 ? ", bounded by its largest buffer" : "")
+                << (by_buffer ? ", bounded by its largest buffer" : "")
                 << "; --mesh-budget-mb N to choose, all to keep every mesh)\n";
     }
   }

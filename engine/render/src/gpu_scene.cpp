@@ -16,8 +16,7 @@ GpuScene::GpuScene(Context& ctx, SubmitNow submit, const uint32_t& frames_starte
     : ctx_(ctx), submit_(std::move(submit)), frames_started_(frames_started) {
   const VkMemoryPropertyFlags direct = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                        VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-  const bool unified = ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                       ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  const bool unified = ctx_.info.uses_host_memory;
   // PARKTWIN_STAGING_UPLOADS=1 takes the staging path of discrete GPUs anywhere (tests of it).
   const char* staging = std::getenv("PARKTWIN_STAGING_UPLOADS");
   direct_uploads_ = unified && ctx_.dev.find_memory_type(~0u, direct) != UINT32_MAX && !(staging && *staging == '1');
@@ -35,9 +34,7 @@ GpuScene::GpuScene(Context& ctx, SubmitNow submit, const uint32_t& frames_starte
 vk::Buffer GpuScene::make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage) {
   const VkMemoryPropertyFlags direct = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                        VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-  const bool unified = ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                       ctx_.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
-  if (unified && ctx_.dev.find_memory_type(~0u, direct) != UINT32_MAX) {
+  if (ctx_.info.uses_host_memory && ctx_.dev.find_memory_type(~0u, direct) != UINT32_MAX) {
     vk::Buffer b(ctx_.dev, bytes, usage, direct);
     if (bytes) std::memcpy(b.mapped(), data, bytes);
     return b;

@@ -93,9 +93,6 @@ class GpuScene {
   const std::vector<BuildingChunkGpu>& building_records() const { return building_records_; }
   const std::vector<BuildingLayerSpan>& building_layers() const { return building_layers_; }
   uint64_t buildings_revision() const { return buildings_revision_; }
-  /// Building chunks left undrawn because the shared buffers, at the largest size the device
-  /// allows, had no room for them (0 normally; a mesh budget keeps it so).
-  size_t chunks_without_room() const { return chunks_without_room_; }
   VkBuffer building_vertices() const { return building_vb_.vk(); }
   VkBuffer building_indices() const { return building_ib_.vk(); }
 

@@ -117,11 +117,12 @@ class MeshResidency {
   MeshResidency(Scene& scene, uint64_t budget_bytes);
   ~MeshResidency();  ///< stops after the chunk in hand and joins
   MeshResidency(const MeshResidency&) = delete;
+  MeshResidency& operator=(const MeshResidency&) = delete;
+
   /// A new budget (memory pressure, a user's choice), in force from the next update(), which ranks
   /// the chunks again and drops the farthest meshes past it.
   void set_budget(Scene& scene, uint64_t budget_bytes);
   uint64_t budget() const { return budget_; }
-  MeshResidency& operator=(const MeshResidency&) = delete;
 
   /// Moves the meshes rebuilt so far into their chunks, and, when the focus (scene frame) moved
   /// or the scene's geometry changed since the last plan, drops the farthest meshes while over
