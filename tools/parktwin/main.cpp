@@ -102,8 +102,9 @@ Options (viewer and render):
                       camera; every feature stays, far chunks drop their meshes (drawn as blocks) and get
                       them back as the camera nears. Default: the viewer with streamed --layer buildings
                       keeps a quarter of the memory available at start (an eighth on a CPU device or an
-                      integrated GPU, whose copy is host memory too; at most half the GPU's), render
-                      and record every mesh; all = every mesh
+                      integrated GPU, whose copy is host memory too; at most half the GPU's and 4/3 of
+                      its largest buffer), lowered while less than a tenth of the machine's memory is
+                      free; render and record every mesh; all = every mesh
   --assume-memory-mb N  viewer: take N MiB as the memory available for that default (planning, tests)
   --crs CRS           CRS of --layer sources that carry none (EPSG:4326, any PROJ/WKT) or GCJ02 for
                       Chinese web-map coordinates; --force-crs applies it even when the source has one
