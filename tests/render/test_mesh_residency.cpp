@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <algorithm>
 
@@ -21,6 +22,26 @@
 namespace parktwin::test {
 namespace {
 
+/// A renderer with the validation layer on; null (the caller skips, `why` says) without a device.
+std::unique_ptr<render::Renderer> validating_renderer(std::string& why) {
+  render::RendererOptions o;
+  o.validation = true;
+  auto created = render::Renderer::create(o);
+  if (!created) {
+    why = created.error().message;
+    return nullptr;
+  }
+  return std::move(*created);
+}
+
+/// One frame of `s` from `cam` at w x h, offscreen, read back.
+render::Image shoot(render::Renderer& r, const scene::Scene& s, const scene::Camera& cam, uint32_t w, uint32_t h) {
+  const auto snap = scene::snapshot_of(s, cam);
+  auto img = r.render_offscreen({.frame = snap.get()}, w, h);
+  EXPECT_TRUE(img.ok()) << (img.ok() ? "" : img.error().message);
+  return img.ok() ? *img : render::Image{};
+}
+
 TEST(MeshResidencyRender, DroppedChunksDrawBlocksAndTheirMeshesComeBackExactlyWithinTheSameBuffers) {
   scene::Scene s(gis::SceneFrame::jiangxi());
   const uint32_t li = scene::testing::add_synthetic_buildings(s, 20000, 5, "footprints", false);
@@ -32,18 +53,12 @@ TEST(MeshResidencyRender, DroppedChunksDrawBlocksAndTheirMeshesComeBackExactlyWi
   constexpr uint32_t kW = 480, kH = 270;
   auto cam = app::view_camera(s, "fit", double(kW) / kH);
   ASSERT_TRUE(cam.ok());
-  render::RendererOptions o;
-  o.validation = true;
-  auto created = render::Renderer::create(o);
-  if (!created) GTEST_SKIP() << "no Vulkan device: " << created.error().message;
-  render::Renderer& r = **created;
+  std::string why;
+  const auto created = validating_renderer(why);
+  if (!created) GTEST_SKIP() << "no Vulkan device: " << why;
+  render::Renderer& r = *created;
   ASSERT_TRUE(r.validation_enabled());
-  auto shoot = [&] {
-    const auto snap = scene::snapshot_of(s, *cam);
-    auto img = r.render_offscreen({.frame = snap.get()}, kW, kH);
-    EXPECT_TRUE(img.ok()) << (img.ok() ? "" : img.error().message);
-    return img.ok() ? *img : render::Image{};
-  };
+  auto shoot = [&] { return test::shoot(r, s, *cam, kW, kH); };
   ASSERT_TRUE(r.upload_scene(s).ok());
   const render::Image all = shoot();
   const uint64_t all_triangles = r.stats().triangles;
@@ -179,6 +194,54 @@ TEST(MeshResidencyRender, MeshesPastTheLargestBufferLeaveChunksUndrawnNotACrash)
   EXPECT_GT(r.stats().triangles, 0u);
   EXPECT_EQ(r.validation_errors(), 0u);
   EXPECT_LT(total, uint64_t{1} << 32);  // (the layer itself is small: only the limit was lowered)
+}
+
+// A budget lowered while running (memory pressure): the renderer's building buffers shrink to
+// about the new budget at the next update, the old ones go once the frames in flight are done, and
+// the picture is what a renderer started afresh on the same scene draws, to the bit.
+TEST(MeshResidencyRender, ALoweredBudgetShrinksTheBuildingBuffers) {
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  const uint32_t li = scene::testing::add_synthetic_buildings(s, 20000, 5, "footprints", false);
+  uint64_t total = 0, gpu_bytes = 0;  // the meshes as the scene counts them; as the GPU holds them
+  for (const scene::BuildingChunk& c : s.layers[li].building_chunks) {
+    total += scene::chunk_mesh_bytes(c);
+    gpu_bytes += c.mesh.vertices.size() * sizeof(gis::BuildingVertex) + c.mesh.indices.size() * sizeof(uint32_t);
+  }
+  scene::MeshResidency residency(s, total * 2);  // everything fits
+  residency.finish(s, s.bmin);
+
+  constexpr uint32_t kW = 320, kH = 180;
+  auto cam = app::view_camera(s, "fit", double(kW) / kH);
+  ASSERT_TRUE(cam.ok());
+  std::string why;
+  const auto created = validating_renderer(why);
+  if (!created) GTEST_SKIP() << "no Vulkan device: " << why;
+  render::Renderer& r = *created;
+  auto shoot = [&](render::Renderer& with) { return test::shoot(with, s, *cam, kW, kH); };
+  ASSERT_TRUE(r.upload_scene(s).ok());
+  shoot(r);
+  const uint64_t every_mesh = r.stats().gpu_memory_bytes;
+
+  // Lowered to a tenth of the meshes: most chunks drop theirs (blocks instead).
+  residency.set_budget(s, total / 10);
+  residency.finish(s, s.bmin);
+  ASSERT_TRUE(r.update_geometry(s).ok());
+  const render::Image shrunk = shoot(r);
+  for (int k = 0; k < 2; ++k) shoot(r);  // the frames in flight finish: the old buffers go
+  const uint64_t lowered = r.stats().gpu_memory_bytes;
+  std::printf("GPU memory: %.1f MB with every mesh (%.1f MB of vertices and indices), %.1f MB within %.1f MB\n",
+              every_mesh / 1048576.0, gpu_bytes / 1048576.0, lowered / 1048576.0, (total / 10) / 1048576.0);
+  ASSERT_LT(lowered, every_mesh);
+  EXPECT_GE(every_mesh - lowered, gpu_bytes * 3 / 5) << "the buffers shrank by most of the meshes that went";
+  EXPECT_GT(r.stats().building_packs, 0u);
+
+  // The same scene drawn by a renderer started afresh: the same picture.
+  auto fresh = render::Renderer::create({});
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->upload_scene(s).ok());
+  EXPECT_EQ(diff_fraction(shoot(**fresh), shrunk, 0, nullptr), 0.0);
+  r.wait_idle();
+  EXPECT_EQ(r.validation_errors(), 0u);
 }
 
 }  // namespace

@@ -99,6 +99,7 @@ bool Viewer::build_lods() {
 
 bool Viewer::keep_meshes_near() {
   if (!residency) return false;
+  bool lowered = false;
   // Under memory pressure (a huge layer's features still arriving, other programs) the budget
   // gives way: every feature stays, fewer meshes are kept, rather than the machine running out.
   if (const auto now = std::chrono::steady_clock::now(); now - memory_checked > std::chrono::seconds(2)) {
@@ -107,14 +108,21 @@ bool Viewer::keep_meshes_near() {
     const uint64_t lower = scene::budget_under_pressure(residency->budget(), avail, total);
     if (lower < residency->budget()) {
       residency->set_budget(scene, lower);
+      lowered = true;
       std::cerr << "parktwin: memory is short (" << (avail >> 20) << " MiB available, "
                 << (scene::memory_reserve_bytes(total) >> 20) << " MiB kept for the rest of the machine): building "
                 << "meshes now within " << (lower >> 20) << " MiB\n";
     }
   }
   const bool changed = residency->update(scene, glm::dvec2(camera.target));
-  if (changed)
+  // A lowered budget also shrinks the renderer's building buffers (their old ones go once the
+  // frames in flight are done), even when no mesh had to go.
+  if (changed || lowered)
     if (auto up = renderer->update_geometry(scene); !up) std::cerr << "parktwin: " << up.error().message << "\n";
+  if (lowered) {  // the dropped meshes' memory, freed in holes of the heap, back to the machine
+    const uint64_t back = scene::return_free_heap_to_system();
+    std::cerr << "parktwin: " << (back >> 20) << " MiB of freed memory returned to the system\n";
+  }
   ui::draw_mesh_budget_note(residency->stats(scene));  // on a wall output too: the blocks are explained
   if (!residency->error().empty() && !residency_error_told) {
     residency_error_told = true;

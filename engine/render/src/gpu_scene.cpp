@@ -289,8 +289,8 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     if (grow) cap = std::max(cap, cap > before ? before + before / 2 : before);
     return std::min(cap, most);
   };
-  vertex_capacity_ = capacity(nv, est_v, vertex_capacity_, 4096, max_vertices_);
-  index_capacity_ = capacity(ni, est_i, index_capacity_, 16384, max_indices_);
+  vertex_capacity_ = capacity(nv, est_v, vertex_capacity_, kPackPadVertices, max_vertices_);
+  index_capacity_ = capacity(ni, est_i, index_capacity_, kPackPadIndices, max_indices_);
   retire(std::move(building_vb_));
   retire(std::move(building_ib_));
   const VkMemoryPropertyFlags props =
@@ -312,11 +312,12 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
     building_ib_ = {};
     est_v = static_cast<double>(nv);
     est_i = static_cast<double>(ni);
-    vertex_capacity_ = capacity(nv, est_v, 0, 4096, max_vertices_);
-    index_capacity_ = capacity(ni, est_i, 0, 16384, max_indices_);
+    vertex_capacity_ = capacity(nv, est_v, 0, kPackPadVertices, max_vertices_);
+    index_capacity_ = capacity(ni, est_i, 0, kPackPadIndices, max_indices_);
     allocate();
   }
   vertices_used_ = indices_used_ = 0;
+  packed_for_budget_ = scene.mesh_budget_bytes > 0 ? scene.mesh_budget_bytes : UINT64_MAX;
   if (direct_uploads_) {
     // The first write into each page of fresh host memory faults it in (zeroed by the kernel; in a
     // VM here about 20 us per 4 KiB: 30-50 ms per chunk of 6,000 buildings at upload, on the render
@@ -337,6 +338,20 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
       if (!place_building_chunk(l.building_chunks[c], g.buildings[c], stats)) leave_without_room(l.building_chunks[c], g.buildings[c]);
   }
   count_without_room();
+}
+
+bool GpuScene::larger_than_the_budget_needs(const scene::Scene& scene) const {
+  const uint64_t budget = scene.mesh_budget_bytes;
+  if (budget == 0) return false;
+  uint64_t live = 0;
+  for (const Layer& l : layers_)
+    for (const BuildingChunk& b : l.buildings)
+      for (const BuildingLevel& lv : b.levels) live += lv.vertex_count * sizeof(gis::BuildingVertex) + lv.index_count * sizeof(uint32_t);
+  // A packing sizes them for at most the larger of the budget and what is placed, with a quarter
+  // to spare (pack_buildings).
+  const uint64_t held = vertex_capacity_ * sizeof(gis::BuildingVertex) + index_capacity_ * sizeof(uint32_t);
+  const uint64_t sized = std::max(budget, live), packed = sized + sized / 4 + kPackPadBytes;
+  return held > packed && held - packed > held / 8;
 }
 
 bool GpuScene::room_to_reclaim() const {
@@ -526,7 +541,14 @@ bool GpuScene::update(const scene::Scene& scene, RenderStats& stats) {
     }
   }
   // Chunks left without room get it back once what was dropped or replaced since is worth packing.
-  if (!packed && buildings_changed && chunks_without_room_ > 0 && room_to_reclaim()) pack_buildings(scene, stats);
+  if (!packed && buildings_changed && chunks_without_room_ > 0 && room_to_reclaim()) pack_buildings(scene, stats), packed = true;
+  // A budget lowered since the last packing (memory pressure): smaller buffers where that frees an
+  // eighth of them, so that the memory goes back (on a CPU device or an integrated GPU it is the
+  // host's). Once per lowering, whether or not it packs.
+  if (const uint64_t budget = scene.mesh_budget_bytes; !packed && budget > 0 && budget < packed_for_budget_) {
+    packed_for_budget_ = budget;
+    if (larger_than_the_budget_needs(scene)) pack_buildings(scene, stats), buildings_changed = true;
+  }
   stats.building_chunks_without_room = static_cast<uint32_t>(chunks_without_room_);
   if (ground_changed) rebuild_draws();
   if (buildings_changed) rebuild_building_records();

@@ -163,6 +163,12 @@ class GpuScene {
   void count_without_room();
   /// Whether packing would free an eighth of either buffer (meshes replaced or dropped since).
   bool room_to_reclaim() const;
+  /// Whether packing now would free an eighth of the building buffers or more, sizing them for the
+  /// scene's mesh budget (lowered since by MeshResidency::set_budget, under memory pressure).
+  bool larger_than_the_budget_needs(const scene::Scene& scene) const;
+  /// Room every packing adds to what it sizes the building buffers for.
+  static constexpr uint64_t kPackPadVertices = 4096, kPackPadIndices = 16384;
+  static constexpr uint64_t kPackPadBytes = kPackPadVertices * sizeof(gis::BuildingVertex) + kPackPadIndices * sizeof(uint32_t);
   /// building_records_, building_layers_ and the building draw lists from the placed chunks (the
   /// records of levels of detail after every layer's records).
   void rebuild_building_records();
@@ -181,6 +187,9 @@ class GpuScene {
   std::vector<DrawItem> ground_draws_, building_draws_, edge_draws_, marker_draws_;
   vk::Buffer building_vb_, building_ib_;  ///< every building chunk's mesh
   uint64_t vertex_capacity_ = 0, index_capacity_ = 0, vertices_used_ = 0, indices_used_ = 0;
+  /// The scene's mesh budget when the building buffers were last packed or last checked against
+  /// a lowered one (UINT64_MAX: none).
+  uint64_t packed_for_budget_ = UINT64_MAX;
   /// The most vertices and indices the shared buffers can hold (Context::max_allocation_bytes).
   uint64_t max_vertices_ = 0, max_indices_ = 0;
   size_t chunks_without_room_ = 0;  ///< building chunks not drawn for want of room (see no_room)

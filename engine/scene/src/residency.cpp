@@ -7,6 +7,9 @@
 #include <cmath>
 #include <exception>
 #include <fstream>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <map>
 #include <tuple>
 
@@ -88,6 +91,28 @@ uint64_t meminfo_bytes(const char* name) {
 
 uint64_t host_memory_available_bytes() { return meminfo_bytes("MemAvailable:"); }
 uint64_t host_memory_total_bytes() { return meminfo_bytes("MemTotal:"); }
+
+uint64_t process_resident_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string key;
+  uint64_t kb = 0;
+  while (f >> key) {
+    if (key == "VmRSS:" && f >> kb) return kb * 1024;
+    f.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+uint64_t return_free_heap_to_system() {
+#ifdef __GLIBC__
+  const uint64_t before = process_resident_bytes();
+  malloc_trim(0);
+  const uint64_t after = process_resident_bytes();
+  return before > after ? before - after : 0;
+#else
+  return 0;
+#endif
+}
 
 uint64_t memory_reserve_bytes(uint64_t host_total) { return std::max<uint64_t>(uint64_t{512} << 20, host_total / 10); }
 

@@ -89,6 +89,15 @@ uint64_t host_memory_available_bytes();
 /// MemTotal from /proc/meminfo in bytes (0 when it cannot be read).
 uint64_t host_memory_total_bytes();
 
+/// The process's resident memory (VmRSS) in bytes (0 when it cannot be read).
+uint64_t process_resident_bytes();
+/// Gives the free memory the C library's heap keeps back to the system (glibc's malloc_trim:
+/// meshes dropped under memory pressure otherwise stay in the process, freed but resident, in
+/// holes between the features that stay), and returns by how much the process's resident memory
+/// fell (0 where it did not, or where the C library has no such call). Tens of milliseconds for a
+/// heap of gigabytes: for after a large drop, not for every frame.
+uint64_t return_free_heap_to_system();
+
 /// The memory a running viewer leaves the rest of the machine: a tenth of it, at least 512 MiB.
 uint64_t memory_reserve_bytes(uint64_t host_total);
 
