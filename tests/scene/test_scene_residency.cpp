@@ -455,3 +455,39 @@ TEST(DefaultMeshBudget, FreedHeapMemoryGoesBackToTheSystem) {
       << "the figure reported is what left";
   EXPECT_GT(process_resident_bytes(), 0u);
 }
+
+// A budget asked for explicitly is kept, but what it risks on this machine is said: past the
+// largest buffer, the GPU's memory or the memory available (twice over where the device's copy
+// is host memory); nothing within them, nothing where the figures are unknown.
+TEST(DefaultMeshBudget, AnExplicitBudgetPastTheMachineIsSaid) {
+  constexpr uint64_t MiB = uint64_t{1} << 20, GiB = uint64_t{1} << 30;
+  MemoryFigures lavapipe;  // this machine: lavapipe's 2 GiB largest buffer, 22 GiB available
+  lavapipe.host_available = 22 * GiB;
+  lavapipe.device_uses_host_memory = true;
+  lavapipe.largest_buffer = 2 * GiB;
+  const uint64_t holds = default_mesh_budget_bytes({.largest_buffer = 2 * GiB});  // what the buffer bounds
+  EXPECT_EQ(mesh_budget_caveats(holds, lavapipe), "") << "at the bound";
+  const std::string past = mesh_budget_caveats(holds + MiB, lavapipe);
+  EXPECT_NE(past.find("largest buffer"), std::string::npos) << past;
+  EXPECT_NE(past.find("left undrawn"), std::string::npos) << past;
+  EXPECT_EQ(past.find("available"), std::string::npos) << "22 GiB hold twice 2.7 GiB: " << past;
+
+  MemoryFigures little = lavapipe;  // the same device with 4 GiB available: twice the budget counts
+  little.host_available = 4 * GiB;
+  EXPECT_EQ(mesh_budget_caveats(2 * GiB, little), "");
+  const std::string short_host = mesh_budget_caveats(2 * GiB + 64 * MiB, little);
+  EXPECT_NE(short_host.find("4096 MiB of memory available"), std::string::npos) << short_host;
+  EXPECT_NE(short_host.find("twice"), std::string::npos) << short_host;
+
+  MemoryFigures gpu;  // a discrete 8 GiB GPU with a 4 GiB largest buffer on a 64 GiB host
+  gpu.host_available = 64 * GiB;
+  gpu.device_local = 8 * GiB;
+  gpu.largest_buffer = 4 * GiB;
+  EXPECT_EQ(mesh_budget_caveats(5 * GiB, gpu), "");
+  const std::string over = mesh_budget_caveats(9 * GiB, gpu);
+  EXPECT_NE(over.find("GPU's memory (8192 MiB)"), std::string::npos) << over;
+  EXPECT_NE(over.find("largest buffer"), std::string::npos) << over;
+  EXPECT_EQ(over.find("available"), std::string::npos) << "the host holds 9 GiB: " << over;
+
+  EXPECT_EQ(mesh_budget_caveats(uint64_t{1} << 50, MemoryFigures{}), "") << "nothing known, nothing said";
+}

@@ -429,16 +429,18 @@ int run_viewer(const AppOptions& o) {
   }
   Viewer v{o, **scene};
   v.streams = std::move(streams);
+  const render::DeviceInfo& dev = (*renderer)->device_info();
+  scene::MemoryFigures mem;
+  mem.host_available = o.assume_memory_mb ? o.assume_memory_mb << 20 : scene::host_memory_available_bytes();
+  mem.device_local = dev.device_local_bytes;
+  mem.device_uses_host_memory = dev.uses_host_memory;
+  mem.largest_buffer = dev.max_allocation_bytes;
   if (o.mesh_budget_mb) {
     v.residency = std::make_unique<scene::MeshResidency>(v.scene, o.mesh_budget_mb << 20);
+    if (const std::string c = scene::mesh_budget_caveats(o.mesh_budget_mb << 20, mem); !c.empty())
+      std::cerr << "parktwin: --mesh-budget-mb " << o.mesh_budget_mb << " is " << c << "\n";
   } else if (!o.every_mesh && !v.streams.empty()) {
     // Streamed layers can be any size: their meshes are kept within what this machine can hold.
-    const render::DeviceInfo& dev = (*renderer)->device_info();
-    scene::MemoryFigures mem;
-    mem.host_available = o.assume_memory_mb ? o.assume_memory_mb << 20 : scene::host_memory_available_bytes();
-    mem.device_local = dev.device_local_bytes;
-    mem.device_uses_host_memory = dev.uses_host_memory;
-    mem.largest_buffer = dev.max_allocation_bytes;
     const uint64_t budget = scene::default_mesh_budget_bytes(mem);
     scene::MemoryFigures any_buffer = mem;
     any_buffer.largest_buffer = 0;

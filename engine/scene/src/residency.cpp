@@ -11,6 +11,7 @@
 #include <malloc.h>
 #endif
 #include <map>
+#include <string>
 #include <tuple>
 
 #include "load_detail.h"
@@ -74,6 +75,25 @@ uint64_t default_mesh_budget_bytes(const MemoryFigures& m) {
   // cluster order, levels' indices): four thirds of the largest buffer keeps them within it.
   if (m.largest_buffer > 0) budget = std::min(budget, m.largest_buffer / 3 * 4);
   return std::max(budget, kMinDefaultMeshBudget);
+}
+
+std::string mesh_budget_caveats(uint64_t asked, const MemoryFigures& m) {
+  auto mib = [](uint64_t b) { return std::to_string(b >> 20) + " MiB"; };
+  std::string out;
+  auto say = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
+  MemoryFigures buffer_only;
+  buffer_only.largest_buffer = m.largest_buffer;
+  if (const uint64_t bound = default_mesh_budget_bytes(buffer_only); m.largest_buffer > 0 && asked > bound)
+    say("more than the device's largest buffer holds (" + mib(m.largest_buffer) + " of vertices, about " + mib(bound) +
+        " of meshes): chunks past it are left undrawn");
+  if (!m.device_uses_host_memory && m.device_local > 0 && asked > m.device_local)
+    say("more than the GPU's memory (" + mib(m.device_local) + ")");
+  const uint64_t host_need = m.device_uses_host_memory ? asked * 2 : asked;
+  if (m.host_available > 0 && host_need > m.host_available)
+    say("more than the " + mib(m.host_available) + " of memory available" +
+        (m.device_uses_host_memory ? " (the device's copy of the meshes is host memory too: twice the budget)" : "") +
+        "; the budget gives way when memory runs short");
+  return out;
 }
 
 namespace {

@@ -84,6 +84,13 @@ constexpr uint64_t kMinDefaultMeshBudget = uint64_t{16} << 20;
 /// nothing; with both unknown the budget is unbounded (UINT64_MAX).
 uint64_t default_mesh_budget_bytes(const MemoryFigures& m);
 
+/// What a budget asked for explicitly (--mesh-budget-mb) risks on this machine, as sentences for
+/// the terminal ("" when nothing): past the device's largest buffer (four thirds of it, as
+/// default_mesh_budget_bytes), chunks that find no room are left undrawn; past the device's memory
+/// (a discrete GPU: its local heap) or the host's available memory (twice the budget where the
+/// device's copy is host memory too), the machine may run short. Unknown figures (0) say nothing.
+std::string mesh_budget_caveats(uint64_t asked, const MemoryFigures& m);
+
 /// MemAvailable from /proc/meminfo in bytes (0 when it cannot be read).
 uint64_t host_memory_available_bytes();
 /// MemTotal from /proc/meminfo in bytes (0 when it cannot be read).
