@@ -30,6 +30,9 @@ expect_text wall_mesh_budget "--layout FILE"
 check mesh_budget_word 2 "$PT" --mesh-budget-mb lots
 expect_text mesh_budget_word "or all"
 check assume_memory_zero 2 "$PT" --assume-memory-mb 0
+# How far a stream's workers may get ahead is MiB from 0 (no limit); refused before any loading.
+check stream_ahead_negative 2 "$PT" bench --layer "$FIX/footprints.geojson" --stream-ahead-mb -1
+expect_text stream_ahead_negative "--stream-ahead-mb takes a whole number of MiB"
 # bench scale's counts are whole numbers in range, refused before anything is generated.
 for bad in 5x 0 ""; do
   check "scale_frames_${bad:-empty}" 2 "$PT" bench scale --frames "$bad"

@@ -728,6 +728,53 @@ TEST(Stream, AfterTheFirstTilesTheWorkersWaitUntilTheyAreDrawn) {
   }
 }
 
+// A caller slower than the workers (a frame of a second takes kTilesPerFrame tiles): finished
+// tiles do not pile up past StreamOptions::ahead_bytes; the workers wait, the layer still ends
+// with exactly its features, and a stream dropped while they wait stops.
+TEST(Stream, FinishedTilesWaitingForTheCallerStayWithinTheirBound) {
+  const fs::path file = out_dir() / "ahead.gpkg";
+  write_fixture("GPKG", file, 3000);
+  std::unique_ptr<scene::Scene> a;
+  const Summary whole = load_whole(file, a);
+  auto waiting_after_a_while = [&](uint64_t bound, scene::Scene& s) {
+    scene::StreamOptions so;
+    so.threads = 2;
+    so.first_frame_hold_s = 0.0;
+    so.ahead_bytes = bound;
+    auto st = scene::LayerStream::start(s, file.string(), "", {}, so);
+    EXPECT_TRUE(st) << st.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // nothing taken meanwhile
+    return std::move(*st);
+  };
+  scene::Scene unbounded_scene(gis::SceneFrame::jiangxi());
+  auto unbounded = waiting_after_a_while(0, unbounded_scene);
+  const scene::StreamProgress all = unbounded->progress();
+  EXPECT_EQ(all.tiles_done, 0u);
+  EXPECT_GT(all.ahead_bytes, 0u);
+  unbounded->finish(unbounded_scene);
+  EXPECT_GE(unbounded->progress().tiles_done, 9u);
+
+  // One byte: at most one finished tile waits (a tile always goes when none waits).
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  auto bounded = waiting_after_a_while(1, s);
+  const uint64_t one = bounded->progress().ahead_bytes;
+  std::printf("waiting after 1.5 s without integrate(): %.0f KiB unbounded (%zu tiles), %.0f KiB within 1 byte\n",
+              all.ahead_bytes / 1024.0, unbounded->progress().tiles_done, one / 1024.0);
+  EXPECT_GT(one, 0u);
+  EXPECT_LT(one * 3, all.ahead_bytes) << "more than one tile's worth waited";
+  EXPECT_EQ(bounded->integrate(s, 1), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_GT(bounded->progress().ahead_bytes, 0u) << "taking one let the next one come";
+  bounded->finish(s);
+  expect_same_layer(whole, summarize(s, s.layers[bounded->layer_index()]));
+
+  // Dropped while its workers wait: the destructor returns (a hang fails the test by its timeout).
+  scene::Scene dropped_scene(gis::SceneFrame::jiangxi());
+  auto dropped = waiting_after_a_while(1, dropped_scene);
+  EXPECT_GT(dropped->progress().ahead_bytes, 0u);
+  dropped.reset();
+}
+
 TEST(Stream, TheWorkersRunAtTheirNiceValueAboveTheCallers) {
   const fs::path file = out_dir() / "nice.gpkg";
   write_fixture("GPKG", file, 50);

@@ -82,6 +82,7 @@ gis::Result<std::unique_ptr<scene::Scene>> start_layer(const LayerBenchOptions& 
   scene::StreamOptions so;
   so.cache_dir = o.tile_cache;
   if (o.worker_nice >= 0) so.worker_nice = o.worker_nice;
+  if (o.stream_ahead_mb >= 0) so.ahead_bytes = static_cast<uint64_t>(o.stream_ahead_mb) << 20;
   if (!o.head_start) so.head_start_bytes = 0;
   if (!o.first_frame_hold) so.first_frame_hold_s = 0.0;
   if (!o.look.empty()) {  // LON,LAT,...: nearest to where the camera looks first
@@ -377,6 +378,7 @@ int run_child(const LayerBenchOptions& o) {
             << "head_features=" << lt.head_features << "\nhead_replaced=" << lt.head_replaced << "\n"
             << "first_frame_buildings=" << first_frame_buildings << "\n"
             << "frames_while_loading=" << partial_frames << "\n"
+            << "stream_ahead_mb=" << (o.stream_ahead_mb >= 0 ? static_cast<uint64_t>(o.stream_ahead_mb) : scene::StreamOptions{}.ahead_bytes >> 20) << "\n"
             << "loading_frame_ms_max=" << fixed(loading_frame_ms_max, 1) << "\n";
   if (pipelines_ms) std::cout << "pipelines_ms=" << fixed(*pipelines_ms, 1) << "\n";
   std::cout << "upload_s=" << fixed(upload_s, 3) << "\n"
@@ -429,6 +431,7 @@ std::vector<std::string> child_args(const LayerBenchOptions& o) {
   if (!o.outlines_later) a.push_back("--first-frame-outlines");
   if (!o.first_frame_hold) a.push_back("--no-first-frame-hold");
   if (o.worker_nice >= 0) a.insert(a.end(), {"--worker-nice", std::to_string(o.worker_nice)});
+  if (o.stream_ahead_mb >= 0) a.insert(a.end(), {"--stream-ahead-mb", std::to_string(o.stream_ahead_mb)});
   if (o.mesh_budget_mb) a.insert(a.end(), {"--mesh-budget-mb", std::to_string(o.mesh_budget_mb)});
   a.insert(a.end(), {"--size", std::to_string(o.width) + "x" + std::to_string(o.height), "--frames",
                      std::to_string(o.frames), "--msaa", std::to_string(o.msaa), "--bench-child"});
@@ -599,6 +602,13 @@ int run_bench_layer(int argc, char** argv) {
         return 2;
       }
       o.worker_nice = static_cast<int>(*n);
+    } else if (a == "--stream-ahead-mb") {
+      const auto n = args::whole_in(value(), 0, 1e6);
+      if (!n) {
+        std::cerr << "parktwin bench: --stream-ahead-mb takes a whole number of MiB from 0 (no limit) to 1e6\n";
+        return 2;
+      }
+      o.stream_ahead_mb = static_cast<int64_t>(*n);
     } else if (a == "--mesh-budget-mb") {
       const auto n = args::whole_in(value(), 1, 1e9);
       if (!n) {

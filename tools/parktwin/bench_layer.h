@@ -22,6 +22,7 @@ struct LayerBenchOptions {
                             ///< the steady frames; false: full detail everywhere
   bool warm_up = true;      ///< the renderer's warm-up (RendererOptions::warm_up) while the layer loads, as the viewer
   int worker_nice = -1;     ///< the stream workers' StreamOptions::worker_nice (-1: its default, as the viewer)
+  int64_t stream_ahead_mb = -1;  ///< StreamOptions::ahead_bytes in MiB (0: no limit; -1: its default, as the viewer)
   bool head_start = true;   ///< StreamOptions::head_start_bytes at its default (as the viewer); false: 0
   bool outlines_later = true;  ///< RendererOptions::outlines_after_first_frame (as the viewer); false: --first-frame-outlines
   bool first_frame_hold = true;  ///< StreamOptions::first_frame_hold_s at its default (as the viewer); false: 0

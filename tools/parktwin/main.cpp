@@ -38,7 +38,7 @@ Usage:
                                             frame_cpu_ms, peak_rss_mb, gpu_memory_mb (default 1920x1080, MSAA 4,
                                             30 frames, camera fitting the layer; --tile-cache DIR, --msaa 1|4,
                                             --no-lod, --no-warm-up, --no-head-start, --first-frame-outlines,
-                                            --no-first-frame-hold, --worker-nice N; --mesh-budget-mb N
+                                            --no-first-frame-hold, --worker-nice N, --stream-ahead-mb N; --mesh-budget-mb N
                                             also times a move to the layer's far corner; docs/benchmarks.md)
   parktwin bench scale [--max 1m|10m] [--keep DIR] [--mesh-budget-mb N]  the same on 100k, 1M (and 10M)
                                             generated footprints with one camera, as scale_<n>_<figure> lines,

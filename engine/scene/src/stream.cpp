@@ -307,6 +307,7 @@ LayerStream::~LayerStream() {
   impl_->cv.notify_all();
   impl_->head_cv.notify_all();
   impl_->hold_cv.notify_all();
+  impl_->room_cv.notify_all();
   for (std::thread& t : impl_->workers) t.join();
 }
 
@@ -491,7 +492,9 @@ size_t LayerStream::integrate(Scene& scene, size_t max_tiles) {
       if (m.done.empty()) break;
       b = std::move(m.done.front());
       m.done.pop_front();
+      m.done_bytes -= b.bytes;
     }
+    m.room_cv.notify_all();  // a worker waiting with a finished tile may deliver it
     const bool tile = b.is_tile && b.error.empty();
     m.integrate_batch(scene, std::move(b));
     m.settle_head(scene);  // the fix and the whole file's failure, once the head's last tile is in
@@ -548,6 +551,10 @@ void LayerStream::finish(Scene& scene) {
 
 StreamProgress LayerStream::progress() const {
   StreamProgress p = impl_->prog;
+  {
+    std::lock_guard lock(impl_->mu);
+    p.ahead_bytes = impl_->done_bytes;
+  }
   p.read_s = static_cast<double>(impl_->read_ns.load()) * 1e-9;
   p.triangulate_s = static_cast<double>(impl_->tri_ns.load()) * 1e-9;
   return p;

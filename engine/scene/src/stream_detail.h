@@ -39,7 +39,12 @@ struct TileBatch {
   bool whole_open = false, head_fix = false;
   int64_t declared = -1;
   std::optional<gis::LayerData> schema;
+  /// Its meshes' and features' memory, counted against StreamOptions::ahead_bytes while it waits.
+  uint64_t bytes = 0;
 };
+
+/// About what a finished batch holds in memory: its chunk's meshes and layout, its features.
+uint64_t batch_bytes(const TileBatch& b);
 
 /// Writes a batch to `path` (through a temporary file and a rename); false on any failure.
 bool write_tile(const std::string& path, const TileBatch& b);

@@ -103,6 +103,8 @@ struct LayerStream::Impl {
   std::condition_variable cv;
   std::deque<Job> jobs;  // kept sorted by distance (nearest first)
   std::deque<stream_detail::TileBatch> done;
+  uint64_t done_bytes = 0;               // TileBatch::bytes summed over `done`
+  std::condition_variable room_cv;       // integrate() took from `done` (StreamOptions::ahead_bytes)
   size_t busy = 0;
   bool stop = false;
   std::atomic<bool> over_budget{false};

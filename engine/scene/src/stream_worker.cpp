@@ -10,6 +10,8 @@
 #include <limits>
 #include <map>
 
+#include "parktwin/gis/building_clusters.h"
+#include "parktwin/scene/residency.h"
 #include "stream_impl.h"
 
 namespace parktwin::scene {
@@ -39,9 +41,29 @@ void LayerStream::Impl::push_job(Job j) {
   cv.notify_one();
 }
 
+uint64_t stream_detail::batch_bytes(const TileBatch& b) {
+  uint64_t n = chunk_mesh_bytes(b.chunk) + b.features.capacity() * sizeof(gis::Feature);
+  if (b.clusters)
+    n += b.clusters->indices.capacity() * sizeof(uint32_t) + b.clusters->clusters.capacity() * sizeof(gis::BuildingCluster);
+  for (const gis::Feature& f : b.features) {
+    n += f.attrs.capacity() * sizeof(gis::AttrValue);
+    for (const gis::Polygon& p : f.geom.polygons) {
+      n += sizeof(gis::Polygon) + p.outer.capacity() * sizeof(glm::dvec2);
+      for (const gis::Ring& h : p.holes) n += sizeof(gis::Ring) + h.capacity() * sizeof(glm::dvec2);
+    }
+  }
+  return n;
+}
+
 void LayerStream::Impl::deliver(TileBatch&& b) {
-  std::lock_guard lock(mu);
+  b.bytes = batch_bytes(b);
+  std::unique_lock lock(mu);
+  // Far enough ahead of the caller: wait until it takes some (a batch without meshes or features,
+  // an announcement or a report, never waits).
+  if (const uint64_t limit = stream.ahead_bytes; limit > 0 && b.bytes > 0)
+    room_cv.wait(lock, [&] { return stop || done.empty() || done_bytes + b.bytes <= limit; });
   if (b.is_tile && b.error.empty() && !b.features.empty()) first_delivered = true;
+  done_bytes += b.bytes;
   done.push_back(std::move(b));
 }
 
