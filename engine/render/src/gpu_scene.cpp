@@ -343,10 +343,8 @@ void GpuScene::pack_buildings(const scene::Scene& scene, RenderStats& stats, boo
 bool GpuScene::larger_than_the_budget_needs(const scene::Scene& scene) const {
   const uint64_t budget = scene.mesh_budget_bytes;
   if (budget == 0) return false;
-  uint64_t live = 0;
-  for (const Layer& l : layers_)
-    for (const BuildingChunk& b : l.buildings)
-      for (const BuildingLevel& lv : b.levels) live += lv.vertex_count * sizeof(gis::BuildingVertex) + lv.index_count * sizeof(uint32_t);
+  const auto [live_v, live_i] = placed_counts();
+  const uint64_t live = live_v * sizeof(gis::BuildingVertex) + live_i * sizeof(uint32_t);
   // A packing sizes them for at most the larger of the budget and what is placed, with a quarter
   // to spare (pack_buildings).
   const uint64_t held = vertex_capacity_ * sizeof(gis::BuildingVertex) + index_capacity_ * sizeof(uint32_t);
@@ -354,11 +352,16 @@ bool GpuScene::larger_than_the_budget_needs(const scene::Scene& scene) const {
   return held > packed && held - packed > held / 8;
 }
 
-bool GpuScene::room_to_reclaim() const {
-  uint64_t live_v = 0, live_i = 0;
+std::pair<uint64_t, uint64_t> GpuScene::placed_counts() const {
+  uint64_t v = 0, i = 0;
   for (const Layer& l : layers_)
     for (const BuildingChunk& b : l.buildings)
-      for (const BuildingLevel& lv : b.levels) live_v += lv.vertex_count, live_i += lv.index_count;
+      for (const BuildingLevel& lv : b.levels) v += lv.vertex_count, i += lv.index_count;
+  return {v, i};
+}
+
+bool GpuScene::room_to_reclaim() const {
+  const auto [live_v, live_i] = placed_counts();
   // Holes left by meshes replaced or dropped since the last packing: worth packing for an eighth.
   return vertices_used_ - live_v > vertex_capacity_ / 8 || indices_used_ - live_i > index_capacity_ / 8;
 }

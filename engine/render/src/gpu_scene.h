@@ -161,6 +161,8 @@ class GpuScene {
   void leave_without_room(const scene::BuildingChunk& c, BuildingChunk& g);
   /// Counts the chunks without room, and says once on stderr that there are some.
   void count_without_room();
+  /// Vertices and indices of the building levels placed now (what a packing keeps).
+  std::pair<uint64_t, uint64_t> placed_counts() const;
   /// Whether packing would free an eighth of either buffer (meshes replaced or dropped since).
   bool room_to_reclaim() const;
   /// Whether packing now would free an eighth of the building buffers or more, sizing them for the

@@ -36,10 +36,6 @@ uint64_t vector_bytes(const std::vector<T>& v) {
   return v.size() * sizeof(T);
 }
 
-uint64_t layout_bytes(const std::shared_ptr<const gis::ClusteredMesh>& m) {
-  return m ? vector_bytes(m->indices) + vector_bytes(m->clusters) + vector_bytes(m->buildings) + vector_bytes(m->cluster_end)
-           : 0;
-}
 
 /// Drops a chunk's meshes and gives their memory back; its features, bounds and tile stay, and
 /// `blocks` (made before the drop) stands in for it.
@@ -97,31 +93,23 @@ std::string mesh_budget_caveats(uint64_t asked, const MemoryFigures& m) {
 }
 
 namespace {
-uint64_t meminfo_bytes(const char* name) {
-  std::ifstream f("/proc/meminfo");
-  std::string key;
+/// The value of `key` (e.g. "MemAvailable:") in a /proc file of "key value kB" lines, in bytes
+/// (0 when missing). Lines whose value is not a number (/proc/self/status's "State:") are skipped.
+uint64_t proc_kb_field_bytes(const char* path, const char* key) {
+  std::ifstream f(path);
+  std::string k;
   uint64_t kb = 0;
-  while (f >> key >> kb) {
-    if (key == name) return kb * 1024;
-    f.ignore(256, '\n');
+  while (f >> k) {
+    if (k == key && f >> kb) return kb * 1024;
+    f.ignore(1 << 12, '\n');
   }
   return 0;
 }
 }  // namespace
 
-uint64_t host_memory_available_bytes() { return meminfo_bytes("MemAvailable:"); }
-uint64_t host_memory_total_bytes() { return meminfo_bytes("MemTotal:"); }
-
-uint64_t process_resident_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string key;
-  uint64_t kb = 0;
-  while (f >> key) {
-    if (key == "VmRSS:" && f >> kb) return kb * 1024;
-    f.ignore(1 << 12, '\n');
-  }
-  return 0;
-}
+uint64_t host_memory_available_bytes() { return proc_kb_field_bytes("/proc/meminfo", "MemAvailable:"); }
+uint64_t host_memory_total_bytes() { return proc_kb_field_bytes("/proc/meminfo", "MemTotal:"); }
+uint64_t process_resident_bytes() { return proc_kb_field_bytes("/proc/self/status", "VmRSS:"); }
 
 uint64_t return_free_heap_to_system() {
 #ifdef __GLIBC__
@@ -148,6 +136,11 @@ void MeshResidency::set_budget(Scene& scene, uint64_t budget_bytes) {
   budget_ = budget_bytes;
   scene.mesh_budget_bytes = budget_;
   planned_ = false;  // the next update ranks the chunks against it
+}
+
+uint64_t layout_bytes(const std::shared_ptr<const gis::ClusteredMesh>& m) {
+  return m ? vector_bytes(m->indices) + vector_bytes(m->clusters) + vector_bytes(m->buildings) + vector_bytes(m->cluster_end)
+           : 0;
 }
 
 uint64_t chunk_mesh_bytes(const BuildingChunk& c) {

@@ -10,7 +10,6 @@
 #include <limits>
 #include <map>
 
-#include "parktwin/gis/building_clusters.h"
 #include "parktwin/scene/residency.h"
 #include "stream_impl.h"
 
@@ -42,9 +41,7 @@ void LayerStream::Impl::push_job(Job j) {
 }
 
 uint64_t stream_detail::batch_bytes(const TileBatch& b) {
-  uint64_t n = chunk_mesh_bytes(b.chunk) + b.features.capacity() * sizeof(gis::Feature);
-  if (b.clusters)
-    n += b.clusters->indices.capacity() * sizeof(uint32_t) + b.clusters->clusters.capacity() * sizeof(gis::BuildingCluster);
+  uint64_t n = chunk_mesh_bytes(b.chunk) + layout_bytes(b.clusters) + b.features.capacity() * sizeof(gis::Feature);
   for (const gis::Feature& f : b.features) {
     n += f.attrs.capacity() * sizeof(gis::AttrValue);
     for (const gis::Polygon& p : f.geom.polygons) {

@@ -45,6 +45,8 @@ struct Layer;
 /// cluster layouts made for them and its blocks (what a renderer's building buffers hold a copy of
 /// too).
 uint64_t chunk_mesh_bytes(const BuildingChunk& c);
+/// The bytes a cluster layout takes (0 for none): its indices, clusters and their buildings.
+uint64_t layout_bytes(const std::shared_ptr<const gis::ClusteredMesh>& m);
 
 /// Cells per side of the grid chunk_blocks lays over a chunk (a 4 km tile: cells of 500 m).
 constexpr int kBlockGrid = 8;
