@@ -180,6 +180,34 @@ TEST(StyleNote, NamesTheLiveMetricThatOverridesTheStaticColour) {
   EXPECT_EQ(colour_override_note(s), "");
 }
 
+// The Metrics panel printed its colour range as "0.00 ... 0.00" before the first sample, under a ramp
+// that no building showed then.
+TEST(StyleNote, TheColourRangeIsPrintedOnlyWhileBuildingsShowTheRamp) {
+  scene::Scene s(gis::SceneFrame::jiangxi());
+  s.enterprises.resize(3);
+  s.live.assign(3, scene::Metrics{});
+  s.binding.enabled = true;
+  const std::string waiting = colour_ramp_note(s);
+  EXPECT_NE(waiting.find("no sample yet"), std::string::npos) << waiting;
+  s.live[2].ts_ms = 5000;
+  s.live[2].v[static_cast<size_t>(scene::Metric::Power)] = 800.0;
+  s.binding.color_metric = scene::Metric::Power;
+  EXPECT_EQ(colour_ramp_note(s), "");
+  // The range printed then is a figure of the samples, not of the empty state.
+  const auto range = s.live_range(scene::Metric::Power);
+  EXPECT_EQ(range.second, s.live[2].value(scene::Metric::Power));
+  s.binding.enabled = false;
+  const std::string off = colour_ramp_note(s);
+  EXPECT_NE(off.find("off"), std::string::npos) << off;
+  // The Style panel says the live metric overrides its colours exactly when this panel's range is shown.
+  for (bool enabled : {false, true})
+    for (int64_t ts : {int64_t{0}, int64_t{5000}}) {
+      s.binding.enabled = enabled;
+      s.live[2].ts_ms = ts;
+      EXPECT_EQ(colour_ramp_note(s).empty(), !colour_override_note(s).empty()) << enabled << " " << ts;
+    }
+}
+
 }  // namespace
 
 namespace {

@@ -132,8 +132,16 @@ void metrics_panel(const scene::Scene& scene, PanelState& st, std::vector<scene:
               b.color_metric == scene::Metric::Production ? "each enterprise's unit" : scene::metric_unit(b.color_metric),
               b.color_metric != scene::Metric::Utilisation && b.color_log ? ", log" : "");
   ramp_legend(ImGui::GetContentRegionAvail().x);
-  if (b.color_metric == scene::Metric::Utilisation) ImGui::Text("0 %%%*s100 %%", 40, "");
-  else ImGui::Text("%s%*s%s", human(range.first).c_str(), 30, "", human(range.second).c_str());
+  if (const std::string note = colour_ramp_note(scene); !note.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", note.c_str());
+    ImGui::PopStyleColor();
+  } else if (b.color_metric == scene::Metric::Utilisation) {
+    ImGui::Text("0 %%%*s100 %%", 40, "");
+  } else {
+    ImGui::Text("%s%*s%s", human(range.first).c_str(), 30, "", human(range.second).c_str());
+    ImGui::TextDisabled("from each enterprise's latest sample");
+  }
   ImGui::TextWrapped("Height: %s relative to %s; buildings keep 20 %% of their height at zero.",
                      scene::metric_label(b.height_metric),
                      b.height_metric == scene::Metric::Utilisation ? "100 %" : "each enterprise's peak so far");

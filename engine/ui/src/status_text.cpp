@@ -49,11 +49,28 @@ FeedHealth feed_health(double silent_s, double expected_gap_s, double stale_afte
   return h;
 }
 
+namespace {
+
+// The same rule as Scene::restyle: the binding colours the buildings of enterprises with a sample.
+bool live_colours_bound(const scene::Scene& scene) {
+  return scene.binding.enabled && !scene.enterprises.empty() && scene.live.size() == scene.enterprises.size();
+}
+
+bool any_sample(const scene::Scene& scene) {
+  return std::any_of(scene.live.begin(), scene.live.end(), [](const scene::Metrics& m) { return m.ts_ms > 0; });
+}
+
+}  // namespace
+
+std::string colour_ramp_note(const scene::Scene& scene) {
+  if (!live_colours_bound(scene))
+    return "live colours are off: the buildings show the Style panel's colours (tick \"Buildings follow live metrics\")";
+  if (!any_sample(scene)) return "no sample yet: the buildings keep the Style panel's colours until the first one arrives";
+  return {};
+}
+
 std::string colour_override_note(const scene::Scene& scene) {
-  // The same rule as Scene::restyle: the binding colours the buildings of enterprises with a sample.
-  const bool bound = scene.binding.enabled && !scene.enterprises.empty() && scene.live.size() == scene.enterprises.size();
-  if (!bound || std::none_of(scene.live.begin(), scene.live.end(), [](const scene::Metrics& m) { return m.ts_ms > 0; }))
-    return {};
+  if (!live_colours_bound(scene) || !any_sample(scene)) return {};
   return std::string("overridden by live metric ") + scene::metric_label(scene.binding.color_metric) +
          " (Metrics 指标) for enterprise buildings with data; the choice here colours the other buildings";
 }

@@ -47,4 +47,10 @@ FeedHealth feed_health(double silent_s, double expected_gap_s, double stale_afte
 /// names the live metric colouring the enterprises' buildings instead.
 std::string colour_override_note(const scene::Scene& scene);
 
+/// "" when the Metrics panel's colour ramp is what enterprise buildings show, so its range (the
+/// latest sample of each enterprise) is a figure to print under it; otherwise why no building
+/// shows the ramp (live colouring off, or no sample yet), to print instead of a range that would
+/// read 0.00 to 0.00.
+std::string colour_ramp_note(const scene::Scene& scene);
+
 }  // namespace parktwin::ui
