@@ -91,10 +91,21 @@ void FlowPass::upload(const scene::Scene& scene, GpuScene& gpu) {
                                 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     s.counts_valid = false;
-    s.live = vk::Buffer(ctx_.dev, enterprises * sizeof(float), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    const VkDeviceSize live_bytes = enterprises * sizeof(float);
+    if (gpu.direct_uploads()) {
+      s.live = vk::Buffer(ctx_.dev, live_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                          VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                              VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+      s.live_staging = vk::Buffer{};
+    } else {
+      s.live = vk::Buffer(ctx_.dev, live_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                          VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+      s.live_staging = vk::Buffer(ctx_.dev, live_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                  VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    }
     s.live_revision = UINT64_MAX;
-    std::fill_n(static_cast<float*>(s.live.mapped()), enterprises, 1.0f);
+    std::fill_n(static_cast<float*>(live_host(s)), enterprises, 1.0f);  // nominal until a sample paces it
+    s.live_copy_due = static_cast<bool>(s.live_staging);
     vk::write_storage_set(ctx_.device(), s.set, {arcs_.vk(), s.visible.vk(), s.indirect.vk(), s.live.vk()});
   }
 }
@@ -123,8 +134,15 @@ void FlowPass::record_culling(const FrameView& v) {
   // Live pace per enterprise; output_factor and flows.vert both cap it at kOutputFactorCap.
   if (slot.live_revision != f.flows.pace_revision && f.flows.pace) {
     const size_t n = std::min(f.flows.pace->size(), live_count_);
-    std::memcpy(slot.live.mapped(), f.flows.pace->data(), n * sizeof(float));
+    std::memcpy(live_host(slot), f.flows.pace->data(), n * sizeof(float));
     slot.live_revision = f.flows.pace_revision;
+    slot.live_copy_due = static_cast<bool>(slot.live_staging);
+  }
+  // (The slot's previous frame has finished: its fence was waited for before this one was recorded.)
+  if (slot.live_copy_due) {
+    const VkBufferCopy c{0, 0, std::max<size_t>(1, live_count_) * sizeof(float)};
+    vkCmdCopyBuffer(v.cmd, slot.live_staging.vk(), slot.live.vk(), 1, &c);
+    slot.live_copy_due = false;
   }
   uint32_t init[12];
   for (uint32_t b = 0; b < 3; ++b) {
@@ -137,8 +155,9 @@ void FlowPass::record_culling(const FrameView& v) {
   VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   mb.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
   mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
-  vkCmdPipelineBarrier(v.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, nullptr,
-                       0, nullptr);
+  vkCmdPipelineBarrier(v.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,  // the indirect counts, and the live factors' copy
+                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_VERTEX_SHADER_BIT, 0, 1, &mb, 0,
+                       nullptr, 0, nullptr);
   FlowConstants pc = constants(v);
   pc.min_log_value = static_cast<float>(budget_.value_cut());
   // A cut decided for the whole picture (tiles) is not the budget's to move: each tile counts only

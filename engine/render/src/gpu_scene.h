@@ -65,6 +65,10 @@ class GpuScene {
   /// caller uploads everything again).
   bool update(const scene::Scene& scene, RenderStats& stats);
 
+  /// Buffers the CPU writes go straight into device memory it maps (a CPU device, an integrated
+  /// GPU); false on a discrete GPU (and with PARKTWIN_STAGING_UPLOADS=1): they go through staging
+  /// copies, and what shaders read stays in device-local memory.
+  bool direct_uploads() const { return direct_uploads_; }
   /// A device buffer holding `bytes` of `data`, waiting for the copy where memory is not shared.
   vk::Buffer make_static_buffer(const void* data, size_t bytes, VkBufferUsageFlags usage);
   /// Records the queued staging copies (before the render pass) and retires their staging buffers.

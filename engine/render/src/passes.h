@@ -157,12 +157,19 @@ class FlowPass {
  private:
   struct Slot {
     vk::Buffer visible, indirect, live;  ///< visible lists and indirect draws (GPU-written), live factors
+    /// Where uploads are staged (GpuScene::direct_uploads false): the live factors the CPU writes,
+    /// copied into `live` (device-local) before the frame's culling. The ribbons' vertex shader
+    /// reads a factor per vertex, which must not cross the bus to host memory each time.
+    vk::Buffer live_staging;
+    bool live_copy_due = false;  ///< live_staging holds factors `live` does not have yet
     VkDescriptorSet set = VK_NULL_HANDLE;
     uint64_t live_revision = UINT64_MAX;
     bool counts_valid = false;  ///< the indirect buffer holds counts of a finished frame
     double cut = 0.0;           ///< the value cut that frame was drawn with (FlowBudget::observe)
   };
   FlowConstants constants(const FrameView& v) const;
+  /// The live factors the CPU writes: the staging buffer where there is one, else the buffer itself.
+  static void* live_host(Slot& s) { return s.live_staging ? s.live_staging.mapped() : s.live.mapped(); }
   /// Reads the arcs the slot's last frame drew and moves the value threshold towards the budget.
   void adapt_budget(Slot& slot, RenderStats& stats, bool adaptive);
 
