@@ -95,5 +95,20 @@ TEST_F(FlowCut, WindowFramesEndHeldAtTheirBudgetOrWithEveryArc) {
   EXPECT_EQ(r->validation_errors(), 0u);
 }
 
+TEST_F(FlowCut, TheFlowsPartsOfTheGpuTimeAreMeasuredWithinTheFrame) {
+  if (!r->device_info().timestamps) GTEST_SKIP() << "this device's queue writes no timestamps";
+  frames(3, false);
+  const auto st = r->stats();
+  ASSERT_GT(st.flows_drawn, 0u);
+  EXPECT_GT(st.flows_cull_gpu_ms, 0.0) << "the dispatch walked 50k arcs";
+  EXPECT_GE(st.flows_draw_gpu_ms, 0.0);
+  EXPECT_LE(st.flows_cull_gpu_ms + st.flows_draw_gpu_ms, st.gpu_ms);
+  // With the flows hidden there is no dispatch and no ribbon: only the stamps, back to back.
+  scene->chains.filter.flows_visible = false;
+  frames(1, false);
+  EXPECT_LT(r->stats().flows_cull_gpu_ms, st.flows_cull_gpu_ms);
+  EXPECT_EQ(r->validation_errors(), 0u);
+}
+
 }  // namespace
 }  // namespace parktwin::test

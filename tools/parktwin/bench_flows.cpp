@@ -36,7 +36,9 @@ int run_bench_flows(const app::AppOptions& opt) {
             << "x, default scene plus N random links between its 241 enterprises (seed 1269), dashes animated, "
                "median of 10 frames after 16 (shader compilation, the value cut settling), the stills' fixed budget "
                "of about 4000 arcs; flows_100k_adaptive_*: the window's budget, which follows the measured GPU time "
-               "(target 33 ms), median of 10 frames after 60, not read back; _in_view: the arcs drawn with no cut\n";
+               "(target 33 ms), median of 10 frames after 60, not read back; _in_view: the arcs drawn with no cut; _gpu_ms: "
+               "timestamps, of which _cull_gpu_ms the flows' culling dispatch and _ribbons_gpu_ms their ribbons (each "
+               "from the end of the work before it to the end of its own)\n";
   for (size_t n : {size_t(0), size_t(10000), size_t(100000)}) {
     scene::replace_with_random_links(**scene, n, 1269);
     if (auto up = r.upload_scene(**scene); !up) {
@@ -45,7 +47,7 @@ int run_bench_flows(const app::AppOptions& opt) {
     }
     for (const char* view : {"nanchang", "province"}) {
       auto cam = app::view_camera(**scene, view, double(W) / H);
-      std::vector<double> frame, cpu;
+      std::vector<double> frame, cpu, gpu, cull, ribbons;
       for (int i = 0; i < 26; ++i) {
         const auto t = Clock::now();
         auto img = (*still)->render(**scene, *cam, W, H, "", false);
@@ -56,12 +58,18 @@ int run_bench_flows(const app::AppOptions& opt) {
         if (i >= 16) {  // the first frames pay shader compilation and settle the value cut (stills: about 16)
           frame.push_back(ms_since(t));
           cpu.push_back(r.stats().record_cpu_ms);
+          gpu.push_back(r.stats().gpu_ms);
+          cull.push_back(r.stats().flows_cull_gpu_ms);
+          ribbons.push_back(r.stats().flows_draw_gpu_ms);
         }
       }
       const std::string tag = n == 0 ? "flows_0" : n == 10000 ? "flows_10k" : "flows_100k";
       const std::string suffix = std::string(view) == "nanchang" ? "" : "_province";
       std::cout << tag << "_frame_ms" << suffix << "=" << median(frame) << "\n";
       std::cout << tag << "_cpu_ms" << suffix << "=" << median(cpu) << "\n";
+      std::cout << tag << "_gpu_ms" << suffix << "=" << median(gpu) << "\n";
+      std::cout << tag << "_cull_gpu_ms" << suffix << "=" << median(cull) << "\n";
+      std::cout << tag << "_ribbons_gpu_ms" << suffix << "=" << median(ribbons) << "\n";
       std::cout << tag << "_drawn" << suffix << "=" << r.stats().flows_drawn << "\n";
       std::cout << tag << "_min_value_yuan" << suffix << "=" << r.stats().flows_min_value_yuan << "\n";
     }
@@ -82,13 +90,15 @@ int run_bench_flows(const app::AppOptions& opt) {
   };
   for (const char* view : {"nanchang", "province"}) {
     auto cam = app::view_camera(**scene, view, double(W) / H);
-    std::vector<double> frame, gpu;
+    std::vector<double> frame, gpu, cull, ribbons;
     for (int i = 0; i < 70; ++i) {  // from the stills' cut to the window's budget, then 10 measured
       const auto t = Clock::now();
       if (!draw(*cam, true, std::nullopt)) return 1;
       if (i >= 60) {
         frame.push_back(ms_since(t));
         gpu.push_back(r.stats().gpu_ms);
+        cull.push_back(r.stats().flows_cull_gpu_ms);
+        ribbons.push_back(r.stats().flows_draw_gpu_ms);
       }
     }
     const auto st = r.stats();
@@ -100,6 +110,10 @@ int run_bench_flows(const app::AppOptions& opt) {
     const std::string suffix = std::string(view) == "nanchang" ? "" : "_province";
     std::cout << "flows_100k_adaptive_frame_ms" << suffix << "=" << median(frame) << "\n";
     std::cout << "flows_100k_adaptive_gpu_ms" << suffix << "=" << median(gpu) << "\n";
+    // Of the GPU time: the culling dispatch (every arc, in one workgroup to keep their order) and
+    // the ribbons (the arcs drawn).
+    std::cout << "flows_100k_adaptive_cull_gpu_ms" << suffix << "=" << median(cull) << "\n";
+    std::cout << "flows_100k_adaptive_ribbons_gpu_ms" << suffix << "=" << median(ribbons) << "\n";
     std::cout << "flows_100k_adaptive_drawn" << suffix << "=" << st.flows_drawn << "\n";
     std::cout << "flows_100k_adaptive_budget" << suffix << "=" << st.flows_budget << "\n";
     std::cout << "flows_100k_adaptive_min_value_yuan" << suffix << "=" << st.flows_min_value_yuan << "\n";

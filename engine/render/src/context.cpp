@@ -264,6 +264,7 @@ void Context::create_device(VkSurfaceKHR surface) {
   info.max_allocation_bytes = max_allocation_bytes;
   info.uses_host_memory =
       props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  info.timestamps = timestamp_bits > 0;
   const VkSampleCountFlags counts =
       props.limits.framebufferColorSampleCounts & props.limits.framebufferDepthSampleCounts;
   info.msaa = (want_msaa_ >= 4 && (counts & VK_SAMPLE_COUNT_4_BIT)) ? 4 : 1;

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include "pipelines.h"
@@ -134,6 +135,7 @@ void PipelineCompiler::save() {
 }
 
 void PipelineCompiler::work() {
+  pthread_setname_np(pthread_self(), "parktwin-pipes");  // named for profilers and debuggers
   for (;;) {
     std::function<void()> job;
     {

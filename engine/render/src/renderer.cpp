@@ -29,8 +29,11 @@
 namespace parktwin::render {
 namespace {
 
-/// What one frame in flight owns: its command buffer, fence, acquire semaphore and two timestamps
-/// (start and end of its commands).
+/// The timestamps of a frame: its start and end, and marks around the flows' culling and ribbons
+/// (each the moment the work recorded before it has finished, so a pass's time is the work it adds).
+enum Stamp : uint32_t { kFrameStart, kFrameEnd, kFlowCullBefore, kFlowCullAfter, kRibbonsBefore, kRibbonsAfter, kStamps };
+
+/// What one frame in flight owns: its command buffer, fence, acquire semaphore and timestamps.
 struct FrameSlot {
   VkCommandBuffer cmd = VK_NULL_HANDLE;
   vk::Fence fence;
@@ -107,8 +110,12 @@ class VulkanRenderer final : public Renderer {
   void begin_slot(FrameSlot& s);
   /// Writes the timestamp before (`end` false) or after the frame's commands.
   void timestamp(FrameSlot& s, bool end);
-  /// stats_.gpu_ms from the timestamps of the slot's last (finished) frame; false without them.
+  /// stats_.gpu_ms (and the flows' parts) from the timestamps of the slot's last (finished) frame;
+  /// false without them.
   bool read_timestamps(FrameSlot& s);
+  /// Writes timestamp `stamp` once the work recorded so far has finished (not at a frame's start
+  /// and end: timestamp() writes those).
+  void mark(const FrameView& v, Stamp stamp);
   PresentResult present(uint32_t index);
   /// RendererOptions::warm_up: draws warm_up_scene(passes) once offscreen, then leaves
   /// the renderer as it was: an empty GPU scene, no offscreen target, fresh stats.
@@ -191,7 +198,7 @@ VulkanRenderer::VulkanRenderer(const RendererOptions& opt) : opt_(opt) {
     if (ctx_->timestamp_bits) {
       VkQueryPoolCreateInfo qi{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
       qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
-      qi.queryCount = 2;
+      qi.queryCount = kStamps;
       VkQueryPool qp;
       vk::check(vkCreateQueryPool(dev(), &qi, nullptr, &qp), "vkCreateQueryPool");
       s.timestamps = vk::QueryPool(dev(), qp);
@@ -311,20 +318,30 @@ void VulkanRenderer::begin_slot(FrameSlot& s) {
 
 void VulkanRenderer::timestamp(FrameSlot& s, bool end) {
   if (!s.timestamps) return;
-  if (!end) vkCmdResetQueryPool(s.cmd, s.timestamps.vk(), 0, 2);
+  if (!end) vkCmdResetQueryPool(s.cmd, s.timestamps.vk(), 0, kStamps);
   vkCmdWriteTimestamp(s.cmd, end ? VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT : VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
-                      s.timestamps.vk(), end ? 1 : 0);
+                      s.timestamps.vk(), end ? kFrameEnd : kFrameStart);
   s.timed = end;
+}
+
+void VulkanRenderer::mark(const FrameView& v, Stamp stamp) {
+  const FrameSlot& s = slots_[v.slot];
+  if (s.timestamps) vkCmdWriteTimestamp(v.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, s.timestamps.vk(), stamp);
 }
 
 bool VulkanRenderer::read_timestamps(FrameSlot& s) {
   if (!s.timed) return false;
-  uint64_t t[2] = {0, 0};
-  if (vkGetQueryPoolResults(dev(), s.timestamps.vk(), 0, 2, sizeof t, t, sizeof t[0], VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
+  uint64_t t[kStamps] = {};
+  if (vkGetQueryPoolResults(dev(), s.timestamps.vk(), 0, kStamps, sizeof t, t, sizeof t[0], VK_QUERY_RESULT_64_BIT) !=
+      VK_SUCCESS)
     return false;
   const uint64_t mask = ctx_->timestamp_bits >= 64 ? ~0ull : (1ull << ctx_->timestamp_bits) - 1;
-  const uint64_t ticks = (t[1] - t[0]) & mask;
-  stats_.gpu_ms = static_cast<double>(ticks) * ctx_->props.limits.timestampPeriod / 1e6;
+  auto ms = [&](Stamp from, Stamp to) {
+    return static_cast<double>((t[to] - t[from]) & mask) * ctx_->props.limits.timestampPeriod / 1e6;
+  };
+  stats_.gpu_ms = ms(kFrameStart, kFrameEnd);
+  stats_.flows_cull_gpu_ms = ms(kFlowCullBefore, kFlowCullAfter);
+  stats_.flows_draw_gpu_ms = ms(kRibbonsBefore, kRibbonsAfter);
   return true;
 }
 
@@ -352,7 +369,9 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   scene_->record_pending_copies(v.cmd);
   stats_.style_blocks_uploaded = scene_->sync_styles(v.slot, *v.f);
   culling_->record(v, *scene_);
+  mark(v, kFlowCullBefore);  // every frame writes every stamp (a query never written reads as not ready)
   flows_->record_culling(v);
+  mark(v, kFlowCullAfter);
   VkClearValue clears[3]{};
   clears[0].color = {{0.80f, 0.85f, 0.90f, 1.0f}};
   clears[1].depthStencil = {0.0f, 0};  // reverse-Z: far is 0
@@ -368,7 +387,9 @@ void VulkanRenderer::record_frame(FrameView& v, VkRenderPass pass, VkFramebuffer
   ground_->record(v, scene_->ground_draws());
   buildings_->record(v, *scene_, *culling_);
   if (!stats_.outlines_put_off) edges_->record(v, *scene_, *culling_);
+  mark(v, kRibbonsBefore);
   flows_->record_draws(v);  // flow arcs go over buildings and under the site markers
+  mark(v, kRibbonsAfter);
   markers_->record(v, scene_->marker_draws());
   overlay_->record(v.cmd, v.in->ui, stats_);
   vkCmdEndRenderPass(v.cmd);

@@ -129,6 +129,9 @@ struct RenderStats {
   /// GPU time of the last completed frame (timestamp queries; where the queue has none, the host
   /// time from submit to fence for offscreen frames, 0 for window frames).
   double gpu_ms = 0.0;
+  /// Of gpu_ms, the flows' culling dispatch and their ribbons (timestamps where the work recorded
+  /// before each has finished and where its own has: the time each adds; 0 without timestamps).
+  double flows_cull_gpu_ms = 0.0, flows_draw_gpu_ms = 0.0;
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
   uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
   double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
@@ -174,6 +177,8 @@ struct DeviceInfo {
   uint64_t max_allocation_bytes = 0;
   /// A CPU device or an integrated GPU: its memory is the host's RAM.
   bool uses_host_memory = false;
+  /// Its queue writes timestamps: RenderStats::gpu_ms and its parts are measured on the device.
+  bool timestamps = false;
   /// The window's swapchain is created with VK_NV_present_barrier (asked for with
   /// RendererOptions::present_barrier and offered by device and surface); false = software only.
   bool present_barrier = false;
