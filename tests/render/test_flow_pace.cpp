@@ -51,8 +51,8 @@ std::optional<Frames> draw(const scene::Scene& s, const scene::Camera& cam, bool
   paced->flows.pace = std::make_shared<const std::vector<float>>(s.enterprises.size(), 2.5f);
   paced->flows.pace_revision = nominal->flows.pace_revision + (uint64_t{1} << 40);  // unlike any other
   Frames out;
-  for (const scene::FrameSnapshot* f : {nominal.get(), static_cast<const scene::FrameSnapshot*>(paced.get()),
-                                        static_cast<const scene::FrameSnapshot*>(paced.get()), nominal.get()}) {
+  const scene::FrameSnapshot* p = paced.get();
+  for (const scene::FrameSnapshot* f : {nominal.get(), p, p, nominal.get()}) {
     render::FrameInput in;
     in.frame = f;
     auto img = r.render_offscreen(in, kW, kH);

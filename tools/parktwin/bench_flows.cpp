@@ -60,7 +60,7 @@ int run_bench_flows(const app::AppOptions& opt) {
           cpu.push_back(r.stats().record_cpu_ms);
           gpu.push_back(r.stats().gpu_ms);
           cull.push_back(r.stats().flows_cull_gpu_ms);
-          ribbons.push_back(r.stats().flows_draw_gpu_ms);
+          ribbons.push_back(r.stats().flows_ribbons_gpu_ms);
         }
       }
       const std::string tag = n == 0 ? "flows_0" : n == 10000 ? "flows_10k" : "flows_100k";
@@ -98,7 +98,7 @@ int run_bench_flows(const app::AppOptions& opt) {
         frame.push_back(ms_since(t));
         gpu.push_back(r.stats().gpu_ms);
         cull.push_back(r.stats().flows_cull_gpu_ms);
-        ribbons.push_back(r.stats().flows_draw_gpu_ms);
+        ribbons.push_back(r.stats().flows_ribbons_gpu_ms);
       }
     }
     const auto st = r.stats();

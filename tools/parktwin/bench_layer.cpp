@@ -30,8 +30,6 @@
 namespace parktwin::bench {
 namespace {
 
-using layer_child::clock_ns;
-using layer_child::fixed;
 using layer_child::kWarmupFrames;
 
 // --- the parent: starts the child and turns its lines into figures ---------------------------

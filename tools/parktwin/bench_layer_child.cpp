@@ -21,25 +21,9 @@
 #include "parktwin/scene/geo_camera.h"
 
 namespace parktwin::bench::layer_child {
-
-int64_t clock_ns(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 namespace {
 
 double seconds_since(int64_t t0_ns) { return static_cast<double>(clock_ns(CLOCK_MONOTONIC) - t0_ns) * 1e-9; }
-
-}  // namespace
-
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-namespace {
 
 /// RenderStats::pipelines_ms once the renderer has it (it is coming with the renderer split);
 /// nothing until then, and the bench reports the renderer's creation instead.

@@ -3,21 +3,12 @@
 // hidden --bench-child): it loads the layer, creates the renderer, uploads, renders the first
 // offscreen frame and then the steady ones, and prints raw figures (CLOCK_MONOTONIC stamps
 // included) for the parent to turn into name=value lines.
-#include <time.h>
-
-#include <cstdint>
-#include <string>
-
 #include "bench_layer.h"
 
 namespace parktwin::bench::layer_child {
 
 /// Frames drawn and not timed before the steady ones.
 inline constexpr int kWarmupFrames = 3;
-
-int64_t clock_ns(clockid_t id);
-/// `v` with `digits` decimals.
-std::string fixed(double v, int digits);
 
 /// Measures `o` in this process and prints the raw figures on stdout; returns the exit code.
 int run_child(const LayerBenchOptions& o);

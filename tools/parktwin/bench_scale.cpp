@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "bench_layer.h"
+#include "bench_util.h"
 #include "footprints.hpp"
 #include "parktwin/scene/residency.h"
 
@@ -31,12 +32,6 @@ struct Size {
   const char* name;
   uint64_t n;
 };
-
-std::string fmt(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 
 }  // namespace
@@ -147,9 +142,9 @@ int run_bench_scale(int argc, char** argv) {
       const double need_mb = 10.0 * (m.at("peak_rss_mb") - fixed_mb) + fixed_mb;
       const double have_mb = assume_memory_mb > 0 ? assume_memory_mb : static_cast<double>(scene::host_memory_available_bytes()) / (1024.0 * 1024.0);
       if (have_mb > 0 && need_mb > 0.9 * have_mb) {
-        std::cout << p << "skipped=needs about " << fmt(need_mb / 1024.0, 0) << " GiB of memory (10x the 1M run's peak"
+        std::cout << p << "skipped=needs about " << fixed(need_mb / 1024.0, 0) << " GiB of memory (10x the 1M run's peak"
                   << (fixed_mb > 0 ? " less its budgeted meshes" : "") << "), "
-                  << fmt(have_mb / 1024.0, 0) << " GiB available"
+                  << fixed(have_mb / 1024.0, 0) << " GiB available"
                   << (assume_memory_mb > 0 ? " (--assume-memory-gb)" : "") << "\n";
         continue;
       }
@@ -165,13 +160,13 @@ int run_bench_scale(int argc, char** argv) {
         fo.n = sz.n;
         const auto st = dataset::write_footprints(part.string(), fo);
         std::filesystem::rename(part, file);
-        std::cout << p << "generate_s=" << fmt(st.seconds, 2) << "\n";
+        std::cout << p << "generate_s=" << fixed(st.seconds, 2) << "\n";
       } catch (const std::exception& e) {
         std::cout << p << "error=" << e.what() << "\n";
         continue;
       }
     }
-    std::cout << p << "file_mb=" << fmt(static_cast<double>(std::filesystem::file_size(file, ec)) / 1048576.0, 1) << "\n";
+    std::cout << p << "file_mb=" << fixed(static_cast<double>(std::filesystem::file_size(file, ec)) / 1048576.0, 1) << "\n";
     std::cout.flush();
     LayerBenchOptions o = base;
     o.layer = file.string();
@@ -196,21 +191,21 @@ int run_bench_scale(int argc, char** argv) {
   auto ratio = [&](const char* k) { return num["1m"][k] / num["100k"][k]; };
   if (have("100k", "frame_ms") && have("1m", "frame_ms")) {
     const double fr = ratio("frame_ms");
-    std::cout << "scale_1m_over_100k_frame_ms=" << fmt(fr, 2) << "\n";
-    std::cout << "bar_scale_1m_frame_ms_at_most_3x_100k=" << (fr <= 3.0 ? "met" : "not met") << " (" << fmt(fr, 2) << "x)\n";
+    std::cout << "scale_1m_over_100k_frame_ms=" << fixed(fr, 2) << "\n";
+    std::cout << "bar_scale_1m_frame_ms_at_most_3x_100k=" << (fr <= 3.0 ? "met" : "not met") << " (" << fixed(fr, 2) << "x)\n";
   }
   if (have("100k", "first_frame_s") && have("1m", "first_frame_s")) {
     const double fr = ratio("first_frame_s");
-    std::cout << "scale_1m_over_100k_first_frame_s=" << fmt(fr, 2) << "\n";
-    std::cout << "bar_scale_1m_first_frame_s_at_most_4x_100k=" << (fr <= 4.0 ? "met" : "not met") << " (" << fmt(fr, 2)
+    std::cout << "scale_1m_over_100k_first_frame_s=" << fixed(fr, 2) << "\n";
+    std::cout << "bar_scale_1m_first_frame_s_at_most_4x_100k=" << (fr <= 4.0 ? "met" : "not met") << " (" << fixed(fr, 2)
               << "x)\n";
   }
   if (have("1m", "frame_cpu_ms")) {
     const double c = num["1m"]["frame_cpu_ms"];
-    std::cout << "bar_scale_1m_frame_cpu_ms_under_2=" << (c < 2.0 ? "met" : "not met") << " (" << fmt(c, 3) << " ms)\n";
+    std::cout << "bar_scale_1m_frame_cpu_ms_under_2=" << (c < 2.0 ? "met" : "not met") << " (" << fixed(c, 3) << " ms)\n";
   }
   if (have("10m", "frame_ms") && have("100k", "frame_ms"))
-    std::cout << "scale_10m_over_100k_frame_ms=" << fmt(num["10m"]["frame_ms"] / num["100k"]["frame_ms"], 2) << "\n";
+    std::cout << "scale_10m_over_100k_frame_ms=" << fixed(num["10m"]["frame_ms"] / num["100k"]["frame_ms"], 2) << "\n";
   return 0;
 }
 

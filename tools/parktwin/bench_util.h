@@ -1,9 +1,12 @@
 #pragma once
 // Small helpers shared by the benchmarks: timing, medians, the machine's description, peak memory.
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -14,6 +17,20 @@ using Clock = std::chrono::steady_clock;
 
 inline double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+/// Nanoseconds on clock `id` (CLOCK_MONOTONIC stamps compare across processes).
+inline int64_t clock_ns(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+/// `v` with `digits` decimals.
+inline std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
 }
 
 inline double median(std::vector<double> v) {

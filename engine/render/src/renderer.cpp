@@ -341,7 +341,7 @@ bool VulkanRenderer::read_timestamps(FrameSlot& s) {
   };
   stats_.gpu_ms = ms(kFrameStart, kFrameEnd);
   stats_.flows_cull_gpu_ms = ms(kFlowCullBefore, kFlowCullAfter);
-  stats_.flows_draw_gpu_ms = ms(kRibbonsBefore, kRibbonsAfter);
+  stats_.flows_ribbons_gpu_ms = ms(kRibbonsBefore, kRibbonsAfter);
   return true;
 }
 

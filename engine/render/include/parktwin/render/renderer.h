@@ -131,7 +131,7 @@ struct RenderStats {
   double gpu_ms = 0.0;
   /// Of gpu_ms, the flows' culling dispatch and their ribbons (timestamps where the work recorded
   /// before each has finished and where its own has: the time each adds; 0 without timestamps).
-  double flows_cull_gpu_ms = 0.0, flows_draw_gpu_ms = 0.0;
+  double flows_cull_gpu_ms = 0.0, flows_ribbons_gpu_ms = 0.0;
   uint64_t gpu_memory_bytes = 0;///< device memory allocated by the renderer
   uint32_t flows_drawn = 0;     ///< flow arcs drawn in the last finished frame (after GPU culling)
   double flows_min_value_yuan = 0.0;  ///< > 0 while only arcs worth at least this much are drawn (budget)
